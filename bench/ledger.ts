@@ -1,0 +1,139 @@
+// `npm run bench:ledger`: transfers per second and p50/p99 latency with 32 concurrent writers,
+// (a) spread over 1,000 connected accounts of 100 platforms, (b) all from one hot platform to
+// its 1,000 connected accounts; through the ledger module (its `post`, and the whole
+// createTransfer use case with idempotency) and through the gateway over HTTP.
+//
+// Needs DATABASE_URL (a Postgres server): the run creates its own database and drops it.
+// BENCH_SECONDS (default 10) sets each run's measured time; BENCH_WRITERS (default 32).
+
+import { randomUUID } from "node:crypto";
+import { insertPlatform as createPlatformWithKey } from "../subgraphs/accounts/service/create-platform.ts";
+import { transferPosting } from "../subgraphs/balances/domain/postings.ts";
+import { verifyLedger } from "../subgraphs/balances/ledger/integrity.ts";
+import { post } from "../subgraphs/balances/ledger/post.ts";
+import { createTopup } from "../subgraphs/balances/service/create-topup.ts";
+import { createTransfer } from "../subgraphs/balances/service/create-transfer.ts";
+import type { PlatformPrincipal } from "../subgraphs/shared/auth/principal.ts";
+import { loadConfig } from "../subgraphs/shared/config.ts";
+import { createDependencies, type Dependencies } from "../subgraphs/shared/context.ts";
+import { newId } from "../subgraphs/shared/ids.ts";
+import { createLogger } from "../subgraphs/shared/logger.ts";
+import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
+import { spawnEntry } from "../test/support/processes.ts";
+import { freshDatabase, load, machine, table, type LoadResult } from "./support.ts";
+
+const USD = parseCurrency("USD")!;
+const serverUrl = process.env["DATABASE_URL"];
+if (!serverUrl) {
+  console.error("bench:ledger needs DATABASE_URL (a Postgres server), e.g. postgresql://postgres@127.0.0.1:5432/postgres");
+  process.exit(2);
+}
+const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
+const writers = Number(process.env["BENCH_WRITERS"] ?? 32);
+
+interface Platform {
+  principal: PlatformPrincipal;
+  secretKey: string;
+  connected: string[];
+}
+
+async function setup(deps: Dependencies, platforms: number, perPlatform: number): Promise<Platform[]> {
+  const result: Platform[] = [];
+  for (let p = 0; p < platforms; p++) {
+    const { account, secretKey } = await createPlatformWithKey(deps, { displayName: `Bench ${p}`, country: "US", defaultCurrency: "USD" });
+    const principal: PlatformPrincipal = { kind: "platform", tenantId: account.id, livemode: false, keyId: "bench" };
+    const connected = Array.from({ length: perPlatform }, () => newId("account"));
+    await deps.db.prisma.account.createMany({
+      data: connected.map((id) => ({
+        id, tenantId: account.id, platformId: account.id, livemode: false, type: "CONNECTED" as const,
+        displayName: `Seller ${id.slice(-4)}`, country: "US", defaultCurrency: "USD", status: "ACTIVE" as const, payoutsEnabled: true,
+      })),
+    });
+    await createTopup(deps, principal, { accountId: account.id, amount: 10n ** 13n, currency: USD }, randomUUID());
+    result.push({ principal, secretKey, connected });
+  }
+  return result;
+}
+
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+function viaPost(deps: Dependencies, platforms: Platform[]) {
+  return async () => {
+    const platform = pick(platforms);
+    await post(deps.db.sql, platform.principal, [
+      transferPosting({
+        ledgerTransactionId: newId("ledgerTransaction"), transferId: newId("transfer"), platformId: platform.principal.tenantId,
+        destinationAccountId: pick(platform.connected), amount: 1n, currency: USD,
+        sourceBalanceTransactionId: newId("balanceTransaction"), destinationBalanceTransactionId: newId("balanceTransaction"), at: new Date(),
+      }),
+    ]);
+  };
+}
+
+function viaUseCase(deps: Dependencies, platforms: Platform[]) {
+  return async () => {
+    const platform = pick(platforms);
+    await createTransfer(deps, platform.principal, { destinationAccountId: pick(platform.connected), amount: 1n, currency: USD }, randomUUID());
+  };
+}
+
+const MUTATION = "mutation($input: CreateTransferInput!, $key: String!) { createTransfer(input: $input, idempotencyKey: $key) { id } }";
+
+function viaGateway(url: string, platforms: Platform[]) {
+  return async () => {
+    const platform = pick(platforms);
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${platform.secretKey}` },
+      body: JSON.stringify({ query: MUTATION, variables: { input: { destinationAccountId: pick(platform.connected), amount: "1", currency: "USD" }, key: randomUUID() } }),
+    });
+    const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+    if (body.errors) throw Object.assign(new Error("graphql error"), { code: body.errors[0]?.extensions?.code ?? "ERROR" });
+  };
+}
+
+async function main(): Promise<void> {
+  const bench = await freshDatabase(serverUrl!, writers + 8);
+  const config = loadConfig({ SETTLEMENT_DELAY_MS: "0", LOG_LEVEL: "warn", DATABASE_POOL_SIZE: String(writers + 8) }, { allowGeneratedSecret: true });
+  const deps = createDependencies(bench.db, config, createLogger("warn", "bench"));
+  const rows: Record<string, string | number>[] = [];
+  const record = (path: string, scenario: string, result: LoadResult) => {
+    rows.push({ path, scenario, "transfers/s": result.perSecond, "p50 ms": result.p50ms, "p99 ms": result.p99ms, ops: result.operations, errors: JSON.stringify(result.errors) });
+    console.log(`${path} / ${scenario}: ${result.perSecond}/s p50 ${result.p50ms} ms p99 ${result.p99ms} ms ${JSON.stringify(result.errors)}`);
+  };
+  try {
+    console.log(`machine: ${machine()}; ${writers} writers; ${seconds} s per run`);
+    const spread = await setup(deps, 100, 10);
+    const hot = await setup(deps, 1, 1_000);
+
+    record("ledger module: post()", "spread", await load(writers, seconds, viaPost(deps, spread)));
+    record("ledger module: post()", "hot", await load(writers, seconds, viaPost(deps, hot)));
+    record("use case: createTransfer()", "spread", await load(writers, seconds, viaUseCase(deps, spread)));
+    record("use case: createTransfer()", "hot", await load(writers, seconds, viaUseCase(deps, hot)));
+
+    const server = spawnEntry("cmd/all-in-one.ts", [], {
+      DATABASE_URL: bench.url, PORT: "0", SEED_DEMO: "false", LOG_LEVEL: "warn",
+      DATABASE_POOL_SIZE: String(writers + 8), SETTLEMENT_DELAY_MS: "0",
+    });
+    try {
+      const [, port] = await server.waitFor(/Apollo Sandbox\s+http:\/\/localhost:(\d+)\/graphql/);
+      const url = `http://127.0.0.1:${port}/graphql`;
+      record("gateway: HTTP createTransfer", "spread", await load(writers, seconds, viaGateway(url, spread)));
+      record("gateway: HTTP createTransfer", "hot", await load(writers, seconds, viaGateway(url, hot)));
+    } finally {
+      await server.stop("SIGTERM");
+    }
+
+    const report = await verifyLedger(bench.db.sql);
+    console.log(`\nintegrity: ${report.ok ? "ok" : "FAILED"} (${report.transactionsChecked} transactions, ${report.ledgerAccountsChecked} ledger accounts)`);
+    if (!report.ok) console.log(report.problems.slice(0, 10).join("\n"));
+    console.log(`\n${table(rows)}`);
+  } finally {
+    await bench.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

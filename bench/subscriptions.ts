@@ -1,0 +1,294 @@
+// `npm run bench:subscriptions`: balance events through the gateway to many graphql-ws clients.
+//
+//   1. BENCH_HOT_SUBSCRIBERS (default 1,000) subscribers, each on its own socket, all on one
+//      connected account; transfers to it at BENCH_HOT_RATE per second.
+//   2. BENCH_SPREAD_SUBSCRIBERS (default 10,000) subscribers over BENCH_SPREAD_ACCOUNTS (1,000)
+//      accounts of 10 platforms; transfers to random accounts at BENCH_SPREAD_RATE per second.
+//
+// Each subscriber asks for `account { displayName }` (an entity fetch to the accounts subgraph
+// per event) and checks it got every event of its account, in order. Latency is from the
+// transfer's commit (as its writer sees it) to the event's arrival at the client; memory is the
+// gateway process's resident set, before subscribing and with everyone subscribed.
+//
+// Real processes on loopback: the four subgraphs and the gateway, as `npm run start:subgraph` and
+// `npm run start:gateway` start them, on a database of their own on DATABASE_URL (dropped at
+// the end). This process writes the transfers (through the createTransfer use case) and runs the
+// clients, so its own event loop is part of the measured delivery. BENCH_SECONDS (default 10)
+// bounds each scenario's writing time.
+
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { insertPlatform } from "../subgraphs/accounts/service/create-platform.ts";
+import { createTopup } from "../subgraphs/balances/service/create-topup.ts";
+import { createTransfer } from "../subgraphs/balances/service/create-transfer.ts";
+import type { PlatformPrincipal } from "../subgraphs/shared/auth/principal.ts";
+import { loadConfig, SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
+import { createDependencies, type Dependencies } from "../subgraphs/shared/context.ts";
+import { newId } from "../subgraphs/shared/ids.ts";
+import { createLogger } from "../subgraphs/shared/logger.ts";
+import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
+import { spawnEntry, type Spawned } from "../test/support/processes.ts";
+import { freshDatabase, machine, table } from "./support.ts";
+
+const USD = parseCurrency("USD")!;
+const serverUrl = process.env["DATABASE_URL"];
+if (!serverUrl) {
+  console.error("bench:subscriptions needs DATABASE_URL (a Postgres server), e.g. postgresql://postgres@127.0.0.1:5432/postgres");
+  process.exit(2);
+}
+const numberOf = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const seconds = numberOf("BENCH_SECONDS", 10);
+const hot = { subscribers: numberOf("BENCH_HOT_SUBSCRIBERS", 1_000), rate: numberOf("BENCH_HOT_RATE", 20) };
+const spread = {
+  subscribers: numberOf("BENCH_SPREAD_SUBSCRIBERS", 10_000),
+  accounts: numberOf("BENCH_SPREAD_ACCOUNTS", 1_000),
+  rate: numberOf("BENCH_SPREAD_RATE", 50),
+};
+
+const SUBSCRIPTION = "subscription($id: ID!) { balanceChanged(accountId: $id) { id available { amount } account { displayName } } }";
+const now = () => performance.timeOrigin + performance.now();
+
+interface Tenant {
+  readonly principal: PlatformPrincipal;
+  readonly secretKey: string;
+  readonly accounts: string[];
+}
+
+async function tenants(deps: Dependencies, platforms: number, perPlatform: number): Promise<Tenant[]> {
+  const result: Tenant[] = [];
+  for (let p = 0; p < platforms; p++) {
+    const { account, secretKey } = await insertPlatform(deps, { displayName: `Bench ${p}`, country: "US", defaultCurrency: "USD" });
+    const principal: PlatformPrincipal = { kind: "platform", tenantId: account.id, livemode: false, keyId: "bench" };
+    const accounts = Array.from({ length: perPlatform }, () => newId("account") as string);
+    await deps.db.prisma.account.createMany({
+      data: accounts.map((id) => ({
+        id, tenantId: account.id, platformId: account.id, livemode: false, type: "CONNECTED" as const,
+        displayName: `Seller ${id.slice(-6)}`, country: "US", defaultCurrency: "USD", status: "ACTIVE" as const, payoutsEnabled: true,
+      })),
+    });
+    await createTopup(deps, principal, { accountId: account.id, amount: 10n ** 13n, currency: USD }, randomUUID());
+    result.push({ principal, secretKey, accounts });
+  }
+  return result;
+}
+
+/** Resident memory of a process, in bytes (Linux). */
+function rss(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+  return Number(line?.replace(/\D+/g, "") ?? 0) * 1024;
+}
+
+interface Subscriber {
+  readonly accountId: string;
+  readonly client: Client;
+  received: bigint[];
+  arrivals: number[];
+  errors: unknown[];
+  names: Set<string>;
+}
+
+async function subscribeAll(url: string, plan: { accountId: string; key: string }[]): Promise<{ subscribers: Subscriber[]; seconds: number }> {
+  const started = now();
+  const subscribers: Subscriber[] = [];
+  // Open sockets in waves: the kernel's accept queue is finite.
+  for (let i = 0; i < plan.length; i += 250) {
+    await Promise.all(
+      plan.slice(i, i + 250).map(async ({ accountId, key }) => {
+        const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${key}` } });
+        const subscriber: Subscriber = { accountId, client, received: [], arrivals: [], errors: [], names: new Set() };
+        subscribers.push(subscriber);
+        await new Promise<void>((resolve) => {
+          client.on("connected", () => resolve());
+          client.subscribe<{ balanceChanged: { available: { amount: string }; account: { displayName: string } } }>(
+            { query: SUBSCRIPTION, variables: { id: accountId } },
+            {
+              next: (result) => {
+                const arrived = now();
+                if (result.errors) subscriber.errors.push(result.errors);
+                const event = result.data?.balanceChanged;
+                if (!event) return;
+                subscriber.received.push(BigInt(event.available.amount));
+                subscriber.arrivals.push(arrived);
+                subscriber.names.add(event.account.displayName);
+              },
+              error: (error) => subscriber.errors.push(error),
+              complete: () => {},
+            },
+          );
+        });
+      }),
+    );
+  }
+  return { subscribers, seconds: (now() - started) / 1_000 };
+}
+
+/** Transfers of 1 to the chosen accounts at `rate` per second for `seconds`; commit times by account and resulting balance. */
+async function write(deps: Dependencies, rate: number, pickTarget: () => { tenant: Tenant; accountId: string }): Promise<Map<string, number>> {
+  const committed = new Map<string, number>();
+  const balances = new Map<string, bigint>();
+  const inFlight = new Set<Promise<void>>();
+  const end = now() + seconds * 1_000;
+  // Per-account chains keep each account's transfers (and so its expected balances) in order.
+  const chains = new Map<string, Promise<void>>();
+  for (let n = 0; now() < end; n++) {
+    const due = end - seconds * 1_000 + (n * 1_000) / rate;
+    if (due > now()) await new Promise((resolve) => setTimeout(resolve, due - now()));
+    const { tenant, accountId } = pickTarget();
+    const chain = (chains.get(accountId) ?? Promise.resolve()).then(async () => {
+      await createTransfer(deps, tenant.principal, { destinationAccountId: accountId, amount: 1n, currency: USD }, randomUUID());
+      const balance = (balances.get(accountId) ?? 0n) + 1n;
+      balances.set(accountId, balance);
+      committed.set(`${accountId}:${balance}`, now());
+    });
+    chains.set(accountId, chain);
+    inFlight.add(chain);
+    void chain.finally(() => inFlight.delete(chain));
+  }
+  await Promise.all(inFlight);
+  return committed;
+}
+
+interface ScenarioResult {
+  readonly row: Record<string, string | number>;
+}
+
+async function settle(subscribers: Subscriber[], committed: Map<string, number>): Promise<void> {
+  const expected = new Map<string, number>();
+  for (const key of committed.keys()) {
+    const account = key.slice(0, key.lastIndexOf(":"));
+    expected.set(account, (expected.get(account) ?? 0) + 1);
+  }
+  const deadline = now() + 60_000;
+  while (now() < deadline && subscribers.some((s) => s.received.length < (expected.get(s.accountId) ?? 0) && s.errors.length === 0)) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function measure(name: string, subscribers: Subscriber[], committed: Map<string, number>, gatewayRss: { before: number; after: number }, subscribeSeconds: number): ScenarioResult {
+  const latencies: number[] = [];
+  let missing = 0;
+  let disordered = 0;
+  let errors = 0;
+  const expectedBy = new Map<string, number>();
+  for (const key of committed.keys()) {
+    const account = key.slice(0, key.lastIndexOf(":"));
+    expectedBy.set(account, (expectedBy.get(account) ?? 0) + 1);
+  }
+  for (const subscriber of subscribers) {
+    errors += subscriber.errors.length;
+    const expected = expectedBy.get(subscriber.accountId) ?? 0;
+    missing += Math.max(0, expected - subscriber.received.length);
+    subscriber.received.forEach((balance, i) => {
+      if (balance !== BigInt(i + 1)) disordered += 1;
+      const at = committed.get(`${subscriber.accountId}:${balance}`);
+      if (at !== undefined) latencies.push(Math.max(0, subscriber.arrivals[i]! - at));
+    });
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => (latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN).toFixed(1);
+  const perSubscriber = (gatewayRss.after - gatewayRss.before) / subscribers.length;
+  const accounts = new Set(subscribers.map((s) => s.accountId)).size;
+  return {
+    row: {
+      scenario: name,
+      subscribers: subscribers.length,
+      accounts,
+      events: committed.size,
+      deliveries: latencies.length,
+      missing,
+      "out of order": disordered,
+      errors,
+      "p50 ms": at(0.5),
+      "p99 ms": at(0.99),
+      "max ms": at(1),
+      "subscribe s": subscribeSeconds.toFixed(1),
+      "gateway RSS MiB": `${(gatewayRss.before / 2 ** 20).toFixed(0)} → ${(gatewayRss.after / 2 ** 20).toFixed(0)}`,
+      "KiB/subscriber": (perSubscriber / 1024).toFixed(1),
+    },
+  };
+}
+
+async function scenario(
+  name: string,
+  gateway: Spawned,
+  url: string,
+  deps: Dependencies,
+  plan: { accountId: string; key: string }[],
+  rate: number,
+  pickTarget: () => { tenant: Tenant; accountId: string },
+): Promise<ScenarioResult> {
+  const before = rss(gateway.child.pid!);
+  const { subscribers, seconds: subscribeSeconds } = await subscribeAll(url, plan);
+  // Let every upstream subscription reach the subgraph before the first commit.
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const after = rss(gateway.child.pid!);
+  console.log(`${name}: ${subscribers.length} subscribed in ${subscribeSeconds.toFixed(1)} s; writing for ${seconds} s at ${rate}/s`);
+  const committed = await write(deps, rate, pickTarget);
+  await settle(subscribers, committed);
+  const result = measure(name, subscribers, committed, { before, after }, subscribeSeconds);
+  console.log(JSON.stringify(result.row));
+  await Promise.all(subscribers.map((s) => s.client.dispose()));
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  return result;
+}
+
+async function main(): Promise<void> {
+  const bench = await freshDatabase(serverUrl!, 20);
+  const config = loadConfig({ SETTLEMENT_DELAY_MS: "0", LOG_LEVEL: "warn" }, { allowGeneratedSecret: true });
+  const deps = createDependencies(bench.db, config, createLogger("warn", "bench"));
+  const processes: Spawned[] = [];
+  try {
+    console.log(`machine: ${machine()}`);
+    const [hotTenant] = await tenants(deps, 1, 1);
+    const spreadTenants = await tenants(deps, 10, Math.ceil(spread.accounts / 10));
+
+    const env = {
+      DATABASE_URL: bench.url,
+      GATEWAY_SECRET: randomBytes(32).toString("hex"),
+      LOG_LEVEL: "info",
+      // Port 0 everywhere: each process reports where it listens, and the gateway is told.
+      ACCOUNTS_PORT: "0",
+      BALANCES_PORT: "0",
+      PAYOUTS_PORT: "0",
+      CRYPTO_PORT: "0",
+    };
+    const urls: Record<string, string> = {};
+    for (const name of SUBGRAPH_NAMES) processes.push(spawnEntry("cmd/subgraph.ts", [name], env));
+    await Promise.all(
+      processes.map(async (process, i) => {
+        const [, subgraphUrl] = await process.waitFor(/"url":"(http:\/\/[^"]+)"[^\n]*subgraph listening/);
+        urls[`${SUBGRAPH_NAMES[i]!.toUpperCase()}_URL`] = subgraphUrl!;
+      }),
+    );
+    const gateway = spawnEntry("cmd/gateway.ts", [], { ...env, ...urls, PORT: "0", HOST: "127.0.0.1" });
+    processes.push(gateway);
+    const [, gatewayPort] = await gateway.waitFor(/"url":"http:\/\/localhost:(\d+)\/graphql"[^\n]*gateway listening/);
+    const url = `ws://127.0.0.1:${gatewayPort}/graphql`;
+
+    const rows: Record<string, string | number>[] = [];
+    const hotAccount = hotTenant!.accounts[0]!;
+    if (hot.subscribers > 0) {
+      const plan = Array.from({ length: hot.subscribers }, () => ({ accountId: hotAccount, key: hotTenant!.secretKey }));
+      rows.push((await scenario("one account", gateway, url, deps, plan, hot.rate, () => ({ tenant: hotTenant!, accountId: hotAccount }))).row);
+    }
+    if (spread.subscribers > 0) {
+      const accounts = spreadTenants.flatMap((tenant) => tenant.accounts.map((accountId) => ({ tenant, accountId }))).slice(0, spread.accounts);
+      const plan = Array.from({ length: spread.subscribers }, (_, i) => {
+        const { tenant, accountId } = accounts[i % accounts.length]!;
+        return { accountId, key: tenant.secretKey };
+      });
+      rows.push((await scenario("spread", gateway, url, deps, plan, spread.rate, () => accounts[Math.floor(Math.random() * accounts.length)]!)).row);
+    }
+    console.log(`\nmachine: ${machine()}; ${seconds} s of writes per scenario\n${table(rows)}`);
+  } finally {
+    await Promise.all(processes.map((process) => process.stop("SIGTERM")));
+    await bench.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

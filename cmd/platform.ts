@@ -1,0 +1,140 @@
+// Starting and stopping the pieces: the database (migrated on start), any of the four subgraphs
+import { join } from "node:path";
+// and the gateway, in one process or several. Used by the cmd/ entry points and by the tests.
+
+import { SUBGRAPHS } from "../subgraphs/index.ts";
+import { migrate } from "../prisma/migrate.ts";
+import { startGateway, type RunningGateway } from "../gateway/server.ts";
+import { SUBGRAPH_NAMES, subgraphPort, type Config, type SubgraphName } from "../subgraphs/shared/config.ts";
+import { createDependencies, type Dependencies } from "../subgraphs/shared/context.ts";
+import { openDatabase, type Database } from "../subgraphs/shared/db/database.ts";
+import type { Logger } from "../subgraphs/shared/logger.ts";
+import { serveSubgraph, type RunningSubgraph } from "../subgraphs/shared/server.ts";
+import { buildSubgraph } from "../subgraphs/shared/subgraph.ts";
+import { startBalancesWorker } from "../subgraphs/balances/service/worker.ts";
+import { startPayoutsWorker } from "../subgraphs/payouts/service/worker.ts";
+import { startCryptoWorker } from "../subgraphs/crypto/service/worker.ts";
+
+export async function openMigratedDatabase(config: Config, logger: Logger): Promise<Database> {
+  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, "pglite"), poolSize: config.DATABASE_POOL_SIZE });
+  const applied = await db.session((sql) => migrate(sql));
+  if (applied.length > 0) logger.info({ applied }, "database migrated");
+  return db;
+}
+
+export interface StartOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Which subgraphs this process serves. */
+  readonly subgraphs: readonly SubgraphName[];
+  readonly gateway: boolean;
+  /** Serve subgraphs on ephemeral loopback ports and route the gateway to them (all-in-one). */
+  readonly ephemeralSubgraphPorts: boolean;
+  /** An already open database (tests share one); otherwise one is opened and migrated. */
+  readonly db?: Database;
+  /** Whose background workers run (default: those of every subgraph served). */
+  readonly workers?: readonly SubgraphName[];
+}
+
+export interface RunningPlatform {
+  readonly config: Config;
+  readonly deps: Dependencies | undefined;
+  readonly gateway: RunningGateway | undefined;
+  readonly subgraphs: readonly RunningSubgraph[];
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(options: StartOptions): Promise<RunningPlatform> {
+  const { logger } = options;
+  let config = options.config;
+  const ownsDb = !options.db && options.subgraphs.length > 0;
+  const db = options.db ?? (options.subgraphs.length > 0 ? await openMigratedDatabase(config, logger) : undefined);
+  const deps: Dependencies | undefined = db && createDependencies(db, config, logger);
+
+  const subgraphs: RunningSubgraph[] = [];
+  try {
+    for (const name of options.subgraphs) {
+      const port = options.ephemeralSubgraphPorts ? 0 : subgraphPort(config, name);
+      subgraphs.push(
+        await serveSubgraph({
+          name,
+          schema: await buildSubgraph(SUBGRAPHS[name]),
+          deps: deps!,
+          host: options.ephemeralSubgraphPorts ? "127.0.0.1" : config.SUBGRAPH_HOST,
+          port,
+          services: SUBGRAPHS[name].services?.(deps!),
+        }),
+      );
+    }
+    if (options.ephemeralSubgraphPorts) {
+      const urls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
+      config = { ...config, subgraphUrls: { ...config.subgraphUrls, ...urls } };
+    }
+    const gateway = options.gateway ? await startGateway({ config, logger }) : undefined;
+    // Background work runs beside the subgraph that owns it.
+    const runs = (name: SubgraphName) => options.subgraphs.includes(name) && (options.workers ?? options.subgraphs).includes(name);
+    const workers = deps
+      ? [
+          ...(runs("balances") ? [startBalancesWorker(deps)] : []),
+          ...(runs("payouts") ? [startPayoutsWorker(deps)] : []),
+          ...(runs("crypto") ? [startCryptoWorker(deps)] : []),
+        ]
+      : [];
+
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      deps: deps && { ...deps, config },
+      gateway,
+      subgraphs,
+      stop() {
+        // Gateway first (drains client requests), then subgraphs, then the database.
+        stopping ??= (async () => {
+          await gateway?.stop();
+          logger.debug("gateway stopped");
+          await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
+          logger.debug("subgraphs stopped");
+          await Promise.all(workers.map((worker) => worker.stop()));
+          if (ownsDb) await db?.close();
+          logger.debug("database closed");
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await Promise.all(subgraphs.map((subgraph) => subgraph.stop().catch(() => {})));
+    if (ownsDb) await db?.close().catch(() => {});
+    throw error;
+  }
+}
+
+export function isSubgraphName(value: string | undefined): value is SubgraphName {
+  return (SUBGRAPH_NAMES as readonly string[]).includes(value ?? "");
+}
+
+/**
+ * Ctrl-C (or SIGTERM) stops cleanly; another one, a moment later, forces the exit. npm relays
+ * the terminal's SIGINT to the process that already got it, so duplicates within a second are
+ * the same Ctrl-C.
+ */
+export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
+  let firstAt: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (firstAt !== undefined) {
+      if (Date.now() - firstAt < 1_000) return;
+      logger.warn("forced exit");
+      process.exit(130);
+    }
+    firstAt = Date.now();
+    logger.info({ signal }, "shutting down");
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "unclean shutdown");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}

@@ -1,0 +1,56 @@
+// Lint: TypeScript hygiene plus the layering rules that keep the architecture honest
+// (ARCHITECTURE.md, "Inside a subgraph"): enforced here, not left to convention.
+import tseslint from "typescript-eslint";
+
+const IO_AND_FRAMEWORKS = [
+  { group: ["graphql", "graphql/*", "type-graphql", "@apollo/*", "graphql-*"], message: "Domain code is pure: no GraphQL." },
+  { group: ["@prisma/*", "**/prisma/generated/**", "pg", "@electric-sql/*", "pglite-*"], message: "Domain code is pure: no database." },
+  { group: ["express", "node:http", "node:fs", "node:net", "ws"], message: "Domain code is pure: no I/O." },
+  { group: ["**/config.ts", "**/db/**", "**/service/**", "**/graphql/**"], message: "Domain code depends on nothing outside the domain." },
+];
+
+export default tseslint.config(
+  { ignores: ["node_modules/**", "prisma/generated/**", "test/generated/**", ".data/**", "coverage/**"] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-explicit-any": "error",
+      // Configuration is parsed once (subgraphs/shared/config.ts); nothing else reads the environment.
+      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through subgraphs/shared/config.ts." }],
+    },
+  },
+  {
+    files: ["subgraphs/*/domain/**/*.ts", "subgraphs/shared/money/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: IO_AND_FRAMEWORKS }],
+      "no-restricted-globals": ["error", { name: "process", message: "Domain code is pure: no process, no environment." }],
+    },
+  },
+  {
+    // Use cases and the ledger know nothing of GraphQL: they are called by resolvers, workers,
+    // other subgraphs and benchmarks alike.
+    files: ["subgraphs/*/service/**/*.ts", "subgraphs/*/ledger/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["graphql", "type-graphql", "@apollo/*", "**/graphql/**"], message: "Services do not depend on the GraphQL layer." }] },
+      ],
+    },
+  },
+  {
+    // Resolvers call use cases; they never query the database themselves.
+    files: ["subgraphs/*/graphql/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@prisma/*", "pg", "@electric-sql/*"], message: "Resolvers call services, not the database." }] },
+      ],
+    },
+  },
+  {
+    files: ["cmd/**/*.ts", "scripts/**/*.ts", "test/**/*.ts", "vitest.config.ts", "subgraphs/shared/config.ts", "bench/**/*.ts", "**/*.test.ts"],
+    rules: { "no-restricted-properties": "off" },
+  },
+);

@@ -1,0 +1,107 @@
+// Who is on each graphql-ws connection, and whether they still may be.
+//
+// The key comes once, in connectionParams (`{ "authorization": "Bearer <key>" }`), and is
+// checked like an HTTP Authorization header. A socket can live for days, so every open
+// connection's key is checked again periodically (through the Authenticator and its short
+// cache: one lookup per distinct key per round, however many sockets share it); a connection
+// whose key no longer authenticates (revoked, expired, account closed) is closed with
+// CLOSE_UNAUTHORIZED, which ends its subscriptions.
+
+import { GraphQLError } from "graphql";
+import type { WebSocket } from "ws";
+import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
+import type { Logger } from "../../subgraphs/shared/logger.ts";
+import type { Authenticator } from "../authenticate.ts";
+import { CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED } from "./close-codes.ts";
+
+export interface Connection {
+  readonly authorization: string;
+  principal: Principal;
+  readonly socket: WebSocket;
+}
+
+export type Admission = { readonly connection: Connection } | { readonly refusal: { readonly code: number; readonly reason: string } };
+
+function authorizationOf(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const value = params?.["authorization"] ?? params?.["Authorization"];
+  return typeof value === "string" ? value : undefined;
+}
+
+function isUnauthenticated(error: unknown): boolean {
+  return error instanceof GraphQLError && error.extensions["code"] === "UNAUTHENTICATED";
+}
+
+export class Connections {
+  private readonly byAuthorization = new Map<string, Set<Connection>>();
+  private timer: NodeJS.Timeout | undefined;
+  private checking = false;
+
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly recheckMs: number,
+    private readonly logger: Logger,
+  ) {
+    if (recheckMs > 0) {
+      this.timer = setInterval(() => void this.recheck(), recheckMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Checks the key of a new connection; the refusal says why, in a close code and reason. */
+  async admit(params: Readonly<Record<string, unknown>> | undefined, socket: WebSocket): Promise<Admission> {
+    const authorization = authorizationOf(params);
+    if (!authorization) {
+      return { refusal: { code: CLOSE_UNAUTHORIZED, reason: 'Missing API key: connectionParams { "authorization": "Bearer <key>" }' } };
+    }
+    try {
+      const principal = await this.authenticator.authenticate(authorization);
+      const connection: Connection = { authorization, principal, socket };
+      let group = this.byAuthorization.get(authorization);
+      if (!group) this.byAuthorization.set(authorization, (group = new Set()));
+      group.add(connection);
+      return { connection };
+    } catch (error) {
+      if (isUnauthenticated(error)) return { refusal: { code: CLOSE_UNAUTHORIZED, reason: (error as Error).message } };
+      this.logger.error({ err: error }, "authentication failed");
+      return { refusal: { code: CLOSE_TRY_AGAIN_LATER, reason: "Authentication is unavailable; try again" } };
+    }
+  }
+
+  forget(connection: Connection): void {
+    const group = this.byAuthorization.get(connection.authorization);
+    if (!group?.delete(connection)) return;
+    if (group.size === 0) this.byAuthorization.delete(connection.authorization);
+  }
+
+  get size(): number {
+    let size = 0;
+    for (const group of this.byAuthorization.values()) size += group.size;
+    return size;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One round: every distinct key once; those that no longer authenticate lose their sockets. */
+  async recheck(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      for (const [authorization, group] of [...this.byAuthorization]) {
+        try {
+          const principal = await this.authenticator.authenticate(authorization);
+          for (const connection of group) connection.principal = principal;
+        } catch (error) {
+          // Unavailable is not revoked: keep the connections and look again next round.
+          if (!isUnauthenticated(error)) continue;
+          this.logger.info({ connections: group.size }, "closing connections whose key no longer authenticates");
+          for (const connection of group) connection.socket.close(CLOSE_UNAUTHORIZED, "API key revoked or expired");
+          this.byAuthorization.delete(authorization);
+        }
+      }
+    } finally {
+      this.checking = false;
+    }
+  }
+}

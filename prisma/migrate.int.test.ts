@@ -1,0 +1,78 @@
+import { createHash, randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import type { SqlClient } from "../subgraphs/shared/db/database.ts";
+import { testDatabase } from "../test/support/database.ts";
+import { migrate, MigrationError, readMigrations, type Migration } from "./migrate.ts";
+
+function migration(name: string, sql: string): Migration {
+  return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+}
+
+/** Runs the migrator against a scratch schema so the real one is untouched. */
+async function inScratch<T>(fn: (sql: SqlClient, schema: string) => Promise<T>): Promise<T> {
+  const db = await testDatabase();
+  return db.session(async (sql) => {
+    const schema = `mig_${randomBytes(4).toString("hex")}`;
+    await sql.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
+    try {
+      return await fn(sql, schema);
+    } finally {
+      await sql.exec(`SET search_path TO public; DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
+}
+
+async function tables(sql: SqlClient, schema: string): Promise<string[]> {
+  const rows = await sql.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+    [schema],
+  );
+  return rows.map((row) => row.table_name);
+}
+
+describe("the migrator", () => {
+  it("recorded every migration in _prisma_migrations the way Prisma does", async () => {
+    const db = await testDatabase();
+    const rows = await db.sql.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+      `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`,
+    );
+    const files = readMigrations();
+    expect(files.length).toBeGreaterThan(0);
+    expect(rows.map((row) => [row.migration_name, row.checksum])).toEqual(files.map((file) => [file.name, file.checksum]));
+    for (const row of rows) {
+      expect(row.finished_at).not.toBeNull();
+      expect(row.applied_steps_count).toBe(1);
+    }
+  });
+
+  it("applies pending migrations once, in order, and nothing on a second run", async () => {
+    await inScratch(async (sql, schema) => {
+      const first = migration("20260101000000_a", "CREATE TABLE a (id int PRIMARY KEY);");
+      const second = migration("20260102000000_b", "CREATE TABLE b (id int REFERENCES a(id));");
+      expect(await migrate(sql, [first, second])).toEqual([first.name, second.name]);
+      expect(await migrate(sql, [first, second])).toEqual([]);
+      expect(await tables(sql, schema)).toEqual(["_prisma_migrations", "a", "b"]);
+    });
+  });
+
+  it("leaves no trace of a failing migration and stops there", async () => {
+    await inScratch(async (sql, schema) => {
+      const good = migration("20260101000000_good", "CREATE TABLE good (id int);");
+      const bad = migration("20260102000000_bad", "CREATE TABLE half (id int); SELECT * FROM missing_table;");
+      const later = migration("20260103000000_later", "CREATE TABLE later (id int);");
+      await expect(migrate(sql, [good, bad, later])).rejects.toThrowError(MigrationError);
+      expect(await tables(sql, schema)).toEqual(["_prisma_migrations", "good"]);
+      const recorded = await sql.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations"`);
+      expect(recorded.map((row) => row.migration_name)).toEqual([good.name]);
+    });
+  });
+
+  it("refuses a migration edited after it was applied", async () => {
+    await inScratch(async (sql) => {
+      await migrate(sql, [migration("20260101000000_a", "CREATE TABLE a (id int);")]);
+      await expect(migrate(sql, [migration("20260101000000_a", "CREATE TABLE a (id bigint);")])).rejects.toThrowError(
+        /edited after it was applied/,
+      );
+    });
+  });
+});

@@ -1,0 +1,61 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { notFound } from "../../shared/errors.ts";
+import { pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
+import type { AccountStatus } from "../domain/account.ts";
+import { listConnectedAccounts } from "../service/account-records.ts";
+import { accountLoader } from "./account.loader.ts";
+import { Account, AccountConnection, AccountStatusEnum } from "./account.type.ts";
+
+@ArgsType()
+class ConnectedAccountsArgs {
+  @Field(() => Int, { nullable: true, description: "1..100, default 20." })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
+
+  @Field(() => AccountStatusEnum, { nullable: true, description: "Only accounts in this status." })
+  status?: AccountStatus | null;
+}
+
+@Resolver(() => Account)
+export class AccountResolver {
+  @Query(() => Account, { description: "The platform that owns the API key." })
+  async viewer(@Ctx() context: SubgraphContext): Promise<Account> {
+    const principal = platformOf(context);
+    const row = await accountLoader(context).load(principal.tenantId);
+    if (!row) throw notFound("account", principal.tenantId);
+    return Account.from(row);
+  }
+
+  @Query(() => Account, { nullable: true, description: "The platform itself or one of its connected accounts (of the key's mode)." })
+  async account(@Arg("id", () => ID) id: string, @Ctx() context: SubgraphContext): Promise<Account> {
+    const row = await accountLoader(context).load(id);
+    if (!row) throw notFound("account", id);
+    return Account.from(row);
+  }
+
+  @FieldResolver(() => Boolean, { description: "False for test-mode objects. The platform answers in the mode of the key." })
+  livemode(@Root() account: Account, @Ctx() context: SubgraphContext): boolean {
+    return account.type === "PLATFORM" ? platformOf(context).livemode : account.livemode;
+  }
+
+  @FieldResolver(() => Account, { nullable: true, description: "The platform, on a connected account." })
+  async platform(@Root() account: Account, @Ctx() context: SubgraphContext): Promise<Account | null> {
+    if (!account.platformId) return null;
+    const row = await accountLoader(context).load(account.platformId);
+    return row ? Account.from(row) : null;
+  }
+
+  @FieldResolver(() => AccountConnection, { description: "A platform's connected accounts of the key's mode, newest first." })
+  async connectedAccounts(
+    @Root() account: Account,
+    @Args(() => ConnectedAccountsArgs) args: ConnectedAccountsArgs,
+    @Ctx() context: SubgraphContext,
+  ): Promise<AccountConnection> {
+    const page = pageRequest(args);
+    const rows = await listConnectedAccounts(context.deps, platformOf(context), account.id, page, args.status ?? undefined);
+    return toConnection(rows, page, Account.from);
+  }
+}

@@ -1,0 +1,45 @@
+import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Resolver } from "type-graphql";
+import type { SubgraphContext } from "../../shared/context.ts";
+import { CurrencyScalar } from "../../shared/graphql/scalars.ts";
+import { createPlatform } from "../service/create-platform.ts";
+import { Account } from "./account.type.ts";
+
+@InputType()
+class CreatePlatformInput {
+  @Field(() => String)
+  displayName!: string;
+
+  @Field(() => String, { description: "ISO 3166-1 alpha-2." })
+  country!: string;
+
+  @Field(() => CurrencyScalar)
+  defaultCurrency!: string;
+}
+
+@ObjectType()
+class CreatePlatformPayload {
+  @Field(() => Account)
+  account!: Account;
+
+  @Field(() => String, { description: "The platform's first test-mode secret key. Shown once; store it now." })
+  secretKey!: string;
+
+  @Field(() => String, { description: "The platform's first live-mode secret key. Shown once; store it now." })
+  liveSecretKey!: string;
+}
+
+@Resolver()
+export class PlatformResolver {
+  @Mutation(() => CreatePlatformPayload, { description: "Operator key only." })
+  async createPlatform(
+    @Arg("input", () => CreatePlatformInput) input: CreatePlatformInput,
+    @Ctx() context: SubgraphContext,
+  ): Promise<CreatePlatformPayload> {
+    const created = await createPlatform(context.deps, context.principal, input);
+    return Object.assign(new CreatePlatformPayload(), {
+      account: Account.from(created.account),
+      secretKey: created.secretKey,
+      liveSecretKey: created.liveSecretKey,
+    });
+  }
+}

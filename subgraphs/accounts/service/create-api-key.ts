@@ -1,0 +1,53 @@
+// createApiKey: another secret key for the platform (one per service that calls us, so each can
+// be rolled or revoked alone). The secret is in this response only; a replay of the same
+// idempotency key returns the key without it (only its hash was kept).
+// Errors: FORBIDDEN (a test key asking for a live key), BAD_USER_INPUT, IDEMPOTENCY_KEY_*.
+
+import { generateSecretKey } from "../../shared/auth/api-key.ts";
+import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
+import type { Dependencies } from "../../shared/context.ts";
+import { newId } from "../../shared/ids.ts";
+import type { ResultCodec } from "../../shared/idempotency/idempotency.ts";
+import { refuseCreation, validateKeyName } from "../domain/api-key.ts";
+import { isProblem } from "../domain/problems.ts";
+import { lockAccount } from "./account-records.ts";
+import { getApiKey, KEY_COLUMNS, type ApiKeyView } from "./api-key-records.ts";
+import { check, fail } from "./refusals.ts";
+
+export interface IssuedKey {
+  readonly key: ApiKeyView;
+  /** The secret, in the response that created it; null on an idempotent replay. */
+  readonly secret: string | null;
+}
+
+export interface CreateApiKeyInput {
+  readonly name?: string | null | undefined;
+  /** Defaults to the caller's mode. */
+  readonly livemode?: boolean | null | undefined;
+}
+
+export async function createApiKey(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  input: CreateApiKeyInput,
+  idempotencyKey: string,
+): Promise<IssuedKey> {
+  const name = validateKeyName(input.name);
+  if (isProblem(name)) fail(name, "input");
+  const livemode = input.livemode ?? principal.livemode;
+  check(refuseCreation(principal.livemode, livemode));
+  const codec: ResultCodec<IssuedKey> = {
+    toJson: (issued) => ({ id: issued.key.id }),
+    fromJson: async (json) => ({ key: await getApiKey(deps.db.prisma, principal, String(json["id"])), secret: null }),
+  };
+  const request = { scope: principalScope(principal), key: idempotencyKey, operation: "createApiKey", params: { name, livemode } };
+  return deps.idempotency.run(request, codec, async (tx) => {
+    await lockAccount(tx, principal, principal.tenantId);
+    const secret = generateSecretKey(livemode);
+    const key = await tx.apiKey.create({
+      data: { id: newId("apiKey"), accountId: principal.tenantId, livemode, name, secretHash: secret.secretHash, redacted: secret.redacted },
+      select: KEY_COLUMNS,
+    });
+    return { key, secret: secret.secret };
+  });
+}

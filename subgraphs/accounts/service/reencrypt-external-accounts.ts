@@ -1,0 +1,50 @@
+// Key rotation, second half: re-encrypts every bank account number sealed with a key other than
+// the current (first) one of ENCRYPTION_KEYS. Run after prepending a new key and deploying it
+// everywhere; when it reports 0 remaining, the old key can be dropped from the configuration.
+// Safe to run while the platform serves traffic, and to re-run: each row is rewritten only if it
+// is still sealed with the key it was read with.
+
+import type { EncryptionConfig } from "../../shared/config.ts";
+import { keyringFor } from "../../shared/crypto/keyring.ts";
+import type { Database } from "../../shared/db/database.ts";
+
+export interface ReencryptResult {
+  readonly reencrypted: number;
+  /** Rows still on an older key (0 when done). */
+  readonly remaining: number;
+}
+
+export interface ReencryptOptions {
+  /** Only this tenant's bank accounts (default: all). */
+  readonly tenantId?: string | undefined;
+  readonly batchSize?: number;
+}
+
+export async function reencryptExternalAccounts(db: Database, encryption: EncryptionConfig, options: ReencryptOptions = {}): Promise<ReencryptResult> {
+  const keyring = keyringFor(encryption);
+  const current = keyring.currentKeyId;
+  const scope = options.tenantId ? { tenantId: options.tenantId } : {};
+  let reencrypted = 0;
+  let after = "";
+  for (;;) {
+    const batch = await db.prisma.externalAccount.findMany({
+      where: { ...scope, encryptionKeyId: { not: current }, id: { gt: after } },
+      select: { id: true, encryptionKeyId: true, numberCiphertext: true },
+      orderBy: { id: "asc" },
+      take: options.batchSize ?? 200,
+    });
+    if (batch.length === 0) break;
+    for (const row of batch) {
+      const number = keyring.decrypt({ keyId: row.encryptionKeyId, ciphertext: row.numberCiphertext }, row.id);
+      const sealed = keyring.encrypt(number, row.id);
+      const { count } = await db.prisma.externalAccount.updateMany({
+        where: { id: row.id, encryptionKeyId: row.encryptionKeyId, numberCiphertext: row.numberCiphertext },
+        data: { encryptionKeyId: sealed.keyId, numberCiphertext: sealed.ciphertext },
+      });
+      reencrypted += count;
+    }
+    after = batch.at(-1)!.id;
+  }
+  const remaining = await db.prisma.externalAccount.count({ where: { ...scope, encryptionKeyId: { not: current } } });
+  return { reencrypted, remaining };
+}

@@ -1,0 +1,25 @@
+// revokeApiKey: the key stops working. The gateway caches key lookups for AUTH_CACHE_TTL_MS
+// (default 5 s), so a revoked key may still pass for at most that long. Revoking a key that no
+// longer works changes nothing. The platform's last working key of a mode cannot be revoked
+// (roll it instead), so a platform never locks itself out.
+// Errors: NOT_FOUND, INVALID_STATE (last working key).
+
+import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
+import type { Dependencies } from "../../shared/context.ts";
+import { inTransaction } from "../../shared/db/transaction.ts";
+import { isUsable, refuseRevocation } from "../domain/api-key.ts";
+import { lockAccount } from "./account-records.ts";
+import { countOtherUsableKeys, getApiKey, KEY_COLUMNS, type ApiKeyView } from "./api-key-records.ts";
+import { check } from "./refusals.ts";
+
+export async function revokeApiKey(deps: Dependencies, principal: PlatformPrincipal, id: string, now = () => new Date()): Promise<ApiKeyView> {
+  return inTransaction(deps.db, async (tx) => {
+    // Serializes key changes of the platform: two revocations cannot both see the other key alive.
+    await lockAccount(tx, principal, principal.tenantId);
+    const at = now();
+    const key = await getApiKey(tx, principal, id);
+    if (key.revokedAt) return key;
+    if (isUsable(key, at)) check(refuseRevocation(key, await countOtherUsableKeys(tx, principal, key, at), at));
+    return tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: at }, select: KEY_COLUMNS });
+  });
+}

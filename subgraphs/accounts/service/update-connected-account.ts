@@ -1,0 +1,38 @@
+// updateConnectedAccount: display name, email and metadata (merged: null or "" removes a key).
+// Errors: NOT_FOUND, FORBIDDEN (the platform's own account), INVALID_STATE (closed), BAD_USER_INPUT.
+
+import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
+import type { Dependencies } from "../../shared/context.ts";
+import { inTransaction } from "../../shared/db/transaction.ts";
+import { refuseChanges, validateChanges, type ConnectedAccountChanges } from "../domain/account.ts";
+import { mergeMetadata, storedMetadata, type Metadata } from "../domain/metadata.ts";
+import { isProblem } from "../domain/problems.ts";
+import { lockAccount, type AccountRow } from "./account-records.ts";
+import { check, fail } from "./refusals.ts";
+
+export async function updateConnectedAccount(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  id: string,
+  input: ConnectedAccountChanges,
+): Promise<AccountRow> {
+  const changes = validateChanges(input);
+  if (isProblem(changes)) fail(changes, "input");
+  return inTransaction(deps.db, async (tx) => {
+    const account = await lockAccount(tx, principal, id);
+    check(refuseChanges(account));
+    let metadata: Metadata | undefined;
+    if (changes.metadata) {
+      const merged = mergeMetadata(storedMetadata(account.metadata), changes.metadata);
+      if (!merged.ok) fail(merged.problem, "input");
+      metadata = merged.metadata;
+    }
+    const data = {
+      ...(changes.displayName !== undefined ? { displayName: changes.displayName } : {}),
+      ...(changes.email !== undefined ? { email: changes.email } : {}),
+      ...(metadata !== undefined ? { metadata } : {}),
+    };
+    if (Object.keys(data).length === 0) return account;
+    return tx.account.update({ where: { id: account.id }, data });
+  });
+}

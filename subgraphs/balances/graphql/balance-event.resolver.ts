@@ -1,0 +1,43 @@
+import { Arg, Args, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root, Subscription } from "type-graphql";
+import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import type { BalanceEventRow } from "../events/event-store.ts";
+import { balanceTransactionOfEvent } from "../service/balance-event-details.ts";
+import { latestBalanceEvent, openBalanceEventStream } from "../service/balance-event-stream.ts";
+import { balancesServices } from "../services.ts";
+import { BalanceChangedArgs } from "./balance-changed.args.ts";
+import { BalanceEvent } from "./balance-event.type.ts";
+import { BalanceTransaction } from "./balance-transaction.type.ts";
+
+@Resolver(() => BalanceEvent)
+export class BalanceEventResolver {
+  @Subscription(() => BalanceEvent, {
+    description:
+      "One event per committed change of the account's balance, in commit order. Without `after`: changes from now on. " +
+      "With `after` (an event id): every later event first, then live ones, none missed or repeated.",
+    subscribe: ({ args, context }) =>
+      openBalanceEventStream(
+        (context as SubgraphContext).deps,
+        balancesServices(context as SubgraphContext).events,
+        platformOf(context as SubgraphContext),
+        // `subscribe` sees the raw arguments, already coerced by GraphQL: the shape of BalanceChangedArgs.
+        args as BalanceChangedArgs,
+      ),
+  })
+  balanceChanged(@Root() row: BalanceEventRow, @Args(() => BalanceChangedArgs) _args: BalanceChangedArgs): BalanceEvent {
+    return BalanceEvent.from(row);
+  }
+
+  @FieldResolver(() => BalanceTransaction, { nullable: true, description: "The change's entry in the account's history." })
+  async balanceTransaction(@Root() event: BalanceEvent, @Ctx() context: SubgraphContext): Promise<BalanceTransaction | null> {
+    platformOf(context);
+    const row = await balanceTransactionOfEvent(context.deps, event.row);
+    return row && BalanceTransaction.from(row);
+  }
+
+  /** Where a subscription without `after` starts; lets the gateway resume it without loss. */
+  @Directive("@inaccessible")
+  @Query(() => ID, { nullable: true })
+  async _latestBalanceEvent(@Arg("accountId", () => ID) accountId: string, @Ctx() context: SubgraphContext): Promise<string | null> {
+    return latestBalanceEvent(context.deps, platformOf(context), accountId);
+  }
+}

@@ -1,0 +1,102 @@
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
+import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { CurrencyScalar, MinorUnitsScalar } from "../../shared/graphql/scalars.ts";
+import type { Currency } from "../../shared/money/currency.ts";
+import { createTopup } from "../service/create-topup.ts";
+import { createTransfer } from "../service/create-transfer.ts";
+import { findTopups } from "../service/topup-records.ts";
+import { findTransfers } from "../service/transfer-records.ts";
+import { notFound } from "../../shared/errors.ts";
+import { balanceTransactionLoader } from "./balance-transaction.resolver.ts";
+import { BalanceTransaction } from "./balance-transaction.type.ts";
+import { Topup } from "./topup.type.ts";
+import { Transfer } from "./transfer.type.ts";
+
+@InputType()
+class CreateTopupInput {
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => MinorUnitsScalar, { description: "Minor units, e.g. \"1050\" for 10.50 USD." })
+  amount!: bigint;
+
+  @Field(() => CurrencyScalar, { description: "A fiat currency." })
+  currency!: Currency;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+}
+
+@InputType()
+class CreateTransferInput {
+  @Field(() => ID, { description: "A connected account of the platform." })
+  destinationAccountId!: string;
+
+  @Field(() => MinorUnitsScalar)
+  amount!: bigint;
+
+  @Field(() => CurrencyScalar, { description: "The destination's default currency." })
+  currency!: Currency;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+}
+
+async function loadBalanceTransaction(context: SubgraphContext, id: string): Promise<BalanceTransaction> {
+  const row = await balanceTransactionLoader(context).load(id);
+  if (!row) throw notFound("balance transaction", id);
+  return BalanceTransaction.from(row);
+}
+
+@Resolver(() => Topup)
+export class TopupResolver {
+  @Mutation(() => Topup, { description: "Adds funds to an account: pending at once, available when settled." })
+  async createTopup(
+    @Arg("input", () => CreateTopupInput) input: CreateTopupInput,
+    @Arg("idempotencyKey", () => String) idempotencyKey: string,
+    @Ctx() context: SubgraphContext,
+  ): Promise<Topup> {
+    return Topup.from(await createTopup(context.deps, platformOf(context), input, idempotencyKey));
+  }
+
+  @Query(() => Topup, { nullable: true })
+  async topup(@Arg("id", () => ID) id: string, @Ctx() context: SubgraphContext): Promise<Topup> {
+    const [row] = await findTopups(context.deps.db.prisma, platformOf(context), [id]);
+    if (!row) throw notFound("top-up", id);
+    return Topup.from(row);
+  }
+
+  @FieldResolver(() => BalanceTransaction)
+  balanceTransaction(@Root() topup: Topup, @Ctx() context: SubgraphContext): Promise<BalanceTransaction> {
+    return loadBalanceTransaction(context, topup.balanceTransactionId);
+  }
+}
+
+@Resolver(() => Transfer)
+export class TransferResolver {
+  @Mutation(() => Transfer, { description: "Moves the platform's available funds to one of its connected accounts." })
+  async createTransfer(
+    @Arg("input", () => CreateTransferInput) input: CreateTransferInput,
+    @Arg("idempotencyKey", () => String) idempotencyKey: string,
+    @Ctx() context: SubgraphContext,
+  ): Promise<Transfer> {
+    return Transfer.from(await createTransfer(context.deps, platformOf(context), input, idempotencyKey));
+  }
+
+  @Query(() => Transfer, { nullable: true })
+  async transfer(@Arg("id", () => ID) id: string, @Ctx() context: SubgraphContext): Promise<Transfer> {
+    const [row] = await findTransfers(context.deps.db.prisma, platformOf(context), [id]);
+    if (!row) throw notFound("transfer", id);
+    return Transfer.from(row);
+  }
+
+  @FieldResolver(() => BalanceTransaction, { description: "The platform's side." })
+  balanceTransaction(@Root() transfer: Transfer, @Ctx() context: SubgraphContext): Promise<BalanceTransaction> {
+    return loadBalanceTransaction(context, transfer.balanceTransactionId);
+  }
+
+  @FieldResolver(() => BalanceTransaction, { description: "The connected account's side." })
+  destinationBalanceTransaction(@Root() transfer: Transfer, @Ctx() context: SubgraphContext): Promise<BalanceTransaction> {
+    return loadBalanceTransaction(context, transfer.destinationBalanceTransactionId);
+  }
+}

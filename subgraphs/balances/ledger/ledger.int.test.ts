@@ -1,0 +1,194 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { testDeps, insertPlatform } from "../../../test/support/deps.ts";
+import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
+import { newId } from "../../shared/ids.ts";
+import { parseCurrency } from "../../shared/money/currency.ts";
+import { reversal, type Posting } from "../domain/ledger.ts";
+import { createTopup } from "../service/create-topup.ts";
+import { createTransfer } from "../service/create-transfer.ts";
+import { settleDueTopups } from "../service/settle-topups.ts";
+import { startBalancesWorker } from "../service/worker.ts";
+import { verifyLedger } from "./integrity.ts";
+import { post } from "./post.ts";
+import { readBalances } from "./read-balances.ts";
+
+const USD = parseCurrency("USD")!;
+const ETH = parseCurrency("ETH")!;
+
+describe("the ledger module", () => {
+  it("keeps 18-decimal amounts exact, up to NUMERIC(38,0)", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    const wei = 10n ** 30n + 1n;
+    await post(deps.db.sql, principal, [
+      { id: newId("ledgerTransaction"), kind: "TEST", entries: [
+        { accountId: principal.tenantId, currency: ETH, kind: "CRYPTO_CLEARING", amount: -wei },
+        { accountId: principal.tenantId, currency: ETH, kind: "AVAILABLE", amount: wei },
+      ] },
+    ]);
+    const balances = await readBalances(deps.db, principal, [principal.tenantId]);
+    expect(balances.get(principal.tenantId)).toEqual([{ currency: "ETH", available: wei, pending: 0n }]);
+  });
+
+  it("corrects with a reversing transaction, never an edit", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    const original: Posting = { id: newId("ledgerTransaction"), kind: "ADJUSTMENT", entries: [
+      { accountId: principal.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -500n },
+      { accountId: principal.tenantId, currency: USD, kind: "AVAILABLE", amount: 500n },
+    ] };
+    await post(deps.db.sql, principal, [original]);
+    await post(deps.db.sql, principal, [reversal(original, newId("ledgerTransaction"))]);
+    const balances = await readBalances(deps.db, principal, [principal.tenantId]);
+    expect(balances.get(principal.tenantId)).toEqual([{ currency: "USD", available: 0n, pending: 0n }]);
+    const entries = await deps.db.prisma.ledgerEntry.count({ where: { transaction: { tenantId: principal.tenantId } } });
+    expect(entries).toBe(4);
+    const reversed = await deps.db.prisma.ledgerTransaction.findFirst({ where: { reversesId: original.id } });
+    expect(reversed?.kind).toBe("ADJUSTMENT_REVERSAL");
+  });
+
+  it("refuses to overdraw a customer balance and writes nothing", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    const attempt = post(deps.db.sql, principal, [{ id: newId("ledgerTransaction"), kind: "TEST", entries: [
+      { accountId: principal.tenantId, currency: USD, kind: "AVAILABLE", amount: -1n },
+      { accountId: principal.tenantId, currency: USD, kind: "FEES", amount: 1n },
+    ] }]);
+    await expect(attempt).rejects.toMatchObject({ code: "INSUFFICIENT_FUNDS" });
+    expect(await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: principal.tenantId } })).toBe(0);
+    expect(await deps.db.prisma.balanceEvent.count({ where: { tenantId: principal.tenantId } })).toBe(0);
+  });
+
+  it("refuses an unbalanced posting before it reaches the database", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    await expect(post(deps.db.sql, principal, [{ id: newId("ledgerTransaction"), kind: "TEST", entries: [
+      { accountId: principal.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -1n },
+      { accountId: principal.tenantId, currency: USD, kind: "AVAILABLE", amount: 2n },
+    ] }])).rejects.toThrow(/UNBALANCED/);
+  });
+
+  it("writes one balance event per change, with the balances after it, in order", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    const seller = await insertConnectedAccount({ tenantId: principal.tenantId });
+    await createTopup(deps, principal, { accountId: principal.tenantId, amount: 1000n, currency: USD }, randomUUID());
+    await createTransfer(deps, principal, { destinationAccountId: seller, amount: 300n, currency: USD }, randomUUID());
+    await createTransfer(deps, principal, { destinationAccountId: seller, amount: 200n, currency: USD }, randomUUID());
+    const events = await deps.db.prisma.balanceEvent.findMany({ where: { accountId: principal.tenantId }, orderBy: { seq: "asc" } });
+    // The top-up is credited to pending and settled in one commit: two events, in that order.
+    expect(events.map((e) => [e.available.toFixed(), e.pending.toFixed()])).toEqual([["0", "1000"], ["1000", "0"], ["700", "0"], ["500", "0"]]);
+    expect(events.every((e) => e.id.startsWith("evt_") && e.balanceTransactionId?.startsWith("txn_"))).toBe(true);
+    const sellerEvents = await deps.db.prisma.balanceEvent.findMany({ where: { accountId: seller }, orderBy: { seq: "asc" } });
+    expect(sellerEvents.map((e) => e.available.toFixed())).toEqual(["300", "500"]);
+  });
+});
+
+describe("several postings in one call", () => {
+  it("report each posting's balances, as if committed one at a time", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    const sellers = await Promise.all([0, 1, 2].map(() => insertConnectedAccount({ tenantId: principal.tenantId })));
+    await createTopup(deps, principal, { accountId: principal.tenantId, amount: 1000n, currency: USD }, randomUUID());
+    const at = new Date();
+    await post(
+      deps.db.sql,
+      principal,
+      sellers.map((seller, i) => ({
+        id: newId("ledgerTransaction"),
+        kind: "TRANSFER",
+        entries: [
+          { accountId: principal.tenantId, currency: USD, kind: "AVAILABLE" as const, amount: -BigInt(100 * (i + 1)) },
+          { accountId: seller, currency: USD, kind: "AVAILABLE" as const, amount: BigInt(100 * (i + 1)) },
+        ],
+        balanceTransactions: [{ id: newId("balanceTransaction"), accountId: principal.tenantId, type: "TRANSFER" as const, currency: USD, amount: -BigInt(100 * (i + 1)), fee: 0n, status: "AVAILABLE" as const, availableOn: at }],
+      })),
+    );
+    const events = await deps.db.prisma.balanceEvent.findMany({ where: { accountId: principal.tenantId }, orderBy: { seq: "asc" } });
+    expect(events.slice(2).map((e) => e.available.toFixed())).toEqual(["900", "700", "400"]);
+    const btIds = await deps.db.prisma.balanceTransaction.findMany({ where: { accountId: principal.tenantId, type: "TRANSFER" }, orderBy: { amount: "desc" } });
+    expect(events.slice(2).map((e) => e.balanceTransactionId)).toEqual(btIds.map((bt) => bt.id));
+  });
+});
+
+describe("settlement", () => {
+  it("moves a top-up from pending to available when it falls due, even if no worker ran meanwhile", async () => {
+    const deps = await testDeps({ SETTLEMENT_DELAY_MS: "60000" });
+    const principal = await insertPlatform(deps);
+    const topup = await createTopup(deps, principal, { accountId: principal.tenantId, amount: 4200n, currency: USD }, randomUUID());
+    expect(topup.status).toBe("PENDING");
+    expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([{ currency: "USD", available: 0n, pending: 4200n }]);
+
+    await settleDueTopups(deps, new Date());
+    expect((await deps.db.prisma.topup.findUniqueOrThrow({ where: { id: topup.id } })).status).toBe("PENDING");
+
+    // The process was "down" for a minute: the first settlement run afterwards catches up.
+    const later = new Date(Date.now() + 61_000);
+    expect(await settleDueTopups(deps, later)).toBeGreaterThanOrEqual(1);
+    const settled = await deps.db.prisma.topup.findUniqueOrThrow({ where: { id: topup.id } });
+    expect(settled.status).toBe("SUCCEEDED");
+    expect((await deps.db.prisma.balanceTransaction.findUniqueOrThrow({ where: { id: topup.balanceTransactionId } })).status).toBe("AVAILABLE");
+    expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([{ currency: "USD", available: 4200n, pending: 0n }]);
+    expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
+  });
+
+  it("is done by the worker on its own, and two workers never settle one top-up twice", async () => {
+    const deps = await testDeps({ SETTLEMENT_DELAY_MS: "30" });
+    const principal = await insertPlatform(deps);
+    const workers = [startBalancesWorker(deps, 10), startBalancesWorker(deps, 10)];
+    try {
+      const topups = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => createTopup(deps, principal, { accountId: principal.tenantId, amount: BigInt(i + 1), currency: USD }, randomUUID())),
+      );
+      const deadline = Date.now() + 20_000;
+      while ((await deps.db.prisma.topup.count({ where: { id: { in: topups.map((t) => t.id) }, status: "PENDING" } })) > 0) {
+        if (Date.now() > deadline) throw new Error("top-ups did not settle");
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+    }
+    const settlements = await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: principal.tenantId, kind: "TOPUP_SETTLEMENT" } });
+    expect(settlements).toBe(20);
+    expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([{ currency: "USD", available: 210n, pending: 0n }]);
+  });
+});
+
+describe("the integrity check", () => {
+  it("notices a balance that no longer equals its entries", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    await createTopup(deps, principal, { accountId: principal.tenantId, amount: 100n, currency: USD }, randomUUID());
+    expect((await verifyLedger(deps.db.sql, { accountId: principal.tenantId })).ok).toBe(true);
+    const [row] = await deps.db.sql.query<{ ledger_account_id: string }>(
+      "SELECT lb.ledger_account_id FROM ledger_balance lb JOIN ledger_account la ON la.id = lb.ledger_account_id WHERE la.account_id = $1 AND la.kind = 'AVAILABLE'",
+      [principal.tenantId],
+    );
+    await deps.db.sql.query("UPDATE ledger_balance SET balance = balance + 1 WHERE ledger_account_id = $1", [row!.ledger_account_id]);
+    try {
+      const report = await verifyLedger(deps.db.sql, { tenantId: principal.tenantId });
+      expect(report.ok).toBe(false);
+      expect(report.problems.join("\n")).toMatch(/holds 101 but its entries sum to 100/);
+    } finally {
+      await deps.db.sql.query("UPDATE ledger_balance SET balance = balance - 1 WHERE ledger_account_id = $1", [row!.ledger_account_id]);
+    }
+  });
+
+  it("notices an unbalanced transaction", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    await createTopup(deps, principal, { accountId: principal.tenantId, amount: 100n, currency: USD }, randomUUID());
+    const [entry] = await deps.db.sql.query<{ id: string }>(
+      "SELECT le.id::text FROM ledger_entry le JOIN ledger_transaction lt ON lt.id = le.transaction_id WHERE lt.tenant_id = $1 AND le.amount > 0 LIMIT 1",
+      [principal.tenantId],
+    );
+    await deps.db.sql.query("UPDATE ledger_entry SET amount = amount + 1 WHERE id = $1", [entry!.id]);
+    try {
+      const report = await verifyLedger(deps.db.sql, { tenantId: principal.tenantId });
+      expect(report.problems.join("\n")).toMatch(/sums to 1 USD/);
+    } finally {
+      await deps.db.sql.query("UPDATE ledger_entry SET amount = amount - 1 WHERE id = $1", [entry!.id]);
+    }
+  });
+});

@@ -1,0 +1,99 @@
+// createTopup: money arrives for an account from outside (test mode simulates the bank). It is
+// credited to pending at once and becomes available when it settles: after SETTLEMENT_DELAY_MS,
+// by the settlement worker, or in the same commit when the delay is 0.
+// Errors: NOT_FOUND (account), BAD_USER_INPUT (amount, currency, description), INVALID_STATE
+// (closed account), IDEMPOTENCY_KEY_REUSED / _IN_USE.
+
+import { accountFacts } from "../../accounts/service/account-records.ts";
+import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
+import type { Dependencies } from "../../shared/context.ts";
+import { notFound } from "../../shared/errors.ts";
+import { newId } from "../../shared/ids.ts";
+import type { Currency } from "../../shared/money/currency.ts";
+import { checkAmount, checkDescription, checkTopup } from "../domain/money-movement.ts";
+import { settlementPosting, topupPosting } from "../domain/postings.ts";
+import { post } from "../ledger/post.ts";
+import { isRefusal, refusal } from "./refusal.ts";
+import { findTopup, type TopupRecord } from "./topup-records.ts";
+
+export interface CreateTopupInput {
+  readonly accountId: string;
+  readonly amount: bigint;
+  readonly currency: Currency;
+  readonly description?: string | null | undefined;
+}
+
+export async function createTopup(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  input: CreateTopupInput,
+  idempotencyKey: string,
+): Promise<TopupRecord> {
+  const money = checkAmount(input.amount, input.currency);
+  if (isRefusal(money)) throw refusal(money);
+  const description = checkDescription(input.description);
+  if (isRefusal(description)) throw refusal(description);
+
+  return deps.idempotency.runSql(
+    { scope: principalScope(principal), key: idempotencyKey, operation: "createTopup", params: { ...input, description } },
+    { toJson: (topup) => ({ topupId: topup.id }), fromJson: async (json) => findTopup(deps.db.prisma, principal, json["topupId"] as string) },
+    async (sql, complete) => {
+      const account = await accountFacts(sql, principal, input.accountId);
+      if (!account) throw notFound("account", input.accountId);
+      const problem = checkTopup(account, money);
+      if (problem) throw refusal(problem);
+
+      const now = new Date();
+      const immediate = deps.config.SETTLEMENT_DELAY_MS === 0;
+      const topup: TopupRecord = {
+        id: newId("topup"),
+        accountId: account.id,
+        amount: money.amount,
+        currency: money.currency,
+        status: immediate ? "SUCCEEDED" : "PENDING",
+        description: description ?? null,
+        settlesAt: new Date(now.getTime() + deps.config.SETTLEMENT_DELAY_MS),
+        settledAt: immediate ? now : null,
+        balanceTransactionId: newId("balanceTransaction"),
+        createdAt: now,
+      };
+      await sql.query(
+        `INSERT INTO topup (id, tenant_id, livemode, account_id, currency, amount, status, description, settles_at, settled_at,
+                            balance_transaction_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6::numeric, $7::"TopupStatus", $8, $9, $10, $11, $12)`,
+        [
+          topup.id, principal.tenantId, principal.livemode, topup.accountId, topup.currency, topup.amount.toString(), topup.status,
+          topup.description, topup.settlesAt, topup.settledAt, topup.balanceTransactionId, topup.createdAt,
+        ],
+      );
+      await complete(topup);
+      const credit = topupPosting({
+        ledgerTransactionId: newId("ledgerTransaction"),
+        balanceTransactionId: topup.balanceTransactionId,
+        topupId: topup.id,
+        platformId: principal.tenantId,
+        accountId: account.id,
+        amount: money.amount,
+        currency: money.currency,
+        settlesAt: topup.settlesAt,
+        description,
+      });
+      if (!immediate) {
+        await post(sql, principal, [credit]);
+        return topup;
+      }
+      // Credited and settled in one commit: its history says so (status AVAILABLE).
+      const settledCredit = { ...credit, balanceTransactions: credit.balanceTransactions!.map((bt) => ({ ...bt, status: "AVAILABLE" as const })) };
+      const settle = settlementPosting({
+        ledgerTransactionId: newId("ledgerTransaction"),
+        topupId: topup.id,
+        accountId: account.id,
+        amount: money.amount,
+        currency: money.currency,
+        balanceTransactionId: topup.balanceTransactionId,
+      });
+      await post(sql, principal, [settledCredit, settle]);
+      return topup;
+    },
+  );
+}

@@ -1,0 +1,107 @@
+// Withdrawals: what may be sent, and the lifecycle PENDING -> BROADCAST -> CONFIRMED | FAILED.
+// The worker can only write a step this module produced (WithdrawalStep), and it writes it
+// conditionally on the step's `from` status, so an illegal transition cannot be stored.
+
+import type { Currency } from "../../shared/money/currency.ts";
+import { formatDecimal, maxOperationAmount, operationAmount } from "../../shared/money/money.ts";
+import { findAssetNetwork, type Network } from "./assets.ts";
+import { chainOutcome, simulatedTransactionHash } from "./chain.ts";
+import { validateAddress, type ValidAddress } from "./address/index.ts";
+import { isRefusal, refuse, type CryptoRefusal } from "./refusal.ts";
+
+export const WITHDRAWAL_STATUSES = ["PENDING", "BROADCAST", "CONFIRMED", "FAILED"] as const;
+export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
+
+const TRANSITIONS: Readonly<Record<WithdrawalStatus, readonly WithdrawalStatus[]>> = {
+  PENDING: ["BROADCAST"],
+  BROADCAST: ["CONFIRMED", "FAILED"],
+  CONFIRMED: [],
+  FAILED: [],
+};
+
+export function canTransition(from: WithdrawalStatus, to: WithdrawalStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function isFinal(status: WithdrawalStatus): boolean {
+  return TRANSITIONS[status].length === 0;
+}
+
+/** What the crypto subgraph needs to know about the wallet's account. */
+export interface AccountState {
+  readonly status: "PENDING_VERIFICATION" | "ACTIVE" | "RESTRICTED" | "CLOSED";
+  readonly payoutsEnabled: boolean;
+}
+
+export interface WalletFacts {
+  readonly asset: Currency;
+  readonly network: Network;
+  readonly address: string;
+}
+
+export interface WithdrawalTerms {
+  readonly amount: bigint;
+  readonly networkFee: bigint;
+  /** amount + networkFee: what leaves the balance. */
+  readonly total: bigint;
+  readonly destination: ValidAddress;
+}
+
+export function checkWithdrawal(
+  input: { readonly amount: bigint; readonly address: string },
+  wallet: WalletFacts,
+  account: AccountState,
+  livemode: boolean,
+): WithdrawalTerms | CryptoRefusal {
+  const money = operationAmount(input.amount, wallet.asset);
+  if (money === "NOT_POSITIVE") return refuse("BAD_USER_INPUT", "amount must be greater than zero", "input.amount");
+  if (money === "TOO_LARGE") {
+    return refuse("BAD_USER_INPUT", `amount must be at most ${formatDecimal(maxOperationAmount(wallet.asset), wallet.asset)} ${wallet.asset}`, "input.amount");
+  }
+  const destination = validateAddress(wallet.network, input.address, livemode);
+  if (isRefusal(destination)) return destination;
+  if (destination.address === wallet.address) return refuse("BAD_USER_INPUT", "A wallet cannot withdraw to its own deposit address", "input.address");
+  if (account.status === "CLOSED") return refuse("INVALID_STATE", "The account is closed");
+  if (!account.payoutsEnabled) return refuse("PAYOUTS_NOT_ENABLED", "Withdrawals send money off the platform: the account needs payouts enabled");
+  const assetNetwork = findAssetNetwork(wallet.asset, wallet.network);
+  if (!assetNetwork) throw new Error(`wallet on unsupported ${wallet.asset}/${wallet.network}`);
+  return { amount: input.amount, networkFee: assetNetwork.networkFee, total: input.amount + assetNetwork.networkFee, destination };
+}
+
+export interface WithdrawalState {
+  readonly id: string;
+  readonly status: WithdrawalStatus;
+  readonly network: Network;
+  readonly address: string;
+  readonly livemode: boolean;
+}
+
+export type WithdrawalStep =
+  | { readonly from: "PENDING"; readonly to: "BROADCAST"; readonly transactionHash: string; readonly nextStepAt: Date }
+  | { readonly from: "BROADCAST"; readonly to: "CONFIRMED" }
+  | { readonly from: "BROADCAST"; readonly to: "FAILED"; readonly failureCode: string; readonly failureMessage: string };
+
+/** The next step of a withdrawal that is due, or undefined when it is final. */
+export function nextStep(withdrawal: WithdrawalState, now: Date, stepMs: number): WithdrawalStep | undefined {
+  switch (withdrawal.status) {
+    case "PENDING":
+      return {
+        from: "PENDING",
+        to: "BROADCAST",
+        transactionHash: simulatedTransactionHash(withdrawal.network, withdrawal.id),
+        nextStepAt: new Date(now.getTime() + stepMs),
+      };
+    case "BROADCAST": {
+      const destination = validateAddress(withdrawal.network, withdrawal.address, withdrawal.livemode);
+      // A stored address was validated on creation; if rules tightened since, the chain refuses it.
+      if (isRefusal(destination)) return { from: "BROADCAST", to: "FAILED", failureCode: "invalid_address", failureMessage: destination.message };
+      const outcome = chainOutcome(destination.payload);
+      return outcome.confirmed
+        ? { from: "BROADCAST", to: "CONFIRMED" }
+        : { from: "BROADCAST", to: "FAILED", failureCode: outcome.failureCode, failureMessage: outcome.failureMessage };
+    }
+    case "CONFIRMED":
+    case "FAILED":
+      return undefined;
+  }
+}

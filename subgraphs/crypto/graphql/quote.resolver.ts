@@ -1,0 +1,75 @@
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
+import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { CurrencyScalar, MinorUnitsScalar } from "../../shared/graphql/scalars.ts";
+import type { Currency } from "../../shared/money/currency.ts";
+import { createCryptoQuote } from "../service/create-quote.ts";
+import { executeCryptoQuote } from "../service/execute-quote.ts";
+import { conversionLoader, mustLoad, quoteLoader } from "./loaders.ts";
+import { CryptoConversion, CryptoQuote } from "./quote.type.ts";
+
+@InputType()
+class CreateCryptoQuoteInput {
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => CurrencyScalar)
+  sourceCurrency!: Currency;
+
+  @Field(() => CurrencyScalar)
+  destinationCurrency!: Currency;
+
+  @Field(() => MinorUnitsScalar, { description: "Minor units of the source currency, fee included." })
+  sourceAmount!: bigint;
+}
+
+export async function resolveQuoteReference(reference: { id: string }, context: SubgraphContext): Promise<CryptoQuote | null> {
+  const row = await quoteLoader(context).load(reference.id);
+  return row ? CryptoQuote.from(row) : null;
+}
+
+export async function resolveConversionReference(reference: { id: string }, context: SubgraphContext): Promise<CryptoConversion | null> {
+  const row = await conversionLoader(context).load(reference.id);
+  return row ? CryptoConversion.from(row) : null;
+}
+
+@Resolver(() => CryptoQuote)
+export class CryptoQuoteResolver {
+  @Mutation(() => CryptoQuote, { description: "Prices a conversion to or from crypto; execute it with executeCryptoQuote before it expires." })
+  async createCryptoQuote(@Arg("input", () => CreateCryptoQuoteInput) input: CreateCryptoQuoteInput, @Ctx() context: SubgraphContext): Promise<CryptoQuote> {
+    return CryptoQuote.from(await createCryptoQuote(context.deps, platformOf(context), input));
+  }
+
+  @Query(() => CryptoQuote, { nullable: true })
+  async cryptoQuote(@Arg("id", () => ID) id: string, @Ctx() context: SubgraphContext): Promise<CryptoQuote> {
+    return CryptoQuote.from(await mustLoad(quoteLoader(context).load(id), "crypto quote", id));
+  }
+
+  @FieldResolver(() => CryptoConversion, { nullable: true, description: "Set once the quote was executed." })
+  async conversion(@Root() quote: CryptoQuote, @Ctx() context: SubgraphContext): Promise<CryptoConversion | null> {
+    if (!quote.conversionId) return null;
+    const row = await conversionLoader(context).load(quote.conversionId);
+    return row ? CryptoConversion.from(row) : null;
+  }
+}
+
+@Resolver(() => CryptoConversion)
+export class CryptoConversionResolver {
+  @Mutation(() => CryptoConversion, { description: "Executes a quote once, at its terms: QUOTE_EXPIRED after expiresAt." })
+  async executeCryptoQuote(
+    @Arg("quoteId", () => ID) quoteId: string,
+    @Arg("idempotencyKey", () => String) idempotencyKey: string,
+    @Ctx() context: SubgraphContext,
+  ): Promise<CryptoConversion> {
+    return CryptoConversion.from(await executeCryptoQuote(context.deps, platformOf(context), quoteId, idempotencyKey));
+  }
+
+  @Query(() => CryptoConversion, { nullable: true })
+  async cryptoConversion(@Arg("id", () => ID) id: string, @Ctx() context: SubgraphContext): Promise<CryptoConversion> {
+    return CryptoConversion.from(await mustLoad(conversionLoader(context).load(id), "crypto conversion", id));
+  }
+
+  @FieldResolver(() => CryptoQuote)
+  async quote(@Root() conversion: CryptoConversion, @Ctx() context: SubgraphContext): Promise<CryptoQuote> {
+    return CryptoQuote.from(await mustLoad(quoteLoader(context).load(conversion.quoteId), "crypto quote", conversion.quoteId));
+  }
+}

@@ -1,0 +1,90 @@
+import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
+import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { MoneyType } from "../../shared/graphql/money.type.ts";
+import { PageArgs } from "../../shared/graphql/page-args.ts";
+import { pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
+import { CurrencyScalar } from "../../shared/graphql/scalars.ts";
+import type { Currency } from "../../shared/money/currency.ts";
+import { readBalances } from "../../balances/ledger/read-balances.ts";
+import { supportedAssetNetworks } from "../domain/assets.ts";
+import { createCryptoWallet } from "../service/create-wallet.ts";
+import { walletsOfAccounts } from "../service/wallet-records.ts";
+import { listDeposits, listWithdrawals } from "../service/withdrawal-records.ts";
+import { mustLoad, walletLoader } from "./loaders.ts";
+import { CryptoAccount } from "./references.type.ts";
+import { CryptoAsset, CryptoWallet } from "./wallet.type.ts";
+import { CryptoDeposit, CryptoDepositConnection, CryptoWithdrawal, CryptoWithdrawalConnection } from "./withdrawal.type.ts";
+
+@InputType()
+class CreateCryptoWalletInput {
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => CurrencyScalar, { description: "BTC, ETH or USDC." })
+  asset!: Currency;
+
+  @Field(() => String, { nullable: true, description: "bitcoin, ethereum or solana; the asset's default network when omitted." })
+  network?: string | null;
+}
+
+export async function resolveWalletReference(reference: { id: string }, context: SubgraphContext): Promise<CryptoWallet | null> {
+  const row = await walletLoader(context).load(reference.id);
+  return row ? CryptoWallet.from(row) : null;
+}
+
+@Resolver(() => CryptoWallet)
+export class CryptoWalletResolver {
+  @Mutation(() => CryptoWallet, { description: "Opens the account's wallet for an asset on a network, or returns the one it has." })
+  async createCryptoWallet(
+    @Arg("input", () => CreateCryptoWalletInput) input: CreateCryptoWalletInput,
+    @Arg("idempotencyKey", () => String) idempotencyKey: string,
+    @Ctx() context: SubgraphContext,
+  ): Promise<CryptoWallet> {
+    return CryptoWallet.from(await createCryptoWallet(context.deps, platformOf(context), input, idempotencyKey));
+  }
+
+  @Query(() => CryptoWallet, { nullable: true })
+  async cryptoWallet(@Arg("id", () => ID) id: string, @Ctx() context: SubgraphContext): Promise<CryptoWallet> {
+    return CryptoWallet.from(await mustLoad(walletLoader(context).load(id), "crypto wallet", id));
+  }
+
+  @Query(() => [CryptoAsset], { description: "The crypto assets and networks wallets can hold, with their withdrawal fees." })
+  cryptoAssets(): CryptoAsset[] {
+    return supportedAssetNetworks().map(CryptoAsset.from);
+  }
+
+  @FieldResolver(() => MoneyType, { description: "The account's available balance in the wallet's asset." })
+  async balance(@Root() wallet: CryptoWallet, @Ctx() context: SubgraphContext): Promise<MoneyType> {
+    const principal = platformOf(context);
+    // The ledger module is called in-process (ARCHITECTURE.md): one query per batch of accounts.
+    const loader = context.loader("crypto.balances", async (accountIds: readonly string[]) => {
+      const balances = await readBalances(context.deps.db, principal, accountIds);
+      return accountIds.map((id) => balances.get(id) ?? []);
+    });
+    const asset = wallet.asset as Currency;
+    const held = (await loader.load(wallet.account.id)).find((balance) => balance.currency === asset);
+    return MoneyType.from({ amount: held?.available ?? 0n, currency: asset });
+  }
+
+  @FieldResolver(() => CryptoWithdrawalConnection, { description: "Newest first." })
+  async withdrawals(@Root() wallet: CryptoWallet, @Args(() => PageArgs) args: PageArgs, @Ctx() context: SubgraphContext): Promise<CryptoWithdrawalConnection> {
+    const page = pageRequest(args);
+    return toConnection(await listWithdrawals(context.deps, platformOf(context), wallet.id, page), page, CryptoWithdrawal.from);
+  }
+
+  @FieldResolver(() => CryptoDepositConnection, { description: "Newest first." })
+  async deposits(@Root() wallet: CryptoWallet, @Args(() => PageArgs) args: PageArgs, @Ctx() context: SubgraphContext): Promise<CryptoDepositConnection> {
+    const page = pageRequest(args);
+    return toConnection(await listDeposits(context.deps, platformOf(context), wallet.id, page), page, CryptoDeposit.from);
+  }
+}
+
+@Resolver(() => CryptoAccount)
+export class CryptoAccountResolver {
+  @FieldResolver(() => [CryptoWallet], { description: "Oldest first." })
+  async cryptoWallets(@Root() account: CryptoAccount, @Ctx() context: SubgraphContext): Promise<CryptoWallet[]> {
+    const principal = platformOf(context);
+    const loader = context.loader("crypto.wallets.byAccount", (ids: readonly string[]) => walletsOfAccounts(context.deps, principal, ids));
+    return (await loader.load(account.id)).map(CryptoWallet.from);
+  }
+}

@@ -1,0 +1,54 @@
+// createCryptoQuote: prices a conversion for an account from the rate source, with the spread
+// fee, valid for QUOTE_TTL_MS. Moves no money (no idempotency key); executeCryptoQuote does.
+// Errors: NOT_FOUND (account, including another tenant's), BAD_USER_INPUT (pair, amount, no
+// rate), INVALID_STATE (closed account).
+
+import { accountFacts } from "../../accounts/service/account-records.ts";
+import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
+import type { Dependencies } from "../../shared/context.ts";
+import { inSqlTransaction } from "../../shared/db/transaction.ts";
+import { notFound } from "../../shared/errors.ts";
+import { newId } from "../../shared/ids.ts";
+import type { Currency } from "../../shared/money/currency.ts";
+import { checkPair, priceConversion } from "../domain/conversion.ts";
+import { isRefusal, refuse } from "../domain/refusal.ts";
+import { insertQuote, type QuoteRecord } from "./quote-records.ts";
+import { rateSourceOf } from "./rates.ts";
+import { refusal } from "./refusal.ts";
+
+export interface CreateQuoteInput {
+  readonly accountId: string;
+  readonly sourceCurrency: Currency;
+  readonly destinationCurrency: Currency;
+  readonly sourceAmount: bigint;
+}
+
+export async function createCryptoQuote(deps: Dependencies, principal: PlatformPrincipal, input: CreateQuoteInput, now = new Date()): Promise<QuoteRecord> {
+  const pair = checkPair(input.sourceCurrency, input.destinationCurrency);
+  if (pair) throw refusal(pair);
+  const rate = rateSourceOf(deps.config).rate(input.sourceCurrency, input.destinationCurrency);
+  if (!rate) throw refusal(refuse("BAD_USER_INPUT", `No rate for ${input.sourceCurrency} to ${input.destinationCurrency}`, "input.destinationCurrency"));
+  const terms = priceConversion(input, rate, deps.config.CRYPTO_SPREAD_BPS);
+  if (isRefusal(terms)) throw refusal(terms);
+
+  return inSqlTransaction(deps.db, async (sql) => {
+    const account = await accountFacts(sql, principal, input.accountId);
+    if (!account) throw notFound("account", input.accountId);
+    if (account.status === "CLOSED") throw refusal(refuse("INVALID_STATE", "The account is closed"));
+    const quote: QuoteRecord = {
+      id: newId("cryptoQuote"),
+      accountId: account.id,
+      sourceCurrency: terms.sourceCurrency,
+      destinationCurrency: terms.destinationCurrency,
+      sourceAmount: terms.sourceAmount,
+      fee: terms.fee,
+      destinationAmount: terms.destinationAmount,
+      rate: terms.rate,
+      expiresAt: new Date(now.getTime() + deps.config.QUOTE_TTL_MS),
+      conversionId: null,
+      createdAt: now,
+    };
+    await insertQuote(sql, principal, quote);
+    return quote;
+  });
+}

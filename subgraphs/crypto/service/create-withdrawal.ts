@@ -1,0 +1,105 @@
+// createCryptoWithdrawal: sends crypto from a wallet to an external address. The account's
+// balance is debited amount + network fee at once (to CRYPTO_NETWORK and FEES); the crypto
+// worker then broadcasts and confirms it, or fails it and credits everything back.
+// Errors: NOT_FOUND (wallet, including another tenant's), BAD_USER_INPUT (amount, address for
+// the wallet's network), INVALID_STATE (closed account), PAYOUTS_NOT_ENABLED,
+// INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED / _IN_USE.
+
+import { accountFacts } from "../../accounts/service/account-records.ts";
+import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
+import type { Dependencies } from "../../shared/context.ts";
+import type { SqlClient } from "../../shared/db/database.ts";
+import { notFound } from "../../shared/errors.ts";
+import { newId } from "../../shared/ids.ts";
+import { post } from "../../balances/ledger/post.ts";
+import { withdrawalPosting } from "../domain/postings.ts";
+import { isRefusal } from "../domain/refusal.ts";
+import { checkWithdrawal } from "../domain/withdrawal.ts";
+import { refusal } from "./refusal.ts";
+import { walletById, type Scope } from "./wallet-records.ts";
+import { findWithdrawals, type WithdrawalRecord } from "./withdrawal-records.ts";
+
+export interface CreateWithdrawalInput {
+  readonly walletId: string;
+  readonly address: string;
+  readonly amount: bigint;
+}
+
+export async function createCryptoWithdrawal(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  input: CreateWithdrawalInput,
+  idempotencyKey: string,
+): Promise<WithdrawalRecord> {
+  return deps.idempotency.runSql(
+    { scope: principalScope(principal), key: idempotencyKey, operation: "createCryptoWithdrawal", params: input },
+    {
+      toJson: (withdrawal) => ({ withdrawalId: withdrawal.id }),
+      fromJson: async (json) => {
+        const [withdrawal] = await findWithdrawals(deps, principal, [json["withdrawalId"] as string]);
+        if (!withdrawal) throw notFound("crypto withdrawal", String(json["withdrawalId"]));
+        return withdrawal;
+      },
+    },
+    async (sql, complete) => {
+      const wallet = await walletById(sql, principal, input.walletId);
+      if (!wallet) throw notFound("crypto wallet", input.walletId);
+      const account = await accountFacts(sql, principal, wallet.accountId);
+      if (!account) throw notFound("crypto wallet", input.walletId);
+      const terms = checkWithdrawal(input, wallet, account, principal.livemode);
+      if (isRefusal(terms)) throw refusal(terms);
+
+      const now = new Date();
+      const withdrawal: WithdrawalRecord = {
+        id: newId("cryptoWithdrawal"),
+        accountId: account.id,
+        walletId: wallet.id,
+        livemode: principal.livemode,
+        asset: wallet.asset,
+        network: wallet.network,
+        address: terms.destination.address,
+        amount: terms.amount,
+        networkFee: terms.networkFee,
+        status: "PENDING",
+        transactionHash: null,
+        failureCode: null,
+        failureMessage: null,
+        balanceTransactionId: newId("balanceTransaction"),
+        ledgerTransactionId: newId("ledgerTransaction"),
+        failureBalanceTransactionId: null,
+        nextStepAt: new Date(now.getTime() + deps.config.PAYOUT_STEP_MS),
+        broadcastAt: null,
+        completedAt: null,
+        createdAt: now,
+      };
+      await insertWithdrawal(sql, principal, withdrawal);
+      await complete(withdrawal);
+      await post(sql, principal, [
+        withdrawalPosting({
+          ledgerTransactionId: withdrawal.ledgerTransactionId,
+          withdrawalId: withdrawal.id,
+          platformId: principal.tenantId,
+          accountId: account.id,
+          asset: wallet.asset,
+          amount: withdrawal.amount,
+          networkFee: withdrawal.networkFee,
+          balanceTransactionId: withdrawal.balanceTransactionId,
+          at: now,
+        }),
+      ]);
+      return withdrawal;
+    },
+  );
+}
+
+async function insertWithdrawal(sql: SqlClient, scope: Scope, w: WithdrawalRecord): Promise<void> {
+  await sql.query(
+    `INSERT INTO crypto_withdrawal (id, tenant_id, livemode, account_id, wallet_id, asset, network, address, amount, network_fee, status,
+                                    balance_transaction_id, ledger_transaction_id, next_step_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10::numeric, 'PENDING', $11, $12, $13, $14)`,
+    [
+      w.id, scope.tenantId, scope.livemode, w.accountId, w.walletId, w.asset, w.network, w.address, w.amount.toString(), w.networkFee.toString(),
+      w.balanceTransactionId, w.ledgerTransactionId, w.nextStepAt, w.createdAt,
+    ],
+  );
+}

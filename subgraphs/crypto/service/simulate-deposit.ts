@@ -1,0 +1,87 @@
+// simulateCryptoDeposit (test mode only): credits a wallet as if an on-chain deposit to its
+// address had confirmed: CRYPTO_NETWORK -amount, AVAILABLE +amount, a CRYPTO_DEPOSIT balance
+// transaction and a balance event for subscribers.
+// Errors: FORBIDDEN (live mode), NOT_FOUND (wallet, including another tenant's), BAD_USER_INPUT
+// (amount), INVALID_STATE (closed account), IDEMPOTENCY_KEY_REUSED / _IN_USE.
+
+import { accountFacts } from "../../accounts/service/account-records.ts";
+import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
+import type { Dependencies } from "../../shared/context.ts";
+import { AppError, notFound } from "../../shared/errors.ts";
+import { newId } from "../../shared/ids.ts";
+import { post } from "../../balances/ledger/post.ts";
+import { simulatedTransactionHash } from "../domain/chain.ts";
+import { checkDeposit } from "../domain/deposit.ts";
+import { depositPosting } from "../domain/postings.ts";
+import { refusal } from "./refusal.ts";
+import { walletById } from "./wallet-records.ts";
+import { findDeposits, type DepositRecord } from "./withdrawal-records.ts";
+
+export interface SimulateDepositInput {
+  readonly walletId: string;
+  readonly amount: bigint;
+}
+
+export async function simulateCryptoDeposit(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  input: SimulateDepositInput,
+  idempotencyKey: string,
+): Promise<DepositRecord> {
+  if (principal.livemode) throw new AppError("FORBIDDEN", "Deposits can be simulated in test mode only (use an sk_test_ key)");
+  return deps.idempotency.runSql(
+    { scope: principalScope(principal), key: idempotencyKey, operation: "simulateCryptoDeposit", params: input },
+    {
+      toJson: (deposit) => ({ depositId: deposit.id }),
+      fromJson: async (json) => {
+        const [deposit] = await findDeposits(deps, principal, [json["depositId"] as string]);
+        if (!deposit) throw notFound("crypto deposit", String(json["depositId"]));
+        return deposit;
+      },
+    },
+    async (sql, complete) => {
+      const wallet = await walletById(sql, principal, input.walletId);
+      if (!wallet) throw notFound("crypto wallet", input.walletId);
+      const account = await accountFacts(sql, principal, wallet.accountId);
+      if (!account) throw notFound("crypto wallet", input.walletId);
+      const problem = checkDeposit(input.amount, wallet.asset, account);
+      if (problem) throw refusal(problem);
+
+      const id = newId("cryptoDeposit");
+      const deposit: DepositRecord = {
+        id,
+        accountId: account.id,
+        walletId: wallet.id,
+        asset: wallet.asset,
+        network: wallet.network,
+        amount: input.amount,
+        transactionHash: simulatedTransactionHash(wallet.network, id),
+        balanceTransactionId: newId("balanceTransaction"),
+        createdAt: new Date(),
+      };
+      await sql.query(
+        `INSERT INTO crypto_deposit (id, tenant_id, livemode, account_id, wallet_id, asset, network, amount, transaction_hash,
+                                     balance_transaction_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9, $10, $11)`,
+        [
+          deposit.id, principal.tenantId, principal.livemode, deposit.accountId, deposit.walletId, deposit.asset, deposit.network,
+          deposit.amount.toString(), deposit.transactionHash, deposit.balanceTransactionId, deposit.createdAt,
+        ],
+      );
+      await complete(deposit);
+      await post(sql, principal, [
+        depositPosting({
+          ledgerTransactionId: newId("ledgerTransaction"),
+          depositId: deposit.id,
+          platformId: principal.tenantId,
+          accountId: account.id,
+          asset: deposit.asset,
+          amount: deposit.amount,
+          balanceTransactionId: deposit.balanceTransactionId,
+          at: deposit.createdAt,
+        }),
+      ]);
+      return deposit;
+    },
+  );
+}

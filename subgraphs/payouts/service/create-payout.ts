@@ -1,0 +1,111 @@
+// createPayout: money leaves an account's available balance for one of its bank accounts.
+// The payout row and its ledger debit (amount plus fee; the fee to the platform's FEES account)
+// commit in one transaction; the bank rail worker (advance-payouts.ts) takes it from there.
+// Errors: BAD_USER_INPUT (amount, method limit, statement descriptor, metadata), NOT_FOUND
+// (account or bank account, also another tenant's), PAYOUTS_NOT_ENABLED, CURRENCY_MISMATCH,
+// INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED / _IN_USE. A refusal writes nothing.
+
+import { loadPayoutDestination } from "../../accounts/service/payout-destination.ts";
+import { checkAmount } from "../../balances/domain/money-movement.ts";
+import { post } from "../../balances/ledger/post.ts";
+import { isRefusal, refusal } from "../../balances/service/refusal.ts";
+import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
+import type { Dependencies } from "../../shared/context.ts";
+import { AppError } from "../../shared/errors.ts";
+import { newId } from "../../shared/ids.ts";
+import type { Currency } from "../../shared/money/currency.ts";
+import { arrivalDate } from "../domain/arrival.ts";
+import { checkPayoutMetadata, checkStatementDescriptor } from "../domain/payout-input.ts";
+import { payoutDebitPosting } from "../domain/postings.ts";
+import { checkMethodLimits, payoutFee, type PayoutMethod } from "../domain/pricing.ts";
+import { railFailureFor } from "../domain/rail.ts";
+import { findPayout, type PayoutRecord } from "./payout-records.ts";
+
+export interface CreatePayoutInput {
+  readonly accountId: string;
+  readonly amount: bigint;
+  readonly currency: Currency;
+  readonly method: PayoutMethod;
+  /** A ba_… of the account; omitted: its default bank account for the currency. */
+  readonly destinationId?: string | null | undefined;
+  readonly statementDescriptor?: string | null | undefined;
+  readonly metadata?: unknown;
+}
+
+export async function createPayout(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  input: CreatePayoutInput,
+  idempotencyKey: string,
+): Promise<PayoutRecord> {
+  const money = checkAmount(input.amount, input.currency);
+  if (isRefusal(money)) throw refusal(money);
+  const limit = checkMethodLimits(input.method, money);
+  if (limit) throw refusal(limit);
+  const descriptor = checkStatementDescriptor(input.statementDescriptor);
+  if (typeof descriptor === "object") throw refusal(descriptor);
+  const metadata = checkPayoutMetadata(input.metadata);
+  if (!metadata.ok) throw refusal(metadata.problem);
+
+  const params = { ...input, destinationId: input.destinationId ?? null, statementDescriptor: descriptor ?? null, metadata: metadata.metadata };
+  return deps.idempotency.runSql(
+    { scope: principalScope(principal), key: idempotencyKey, operation: "createPayout", params },
+    { toJson: (payout) => ({ payoutId: payout.id }), fromJson: async (json) => findPayout(deps.db.prisma, principal, json["payoutId"] as string) },
+    async (sql, complete) => {
+      // Locks the account FOR SHARE (it cannot be closed under us) and checks payouts are enabled.
+      const destination = await loadPayoutDestination(sql, deps.config.encryption, principal, {
+        accountId: input.accountId,
+        externalAccountId: input.destinationId ?? undefined,
+        currency: money.currency,
+      });
+      if (destination.currency !== money.currency) {
+        throw new AppError("CURRENCY_MISMATCH", `The bank account ${destination.id} receives ${destination.currency}; this payout is in ${money.currency}`);
+      }
+      const now = new Date();
+      const fee = payoutFee(input.method, money.amount);
+      const railFailure = railFailureFor(destination);
+      const payout: PayoutRecord = {
+        id: newId("payout"),
+        tenantId: principal.tenantId,
+        livemode: principal.livemode,
+        accountId: destination.accountId,
+        destinationId: destination.id,
+        currency: money.currency,
+        amount: money.amount,
+        fee,
+        method: input.method,
+        status: "PENDING",
+        arrivalDate: arrivalDate(input.method, now),
+        failureCode: null,
+        failureMessage: null,
+        statementDescriptor: descriptor ?? null,
+        metadata: metadata.metadata,
+        balanceTransactionId: newId("balanceTransaction"),
+        ledgerTransactionId: newId("ledgerTransaction"),
+        reversalBalanceTransactionId: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await sql.query(
+        `INSERT INTO payout (id, tenant_id, livemode, account_id, destination_id, currency, amount, fee, method, status, arrival_date,
+                             statement_descriptor, metadata, balance_transaction_id, ledger_transaction_id, next_step_at, step_ms, rail_failure_code,
+                             created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8::numeric, $9::"PayoutMethod", 'PENDING', $10, $11, $12::jsonb, $13, $14, $15, $16, $17, $18, $18)`,
+        [
+          payout.id, payout.tenantId, payout.livemode, payout.accountId, payout.destinationId, payout.currency, payout.amount.toString(),
+          payout.fee.toString(), payout.method, payout.arrivalDate, payout.statementDescriptor, JSON.stringify(payout.metadata),
+          payout.balanceTransactionId, payout.ledgerTransactionId, new Date(now.getTime() + deps.config.PAYOUT_STEP_MS), deps.config.PAYOUT_STEP_MS,
+          railFailure ?? null, now,
+        ],
+      );
+      await complete(payout);
+      await post(sql, principal, [
+        payoutDebitPosting(
+          { payoutId: payout.id, platformId: principal.tenantId, accountId: payout.accountId, amount: payout.amount, fee, currency: payout.currency, ledgerTransactionId: payout.ledgerTransactionId },
+          { id: payout.balanceTransactionId, at: now, description: `Payout ${payout.id} to bank account ••••${destination.last4}` },
+        ),
+      ]);
+      return payout;
+    },
+  );
+}

@@ -1,0 +1,17 @@
+// Who is calling. The gateway authenticates the API key and forwards the principal to the
+// subgraphs in a signed header; subgraphs trust nothing else.
+
+export type Principal =
+  /** A platform's secret key: reaches that platform and its connected accounts, in one mode. */
+  | { readonly kind: "platform"; readonly tenantId: string; readonly livemode: boolean; readonly keyId: string }
+  /** The operator key (ADMIN_API_KEY): may only create platforms. */
+  | { readonly kind: "operator" }
+  /** The gateway itself, for internal calls such as key verification. */
+  | { readonly kind: "gateway" };
+
+export type PlatformPrincipal = Extract<Principal, { kind: "platform" }>;
+
+/** The scope that idempotency keys and rate limits belong to. */
+export function principalScope(principal: PlatformPrincipal): string {
+  return `${principal.tenantId}:${principal.livemode ? "live" : "test"}`;
+}

@@ -1,0 +1,57 @@
+// What every resolver receives: the verified principal, the process's dependencies, and the
+// per-request DataLoaders (created per request, never at module scope, so no data leaks
+// between callers).
+
+import DataLoader from "dataloader";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/database.ts";
+import { AppError } from "./errors.ts";
+import { Idempotency } from "./idempotency/idempotency.ts";
+import type { Logger } from "./logger.ts";
+import type { PlatformPrincipal, Principal } from "./auth/principal.ts";
+
+export interface Dependencies {
+  readonly db: Database;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly idempotency: Idempotency;
+}
+
+export function createDependencies(db: Database, config: Config, logger: Logger): Dependencies {
+  return { db, config, logger, idempotency: new Idempotency(db) };
+}
+
+/** A subgraph's long-lived parts (see SubgraphDefinition.services). */
+export interface SubgraphServices {
+  stop(): Promise<void>;
+}
+
+export interface SubgraphContext {
+  readonly principal: Principal;
+  readonly deps: Dependencies;
+  readonly services: SubgraphServices | undefined;
+  loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>): DataLoader<K, V>;
+}
+
+export function createContext(principal: Principal, deps: Dependencies, services?: SubgraphServices): SubgraphContext {
+  const loaders = new Map<string, DataLoader<unknown, unknown>>();
+  return {
+    principal,
+    deps,
+    services,
+    loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>) {
+      let loader = loaders.get(name) as DataLoader<K, V> | undefined;
+      if (!loader) {
+        loader = new DataLoader(batch, { maxBatchSize: 500 });
+        loaders.set(name, loader as DataLoader<unknown, unknown>);
+      }
+      return loader;
+    },
+  };
+}
+
+/** The platform behind the request; the operator key may only create platforms. */
+export function platformOf(context: SubgraphContext): PlatformPrincipal {
+  if (context.principal.kind === "platform") return context.principal;
+  throw new AppError("FORBIDDEN", "This operation needs a platform's secret key");
+}

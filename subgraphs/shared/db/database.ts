@@ -1,0 +1,257 @@
+// One database, two storage modes: Postgres when DATABASE_URL is set, otherwise embedded PGlite
+// (Postgres compiled to WebAssembly, in-process, data under DATA_DIR). The same Prisma client and
+// the same SQL migrations serve both; `sql` is the raw door for the migrator and LISTEN/NOTIFY.
+
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../../../prisma/generated/client.ts";
+import { observeAdapter, StatementObservers, type StatementListener } from "./observe.ts";
+
+export type { PrismaClient };
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/** Raw SQL through a Prisma client or interactive transaction (same connection, same tx). */
+export function sqlOf(client: Pick<Tx, "$queryRawUnsafe" | "$executeRawUnsafe">): SqlClient {
+  return {
+    query: (text, params) => client.$queryRawUnsafe(text, ...(params ?? [])),
+    exec: async (script) => {
+      await client.$executeRawUnsafe(script);
+    },
+  };
+}
+
+export interface SqlClient {
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a script of several statements (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export type Unlisten = () => Promise<void>;
+
+export interface Database {
+  readonly kind: "pglite" | "postgres";
+  readonly prisma: PrismaClient;
+  readonly sql: SqlClient;
+  /** Runs `fn` on one connection (session-level state such as advisory locks stays put). */
+  session<T>(fn: (sql: SqlClient) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in a transaction on one connection, with raw SQL: the money path's hot
+   * transactions, where Prisma's interactive-transaction machinery costs several times the
+   * work itself. Commits when `fn` resolves, rolls back when it throws.
+   */
+  transaction<T>(fn: (sql: SqlClient) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (delivered on commit). On Postgres the
+   * listening connection is re-established if it drops; notifications sent meanwhile are lost,
+   * so `onReconnect` tells the caller to re-read whatever it was waiting for.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<Unlisten>;
+  /** Calls `listener` with every SQL statement Prisma sends, until the returned function is called. */
+  observeStatements(listener: StatementListener): () => void;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** Postgres when set. */
+  readonly url?: string | undefined;
+  /** PGlite data directory; omit for an in-memory database. */
+  readonly dataDir?: string | undefined;
+  readonly poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options.poolSize ?? 20) : openPGlite(options.dataDir);
+}
+
+function assertChannel(channel: string): void {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  const observers = new StatementObservers();
+  const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPg(pool), observers) });
+  const listeners = new Set<PostgresListener>();
+  return {
+    kind: "postgres",
+    prisma,
+    observeStatements: (listener) => observers.add(listener),
+    sql: {
+      async query(text, params) {
+        const result = await pool.query(text, params as unknown[] | undefined);
+        return result.rows;
+      },
+      async exec(script) {
+        await pool.query(script);
+      },
+    },
+    async session(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          async query(text, params) {
+            return (await client.query(text, params as unknown[] | undefined)).rows;
+          },
+          async exec(script) {
+            await client.query(script);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query("BEGIN");
+        const result = await fn({
+          async query(text, params) {
+            return (await client.query(text, params as unknown[] | undefined)).rows;
+          },
+          async exec(script) {
+            await client.query(script);
+          },
+        });
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {
+          broken = true;
+        });
+        throw error;
+      } finally {
+        // A connection whose rollback failed is in an unknown state: drop it from the pool.
+        client.release(broken);
+      }
+    },
+    async listen(channel, onNotify, onReconnect) {
+      assertChannel(channel);
+      const listener = new PostgresListener(url, channel, onNotify, onReconnect);
+      await listener.start();
+      listeners.add(listener);
+      return async () => {
+        listeners.delete(listener);
+        await listener.stop();
+      };
+    },
+    async close() {
+      await Promise.all([...listeners].map((listener) => listener.stop()));
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * One dedicated connection in LISTEN mode (a pooled one would be handed to other queries).
+ * A dropped connection (server restart, network) is replaced with backoff, then `onReconnect`
+ * runs so the caller can catch up on what it missed.
+ */
+class PostgresListener {
+  private client: pg.Client | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly channel: string,
+    private readonly onNotify: (payload: string) => void,
+    private readonly onReconnect: (() => void) | undefined,
+  ) {}
+
+  async start(): Promise<void> {
+    this.client = await this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.client?.end().catch(() => {});
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.url });
+    // An error is followed by "end", which is where the connection is replaced.
+    client.on("error", () => {});
+    client.on("notification", (message) => {
+      if (message.channel === this.channel) this.onNotify(message.payload ?? "");
+    });
+    await client.connect();
+    try {
+      await client.query(`LISTEN ${this.channel}`);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    client.once("end", () => void this.replace());
+    return client;
+  }
+
+  private async replace(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5_000)));
+      if (this.stopped) return;
+      try {
+        const client = await this.connect();
+        if (this.stopped) {
+          await client.end().catch(() => {});
+          return;
+        }
+        this.client = client;
+        this.onReconnect?.();
+        return;
+      } catch {
+        // the server is still away: try again
+      }
+    }
+  }
+}
+
+async function openPGlite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const lite = await PGlite.create(dataDir ? { dataDir } : {});
+  const observers = new StatementObservers();
+  const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPGlite(lite), observers) });
+  const sql: SqlClient = {
+    async query(text, params) {
+      const result = await lite.query(text, params as unknown[] | undefined);
+      return result.rows as never[];
+    },
+    async exec(script) {
+      await lite.exec(script);
+    },
+  };
+  return {
+    kind: "pglite",
+    prisma,
+    sql,
+    observeStatements: (listener) => observers.add(listener),
+    // PGlite is a single connection: every call is already one session.
+    session: (fn) => fn(sql),
+    transaction: (fn) =>
+      lite.transaction(async (tx) =>
+        fn({
+          async query(text, params) {
+            return (await tx.query(text, params as unknown[] | undefined)).rows as never[];
+          },
+          async exec(script) {
+            await tx.exec(script);
+          },
+        }),
+      ),
+    // One in-process database: its notifications cannot be lost to a dropped connection.
+    async listen(channel, onNotify) {
+      assertChannel(channel);
+      return lite.listen(channel, onNotify);
+    },
+    async close() {
+      await prisma.$disconnect();
+      // Closing PGlite flushes and checkpoints its data directory: never skip it on shutdown.
+      await lite.close();
+    },
+  };
+}

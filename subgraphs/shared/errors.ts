@@ -1,0 +1,44 @@
+// The one vocabulary of errors the API speaks (API.md). Use cases return or throw AppError with
+// one of these codes; `toGraphQLError` is the single mapping to `extensions.code`, and anything
+// else is masked as INTERNAL_SERVER_ERROR.
+
+export const ERROR_CODES = [
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "BAD_USER_INPUT",
+  "INSUFFICIENT_FUNDS",
+  "CURRENCY_MISMATCH",
+  "INVALID_STATE",
+  "PAYOUTS_NOT_ENABLED",
+  "QUOTE_EXPIRED",
+  "IDEMPOTENCY_KEY_REUSED",
+  "IDEMPOTENCY_KEY_IN_USE",
+  "RATE_LIMITED",
+  "INTERNAL_SERVER_ERROR",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** Safe, client-facing details (e.g. which argument was wrong). */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const notFound = (what: string, id: string) =>
+  new AppError("NOT_FOUND", `No such ${what}: '${id}'`, { id });
+
+export const badInput = (message: string, argument?: string) =>
+  new AppError("BAD_USER_INPUT", message, argument ? { argument } : undefined);
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
+}

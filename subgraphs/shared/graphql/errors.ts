@@ -1,0 +1,49 @@
+// The single mapping from what resolvers throw to what clients see. AppError keeps its code and
+// safe details; GraphQL's own errors (parse, validation, scalar coercion) become BAD_USER_INPUT;
+// anything else is an internal error: logged in full, masked for the client.
+
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { GraphQLFormattedError } from "graphql";
+import { AppError, isErrorCode } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+
+const GRAPHQL_REQUEST_ERRORS = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "OPERATION_RESOLUTION_FAILURE",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+]);
+
+export function formatErrorWith(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof AppError) {
+      return {
+        message: original.message,
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { ...original.details, code: original.code },
+      };
+    }
+    const code = formatted.extensions?.["code"];
+    // What only describes our internals; the rest of a typed error's extensions is safe detail
+    // (e.g. `argument`), possibly relayed by the gateway from a subgraph.
+    const { serviceName: _service, stacktrace: _stack, exception: _exception, http: _http, ...safe } = formatted.extensions ?? {};
+    if (code === "BAD_USER_INPUT") return { ...formatted, extensions: { ...safe, code } };
+    if (typeof code === "string" && GRAPHQL_REQUEST_ERRORS.has(code)) {
+      return { ...formatted, extensions: { code: "BAD_USER_INPUT", reason: code } };
+    }
+    if (isErrorCode(code) && code !== "INTERNAL_SERVER_ERROR") {
+      return { ...formatted, extensions: { ...safe, code } };
+    }
+    logger.error({ err: original, path: formatted.path }, "unexpected error");
+    return {
+      message: "Internal server error",
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+    };
+  };
+}

@@ -1,0 +1,244 @@
+// Idempotency for every mutation that moves money or creates an object (API.md).
+//
+// - A key belongs to the caller's scope (tenant and mode) and lives 24 hours.
+// - The first request claims the key (a committed IN_PROGRESS row with a lease), then runs the
+//   operation in a transaction that also marks the key COMPLETED with a reference to its result:
+//   the effects and the completion commit together or not at all.
+// - A replay with the same parameters returns the first result; different parameters (or another
+//   operation) answer IDEMPOTENCY_KEY_REUSED.
+// - A concurrent duplicate waits briefly for the first to finish and replays it, or answers
+//   IDEMPOTENCY_KEY_IN_USE; it never executes. A claim whose worker died is taken over when its
+//   lease ends, and the claim token makes sure only one of two racing workers can complete.
+// - An operation that fails (a refusal such as INSUFFICIENT_FUNDS, or a crash) releases the key:
+//   nothing happened, so a corrected retry with the same key may run. (Stripe keeps declines;
+//   we keep only what committed, which is never surprising to replay.)
+//
+// Two ways to run the operation: `run` hands it a Prisma interactive transaction; `runSql`
+// a raw SQL transaction on the same connection pool, for the money path's hot operations.
+
+import type { Database, SqlClient, Tx } from "../db/database.ts";
+import { inSqlTransaction, inTransaction } from "../db/transaction.ts";
+import { AppError, badInput } from "../errors.ts";
+import { randomToken } from "../ids.ts";
+import { fingerprint } from "./fingerprint.ts";
+
+export const KEY_TTL_MS = 24 * 60 * 60 * 1000;
+export const MAX_KEY_LENGTH = 255;
+
+export interface IdempotencyOptions {
+  /** How long a claim is protected from takeover while its operation runs. */
+  readonly leaseMs?: number;
+  /** How long a concurrent duplicate waits for the first request before IDEMPOTENCY_KEY_IN_USE. */
+  readonly waitMs?: number;
+  readonly now?: () => Date;
+}
+
+export interface IdempotentRequest {
+  /** The caller's scope: principalScope(principal). */
+  readonly scope: string;
+  readonly key: string;
+  /** The mutation's name, e.g. "createTransfer". */
+  readonly operation: string;
+  /** Everything that defines the request (not the key). */
+  readonly params: unknown;
+}
+
+/** How a result is remembered (a reference, never secrets) and brought back on replay. */
+export interface ResultCodec<T> {
+  toJson(result: T): Record<string, string | number | boolean | null>;
+  fromJson(json: Record<string, unknown>): Promise<T>;
+}
+
+/** Marks the key completed with this result, in the operation's transaction. */
+export type Complete<T> = (result: T) => Promise<void>;
+
+export function validateKey(key: string): void {
+  if (key.length < 1 || key.length > MAX_KEY_LENGTH) {
+    throw badInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters`, "idempotencyKey");
+  }
+}
+
+export type Claimed = { kind: "claimed"; token: string } | { kind: "replay"; response: Record<string, unknown> };
+
+/** A claimed key to complete as part of a batch (see completeMany). */
+export interface ClaimedKey {
+  readonly scope: string;
+  readonly key: string;
+  readonly token: string;
+  readonly response: Record<string, string | number | boolean | null>;
+}
+
+interface KeyRow {
+  operation: string;
+  fingerprint: string;
+  status: "IN_PROGRESS" | "COMPLETED";
+  response: Record<string, unknown> | null;
+  claim_token: string;
+  locked_until: Date;
+  expires_at: Date;
+}
+
+const COMPLETE_SQL = `UPDATE idempotency_key SET status = 'COMPLETED', response = $4::jsonb
+  WHERE scope = $1 AND key = $2 AND claim_token = $3 AND status = 'IN_PROGRESS' RETURNING 1 AS done`;
+
+export class Idempotency {
+  private readonly leaseMs: number;
+  private readonly waitMs: number;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: Database,
+    options: IdempotencyOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.waitMs = options.waitMs ?? 2_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Runs `execute` at most once per key, in a Prisma transaction. `execute` may call
+   * `complete(result)` itself, early, so the key's row is written before it takes hot locks
+   * (the ledger); if it does not, the key is completed after it returns.
+   */
+  run<T>(request: IdempotentRequest, codec: ResultCodec<T>, execute: (tx: Tx, complete: Complete<T>) => Promise<T>): Promise<T> {
+    return this.once(request, codec, (token) =>
+      inTransaction(this.db, (tx) =>
+        this.completing(execute, tx, async (result) => {
+          const rows = await tx.$queryRawUnsafe<unknown[]>(COMPLETE_SQL, request.scope, request.key, token, JSON.stringify(codec.toJson(result)));
+          return rows.length;
+        }),
+      ),
+    );
+  }
+
+  /** `run` with a raw SQL transaction, for the money path's hot operations. */
+  runSql<T>(request: IdempotentRequest, codec: ResultCodec<T>, execute: (sql: SqlClient, complete: Complete<T>) => Promise<T>): Promise<T> {
+    return this.once(request, codec, (token) =>
+      inSqlTransaction(this.db, (sql) =>
+        this.completing(execute, sql, async (result) => {
+          const rows = await sql.query(COMPLETE_SQL, [request.scope, request.key, token, JSON.stringify(codec.toJson(result))]);
+          return rows.length;
+        }),
+      ),
+    );
+  }
+
+  private async completing<T, C>(
+    execute: (client: C, complete: Complete<T>) => Promise<T>,
+    client: C,
+    markCompleted: (result: T) => Promise<number>,
+  ): Promise<T> {
+    let completed = false;
+    const complete = async (result: T) => {
+      // Our lease was taken over by a retry: let that one be the only execution.
+      if ((await markCompleted(result)) !== 1) {
+        throw new AppError("IDEMPOTENCY_KEY_IN_USE", "This idempotency key is being used by another request");
+      }
+      completed = true;
+    };
+    const result = await execute(client, complete);
+    if (!completed) await complete(result);
+    return result;
+  }
+
+  private async once<T>(request: IdempotentRequest, codec: ResultCodec<T>, transact: (token: string) => Promise<T>): Promise<T> {
+    const claim = await this.claim(request);
+    if (claim.kind === "replay") return codec.fromJson(claim.response);
+    try {
+      return await transact(claim.token);
+    } catch (error) {
+      await this.release(request, claim.token);
+      throw error;
+    }
+  }
+
+  /**
+   * The building blocks of `run`, for callers that execute many claimed requests in one
+   * transaction (the transfer batcher): claim each key, complete them together with
+   * `completeMany` inside the transaction, release the ones that did not happen.
+   */
+  async release(request: Pick<IdempotentRequest, "scope" | "key">, token: string): Promise<void> {
+    await this.db.sql
+      .query(`DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND claim_token = $3 AND status = 'IN_PROGRESS'`, [request.scope, request.key, token])
+      .catch(() => {
+        // The lease will expire; a retry then takes the key over.
+      });
+  }
+
+  /** Completes claimed keys in the caller's transaction; returns the keys it completed. */
+  static async completeMany(sql: SqlClient, keys: readonly ClaimedKey[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await sql.query<{ scope: string; key: string }>(
+      `UPDATE idempotency_key k SET status = 'COMPLETED', response = v.response
+         FROM jsonb_to_recordset($1::jsonb) AS v(scope text, key text, token text, response jsonb)
+        WHERE k.scope = v.scope AND k.key = v.key AND k.claim_token = v.token AND k.status = 'IN_PROGRESS'
+       RETURNING k.scope, k.key`,
+      [JSON.stringify(keys)],
+    );
+    return new Set(rows.map((row) => `${row.scope}\u0000${row.key}`));
+  }
+
+  async claim(request: IdempotentRequest): Promise<Claimed> {
+    validateKey(request.key);
+    const print = fingerprint(request.operation, request.params);
+    const { scope, key } = request;
+    const deadline = Date.now() + this.waitMs;
+    for (let attempt = 0; ; attempt += 1) {
+      const now = this.now();
+      const token = randomToken(24);
+      const inserted = await this.db.sql.query(
+        `INSERT INTO idempotency_key (scope, key, operation, fingerprint, status, claim_token, locked_until, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, 'IN_PROGRESS', $5, $6, $7, $8)
+         ON CONFLICT (scope, key) DO NOTHING RETURNING 1 AS claimed`,
+        [scope, key, request.operation, print, token, new Date(now.getTime() + this.leaseMs), now, new Date(now.getTime() + KEY_TTL_MS)],
+      );
+      if (inserted.length === 1) return { kind: "claimed", token };
+
+      const [existing] = await this.db.sql.query<KeyRow>(
+        `SELECT operation, fingerprint, status::text AS status, response, claim_token, locked_until, expires_at
+           FROM idempotency_key WHERE scope = $1 AND key = $2`,
+        [scope, key],
+      );
+      if (!existing) continue; // released between our insert and read: claim again
+
+      if (new Date(existing.expires_at) <= now) {
+        // A day-old key is a new key: take it over if nobody else just did.
+        await this.db.sql.query(`DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND claim_token = $3 AND expires_at <= $4`, [
+          scope,
+          key,
+          existing.claim_token,
+          now,
+        ]);
+        continue;
+      }
+      if (existing.operation !== request.operation || existing.fingerprint !== print) {
+        throw new AppError(
+          "IDEMPOTENCY_KEY_REUSED",
+          `This idempotency key was already used with different parameters${existing.operation !== request.operation ? ` (for ${existing.operation})` : ""}`,
+        );
+      }
+      if (existing.status === "COMPLETED") return { kind: "replay", response: existing.response ?? {} };
+
+      if (new Date(existing.locked_until) <= now) {
+        // The first worker died mid-flight (its lease ran out): take the claim over.
+        const taken = await this.db.sql.query(
+          `UPDATE idempotency_key SET claim_token = $3, locked_until = $4
+            WHERE scope = $1 AND key = $2 AND claim_token = $5 AND status = 'IN_PROGRESS' RETURNING 1 AS taken`,
+          [scope, key, token, new Date(now.getTime() + this.leaseMs), existing.claim_token],
+        );
+        if (taken.length === 1) return { kind: "claimed", token };
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        throw new AppError("IDEMPOTENCY_KEY_IN_USE", "A request with this idempotency key is still being processed; retry shortly");
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** Math.min(attempt, 4), 200)));
+    }
+  }
+
+  /** Deletes keys past their 24 hours; run periodically by a worker. */
+  async purgeExpired(): Promise<number> {
+    const rows = await this.db.sql.query(`DELETE FROM idempotency_key WHERE expires_at <= $1 RETURNING 1 AS purged`, [this.now()]);
+    return rows.length;
+  }
+}

@@ -1,0 +1,119 @@
+// Serves one subgraph over HTTP: /graphql behind the gateway's signature, /healthz, /readyz; and,
+// when its schema has subscriptions, graphql-ws on the same /graphql (see subscriptions.ts).
+// Used both standalone (one process per subgraph) and by the all-in-one process.
+
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import express from "express";
+import type { GraphQLSchema } from "graphql";
+import { verifyPrincipal } from "./auth/signature.ts";
+import { createContext, type Dependencies, type SubgraphContext, type SubgraphServices } from "./context.ts";
+import { formatErrorWith } from "./graphql/errors.ts";
+import { serveSubscriptions } from "./subscriptions.ts";
+
+export interface RunningSubgraph {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  readonly services: SubgraphServices | undefined;
+  stop(): Promise<void>;
+}
+
+export interface ServeOptions {
+  readonly name: string;
+  readonly schema: GraphQLSchema;
+  readonly deps: Dependencies;
+  readonly host: string;
+  readonly port: number;
+  /** The subgraph's long-lived parts; stopped after the server has drained. */
+  readonly services?: SubgraphServices | undefined;
+}
+
+export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgraph> {
+  const { deps, schema, name } = options;
+  const logger = deps.logger.child({ subgraph: name });
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer: Server = createServer(app);
+  // Keep-alive connections from the gateway outlive a request; keep them longer than its agent.
+  httpServer.keepAliveTimeout = 65_000;
+
+  const formatError = formatErrorWith(logger);
+  const apollo = new ApolloServer<SubgraphContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    // Shutdown is ordered by cmd/platform.ts (gateway, subgraphs, database), not by each server.
+    stopOnTerminationSignals: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      // Traces are for Apollo's hosted studio, which these processes never report to.
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
+  });
+  await apollo.start();
+  const subscriptions = schema.getSubscriptionType()
+    ? serveSubscriptions({ httpServer, schema, deps, services: options.services, logger, formatError })
+    : undefined;
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    try {
+      await deps.db.sql.query("SELECT 1");
+      res.json({ status: "ready" });
+    } catch {
+      res.status(503).json({ status: "database unreachable" });
+    }
+  });
+
+  app.use(
+    "/graphql",
+    (req, res, next) => {
+      const verified = verifyPrincipal(req.headers, deps.config.gatewaySecret, deps.config.SIGNATURE_MAX_SKEW_MS);
+      if (!verified.ok) {
+        logger.warn({ reason: verified.reason, ip: req.socket.remoteAddress }, "refused unsigned request");
+        res.status(401).json({
+          errors: [{ message: "Subgraphs are reachable only through the gateway", extensions: { code: "UNAUTHENTICATED" } }],
+        });
+        return;
+      }
+      res.locals["principal"] = verified.principal;
+      next();
+    },
+    express.json({ limit: "2mb" }),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => createContext(res.locals["principal"], deps, options.services),
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(options.port, options.host, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${options.host === "0.0.0.0" ? "127.0.0.1" : options.host}:${port}/graphql`;
+  logger.debug({ url }, "subgraph listening");
+  let stopping: Promise<void> | undefined;
+  return {
+    name,
+    url,
+    port,
+    services: options.services,
+    stop() {
+      stopping ??= (async () => {
+        // Sockets first: an open WebSocket would hold the HTTP drain until its grace period ends.
+        await subscriptions?.drain();
+        await apollo.stop();
+        await options.services?.stop();
+      })();
+      return stopping;
+    },
+  };
+}

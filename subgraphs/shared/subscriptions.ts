@@ -1,0 +1,146 @@
+// graphql-ws on a subgraph's /graphql, for the gateway only: the same port and path as HTTP.
+//
+// One gateway socket multiplexes many callers' subscriptions, so trust is checked twice: the
+// socket must be opened by the gateway (its own signed principal in connectionParams), and each
+// operation must carry its caller's signed principal in `extensions.signedPrincipal`. Anything
+// else is refused before GraphQL runs, as over HTTP.
+
+import type { Server } from "node:http";
+import {
+  createSourceEventStream,
+  execute,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from "graphql";
+import type { FormattedExecutionResult } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer, type WebSocket } from "ws";
+import { PRINCIPAL_EXTENSION, verifyPrincipal } from "./auth/signature.ts";
+import { createContext, type Dependencies, type SubgraphContext, type SubgraphServices } from "./context.ts";
+import type { Logger } from "./logger.ts";
+
+export interface SubscriptionServerOptions {
+  readonly httpServer: Server;
+  readonly schema: GraphQLSchema;
+  readonly deps: Dependencies;
+  readonly services: SubgraphServices | undefined;
+  readonly logger: Logger;
+  readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+}
+
+export interface SubscriptionServer {
+  /** Closes every socket (1012: the gateway reconnects and resumes) and stops accepting new ones. */
+  drain(): Promise<void>;
+}
+
+const CLOSE_SERVICE_RESTART = 1012;
+/** How long a draining server waits for peers to acknowledge the close before cutting them off. */
+const CLOSE_GRACE_MS = 1_000;
+
+function signedHeaders(value: unknown): Record<string, string> {
+  if (!value || typeof value !== "object") return {};
+  const headers: Record<string, string> = {};
+  for (const [name, field] of Object.entries(value)) if (typeof field === "string") headers[name] = field;
+  return headers;
+}
+
+function unauthenticated(): GraphQLError {
+  return new GraphQLError("Subgraphs are reachable only through the gateway", { extensions: { code: "UNAUTHENTICATED" } });
+}
+
+/**
+ * graphql-js runs every event of a subscription with the operation's one context, so DataLoaders
+ * would cache across events and serve yesterday's balance. Each event gets a fresh context.
+ */
+async function subscribeWithFreshContexts(args: ExecutionArgs) {
+  const stream = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
+  const context = args.contextValue as SubgraphContext;
+  const events = stream[Symbol.asyncIterator]();
+  // Not an async generator: one waiting for the next event could not be returned (unsubscribed)
+  // until an event came. return() goes straight to the source, which ends at once.
+  const perEvent: AsyncIterableIterator<ExecutionResult> = {
+    [Symbol.asyncIterator]: () => perEvent,
+    async next() {
+      const step = await events.next();
+      if (step.done) return { done: true, value: undefined };
+      const value = await execute({ ...args, rootValue: step.value, contextValue: createContext(context.principal, context.deps, context.services) });
+      return { done: false, value: value as ExecutionResult };
+    },
+    async return() {
+      await events.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+  return perEvent;
+}
+
+export function serveSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
+  const { deps, schema, logger } = options;
+  const { gatewaySecret, SIGNATURE_MAX_SKEW_MS: maxSkew } = deps.config;
+  const wss = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: 2 * 1024 * 1024 });
+
+  const format = (errors: readonly GraphQLError[]) => errors.map((error) => options.formatError(error.toJSON(), error));
+
+  const server = useServer(
+    {
+      onConnect(ctx) {
+        const verified = verifyPrincipal(signedHeaders(ctx.connectionParams), gatewaySecret, maxSkew);
+        if (verified.ok && verified.principal.kind === "gateway") return true;
+        logger.warn({ reason: verified.ok ? "not the gateway" : verified.reason, ip: ctx.extra.request.socket.remoteAddress }, "refused unsigned socket");
+        return false;
+      },
+      onSubscribe(_ctx, _id, payload) {
+        const verified = verifyPrincipal(signedHeaders(payload.extensions?.[PRINCIPAL_EXTENSION]), gatewaySecret, maxSkew);
+        if (!verified.ok) return [unauthenticated()];
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document, specifiedRules);
+        if (errors.length > 0) return errors;
+        const contextValue = createContext(verified.principal, deps, options.services);
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      },
+      subscribe: subscribeWithFreshContexts,
+      // Errors leave the subgraph exactly as over HTTP: typed codes kept, internals masked.
+      onNext(_ctx, _id, _payload, _args, result): FormattedExecutionResult {
+        const { errors, ...rest } = result;
+        return errors ? { ...rest, errors: format(errors) } : rest;
+      },
+      onError(_ctx, _id, _payload, errors) {
+        return format(errors);
+      },
+    },
+    wss,
+    deps.config.WS_KEEPALIVE_MS,
+  );
+
+  return {
+    async drain() {
+      const sockets = [...wss.clients];
+      const closed = sockets.map((socket) => closedPromise(socket));
+      for (const socket of sockets) socket.close(CLOSE_SERVICE_RESTART, "Service restart");
+      const grace = setTimeout(() => sockets.forEach((socket) => socket.terminate()), CLOSE_GRACE_MS);
+      await Promise.all(closed);
+      clearTimeout(grace);
+      await server.dispose();
+    },
+  };
+}
+
+function closedPromise(socket: WebSocket): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.readyState === socket.CLOSED) resolve();
+    else socket.once("close", () => resolve());
+  });
+}

@@ -1,0 +1,281 @@
+// Connected accounts and their verification, end to end through the gateway.
+
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  CloseAccountDocument,
+  ConnectedAccountDocument,
+  ConnectedAccountsDocument,
+  CreateConnectedAccountDocument,
+  SubmitVerificationDocument,
+  UpdateConnectedAccountDocument,
+} from "./generated/graphql.ts";
+import { idempotencyKey, newBankAccount, newConnectedAccount, PERSON, rowCounts, US_BANK } from "./support/accounts.ts";
+import { codes, newPlatform, ok, request, type TestTenant } from "./support/client.ts";
+import { AddExternalAccountDocument, CreateTopupDocument, CreateTransferDocument } from "./generated/graphql.ts";
+
+let acme: TestTenant;
+
+beforeAll(async () => {
+  acme = await newPlatform("Acme Marketplace");
+});
+
+const input = { displayName: "Jane's Bakery", country: "US", defaultCurrency: "USD", email: "jane@example.com", metadata: { sellerId: "42" } };
+
+describe("createConnectedAccount", () => {
+  it("creates a connected account of the key's mode, pending verification, with what is due", async () => {
+    const data = await ok(CreateConnectedAccountDocument, { input, idempotencyKey: idempotencyKey() }, acme.key);
+    expect(data.createConnectedAccount).toMatchObject({
+      displayName: "Jane's Bakery",
+      type: "CONNECTED",
+      country: "US",
+      defaultCurrency: "USD",
+      email: "jane@example.com",
+      status: "PENDING_VERIFICATION",
+      payoutsEnabled: false,
+      livemode: false,
+      metadata: { sellerId: "42" },
+      closedAt: null,
+      verification: null,
+      platform: { id: acme.accountId },
+      requirements: { currentlyDue: ["LEGAL_NAME", "DATE_OF_BIRTH", "ID_NUMBER", "ADDRESS"], disabledReason: "REQUIREMENTS_DUE" },
+    });
+    expect(data.createConnectedAccount.id).toMatch(/^acct_[0-9A-Za-z]{24}$/);
+  });
+
+  it("is idempotent: a replay returns the first account and creates nothing", async () => {
+    const key = idempotencyKey();
+    const first = await ok(CreateConnectedAccountDocument, { input, idempotencyKey: key }, acme.key);
+    const before = await rowCounts(acme);
+    const replay = await ok(CreateConnectedAccountDocument, { input, idempotencyKey: key }, acme.key);
+    expect(replay.createConnectedAccount).toEqual(first.createConnectedAccount);
+    expect(await rowCounts(acme)).toEqual(before);
+  });
+
+  it("refuses the same idempotency key with other parameters", async () => {
+    const key = idempotencyKey();
+    await ok(CreateConnectedAccountDocument, { input, idempotencyKey: key }, acme.key);
+    const before = await rowCounts(acme);
+    const reused = await request(CreateConnectedAccountDocument, { input: { ...input, displayName: "Other" }, idempotencyKey: key }, { key: acme.key });
+    expect(codes(reused)).toEqual(["IDEMPOTENCY_KEY_REUSED"]);
+    expect(await rowCounts(acme)).toEqual(before);
+  });
+
+  it("keeps the same idempotency key of two platforms apart", async () => {
+    const other = await newPlatform("Other");
+    const key = idempotencyKey();
+    const a = await ok(CreateConnectedAccountDocument, { input, idempotencyKey: key }, acme.key);
+    const b = await ok(CreateConnectedAccountDocument, { input, idempotencyKey: key }, other.key);
+    expect(a.createConnectedAccount.id).not.toBe(b.createConnectedAccount.id);
+  });
+
+  it.each([
+    ["an unknown country", { country: "XX" }, "BAD_USER_INPUT", "input.country"],
+    ["a lower-case country", { country: "us" }, "BAD_USER_INPUT", "input.country"],
+    ["a three-letter country", { country: "USA" }, "BAD_USER_INPUT", "input.country"],
+    ["a crypto default currency", { defaultCurrency: "BTC" }, "BAD_USER_INPUT", "input.defaultCurrency"],
+    ["a bad email", { email: "jane-at-example" }, "BAD_USER_INPUT", "input.email"],
+    ["an empty display name", { displayName: "  " }, "BAD_USER_INPUT", "input.displayName"],
+    ["51 metadata keys", { metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) }, "BAD_USER_INPUT", "input.metadata"],
+    ["a 41-character metadata key", { metadata: { ["k".repeat(41)]: "v" } }, "BAD_USER_INPUT", "input.metadata"],
+    ["a 501-character metadata value", { metadata: { k: "v".repeat(501) } }, "BAD_USER_INPUT", "input.metadata"],
+    ["a non-string metadata value", { metadata: { k: 1 } }, "BAD_USER_INPUT", "input.metadata"],
+    ["metadata that is not an object", { metadata: ["a"] }, "BAD_USER_INPUT", "input.metadata"],
+  ])("refuses %s with a typed error and writes nothing", async (_what, change, code, argument) => {
+    const before = await rowCounts(acme);
+    const result = await request(CreateConnectedAccountDocument, { input: { ...input, ...change }, idempotencyKey: idempotencyKey() }, { key: acme.key });
+    expect(codes(result)).toEqual([code]);
+    expect(result.errors?.[0]?.extensions?.["argument"]).toBe(argument);
+    expect(result.data ?? null).toBeNull();
+    expect(await rowCounts(acme)).toEqual(before);
+  });
+
+  it.each([
+    ["an unsupported currency", { defaultCurrency: "XYZ" }],
+    ["a lower-case currency", { defaultCurrency: "usd" }],
+  ])("refuses %s at the gateway (strict Currency scalar), writing nothing", async (_what, change) => {
+    const before = await rowCounts(acme);
+    const result = await request(CreateConnectedAccountDocument, { input: { ...input, ...change }, idempotencyKey: idempotencyKey() }, { key: acme.key });
+    expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
+    expect(await rowCounts(acme)).toEqual(before);
+  });
+
+  it("accepts metadata at its limits", async () => {
+    const metadata = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${"k".repeat(38)}${String(i).padStart(2, "0")}`, "v".repeat(500)]));
+    const data = await ok(CreateConnectedAccountDocument, { input: { ...input, metadata }, idempotencyKey: idempotencyKey() }, acme.key);
+    expect(data.createConnectedAccount.metadata).toEqual(metadata);
+  });
+});
+
+describe("updateConnectedAccount", () => {
+  it("changes the display name and email, and merges metadata", async () => {
+    const id = await newConnectedAccount(acme, { metadata: { a: "1", b: "2" } });
+    const data = await ok(UpdateConnectedAccountDocument, { id, input: { displayName: "Renamed", email: null, metadata: { a: null, b: "", c: "3" } } }, acme.key);
+    expect(data.updateConnectedAccount).toMatchObject({ displayName: "Renamed", email: null, metadata: { c: "3" } });
+    const unchanged = await ok(UpdateConnectedAccountDocument, { id, input: { metadata: { d: "4" } } }, acme.key);
+    expect(unchanged.updateConnectedAccount).toMatchObject({ displayName: "Renamed", metadata: { c: "3", d: "4" } });
+  });
+
+  it("refuses metadata that would exceed 50 keys after merging, and writes nothing", async () => {
+    const id = await newConnectedAccount(acme, { metadata: Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`old${i}`, "v"])) });
+    const before = await rowCounts(acme);
+    const result = await request(
+      UpdateConnectedAccountDocument,
+      { id, input: { metadata: Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`new${i}`, "v"])) } },
+      { key: acme.key },
+    );
+    expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
+    expect(await rowCounts(acme)).toEqual(before);
+  });
+
+  it("refuses an unknown id with NOT_FOUND", async () => {
+    const result = await request(UpdateConnectedAccountDocument, { id: "acct_unknown000000000000000000", input: { displayName: "X" } }, { key: acme.key });
+    expect(codes(result)).toEqual(["NOT_FOUND"]);
+  });
+
+  it("does not change the platform's own account", async () => {
+    const result = await request(UpdateConnectedAccountDocument, { id: acme.accountId, input: { displayName: "X" } }, { key: acme.key });
+    expect(codes(result)).toEqual(["FORBIDDEN"]);
+  });
+});
+
+describe("closeAccount", () => {
+  it("closes for good: no payouts, no changes, no new bank accounts; closing again changes nothing", async () => {
+    const id = await newConnectedAccount(acme);
+    await ok(SubmitVerificationDocument, { accountId: id, input: PERSON }, acme.key);
+    const closed = await ok(CloseAccountDocument, { id }, acme.key);
+    expect(closed.closeAccount).toMatchObject({ status: "CLOSED", payoutsEnabled: false, requirements: { currentlyDue: [], disabledReason: "CLOSED" } });
+    expect(closed.closeAccount.closedAt).not.toBeNull();
+    const again = await ok(CloseAccountDocument, { id }, acme.key);
+    expect(again.closeAccount.closedAt).toBe(closed.closeAccount.closedAt);
+
+    const before = await rowCounts(acme);
+    expect(codes(await request(UpdateConnectedAccountDocument, { id, input: { displayName: "X" } }, { key: acme.key }))).toEqual(["INVALID_STATE"]);
+    expect(codes(await request(SubmitVerificationDocument, { accountId: id, input: PERSON }, { key: acme.key }))).toEqual(["INVALID_STATE"]);
+    const bank = await request(AddExternalAccountDocument, { accountId: id, input: US_BANK, idempotencyKey: idempotencyKey() }, { key: acme.key });
+    expect(codes(bank)).toEqual(["INVALID_STATE"]);
+    expect(await rowCounts(acme)).toEqual(before);
+  });
+
+  it("keeps a closed account's bank accounts readable", async () => {
+    const id = await newConnectedAccount(acme);
+    const bank = await newBankAccount(acme, id);
+    await ok(CloseAccountDocument, { id }, acme.key);
+    const data = await ok(ConnectedAccountDocument, { id }, acme.key);
+    expect(data.account?.externalAccounts.map((account) => account.id)).toEqual([bank]);
+  });
+
+  it("refuses to close an account that still holds funds; an empty one closes", async () => {
+    const platform = await newPlatform("Funds Holder");
+    const id = await newConnectedAccount(platform);
+    await ok(CreateTopupDocument, { input: { accountId: platform.accountId, amount: "5000", currency: "USD" }, key: idempotencyKey() }, platform.key);
+    await ok(CreateTransferDocument, { input: { destinationAccountId: id, amount: "1250", currency: "USD" }, key: idempotencyKey() }, platform.key);
+    const before = await rowCounts(platform);
+    const refused = await request(CloseAccountDocument, { id }, { key: platform.key });
+    expect(codes(refused)).toEqual(["INVALID_STATE"]);
+    expect(refused.errors?.[0]?.message).toMatch(/holds funds \(USD\)/);
+    expect(await rowCounts(platform)).toEqual(before);
+    expect((await ok(ConnectedAccountDocument, { id }, platform.key)).account?.status).toBe("PENDING_VERIFICATION");
+    // An account that never held money closes at once.
+    const empty = await newConnectedAccount(platform);
+    expect((await ok(CloseAccountDocument, { id: empty }, platform.key)).closeAccount.status).toBe("CLOSED");
+  });
+
+  it("does not close the platform", async () => {
+    expect(codes(await request(CloseAccountDocument, { id: acme.accountId }, { key: acme.key }))).toEqual(["FORBIDDEN"]);
+  });
+});
+
+describe("verification (test mode)", () => {
+  it('verifies idNumber "000000000": ACTIVE with payouts enabled, nothing due', async () => {
+    const id = await newConnectedAccount(acme);
+    const data = await ok(SubmitVerificationDocument, { accountId: id, input: PERSON }, acme.key);
+    expect(data.submitVerification).toMatchObject({
+      status: "ACTIVE",
+      payoutsEnabled: true,
+      requirements: { currentlyDue: [], disabledReason: null },
+      verification: { legalName: "Jane Doe", dateOfBirth: "1990-01-31", idNumberLast4: "0000", address: PERSON.address },
+    });
+  });
+
+  it('restricts idNumber "111111111", asks for the id number again, and verifies a corrected submission', async () => {
+    const id = await newConnectedAccount(acme);
+    const rejected = await ok(SubmitVerificationDocument, { accountId: id, input: { ...PERSON, idNumber: "111-11-1111" } }, acme.key);
+    expect(rejected.submitVerification).toMatchObject({
+      status: "RESTRICTED",
+      payoutsEnabled: false,
+      requirements: { currentlyDue: ["ID_NUMBER"], disabledReason: "VERIFICATION_FAILED" },
+    });
+    const corrected = await ok(SubmitVerificationDocument, { accountId: id, input: PERSON }, acme.key);
+    expect(corrected.submitVerification).toMatchObject({ status: "ACTIVE", payoutsEnabled: true });
+  });
+
+  it("never stores the full id number", async () => {
+    const id = await newConnectedAccount(acme);
+    await ok(SubmitVerificationDocument, { accountId: id, input: { ...PERSON, idNumber: "123456789" } }, acme.key);
+    const { testPlatform } = await import("./support/platform.ts");
+    const row = await (await testPlatform()).deps!.db.prisma.account.findUniqueOrThrow({ where: { id } });
+    expect(JSON.stringify(row)).not.toContain("123456789");
+    expect(row.idNumberLast4).toBe("6789");
+  });
+
+  it("refuses an already verified account and the platform", async () => {
+    const id = await newConnectedAccount(acme);
+    await ok(SubmitVerificationDocument, { accountId: id, input: PERSON }, acme.key);
+    expect(codes(await request(SubmitVerificationDocument, { accountId: id, input: PERSON }, { key: acme.key }))).toEqual(["INVALID_STATE"]);
+    expect(codes(await request(SubmitVerificationDocument, { accountId: acme.accountId, input: PERSON }, { key: acme.key }))).toEqual(["INVALID_STATE"]);
+  });
+
+  it.each([
+    ["an impossible date", { dateOfBirth: "1990-02-30" }, "input.dateOfBirth"],
+    ["another date format", { dateOfBirth: "01/31/1990" }, "input.dateOfBirth"],
+    ["a minor", { dateOfBirth: new Date(Date.now() - 10 * 365 * 86_400_000).toISOString().slice(0, 10) }, "input.dateOfBirth"],
+    ["a short SSN", { idNumber: "12345" }, "input.idNumber"],
+    ["an unknown address country", { address: { ...PERSON.address, country: "XX" } }, "input.address.country"],
+    ["a bad ZIP code", { address: { ...PERSON.address, postalCode: "ABCDE" } }, "input.address.postalCode"],
+  ])("refuses %s with BAD_USER_INPUT and changes nothing", async (_what, change, argument) => {
+    const id = await newConnectedAccount(acme);
+    const before = await rowCounts(acme);
+    const result = await request(SubmitVerificationDocument, { accountId: id, input: { ...PERSON, ...change } }, { key: acme.key });
+    expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
+    expect(result.errors?.[0]?.extensions?.["argument"]).toBe(argument);
+    expect(await rowCounts(acme)).toEqual(before);
+    const data = await ok(ConnectedAccountDocument, { id }, acme.key);
+    expect(data.account).toMatchObject({ status: "PENDING_VERIFICATION", verification: null });
+  });
+
+  it("answers NOT_FOUND for an unknown account", async () => {
+    const result = await request(SubmitVerificationDocument, { accountId: "acct_unknown000000000000000000", input: PERSON }, { key: acme.key });
+    expect(codes(result)).toEqual(["NOT_FOUND"]);
+  });
+});
+
+describe("connectedAccounts", () => {
+  it("lists newest first, pages with cursors, and filters by status", async () => {
+    const platform = await newPlatform("Lister");
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) ids.push(await newConnectedAccount(platform, { displayName: `Seller ${i}` }));
+    await ok(SubmitVerificationDocument, { accountId: ids[1]!, input: PERSON }, platform.key);
+    await ok(SubmitVerificationDocument, { accountId: ids[3]!, input: { ...PERSON, idNumber: "111111111" } }, platform.key);
+
+    const first = await ok(ConnectedAccountsDocument, { first: 2 }, platform.key);
+    const page1 = first.viewer.connectedAccounts;
+    expect(page1.edges.map((edge) => edge.node.id)).toEqual([ids[4], ids[3]]);
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const second = await ok(ConnectedAccountsDocument, { first: 2, after: page1.pageInfo.endCursor }, platform.key);
+    expect(second.viewer.connectedAccounts.edges.map((edge) => edge.node.id)).toEqual([ids[2], ids[1]]);
+    const third = await ok(ConnectedAccountsDocument, { first: 2, after: second.viewer.connectedAccounts.pageInfo.endCursor }, platform.key);
+    expect(third.viewer.connectedAccounts.edges.map((edge) => edge.node.id)).toEqual([ids[0]]);
+    expect(third.viewer.connectedAccounts.pageInfo.hasNextPage).toBe(false);
+
+    const active = await ok(ConnectedAccountsDocument, { status: "ACTIVE" }, platform.key);
+    expect(active.viewer.connectedAccounts.edges.map((edge) => edge.node.id)).toEqual([ids[1]]);
+    const restricted = await ok(ConnectedAccountsDocument, { status: "RESTRICTED" }, platform.key);
+    expect(restricted.viewer.connectedAccounts.edges.map((edge) => edge.node.id)).toEqual([ids[3]]);
+    const pending = await ok(ConnectedAccountsDocument, { status: "PENDING_VERIFICATION" }, platform.key);
+    expect(pending.viewer.connectedAccounts.edges.map((edge) => edge.node.id)).toEqual([ids[4], ids[2], ids[0]]);
+  });
+
+  it.each([0, 101])("refuses first=%s", async (first) => {
+    expect(codes(await request(ConnectedAccountsDocument, { first }, { key: acme.key }))).toEqual(["BAD_USER_INPUT"]);
+  });
+});

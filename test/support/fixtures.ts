@@ -1,0 +1,32 @@
+// Rows the tests need that no public mutation of the code under test creates yet.
+
+import { newId } from "../../subgraphs/shared/ids.ts";
+import { testDatabase } from "./database.ts";
+
+export interface ConnectedAccountFixture {
+  readonly tenantId: string;
+  readonly defaultCurrency?: string;
+  readonly status?: "PENDING_VERIFICATION" | "ACTIVE" | "RESTRICTED" | "CLOSED";
+  readonly livemode?: boolean;
+}
+
+/** A connected account of a platform, written straight to the accounts table. */
+export async function insertConnectedAccount(fixture: ConnectedAccountFixture): Promise<string> {
+  const db = await testDatabase();
+  const id = newId("account");
+  await db.prisma.account.create({
+    data: {
+      id,
+      tenantId: fixture.tenantId,
+      platformId: fixture.tenantId,
+      livemode: fixture.livemode ?? false,
+      type: "CONNECTED",
+      displayName: `Connected ${id.slice(-6)}`,
+      country: "US",
+      defaultCurrency: fixture.defaultCurrency ?? "USD",
+      status: fixture.status ?? "ACTIVE",
+      payoutsEnabled: (fixture.status ?? "ACTIVE") === "ACTIVE",
+    },
+  });
+  return id;
+}
