@@ -50,9 +50,20 @@ describe("the ledger under concurrent load", () => {
     // Bounded in time, but long enough to mean something on a slow or busy machine.
     const hardDeadline = deadline + 4 * durationMs;
     const enough = () => acked.filter((a) => a.kind === "topup").length >= 15 && acked.filter((a) => a.kind === "transfer").length >= 15;
-    const running = () => Date.now() < deadline || (!enough() && Date.now() < hardDeadline);
+    // One client's unexpected error fails the test; the others stop at once rather than go on
+    // writing (into a database other test files share) with nobody settling their top-ups.
+    let failed = false;
+    const running = () => !failed && (Date.now() < deadline || (!enough() && Date.now() < hardDeadline));
 
     const client = async () => {
+      try {
+        await clientLoop();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    };
+    const clientLoop = async () => {
       while (running()) {
         const tenant = tenants[random(tenants.length)]!;
         const p = tenant.principal;
@@ -98,7 +109,9 @@ describe("the ledger under concurrent load", () => {
       }
     };
     try {
-      await Promise.all(Array.from({ length: clients }, client));
+      // Every client ends before the workers stop, failing or not.
+      const outcomes = await Promise.allSettled(Array.from({ length: clients }, client));
+      for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
       // Let the workers settle what is still pending.
       const settleBy = Date.now() + 20_000;
       while ((await deps.db.prisma.topup.count({ where: { tenantId: { in: tenants.map((t) => t.principal.tenantId) }, status: "PENDING" } })) > 0) {
