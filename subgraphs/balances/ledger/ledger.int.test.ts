@@ -11,7 +11,7 @@ import { createTransfer } from "../service/create-transfer.ts";
 import { settleDueTopups } from "../service/settle-topups.ts";
 import { startBalancesWorker } from "../service/worker.ts";
 import { verifyLedger } from "./integrity.ts";
-import { post } from "./post.ts";
+import { post, postScoped } from "./post.ts";
 import { readBalances } from "./read-balances.ts";
 
 const USD = parseCurrency("USD")!;
@@ -129,6 +129,57 @@ describe("several postings in one call", () => {
     expect(events.slice(2).map((e) => e.available.toFixed())).toEqual(["900", "700", "400"]);
     const btIds = await deps.db.prisma.balanceTransaction.findMany({ where: { accountId: principal.tenantId, type: "TRANSFER" }, orderBy: { amount: "desc" } });
     expect(events.slice(2).map((e) => e.balanceTransactionId)).toEqual(btIds.map((bt) => bt.id));
+  });
+});
+
+describe("postings of several tenants and modes in one call", () => {
+  it("keeps each tenant's and mode's balances, history and events apart", async () => {
+    const deps = await testDeps();
+    const a = await insertPlatform(deps);
+    const b = await insertPlatform(deps);
+    const aLive = { ...a, livemode: true };
+    const credit = (accountId: string, amount: bigint, btAccount = accountId): Posting => ({
+      id: newId("ledgerTransaction"),
+      kind: "TEST",
+      entries: [
+        { accountId, currency: USD, kind: "TOPUP_CLEARING", amount: -amount },
+        { accountId, currency: USD, kind: "AVAILABLE", amount },
+      ],
+      balanceTransactions: [{ id: newId("balanceTransaction"), accountId: btAccount, type: "ADJUSTMENT", currency: USD, amount, fee: 0n, status: "AVAILABLE", availableOn: new Date() }],
+    });
+    await postScoped(deps.db.sql, [
+      { scope: a, posting: credit(a.tenantId, 100n) },
+      { scope: b, posting: credit(b.tenantId, 20n) },
+      { scope: aLive, posting: credit(a.tenantId, 7n) },
+      { scope: a, posting: credit(a.tenantId, 1n) },
+    ]);
+    expect((await readBalances(deps.db, a, [a.tenantId])).get(a.tenantId)).toEqual([{ currency: "USD", available: 101n, pending: 0n }]);
+    expect((await readBalances(deps.db, aLive, [a.tenantId])).get(a.tenantId)).toEqual([{ currency: "USD", available: 7n, pending: 0n }]);
+    expect((await readBalances(deps.db, b, [b.tenantId])).get(b.tenantId)).toEqual([{ currency: "USD", available: 20n, pending: 0n }]);
+    const events = await deps.db.prisma.balanceEvent.findMany({ where: { accountId: a.tenantId }, orderBy: { seq: "asc" } });
+    expect(events.map((e) => [e.livemode, e.available.toFixed()])).toEqual([[false, "100"], [true, "7"], [false, "101"]]);
+    expect(await deps.db.prisma.balanceTransaction.count({ where: { tenantId: b.tenantId } })).toBe(1);
+    expect(await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: a.tenantId, livemode: true } })).toBe(1);
+    for (const principal of [a, b, aLive]) expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
+  });
+
+  it("is all or nothing: one tenant short of funds refuses the whole call", async () => {
+    const deps = await testDeps();
+    const a = await insertPlatform(deps);
+    const b = await insertPlatform(deps);
+    const attempt = postScoped(deps.db.sql, [
+      { scope: a, posting: { id: newId("ledgerTransaction"), kind: "TEST", entries: [
+        { accountId: a.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -5n },
+        { accountId: a.tenantId, currency: USD, kind: "AVAILABLE", amount: 5n },
+      ] } },
+      { scope: b, posting: { id: newId("ledgerTransaction"), kind: "TEST", entries: [
+        { accountId: b.tenantId, currency: USD, kind: "AVAILABLE", amount: -1n },
+        { accountId: b.tenantId, currency: USD, kind: "FEES", amount: 1n },
+      ] } },
+    ]);
+    await expect(attempt).rejects.toMatchObject({ code: "INSUFFICIENT_FUNDS" });
+    expect(await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: { in: [a.tenantId, b.tenantId] } } })).toBe(0);
+    expect(await deps.db.prisma.balanceEvent.count({ where: { tenantId: { in: [a.tenantId, b.tenantId] } } })).toBe(0);
   });
 });
 

@@ -14,13 +14,11 @@ export interface LedgerScope {
   readonly livemode: boolean;
 }
 
-export interface BalanceAfter {
-  readonly accountId: string;
-  readonly currency: string;
-  readonly available: bigint;
-  readonly pending: bigint;
+/** A posting and the tenant and mode it belongs to. */
+export interface ScopedPosting {
+  readonly scope: LedgerScope;
+  readonly posting: Posting;
 }
-
 
 /** Raised by the database when a customer balance would go below zero. */
 const INSUFFICIENT_FUNDS_STATE = "MG001";
@@ -28,25 +26,35 @@ const INSUFFICIENT_FUNDS_STATE = "MG001";
 export class LedgerInvariantError extends Error {}
 
 /**
- * Appends the postings (each a balanced ledger transaction) and returns the customer balances
- * they leave behind. Throws INSUFFICIENT_FUNDS, and changes nothing, if any customer balance
- * would go negative; throws LedgerInvariantError for a posting that does not balance (a bug).
+ * Appends the postings (each a balanced ledger transaction) of one tenant and mode. Throws
+ * INSUFFICIENT_FUNDS, and changes nothing, if any customer balance would go negative; throws
+ * LedgerInvariantError for a posting that does not balance (a bug).
  */
-export async function post(sql: SqlClient, scope: LedgerScope, postings: readonly Posting[]): Promise<BalanceAfter[]> {
-  for (const posting of postings) {
+export async function post(sql: SqlClient, scope: LedgerScope, postings: readonly Posting[]): Promise<void> {
+  await postScoped(sql, postings.map((posting) => ({ scope, posting })));
+}
+
+/**
+ * `post` for postings of several tenants and modes at once: one statement, so that a group
+ * commit can carry many platforms' postings. All or nothing, like `post`.
+ */
+export async function postScoped(sql: SqlClient, items: readonly ScopedPosting[]): Promise<void> {
+  for (const { posting } of items) {
     const problem = checkPosting(posting);
     if (problem) throw new LedgerInvariantError(`refusing posting ${posting.id}: ${JSON.stringify(problem, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`);
   }
+  if (items.length === 0) return;
+  const postings = items.map((item) => item.posting);
+  const scopeOf = (index: number) => ({ tenant_id: items[index]!.scope.tenantId, livemode: items[index]!.scope.livemode });
   const payload = {
-    tenant_id: scope.tenantId,
-    livemode: scope.livemode,
-    transactions: postings.map((p) => ({ id: p.id, kind: p.kind, reference: p.reference ?? null, reverses_id: p.reversesId ?? null })),
+    transactions: postings.map((p, index) => ({ id: p.id, ...scopeOf(index), kind: p.kind, reference: p.reference ?? null, reverses_id: p.reversesId ?? null })),
     entries: postings.flatMap((p, posting) =>
-      p.entries.map((e) => ({ transaction_id: p.id, account_id: e.accountId, currency: e.currency, kind: e.kind, amount: e.amount.toString(), posting })),
+      p.entries.map((e) => ({ transaction_id: p.id, ...scopeOf(posting), account_id: e.accountId, currency: e.currency, kind: e.kind, amount: e.amount.toString(), posting })),
     ),
-    balance_transactions: postings.flatMap((p) =>
+    balance_transactions: postings.flatMap((p, index) =>
       (p.balanceTransactions ?? []).map((bt) => ({
         id: bt.id,
+        ...scopeOf(index),
         account_id: bt.accountId,
         type: bt.type,
         currency: bt.currency,
@@ -63,22 +71,14 @@ export async function post(sql: SqlClient, scope: LedgerScope, postings: readonl
     events: eventsFor(postings).map((e) => ({
       posting: e.posting,
       id: newId("balanceEvent"),
+      ...scopeOf(e.posting),
       account_id: e.accountId,
       currency: e.currency,
       balance_transaction_id: e.balanceTransactionId ?? null,
     })),
   };
   try {
-    const rows = await sql.query<{ result: { balances: { account_id: string; currency: string; available: string; pending: string }[] } }>(
-      "SELECT ledger_post($1::jsonb) AS result",
-      [JSON.stringify(payload)],
-    );
-    return (rows[0]?.result.balances ?? []).map((b) => ({
-      accountId: b.account_id,
-      currency: b.currency,
-      available: BigInt(b.available),
-      pending: BigInt(b.pending),
-    }));
+    await sql.query("SELECT ledger_post($1::jsonb)", [JSON.stringify(payload)]);
   } catch (error) {
     if (sqlStateOf(error) === INSUFFICIENT_FUNDS_STATE) {
       throw new AppError("INSUFFICIENT_FUNDS", "Insufficient available funds for this operation");
