@@ -3,6 +3,11 @@
 -- commit of transfers batches across platforms. It returns nothing: no caller used the
 -- balances it returned, and building them cost a jsonb aggregate per call.
 --
+-- It signals the touched accounts with NOTIFY only when asked ("notify": true). A transaction
+-- that notifies holds Postgres's notification-queue lock from its commit until the commit is
+-- flushed, so notifying transactions commit one at a time; callers whose connection knows
+-- when it commits notify after the commit instead (subgraphs/shared/db/notifier.ts).
+--
 -- Unchanged: the global lock order (ledger account id), the non-negative customer balances
 -- (SQLSTATE MG001), the slots of clearing accounts, opening accounts under races, and one
 -- balance event per posting and account-currency, numbered per account in commit order.
@@ -116,7 +121,9 @@ BEGIN
       AS e(id text, tenant_id text, livemode boolean, account_id text, currency text, balance_transaction_id text, posting int)
    ORDER BY e.posting, e.account_id, e.currency;
 
-  PERFORM pg_notify('balance_events', a.account_id)
-     FROM (SELECT DISTINCT e.account_id FROM jsonb_to_recordset(p->'events') AS e(account_id text)) a;
+  IF coalesce((p->>'notify')::boolean, false) THEN
+    PERFORM pg_notify('balance_events', a.account_id)
+       FROM (SELECT DISTINCT e.account_id FROM jsonb_to_recordset(p->'events') AS e(account_id text)) a;
+  END IF;
 END
 $$;

@@ -103,20 +103,44 @@ type Scope = { tenantId: string; livemode: boolean };
  * exist for that caller are simply absent.
  */
 export async function accountFactsOf(sql: SqlClient, scope: Scope, accountIds: readonly string[]): Promise<Map<string, AccountFacts>> {
-  const rows = await sql.query<{ id: string; type: AccountRow["type"]; status: AccountRow["status"]; default_currency: string; payouts_enabled: boolean; livemode: boolean }>(
-    `SELECT id, type::text AS type, status::text AS status, default_currency, payouts_enabled, livemode
-       FROM account
-      WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND (type = 'PLATFORM' OR livemode = $3)
-      ORDER BY id
-        FOR SHARE`,
-    [[...accountIds], scope.tenantId, scope.livemode],
+  const found = await accountFactsAcross(sql, accountIds.map((accountId) => ({ scope, accountId })));
+  return new Map(found.flatMap((facts) => (facts ? [[facts.id, facts] as const] : [])));
+}
+
+/** A lookup of one account by one caller's scope. */
+export interface AccountLookup {
+  readonly scope: Scope;
+  readonly accountId: string;
+}
+
+/**
+ * accountFactsOf for lookups of several tenants and modes in one query (a group commit of
+ * many platforms' transfers): each answer is null when that account does not exist for that
+ * lookup's caller. Rows are locked FOR SHARE in id order, like accountFactsOf.
+ */
+export async function accountFactsAcross(sql: SqlClient, lookups: readonly AccountLookup[]): Promise<(AccountFacts | null)[]> {
+  const keyOf = (tenantId: string, livemode: boolean, id: string) => `${tenantId}\u0000${livemode}\u0000${id}`;
+  const distinct = [...new Map(lookups.map((l) => [keyOf(l.scope.tenantId, l.scope.livemode, l.accountId), l])).values()];
+  if (distinct.length === 0) return [];
+  const rows = await sql.query<{
+    id: string; type: AccountRow["type"]; status: AccountRow["status"]; default_currency: string; payouts_enabled: boolean;
+    livemode: boolean; asked_tenant: string; asked_livemode: boolean;
+  }>(
+    `SELECT a.id, a.type::text AS type, a.status::text AS status, a.default_currency, a.payouts_enabled, a.livemode,
+            q.tenant_id AS asked_tenant, q.livemode AS asked_livemode
+       FROM unnest($1::varchar[], $2::varchar[], $3::boolean[]) AS q(id, tenant_id, livemode)
+       JOIN account a ON a.id = q.id AND a.tenant_id = q.tenant_id AND (a.type = 'PLATFORM' OR a.livemode = q.livemode)
+      ORDER BY a.id
+        FOR SHARE OF a`,
+    [distinct.map((l) => l.accountId), distinct.map((l) => l.scope.tenantId), distinct.map((l) => l.scope.livemode)],
   );
-  return new Map(
+  const found = new Map(
     rows.map((row) => [
-      row.id,
+      keyOf(row.asked_tenant, row.asked_livemode, row.id),
       { id: row.id, type: row.type, status: row.status, defaultCurrency: row.default_currency, payoutsEnabled: row.payouts_enabled, livemode: row.livemode },
     ]),
   );
+  return lookups.map((l) => found.get(keyOf(l.scope.tenantId, l.scope.livemode, l.accountId)) ?? null);
 }
 
 /** accountFactsOf for one account; null when it does not exist for that caller. */

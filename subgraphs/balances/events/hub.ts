@@ -8,11 +8,12 @@
 // connection comes back cover notifications that never arrived.
 
 import type { Database, Unlisten } from "../../shared/db/database.ts";
+import { BALANCE_EVENTS_CHANNEL } from "../ledger/post.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { latestSeq, readNewEvents } from "./event-store.ts";
 import type { Subscriber } from "./subscriber.ts";
 
-export const BALANCE_EVENTS_CHANNEL = "balance_events";
+export { BALANCE_EVENTS_CHANNEL };
 
 /** Accounts per read, and rows per account per read (an account with more is read again). */
 const ACCOUNTS_PER_READ = 500;

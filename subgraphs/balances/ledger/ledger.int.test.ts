@@ -11,7 +11,7 @@ import { createTransfer } from "../service/create-transfer.ts";
 import { settleDueTopups } from "../service/settle-topups.ts";
 import { startBalancesWorker } from "../service/worker.ts";
 import { verifyLedger } from "./integrity.ts";
-import { post, postScoped } from "./post.ts";
+import { BALANCE_EVENTS_CHANNEL, post, postScoped } from "./post.ts";
 import { readBalances } from "./read-balances.ts";
 
 const USD = parseCurrency("USD")!;
@@ -180,6 +180,65 @@ describe("postings of several tenants and modes in one call", () => {
     await expect(attempt).rejects.toMatchObject({ code: "INSUFFICIENT_FUNDS" });
     expect(await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: { in: [a.tenantId, b.tenantId] } } })).toBe(0);
     expect(await deps.db.prisma.balanceEvent.count({ where: { tenantId: { in: [a.tenantId, b.tenantId] } } })).toBe(0);
+  });
+});
+
+describe("signalling balance events", () => {
+  const credit = (accountId: string): Posting => ({ id: newId("ledgerTransaction"), kind: "TEST", entries: [
+    { accountId, currency: USD, kind: "TOPUP_CLEARING", amount: -3n },
+    { accountId, currency: USD, kind: "AVAILABLE", amount: 3n },
+  ] });
+  const until = async (check: () => boolean, what: string) => {
+    const deadline = Date.now() + 5_000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+
+  it("signals each touched account once its transaction commits, and never for a rolled-back one", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    const [committed, rolledBack, marker] = await Promise.all([0, 1, 2].map(() => insertConnectedAccount({ tenantId: principal.tenantId })));
+    const heard: string[] = [];
+    const unlisten = await deps.db.listen(BALANCE_EVENTS_CHANNEL, (payload) => heard.push(payload));
+    try {
+      await deps.db.transaction(async (sql) => {
+        await post(sql, principal, [credit(committed!)]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(heard).not.toContain(committed);
+      });
+      await until(() => heard.includes(committed!), "the committed account's signal");
+
+      await expect(deps.db.transaction(async (sql) => {
+        await post(sql, principal, [credit(rolledBack!)]);
+        throw new Error("abort");
+      })).rejects.toThrow("abort");
+      // A later commit's signal has arrived: an earlier one for the rolled-back account would have too.
+      await post(deps.db.sql, principal, [credit(marker!)]);
+      await until(() => heard.includes(marker!), "the marker's signal");
+      expect(heard).not.toContain(rolledBack);
+      expect(heard.filter((id) => id === committed)).toHaveLength(1);
+    } finally {
+      await unlisten();
+    }
+  });
+
+  it("signals from inside the transaction when the connection cannot run work after its commit", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    const seller = await insertConnectedAccount({ tenantId: principal.tenantId });
+    const heard: string[] = [];
+    const unlisten = await deps.db.listen(BALANCE_EVENTS_CHANNEL, (payload) => heard.push(payload));
+    try {
+      await deps.db.session(async (sql) => {
+        expect(sql.notifyAfterCommit).toBeUndefined();
+        await post(sql, principal, [credit(seller)]);
+      });
+      await until(() => heard.includes(seller), "the in-transaction signal");
+    } finally {
+      await unlisten();
+    }
   });
 });
 

@@ -20,6 +20,9 @@ export interface ScopedPosting {
   readonly posting: Posting;
 }
 
+/** The channel ledger_post's balance events are signalled on (payload: the account id). */
+export const BALANCE_EVENTS_CHANNEL = "balance_events";
+
 /** Raised by the database when a customer balance would go below zero. */
 const INSUFFICIENT_FUNDS_STATE = "MG001";
 
@@ -77,12 +80,17 @@ export async function postScoped(sql: SqlClient, items: readonly ScopedPosting[]
       balance_transaction_id: e.balanceTransactionId ?? null,
     })),
   };
+  // Subscribers hear of the change by a NOTIFY per touched account: after the commit where the
+  // client can promise that (outside the transaction, so commits do not queue on Postgres's
+  // notification lock), inside the transaction otherwise.
+  const notifyAfterCommit = sql.notifyAfterCommit?.bind(sql);
   try {
-    await sql.query("SELECT ledger_post($1::jsonb)", [JSON.stringify(payload)]);
+    await sql.query("SELECT ledger_post($1::jsonb)", [JSON.stringify({ ...payload, notify: !notifyAfterCommit })]);
   } catch (error) {
     if (sqlStateOf(error) === INSUFFICIENT_FUNDS_STATE) {
       throw new AppError("INSUFFICIENT_FUNDS", "Insufficient available funds for this operation");
     }
     throw error;
   }
+  notifyAfterCommit?.(BALANCE_EVENTS_CHANNEL, [...new Set(payload.events.map((e) => e.account_id))]);
 }

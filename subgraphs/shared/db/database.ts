@@ -8,6 +8,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../../prisma/generated/client.ts";
+import { Notifier } from "./notifier.ts";
 import { observeAdapter, StatementObservers, type StatementListener } from "./observe.ts";
 
 export type { PrismaClient };
@@ -27,6 +28,34 @@ export interface SqlClient {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a script of several statements (migrations). */
   exec(script: string): Promise<void>;
+  /**
+   * Present where the client knows when its work commits (the autocommit `db.sql`, and
+   * `db.transaction`): sends NOTIFY `payloads` on `channel` once the statements already run
+   * have committed (at once for autocommit, after COMMIT for a transaction, never after a
+   * rollback), from outside the transaction and coalesced (see notifier.ts). Where it is
+   * absent, notify inside the transaction instead.
+   */
+  notifyAfterCommit?(channel: string, payloads: readonly string[]): void;
+}
+
+const NOTIFY_SQL = "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p";
+
+/** The SqlClient of one transaction: its after-commit notifications wait for `afterCommit`. */
+function transactionClient(
+  run: (text: string, params?: readonly unknown[]) => Promise<unknown[]>,
+  exec: (script: string) => Promise<void>,
+): { sql: SqlClient; afterCommit(notifier: Notifier): void } {
+  const held: [string, readonly string[]][] = [];
+  return {
+    sql: {
+      query: (text, params) => run(text, params) as never,
+      exec,
+      notifyAfterCommit: (channel, payloads) => void held.push([channel, payloads]),
+    },
+    afterCommit: (notifier) => {
+      for (const [channel, payloads] of held) notifier.notify(channel, payloads);
+    },
+  };
 }
 
 export type Unlisten = () => Promise<void>;
@@ -77,6 +106,9 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const observers = new StatementObservers();
   const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPg(pool), observers) });
   const listeners = new Set<PostgresListener>();
+  const notifier = new Notifier(async (channel, payloads) => {
+    await pool.query(NOTIFY_SQL, [channel, payloads]);
+  });
   return {
     kind: "postgres",
     prisma,
@@ -89,6 +121,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       async exec(script) {
         await pool.query(script);
       },
+      notifyAfterCommit: (channel, payloads) => notifier.notify(channel, payloads),
     },
     async session(fn) {
       const client = await pool.connect();
@@ -110,15 +143,15 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       let broken = false;
       try {
         await client.query("BEGIN");
-        const result = await fn({
-          async query(text, params) {
-            return (await client.query(text, params as unknown[] | undefined)).rows;
-          },
-          async exec(script) {
+        const tx = transactionClient(
+          async (text, params) => (await client.query(text, params as unknown[] | undefined)).rows,
+          async (script) => {
             await client.query(script);
           },
-        });
+        );
+        const result = await fn(tx.sql);
         await client.query("COMMIT");
+        tx.afterCommit(notifier);
         return result;
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {
@@ -141,6 +174,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       };
     },
     async close() {
+      await notifier.flushed();
       await Promise.all([...listeners].map((listener) => listener.stop()));
       await prisma.$disconnect();
       await pool.end();
@@ -216,6 +250,9 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
   const lite = await PGlite.create(dataDir ? { dataDir } : {});
   const observers = new StatementObservers();
   const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPGlite(lite), observers) });
+  const notifier = new Notifier(async (channel, payloads) => {
+    await lite.query(NOTIFY_SQL, [channel, payloads]);
+  });
   const sql: SqlClient = {
     async query(text, params) {
       const result = await lite.query(text, params as unknown[] | undefined);
@@ -224,31 +261,39 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
     async exec(script) {
       await lite.exec(script);
     },
+    notifyAfterCommit: (channel, payloads) => notifier.notify(channel, payloads),
   };
   return {
     kind: "pglite",
     prisma,
     sql,
     observeStatements: (listener) => observers.add(listener),
-    // PGlite is a single connection: every call is already one session.
-    session: (fn) => fn(sql),
-    transaction: (fn) =>
-      lite.transaction(async (tx) =>
-        fn({
-          async query(text, params) {
-            return (await tx.query(text, params as unknown[] | undefined)).rows as never[];
+    // PGlite is a single connection: every call is already one session. A session may open
+    // its own transaction, so it cannot promise after-commit work.
+    session: (fn) => fn({ query: sql.query, exec: sql.exec }),
+    async transaction(fn) {
+      let committed: ReturnType<typeof transactionClient> | undefined;
+      const result = await lite.transaction(async (liteTx) => {
+        const tx = transactionClient(
+          async (text, params) => (await liteTx.query(text, params as unknown[] | undefined)).rows,
+          async (script) => {
+            await liteTx.exec(script);
           },
-          async exec(script) {
-            await tx.exec(script);
-          },
-        }),
-      ),
+        );
+        const value = await fn(tx.sql);
+        committed = tx;
+        return value;
+      });
+      committed?.afterCommit(notifier);
+      return result;
+    },
     // One in-process database: its notifications cannot be lost to a dropped connection.
     async listen(channel, onNotify) {
       assertChannel(channel);
       return lite.listen(channel, onNotify);
     },
     async close() {
+      await notifier.flushed();
       await prisma.$disconnect();
       // Closing PGlite flushes and checkpoints its data directory: never skip it on shutdown.
       await lite.close();
