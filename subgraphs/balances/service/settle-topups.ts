@@ -10,7 +10,7 @@ import { newId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { settlementPosting } from "../domain/postings.ts";
 import type { Posting } from "../domain/ledger.ts";
-import { post } from "../ledger/post.ts";
+import { postScoped } from "../ledger/post.ts";
 
 interface DueTopup {
   id: string;
@@ -35,20 +35,11 @@ export async function settleDueTopups(deps: Dependencies, now = new Date(), limi
       [now, limit],
     );
     if (due.length === 0) return 0;
-    // One ledger call per tenant and mode (a posting belongs to one tenant).
-    const groups = new Map<string, DueTopup[]>();
-    for (const topup of due) {
-      const key = `${topup.tenant_id}:${topup.livemode}`;
-      groups.set(key, [...(groups.get(key) ?? []), topup]);
-    }
-    for (const topups of groups.values()) {
-      const first = topups[0]!;
-      await post(
-        sql,
-        { tenantId: first.tenant_id, livemode: first.livemode },
-        topups.map((topup) => postingFor(topup)),
-      );
-    }
+    // One ledger call for all of them, whatever their tenants: one statement, locks in one order.
+    await postScoped(
+      sql,
+      due.map((topup) => ({ scope: { tenantId: topup.tenant_id, livemode: topup.livemode }, posting: postingFor(topup) })),
+    );
     await markSettled(sql, due, now);
     return due.length;
   });

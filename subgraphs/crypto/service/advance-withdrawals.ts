@@ -11,7 +11,7 @@ import { inSqlTransaction } from "../../shared/db/transaction.ts";
 import { newId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import type { Posting } from "../../balances/domain/ledger.ts";
-import { post, type LedgerScope } from "../../balances/ledger/post.ts";
+import { postScoped, type ScopedPosting } from "../../balances/ledger/post.ts";
 import { isNetwork } from "../domain/assets.ts";
 import { withdrawalFailurePosting } from "../domain/postings.ts";
 import { nextStep, type WithdrawalStatus, type WithdrawalStep } from "../domain/withdrawal.ts";
@@ -54,7 +54,7 @@ export async function advanceDueWithdrawals(deps: Dependencies, options: Advance
         FOR UPDATE SKIP LOCKED`,
       [now, options.limit ?? 100, options.tenantId ?? null],
     );
-    const reversals: { scope: LedgerScope; posting: Posting }[] = [];
+    const reversals: ScopedPosting[] = [];
     for (const withdrawal of due) {
       if (!isNetwork(withdrawal.network)) throw new Error(`withdrawal ${withdrawal.id} is on an unknown network`);
       const step = nextStep({ ...withdrawal, network: withdrawal.network }, now, deps.config.PAYOUT_STEP_MS);
@@ -62,20 +62,9 @@ export async function advanceDueWithdrawals(deps: Dependencies, options: Advance
       const reversal = await apply(sql, withdrawal, step, now);
       if (reversal) reversals.push({ scope: { tenantId: withdrawal.tenant_id, livemode: withdrawal.livemode }, posting: reversal });
     }
-    // One ledger call per tenant and mode, in tenant order: ledger_post takes its locks in a
-    // global order within a call, and tenants' ledger accounts are disjoint, so two workers
-    // never wait on each other in a cycle.
-    const groups = new Map<string, { scope: LedgerScope; postings: Posting[] }>();
-    for (const { scope, posting } of reversals) {
-      const groupKey = `${scope.tenantId}:${scope.livemode}`;
-      const group = groups.get(groupKey) ?? { scope, postings: [] };
-      group.postings.push(posting);
-      groups.set(groupKey, group);
-    }
-    for (const groupKey of [...groups.keys()].sort()) {
-      const group = groups.get(groupKey)!;
-      await post(sql, group.scope, group.postings);
-    }
+    // One ledger call for every tenant's reversals: it takes its locks in one global order, so
+    // two workers never wait on each other in a cycle.
+    await postScoped(sql, reversals);
     return due.length;
   });
 }
