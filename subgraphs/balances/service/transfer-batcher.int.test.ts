@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { insertPlatform, testDeps } from "../../../test/support/deps.ts";
 import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
+import { principalScope } from "../../shared/auth/principal.ts";
 import type { AppError } from "../../shared/errors.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { verifyLedger } from "../ledger/integrity.ts";
 import { readBalances } from "../ledger/read-balances.ts";
 import { createTopup } from "./create-topup.ts";
 import { createTransfer } from "./create-transfer.ts";
+import { transferBatcher } from "./transfer-batcher.ts";
 
 const USD = parseCurrency("USD")!;
 
@@ -43,5 +45,79 @@ describe("transfers sharing a commit", () => {
     const retried = await createTransfer(deps, principal, { destinationAccountId: good[1]!, amount: 150n, currency: USD }, requests[7]!.key);
     expect(retried.amount).toBe(150n);
     expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
+  });
+});
+
+describe("transfers of several platforms sharing a commit", () => {
+  it("keep each platform's funds, refusals and tenancy apart", async () => {
+    const deps = await testDeps();
+    const platforms = await Promise.all([0, 1, 2].map(() => insertPlatform(deps)));
+    const sellers = await Promise.all(platforms.map((p) => Promise.all([0, 1].map(() => insertConnectedAccount({ tenantId: p.tenantId })))));
+    // Platform 0 holds 500, platform 1 holds 100, platform 2 nothing.
+    await createTopup(deps, platforms[0]!, { accountId: platforms[0]!.tenantId, amount: 500n, currency: USD }, randomUUID());
+    await createTopup(deps, platforms[1]!, { accountId: platforms[1]!.tenantId, amount: 100n, currency: USD }, randomUUID());
+
+    const requests = [
+      { platform: 0, destination: sellers[0]![0]!, amount: 200n },
+      { platform: 1, destination: sellers[1]![0]!, amount: 60n },
+      { platform: 2, destination: sellers[2]![0]!, amount: 1n },
+      { platform: 0, destination: sellers[0]![1]!, amount: 200n },
+      // Another platform's connected account: not found for this caller.
+      { platform: 1, destination: sellers[0]![0]!, amount: 1n },
+      // More than platform 1 ever held.
+      { platform: 1, destination: sellers[1]![1]!, amount: 101n },
+      { platform: 0, destination: sellers[0]![0]!, amount: 100n },
+    ];
+    const results = await Promise.allSettled(
+      requests.map((r) => createTransfer(deps, platforms[r.platform]!, { destinationAccountId: r.destination, amount: r.amount, currency: USD }, randomUUID())),
+    );
+    expect(results.map((r) => (r.status === "fulfilled" ? "ok" : (r.reason as AppError).code))).toEqual([
+      "ok", "ok", "INSUFFICIENT_FUNDS", "ok", "NOT_FOUND", "INSUFFICIENT_FUNDS", "ok",
+    ]);
+    const balanceOf = async (p: number, account: string) => (await readBalances(deps.db, platforms[p]!, [account])).get(account)?.[0]?.available ?? 0n;
+    expect(await balanceOf(0, platforms[0]!.tenantId)).toBe(0n);
+    expect(await balanceOf(0, sellers[0]![0]!)).toBe(300n);
+    expect(await balanceOf(0, sellers[0]![1]!)).toBe(200n);
+    expect(await balanceOf(1, platforms[1]!.tenantId)).toBe(40n);
+    expect(await balanceOf(1, sellers[1]![0]!)).toBe(60n);
+
+    // Each transfer row belongs to the caller's tenant.
+    const ids = results.flatMap((r) => (r.status === "fulfilled" ? [r.value.id] : []));
+    const rows = await deps.db.sql.query<{ tenant_id: string; source_account_id: string }>(
+      "SELECT tenant_id, source_account_id FROM transfer WHERE id = ANY($1::varchar[])",
+      [ids],
+    );
+    expect(rows).toHaveLength(4);
+    for (const row of rows) expect(row.tenant_id).toBe(row.source_account_id);
+    for (const p of platforms) expect((await verifyLedger(deps.db.sql, { tenantId: p.tenantId })).problems).toEqual([]);
+  });
+
+  it("share one commit when they arrive while another is in flight", async () => {
+    const deps = await testDeps();
+    const platforms = await Promise.all([0, 1].map(() => insertPlatform(deps)));
+    const sellers = await Promise.all(platforms.map((p) => insertConnectedAccount({ tenantId: p.tenantId })));
+    for (const p of platforms) await createTopup(deps, p, { accountId: p.tenantId, amount: 100n, currency: USD }, randomUUID());
+    // Claim the keys first, then hand all transfers over in one tick: the first starts a commit
+    // on its own, the others arrive while it is in flight and share the next one.
+    const requests = await Promise.all(
+      [0, 1, 0, 1, 0].map(async (p) => {
+        const principal = platforms[p]!;
+        const idempotencyKey = randomUUID();
+        const claim = await deps.idempotency.claim({ scope: principalScope(principal), key: idempotencyKey, operation: "test", params: {} });
+        if (claim.kind !== "claimed") throw new Error("not claimed");
+        return { principal, destinationAccountId: sellers[p]!, money: { amount: 10n, currency: USD }, description: undefined, idempotencyKey, claimToken: claim.token };
+      }),
+    );
+    const batcher = transferBatcher(deps);
+    const records = await Promise.all(requests.map((request) => batcher.submit(request)));
+    const rows = await deps.db.sql.query<{ tenant_id: string; commit: string }>(
+      "SELECT tenant_id, xmin::text AS commit FROM transfer WHERE id = ANY($1::varchar[])",
+      [records.map((r) => r.id)],
+    );
+    const commits = new Map<string, Set<string>>();
+    for (const row of rows) commits.set(row.commit, (commits.get(row.commit) ?? new Set()).add(row.tenant_id));
+    expect([...commits.values()].map((tenants) => tenants.size).sort()).toEqual([1, 2]);
+    for (const p of platforms) expect((await readBalances(deps.db, p, [p.tenantId])).get(p.tenantId)?.[0]?.available).toBeLessThan(100n);
+    for (const p of platforms) expect((await verifyLedger(deps.db.sql, { tenantId: p.tenantId })).problems).toEqual([]);
   });
 });
