@@ -3,6 +3,7 @@
 // work itself lives in the subgraphs; its state lives in the database, so a restarted worker
 // picks up where a stopped (or killed) one left off.
 
+import { isRetryableConflict } from "./db/errors.ts";
 import type { Logger } from "./logger.ts";
 
 export interface Worker {
@@ -43,4 +44,65 @@ export function startPollingWorker(options: PollingWorkerOptions): Worker {
       await loop;
     },
   };
+}
+
+/** A step that failed for a reason retrying the transaction cannot fix, naming its rows. */
+export class StepError extends Error {
+  constructor(
+    readonly ids: readonly string[],
+    override readonly cause: unknown,
+  ) {
+    super(`step for ${ids.join(", ")} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "StepError";
+  }
+}
+
+/** Runs one step, naming its rows in any error that retrying the transaction cannot fix. */
+export async function naming<T>(ids: readonly string[], fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (isRetryableConflict(error)) throw error;
+    throw new StepError(ids, error);
+  }
+}
+
+export interface IsolatingBatchOptions {
+  readonly logger: Logger;
+  readonly batchSize: number;
+  /** How long a row whose step failed waits before it is tried again. */
+  readonly retryAfterMs: number;
+  /** Advances up to `limit` due rows in one transaction (all or nothing); returns how many. */
+  advance(limit: number): Promise<number>;
+  /** Moves a row's next step out without changing anything else. */
+  postpone(id: string, until: Date): Promise<void>;
+}
+
+/**
+ * One batch of a worker whose rows are claimed oldest first. A row that no step can handle (a
+ * bug, bad data) must not hold up every row behind it: when a batch fails with a StepError,
+ * the batch is done again one row at a time, and the rows that fail on their own are postponed
+ * and logged for an operator. Returns how many rows moved on (postponed ones count: the next
+ * claim moves past them).
+ */
+export async function advanceIsolatingFailures(options: IsolatingBatchOptions, isStopped: () => boolean): Promise<number> {
+  try {
+    return await options.advance(options.batchSize);
+  } catch (error) {
+    if (!(error instanceof StepError)) throw error;
+    let advanced = 0;
+    for (let i = 0; i < options.batchSize && !isStopped(); i++) {
+      try {
+        const one = await options.advance(1);
+        if (one === 0) break;
+        advanced += one;
+      } catch (single) {
+        if (!(single instanceof StepError)) throw single;
+        options.logger.error({ err: single.cause, ids: single.ids }, "step failed; postponed");
+        for (const id of single.ids) await options.postpone(id, new Date(Date.now() + options.retryAfterMs));
+        advanced += 1;
+      }
+    }
+    return advanced;
+  }
 }

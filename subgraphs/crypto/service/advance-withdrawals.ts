@@ -3,11 +3,14 @@
 // balance transaction). The state lives in the database (status, next_step_at), so a step that
 // fell due while no process ran is taken when one comes back. Several workers may run: each
 // claims a batch with FOR UPDATE SKIP LOCKED, and every update is conditional on the status the
-// domain's step starts from, so no withdrawal moves twice or illegally.
+// domain's step starts from, so no withdrawal moves twice or illegally. A withdrawal no step
+// can handle (a bug, bad data) is named in a StepError: the worker then goes one at a time and
+// postpones it (`postponeWithdrawal`), so it cannot hold up the others (shared/worker.ts).
 
 import type { Dependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { inSqlTransaction } from "../../shared/db/transaction.ts";
+import { naming } from "../../shared/worker.ts";
 import { newId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import type { Posting } from "../../balances/domain/ledger.ts";
@@ -54,19 +57,25 @@ export async function advanceDueWithdrawals(deps: Dependencies, options: Advance
         FOR UPDATE SKIP LOCKED`,
       [now, options.limit ?? 100, options.tenantId ?? null],
     );
-    const reversals: ScopedPosting[] = [];
+    const reversals: (ScopedPosting & { withdrawalId: string })[] = [];
     for (const withdrawal of due) {
-      if (!isNetwork(withdrawal.network)) throw new Error(`withdrawal ${withdrawal.id} is on an unknown network`);
-      const step = nextStep({ ...withdrawal, network: withdrawal.network }, now, deps.config.PAYOUT_STEP_MS);
-      if (!step) continue;
-      const reversal = await apply(sql, withdrawal, step, now);
-      if (reversal) reversals.push({ scope: { tenantId: withdrawal.tenant_id, livemode: withdrawal.livemode }, posting: reversal });
+      const reversal = await naming([withdrawal.id], async () => {
+        if (!isNetwork(withdrawal.network)) throw new Error(`withdrawal ${withdrawal.id} is on an unknown network`);
+        const step = nextStep({ ...withdrawal, network: withdrawal.network }, now, deps.config.PAYOUT_STEP_MS);
+        return step ? apply(sql, withdrawal, step, now) : undefined;
+      });
+      if (reversal) reversals.push({ scope: { tenantId: withdrawal.tenant_id, livemode: withdrawal.livemode }, posting: reversal, withdrawalId: withdrawal.id });
     }
     // One ledger call for every tenant's reversals: it takes its locks in one global order, so
     // two workers never wait on each other in a cycle.
-    await postScoped(sql, reversals);
+    await naming(reversals.map((r) => r.withdrawalId), () => postScoped(sql, reversals));
     return due.length;
   });
+}
+
+/** Moves a withdrawal's next step out (a step that failed), without changing its status. */
+export async function postponeWithdrawal(deps: Dependencies, withdrawalId: string, until: Date): Promise<void> {
+  await deps.db.sql.query(`UPDATE crypto_withdrawal SET next_step_at = $2 WHERE id = $1 AND status IN ('PENDING', 'BROADCAST')`, [withdrawalId, until]);
 }
 
 /** Writes the step, conditionally on its `from` status; returns the reversal a failure needs. */

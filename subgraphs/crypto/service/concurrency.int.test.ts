@@ -38,7 +38,7 @@ describe("crypto under concurrent load", () => {
       wallets.set(accountId, (await createCryptoWallet(deps, principal, { accountId, asset: ETH }, randomUUID())).id);
       await createTopup(deps, principal, { accountId, amount: 50_000n, currency: USD }, randomUUID());
     }
-    const workers = [startCryptoWorker(deps, 5), startCryptoWorker(deps, 5)];
+    const workers = [startCryptoWorker(deps, { pollMs: 5 }), startCryptoWorker(deps, { pollMs: 5 })];
     const acked = { deposits: new Set<string>(), conversions: new Set<string>(), withdrawals: new Set<string>() };
     const refused = new Map<string, number>();
     const refuse = (error: unknown) => {

@@ -147,7 +147,7 @@ describe("withdrawals", () => {
     const principal = await insertPlatform(fast);
     const wallet = await createCryptoWallet(fast, principal, { accountId: principal.tenantId, asset: BTC! }, key());
     await simulateCryptoDeposit(fast, principal, { walletId: wallet.id, amount: 10n ** 8n }, key());
-    const workers = [startCryptoWorker(fast, 10), startCryptoWorker(fast, 10)];
+    const workers = [startCryptoWorker(fast, { pollMs: 10 }), startCryptoWorker(fast, { pollMs: 10 })];
     const ids: string[] = [];
     try {
       for (let i = 0; i < 10; i += 1) {
@@ -168,6 +168,37 @@ describe("withdrawals", () => {
     // Confirmed ones stay debited (amount + 1000 sat fee each); failed ones came back.
     const confirmed = [0, 2, 4, 6, 8].reduce((sum, i) => sum + 10_000n + BigInt(i) + 1_000n, 0n);
     expect(await available(principal, principal.tenantId, "BTC")).toBe(10n ** 8n - confirmed);
+    expect((await verifyLedger(fast.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
+  });
+
+  it("keep moving when one withdrawal's step keeps failing: that one is postponed, the rest advance", async () => {
+    const fast = await testDeps({ PAYOUT_STEP_MS: "0" });
+    const principal = await insertPlatform(fast);
+    const wallet = await createCryptoWallet(fast, principal, { accountId: principal.tenantId, asset: ETH! }, key());
+    await simulateCryptoDeposit(fast, principal, { walletId: wallet.id, amount: ONE_ETH }, key());
+    const broken = await createCryptoWithdrawal(fast, principal, { walletId: wallet.id, address: ETH_OK, amount: 1n }, key());
+    const good = await createCryptoWithdrawal(fast, principal, { walletId: wallet.id, address: ETH_OK, amount: 2n }, key());
+    // A row no step can handle (a network the code does not know), due before the good one.
+    await fast.db.sql.query(`UPDATE crypto_withdrawal SET network = 'atlantis', next_step_at = now() - interval '1 minute' WHERE id = $1`, [broken.id]);
+    const worker = startCryptoWorker(fast, { pollMs: 10, tenantId: principal.tenantId, retryAfterMs: 3_600_000 });
+    try {
+      const deadline = Date.now() + 20_000;
+      while ((await withdrawal(principal, good.id)).status !== "CONFIRMED") {
+        if (Date.now() > deadline) throw new Error("the good withdrawal was held up by the broken one");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await worker.stop();
+    }
+    const [row] = await fast.db.sql.query<{ status: string; later: boolean }>(
+      `SELECT status::text AS status, next_step_at > now() + interval '30 minutes' AS later FROM crypto_withdrawal WHERE id = $1`,
+      [broken.id],
+    );
+    expect(row).toEqual({ status: "PENDING", later: true });
+    // Repaired, it goes on like any other.
+    await fast.db.sql.query(`UPDATE crypto_withdrawal SET network = 'ethereum', next_step_at = now() WHERE id = $1`, [broken.id]);
+    expect(await advanceDueWithdrawals(fast, { tenantId: principal.tenantId, now: new Date(Date.now() + 1_000) })).toBe(1);
+    expect((await withdrawal(principal, broken.id)).status).toBe("BROADCAST");
     expect((await verifyLedger(fast.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
   });
 

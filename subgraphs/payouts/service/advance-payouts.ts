@@ -10,41 +10,20 @@
 // orders the locks inside a call), so two batches cannot deadlock on balance rows.
 //
 // A payout whose step keeps failing (a bug, bad data) must not stop every other payout: the
-// error names it (PayoutStepError), the worker retries that batch one payout at a time and
-// postpones the failing one (`postponePayout`), logging it for an operator.
+// error names it (StepError), the worker retries that batch one payout at a time and postpones
+// the failing one (`postponePayout`), logging it for an operator (shared/worker.ts).
 
 import type { Posting } from "../../balances/domain/ledger.ts";
 import { post } from "../../balances/ledger/post.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { isRetryableConflict } from "../../shared/db/errors.ts";
 import { inSqlTransaction } from "../../shared/db/transaction.ts";
+import { naming } from "../../shared/worker.ts";
 import { nextRailEvent } from "../domain/lifecycle.ts";
 import { failure } from "../domain/rail.ts";
 import { PAYOUT_SQL_COLUMNS, payoutFromSql, type PayoutRecord, type PayoutSqlRow } from "./payout-records.ts";
 import { writeTransition } from "./transition.ts";
 
 export const DEFAULT_BATCH = 100;
-
-/** A step that failed for reasons other than a retryable conflict, naming the payouts involved. */
-export class PayoutStepError extends Error {
-  constructor(
-    readonly payoutIds: readonly string[],
-    override readonly cause: unknown,
-  ) {
-    super(`advancing payout(s) ${payoutIds.join(", ")} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = "PayoutStepError";
-  }
-}
-
-/** Runs one step, naming its payouts in any error that retrying the transaction cannot fix. */
-async function naming<T>(payoutIds: readonly string[], fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (isRetryableConflict(error)) throw error;
-    throw new PayoutStepError(payoutIds, error);
-  }
-}
 
 export interface AdvanceResult {
   readonly advanced: readonly PayoutRecord[];
