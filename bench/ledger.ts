@@ -114,6 +114,8 @@ async function main(): Promise<void> {
     const server = spawnEntry("cmd/all-in-one.ts", [], {
       DATABASE_URL: bench.url, PORT: "0", SEED_DEMO: "false", LOG_LEVEL: "warn",
       DATABASE_POOL_SIZE: String(writers + 8), SETTLEMENT_DELAY_MS: "0",
+      // The benchmark measures the money path, not the per-tenant request limit.
+      RATE_LIMIT_PER_SECOND: "0",
     });
     try {
       const [, port] = await server.waitFor(/Apollo Sandbox\s+http:\/\/localhost:(\d+)\/graphql/);

@@ -248,6 +248,9 @@ async function main(): Promise<void> {
       DATABASE_URL: bench.url,
       GATEWAY_SECRET: randomBytes(32).toString("hex"),
       LOG_LEVEL: "info",
+      // The benchmark is one tenant's thousands of sockets and operations: no per-tenant limits.
+      RATE_LIMIT_PER_SECOND: "0",
+      MAX_CONNECTIONS_PER_KEY: "1000000",
       // Port 0 everywhere: each process reports where it listens, and the gateway is told.
       ACCOUNTS_PORT: "0",
       BALANCES_PORT: "0",

@@ -13,12 +13,14 @@ import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import type { OperationDefinitionNode, ValidationRule } from "graphql";
+import type { Principal } from "../subgraphs/shared/auth/principal.ts";
 import type { Config } from "../subgraphs/shared/config.ts";
 import { formatErrorWith } from "../subgraphs/shared/graphql/errors.ts";
 import type { Logger } from "../subgraphs/shared/logger.ts";
 import { Authenticator, unauthenticated } from "./authenticate.ts";
 import { SignedDataSource, type GatewayContext } from "./data-source.ts";
 import { queryLimits } from "./limits.ts";
+import { RateLimiter, rateKeyOf, rateLimited } from "./rate-limit.ts";
 import { useStrictScalars } from "./scalars.ts";
 import { SubscriptionPlanner } from "./subscriptions/planner.ts";
 import { serveGatewaySockets, type SocketStats } from "./subscriptions/ws-server.ts";
@@ -163,12 +165,31 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
   };
 
+  // After authentication, so that a platform's requests spend its own budget (see rate-limit.ts).
+  const rateLimiter = new RateLimiter({ perSecond: config.RATE_LIMIT_PER_SECOND, redisUrl: config.RATE_LIMIT_REDIS_URL, logger });
+  await rateLimiter.ready();
+  const limitRate: RequestHandler = async (req, res, next) => {
+    if (!rateLimiter.enabled) return next();
+    const decision = await rateLimiter.consume(rateKeyOf(res.locals["principal"] as Principal | undefined, req.ip));
+    res.setHeader("RateLimit-Limit", String(decision.limit));
+    if (decision.allowed) {
+      res.setHeader("RateLimit-Remaining", String(decision.remaining));
+      res.setHeader("RateLimit-Reset", String(Math.ceil(decision.resetMs / 1_000)));
+      return next();
+    }
+    const error = rateLimited(decision);
+    res.setHeader("RateLimit-Remaining", "0");
+    res.setHeader("Retry-After", String(Math.max(1, Math.ceil(decision.retryAfterMs / 1_000))));
+    res.status(429).json({ errors: [{ message: error.message, extensions: { code: "RATE_LIMITED", retryAfterMs: decision.retryAfterMs } }] });
+  };
+
   app.use(
     "/graphql",
-    cors({ maxAge: 600 }),
+    cors({ maxAge: 600, exposedHeaders: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"] }),
     express.json({ limit: config.MAX_QUERY_BYTES }),
     tooLarge,
     authenticate,
+    limitRate,
     expressMiddleware(apollo, {
       context: async ({ res }) => ({ principal: res.locals["principal"] }),
     }),
@@ -181,6 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     apollo,
     planner,
     authenticator,
+    rateLimiter,
     services: Object.fromEntries(Object.keys(config.subgraphUrls).map((name) => [name, buildService(name)])),
     validationRules: limits.validationRules as unknown as ValidationRule[],
     formatError,
@@ -202,6 +224,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         // Sockets first: an open WebSocket would hold the HTTP drain until its grace period ends.
         await sockets.drain();
         await apollo.stop();
+        await rateLimiter.close();
       })();
       return stopping;
     },

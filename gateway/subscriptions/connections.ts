@@ -5,17 +5,21 @@
 // connection's key is checked again periodically (through the Authenticator and its short
 // cache: one lookup per distinct key per round, however many sockets share it); a connection
 // whose key no longer authenticates (revoked, expired, account closed) is closed with
-// CLOSE_UNAUTHORIZED, which ends its subscriptions.
+// CLOSE_UNAUTHORIZED, which ends its subscriptions. A tenant (per mode) may hold at most
+// `maxPerKey` sockets on one gateway; one more is refused with CLOSE_TOO_MANY_CONNECTIONS.
 
 import { GraphQLError } from "graphql";
 import type { WebSocket } from "ws";
 import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
 import type { Authenticator } from "../authenticate.ts";
-import { CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED } from "./close-codes.ts";
+import { rateKeyOf } from "../rate-limit.ts";
+import { CLOSE_TOO_MANY_CONNECTIONS, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED } from "./close-codes.ts";
 
 export interface Connection {
   readonly authorization: string;
+  /** Whose sockets it counts among (tenant and mode). */
+  readonly owner: string;
   principal: Principal;
   readonly socket: WebSocket;
 }
@@ -33,6 +37,9 @@ function isUnauthenticated(error: unknown): boolean {
 
 export class Connections {
   private readonly byAuthorization = new Map<string, Set<Connection>>();
+  private readonly perOwner = new Map<string, number>();
+  /** Connections counted in perOwner (each released once, however it ends). */
+  private readonly counted = new WeakSet<Connection>();
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
 
@@ -40,6 +47,7 @@ export class Connections {
     private readonly authenticator: Authenticator,
     private readonly recheckMs: number,
     private readonly logger: Logger,
+    private readonly maxPerKey: number = Number.POSITIVE_INFINITY,
   ) {
     if (recheckMs > 0) {
       this.timer = setInterval(() => void this.recheck(), recheckMs);
@@ -55,7 +63,14 @@ export class Connections {
     }
     try {
       const principal = await this.authenticator.authenticate(authorization);
-      const connection: Connection = { authorization, principal, socket };
+      const owner = rateKeyOf(principal, undefined);
+      const open = this.perOwner.get(owner) ?? 0;
+      if (open >= this.maxPerKey) {
+        return { refusal: { code: CLOSE_TOO_MANY_CONNECTIONS, reason: `At most ${this.maxPerKey} connections at once per API key's account and mode` } };
+      }
+      this.perOwner.set(owner, open + 1);
+      const connection: Connection = { authorization, owner, principal, socket };
+      this.counted.add(connection);
       let group = this.byAuthorization.get(authorization);
       if (!group) this.byAuthorization.set(authorization, (group = new Set()));
       group.add(connection);
@@ -69,8 +84,12 @@ export class Connections {
 
   forget(connection: Connection): void {
     const group = this.byAuthorization.get(connection.authorization);
-    if (!group?.delete(connection)) return;
-    if (group.size === 0) this.byAuthorization.delete(connection.authorization);
+    if (group?.delete(connection) && group.size === 0) this.byAuthorization.delete(connection.authorization);
+    if (this.counted.delete(connection)) {
+      const left = (this.perOwner.get(connection.owner) ?? 1) - 1;
+      if (left > 0) this.perOwner.set(connection.owner, left);
+      else this.perOwner.delete(connection.owner);
+    }
   }
 
   get size(): number {

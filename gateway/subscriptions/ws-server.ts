@@ -17,6 +17,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../../subgraphs/shared/config.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
 import type { Authenticator } from "../authenticate.ts";
+import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
 import type { GatewayContext } from "../data-source.ts";
 import { CLOSE_SERVICE_RESTART, CLOSE_SLOW_CONSUMER } from "./close-codes.ts";
 import { Connections, type Connection } from "./connections.ts";
@@ -34,6 +35,8 @@ export interface GatewaySocketsOptions {
   readonly apollo: ApolloServer<GatewayContext>;
   readonly planner: SubscriptionPlanner;
   readonly authenticator: Authenticator;
+  /** Each operation (not each event) spends one request of its tenant's budget. */
+  readonly rateLimiter: RateLimiter;
   /** Signed HTTP data sources for the entity fetches that complete each event. */
   readonly services: ServiceMap;
   readonly validationRules: readonly ValidationRule[];
@@ -72,7 +75,7 @@ const CLOSE_GRACE_MS = 1_000;
 
 export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySockets {
   const { config, logger, planner } = options;
-  const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger);
+  const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY);
   const upstreams = new Upstreams({ urls: config.subgraphUrls, gatewaySecret: config.gatewaySecret, keepAliveMs: config.WS_KEEPALIVE_MS, logger });
   const rest = new RestExecutor({ services: options.services, schemas: () => planner.schemas, formatError: options.formatError, logger });
   const feeds = new Feeds();
@@ -91,17 +94,24 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
           ctx.extra.socket.close(admission.refusal.code, admission.refusal.reason);
           return false;
         }
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) {
+          // Closed while its key was being checked: onClose has run already, without it.
+          connections.forget(admission.connection);
+          return false;
+        }
         ctx.extra.connection = admission.connection;
         return true;
       },
       onClose(ctx) {
         if (ctx.extra.connection) connections.forget(ctx.extra.connection);
       },
-      onSubscribe(ctx, _id, payload): ExecutionArgs | GraphQLError[] {
+      async onSubscribe(ctx, _id, payload): Promise<ExecutionArgs | GraphQLError[]> {
         const connection = ctx.extra.connection!;
         if (Object.keys(ctx.subscriptions).length > config.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [new GraphQLError(`At most ${config.MAX_SUBSCRIPTIONS_PER_CONNECTION} operations at once on one connection`, { extensions: { code: "RATE_LIMITED" } })];
         }
+        const decision = await options.rateLimiter.consume(rateKeyOf(connection.principal, undefined));
+        if (!decision.allowed) return [rateLimited(decision)];
         const checked = documents.check(payload.query, payload.operationName ?? undefined);
         if ("errors" in checked) return checked.errors;
         const { document, operation } = checked;

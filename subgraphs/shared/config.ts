@@ -32,6 +32,16 @@ const schema = z.object({
   PAYOUTS_URL: z.url().optional(),
   CRYPTO_URL: z.url().optional(),
   AUTH_CACHE_TTL_MS: milliseconds(5_000),
+  // Requests per second per tenant and mode at the gateway (HTTP requests and graphql-ws
+  // operations; 0: no limit), counted in this process or, with RATE_LIMIT_REDIS_URL, across
+  // every gateway sharing that Redis. Beyond: RATE_LIMITED (HTTP 429, Retry-After).
+  RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  RATE_LIMIT_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  /** graphql-ws connections open at once per tenant and mode, per gateway process. */
+  MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).max(1_000_000).default(500),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(64).default(12),
   MAX_QUERY_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(32_768),
   SETTLEMENT_DELAY_MS: milliseconds(3_000),

@@ -21,6 +21,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
       SETTLEMENT_DELAY_MS: "0",
       PAYOUT_STEP_MS: "0",
       SEED_DEMO: "false",
+      // Suites share one platform and hammer it; the limits have their own gateway
+      // (rate-limits.e2e.test.ts).
+      RATE_LIMIT_PER_SECOND: "0",
       ...overrides,
     },
     { allowGeneratedSecret: false },

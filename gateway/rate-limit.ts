@@ -1,0 +1,112 @@
+// Request rate limits at the edge, per tenant and mode (a platform's test and live keys count
+// apart, like their data), with rate-limiter-flexible: a fixed one-second window of
+// RATE_LIMIT_PER_SECOND requests. HTTP requests and graphql-ws operations (queries, mutations,
+// subscription starts) each count one; events delivered on a subscription do not. Requests
+// without a key (Sandbox's introspection) count per client address.
+//
+// Counted in this process, or, with RATE_LIMIT_REDIS_URL, in Redis, shared by every gateway
+// instance. Should Redis be unreachable, each instance falls back to counting on its own (the
+// insurance limiter) rather than refusing every request or letting every request through.
+
+import { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { GraphQLError } from "graphql";
+import type { Principal } from "../subgraphs/shared/auth/principal.ts";
+import type { Logger } from "../subgraphs/shared/logger.ts";
+
+export interface RateLimitOptions {
+  /** Requests per second per tenant and mode; 0 turns the limiter off. */
+  readonly perSecond: number;
+  readonly redisUrl?: string | undefined;
+  /** Namespaces the Redis keys (tests running side by side). */
+  readonly keyPrefix?: string;
+  readonly logger: Logger;
+}
+
+export type RateDecision =
+  | { readonly allowed: true; readonly limit: number; readonly remaining: number; readonly resetMs: number }
+  | { readonly allowed: false; readonly limit: number; readonly retryAfterMs: number };
+
+/** Whose budget a request spends. */
+export function rateKeyOf(principal: Principal | undefined, address: string | undefined): string {
+  if (!principal) return `ip:${address ?? "unknown"}`;
+  if (principal.kind === "platform") return `${principal.tenantId}:${principal.livemode ? "live" : "test"}`;
+  return principal.kind;
+}
+
+export function rateLimited(decision: Extract<RateDecision, { allowed: false }>): GraphQLError {
+  const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1_000));
+  return new GraphQLError(`Too many requests: at most ${decision.limit} per second; retry after ${seconds} s`, {
+    extensions: { code: "RATE_LIMITED", retryAfterMs: decision.retryAfterMs },
+  });
+}
+
+export class RateLimiter {
+  private readonly limiter: RateLimiterAbstract | undefined;
+  private readonly redis: Redis | undefined;
+
+  constructor(private readonly options: RateLimitOptions) {
+    if (options.perSecond === 0) return;
+    const window = { points: options.perSecond, duration: 1, keyPrefix: options.keyPrefix ?? "moneygraph:rate" };
+    const local = new RateLimiterMemory(window);
+    if (!options.redisUrl) {
+      this.limiter = local;
+      return;
+    }
+    // No offline queue: while Redis is away a command fails at once and the insurance limiter
+    // answers, instead of requests waiting on a reconnect.
+    this.redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    let warned = false;
+    this.redis.on("error", (error: Error) => {
+      if (warned) return;
+      warned = true;
+      options.logger.warn({ err: error }, "rate limit store unreachable; counting per gateway process until it is back");
+    });
+    this.redis.on("ready", () => {
+      warned = false;
+    });
+    this.limiter = new RateLimiterRedis({ ...window, storeClient: this.redis, insuranceLimiter: local });
+  }
+
+  /**
+   * Resolves once the Redis connection is up, or after `timeoutMs` (requests are then counted
+   * per process until it is): call it before serving, so the first requests share the count.
+   */
+  async ready(timeoutMs = 2_000): Promise<void> {
+    const redis = this.redis;
+    if (!redis || redis.status === "ready") return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        redis.off("ready", done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      redis.once("ready", done);
+    });
+  }
+
+  get enabled(): boolean {
+    return this.limiter !== undefined;
+  }
+
+  /** Spends one request of `key`'s budget for the current second. */
+  async consume(key: string): Promise<RateDecision> {
+    const limit = this.options.perSecond;
+    if (!this.limiter) return { allowed: true, limit, remaining: Number.POSITIVE_INFINITY, resetMs: 0 };
+    try {
+      const spent = await this.limiter.consume(key);
+      return { allowed: true, limit, remaining: spent.remainingPoints, resetMs: spent.msBeforeNext };
+    } catch (refusal) {
+      if (refusal instanceof RateLimiterRes) return { allowed: false, limit, retryAfterMs: refusal.msBeforeNext };
+      // Neither store could answer (should not happen: the memory one always can). Failing
+      // closed would take the API down with the limiter; let the request through and say so.
+      this.options.logger.error({ err: refusal }, "rate limiter failed; request allowed");
+      return { allowed: true, limit, remaining: 0, resetMs: 0 };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.redis) await this.redis.quit().catch(() => this.redis?.disconnect());
+  }
+}
