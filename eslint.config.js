@@ -28,6 +28,31 @@ export default tseslint.config(
     },
   },
   {
+    // Shared code serves every subgraph and depends on none of them.
+    files: ["subgraphs/shared/**/*.ts"],
+    ignores: ["**/*.test.ts", "subgraphs/shared/money/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/accounts/**", "**/balances/**", "**/payouts/**", "**/crypto/**"], message: "Shared code does not depend on a subgraph." }] },
+      ],
+    },
+  },
+  {
+    files: ["subgraphs/shared/money/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...IO_AND_FRAMEWORKS,
+            { group: ["**/accounts/**", "**/balances/**", "**/payouts/**", "**/crypto/**"], message: "Shared code does not depend on a subgraph." },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Use cases and the ledger know nothing of GraphQL: they are called by resolvers, workers,
     // other subgraphs and benchmarks alike.
     files: ["subgraphs/*/service/**/*.ts", "subgraphs/*/ledger/**/*.ts"],

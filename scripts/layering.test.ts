@@ -1,5 +1,6 @@
 // The layering rules must be able to fail: lint a domain file that imports GraphQL, Prisma or
-// reads the environment, and a resolver that queries the database.
+// reads the environment, a resolver that queries the database, and shared code that reaches
+// into a subgraph.
 import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
 
@@ -25,6 +26,17 @@ describe("layering lint", () => {
 
   it("refuses a resolver that talks to the database driver", async () => {
     expect(await ruleIds("subgraphs/payouts/graphql/example.ts", 'import pg from "pg";\nexport const p = pg;')).toContain("no-restricted-imports");
+  });
+
+  it.each([
+    ["subgraphs/shared/config.ts", 'import { tableRateSource } from "../crypto/domain/rates.ts";\nexport const t = tableRateSource;'],
+    ["subgraphs/shared/money/example.ts", 'import { post } from "../../balances/ledger/post.ts";\nexport const p = post;'],
+  ])("refuses shared code that depends on a subgraph (%s)", async (filePath, code) => {
+    expect(await ruleIds(filePath, code)).toContain("no-restricted-imports");
+  });
+
+  it("refuses shared money code that does I/O", async () => {
+    expect(await ruleIds("subgraphs/shared/money/example.ts", 'import pg from "pg";\nexport const p = pg;')).toContain("no-restricted-imports");
   });
 
   it("accepts pure domain code", async () => {

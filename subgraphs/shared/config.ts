@@ -3,7 +3,7 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
-import { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from "../crypto/domain/rates.ts";
+import { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from "./money/rate-table.ts";
 
 const milliseconds = (fallback: number) => z.coerce.number().int().min(0).max(86_400_000).default(fallback);
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import { maxOperationAmount } from "../../shared/money/money.ts";
 import { checkExecutable, convertDown, priceConversion, quoteStatus, spreadFee, type ConversionTerms } from "./conversion.ts";
-import { formatRational, parseDecimal, rational, terminates, type Rational } from "./rational.ts";
+import { formatRational, parseDecimal, rational, terminates, type Rational } from "../../shared/money/rational.ts";
 import { DEFAULT_RATE_TABLE, parseRateTable, tableRateSource, type RateTable } from "./rates.ts";
 import { isRefusal } from "./refusal.ts";
 

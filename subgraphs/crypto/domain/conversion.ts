@@ -8,7 +8,7 @@
 import { currencyInfo, type Currency } from "../../shared/money/currency.ts";
 import { formatDecimal, maxOperationAmount, operationAmount } from "../../shared/money/money.ts";
 import { isCryptoAsset } from "./assets.ts";
-import { ceilDiv, floorDiv, type Rational } from "./rational.ts";
+import { ceilDiv, floorDiv, type Rational } from "../../shared/money/rational.ts";
 import { refuse, type CryptoRefusal } from "./refusal.ts";
 
 export const BPS = 10_000n;

@@ -2,8 +2,11 @@
 // table (no network), so test mode is deterministic. A live price feed would be another
 // implementation of the same interface.
 
-import { currencyInfo, parseCurrency, type Currency } from "../../shared/money/currency.ts";
-import { divide, ONE, parseDecimal, type Rational } from "./rational.ts";
+import { currencyInfo, type Currency } from "../../shared/money/currency.ts";
+import { divide, ONE, type Rational } from "../../shared/money/rational.ts";
+import type { RateTable } from "../../shared/money/rate-table.ts";
+
+export { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from "../../shared/money/rate-table.ts";
 
 export interface RateSource {
   /**
@@ -11,32 +14,6 @@ export interface RateSource {
    * the source cannot price the pair.
    */
   rate(source: Currency, destination: Currency): Rational | undefined;
-}
-
-/**
- * The table's convention, as API.md states the test-mode values: a crypto asset is priced in
- * USD per unit ("BTC:50000.00"); a fiat currency is given in units per USD ("EUR:0.92"). USD is
- * 1 and needs no entry.
- */
-export const DEFAULT_RATE_TABLE = "BTC:50000.00,ETH:2500.00,USDC:1.00,EUR:0.92";
-
-export type RateTable = ReadonlyMap<Currency, Rational>;
-
-/** Parses "CODE:decimal,…"; returns the problem in words when the text is not a valid table. */
-export function parseRateTable(text: string): RateTable | string {
-  const table = new Map<Currency, Rational>();
-  for (const item of text.split(",").map((part) => part.trim()).filter((part) => part.length > 0)) {
-    const [code, value, extra] = item.split(":");
-    const currency = parseCurrency(code ?? "");
-    if (!currency || extra !== undefined) return `"${item}" is not CODE:decimal with a supported currency code`;
-    if (currency === "USD") return "USD is the table's unit (always 1): leave it out";
-    if (table.has(currency)) return `${currency} appears twice`;
-    const rate = parseDecimal(value ?? "");
-    if (!rate || rate.num === 0n) return `${currency}: "${value}" is not a positive decimal (at most 15 digits on each side of the point)`;
-    table.set(currency, rate);
-  }
-  if (![...table.keys()].some((currency) => currencyInfo(currency).kind === "crypto")) return "the table prices no crypto asset";
-  return table;
 }
 
 /** The value of one unit of `currency` in USD, by the table's convention. */

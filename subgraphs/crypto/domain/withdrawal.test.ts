@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { checkPosting } from "../../balances/domain/ledger.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { failsOnChain } from "./chain.ts";
-import { parseDecimal } from "./rational.ts";
+import { parseDecimal } from "../../shared/money/rational.ts";
 import { priceConversion } from "./conversion.ts";
 import { conversionPosting, depositPosting, withdrawalFailurePosting, withdrawalPosting } from "./postings.ts";
 import { isRefusal } from "./refusal.ts";

@@ -2,7 +2,7 @@ import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql
 import { MoneyType } from "../../shared/graphql/money.type.ts";
 import { DateTimeScalar } from "../../shared/graphql/scalars.ts";
 import { quoteStatus, type QuoteStatus } from "../domain/conversion.ts";
-import { formatRational, type Rational } from "../domain/rational.ts";
+import { formatRational, type Rational } from "../../shared/money/rational.ts";
 import type { ConversionRecord, QuoteRecord } from "../service/quote-records.ts";
 import { BalanceTransactionRef, CryptoAccount } from "./references.type.ts";
 

@@ -7,7 +7,7 @@ import type { Dependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { toBigInt } from "../../shared/db/decimal.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
-import { rational, type Rational } from "../domain/rational.ts";
+import { rational, type Rational } from "../../shared/money/rational.ts";
 import type { Scope } from "./wallet-records.ts";
 
 export interface QuoteRecord {
