@@ -52,10 +52,11 @@ export class Authenticator {
   }
 
   private async lookup(secret: string): Promise<Principal | null> {
+    const operation = { query: AUTHENTICATE, variables: { secret } };
     const response = await fetch(this.options.accountsUrl, {
       method: "POST",
-      headers: { "content-type": "application/json", ...signPrincipal({ kind: "gateway" }, this.options.gatewaySecret) },
-      body: JSON.stringify({ query: AUTHENTICATE, variables: { secret } }),
+      headers: { "content-type": "application/json", ...signPrincipal({ kind: "gateway" }, this.options.gatewaySecret, operation) },
+      body: JSON.stringify(operation),
     });
     const body = (await response.json().catch(() => undefined)) as
       | { data?: { _authenticate: { tenantId: string; livemode: boolean; keyId: string } | null }; errors?: unknown[] }

@@ -20,7 +20,9 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const principal = "principal" in context ? context.principal : undefined;
     // Only introspection runs without a principal, and the gateway answers that itself.
     if (!principal) throw new Error("subgraph call without a principal");
-    for (const [name, value] of Object.entries(signPrincipal(principal, this.secret))) {
+    // Signed for this very operation: the subgraph checks the signature against the body.
+    const operation = { query: request.query, operationName: request.operationName, variables: request.variables };
+    for (const [name, value] of Object.entries(signPrincipal(principal, this.secret, operation))) {
       request.http?.headers.set(name, value);
     }
   }

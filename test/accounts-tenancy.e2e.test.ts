@@ -145,10 +145,11 @@ describe("cursors crafted by hand", () => {
 async function entities(principal: Principal, representations: { __typename: string; id: string }[], selection: string) {
   const platform = await testPlatform();
   const accounts = platform.subgraphs.find((subgraph) => subgraph.name === "accounts")!;
+  const operation = { query: `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, variables: { r: representations } };
   const response = await fetch(accounts.url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...signPrincipal(principal, platform.config.gatewaySecret) },
-    body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, variables: { r: representations } }),
+    headers: { "content-type": "application/json", ...signPrincipal(principal, platform.config.gatewaySecret, operation) },
+    body: JSON.stringify(operation),
   });
   expect(response.status).toBe(200);
   return (await response.json()) as { data: { _entities: (Record<string, unknown> | null)[] }; errors?: unknown[] };

@@ -141,6 +141,7 @@ describe("createPlatform", () => {
 });
 
 describe("the subgraphs' trust boundary", () => {
+  const VIEWER = { query: "{ viewer { id } }" };
   const entities = {
     query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { id displayName } } }',
   };
@@ -165,33 +166,44 @@ describe("the subgraphs' trust boundary", () => {
 
   it("refuses a signature made with another secret", async () => {
     const principal = { kind: "platform", tenantId: alice.accountId, livemode: false, keyId: "key_x" } as const;
-    const response = await postToSubgraph(signPrincipal(principal, "a".repeat(64)), { query: "{ viewer { id } }" });
+    const response = await postToSubgraph(signPrincipal(principal, "a".repeat(64), VIEWER), VIEWER);
     expect(response.status).toBe(401);
   });
 
   it("refuses a stale signature", async () => {
     const platform = await testPlatform();
     const principal = { kind: "platform", tenantId: alice.accountId, livemode: false, keyId: "key_x" } as const;
-    const stale = signPrincipal(principal, platform.config.gatewaySecret, Date.now() - 10 * 60_000);
-    const response = await postToSubgraph(stale, { query: "{ viewer { id } }" });
+    const stale = signPrincipal(principal, platform.config.gatewaySecret, VIEWER, Date.now() - 10 * 60_000);
+    const response = await postToSubgraph(stale, VIEWER);
     expect(response.status).toBe(401);
   });
 
   it("refuses a principal swapped under a valid signature", async () => {
     const platform = await testPlatform();
-    const signed = signPrincipal({ kind: "platform", tenantId: alice.accountId, livemode: false, keyId: "k" }, platform.config.gatewaySecret);
+    const signed = signPrincipal({ kind: "platform", tenantId: alice.accountId, livemode: false, keyId: "k" }, platform.config.gatewaySecret, VIEWER);
     const forged = Buffer.from(JSON.stringify({ kind: "platform", tenantId: bob.accountId, livemode: false, keyId: "k" })).toString("base64url");
-    const response = await postToSubgraph({ ...signed, "x-mg-principal": forged }, { query: "{ viewer { id } }" });
+    const response = await postToSubgraph({ ...signed, "x-mg-principal": forged }, VIEWER);
     expect(response.status).toBe(401);
+  });
+
+  it("refuses a valid signature carried over to another operation, or to other variables", async () => {
+    const platform = await testPlatform();
+    const principal = { kind: "platform", tenantId: alice.accountId, livemode: false, keyId: "k" } as const;
+    const aliceOnly = { ...entities, variables: { r: [{ __typename: "Account", id: alice.accountId }] } };
+    const signed = signPrincipal(principal, platform.config.gatewaySecret, aliceOnly);
+    // The positive control: the operation it was signed for.
+    expect((await postToSubgraph(signed, aliceOnly)).status).toBe(200);
+    const otherVariables = { ...entities, variables: { r: [{ __typename: "Account", id: bob.accountId }] } };
+    expect((await postToSubgraph(signed, otherVariables)).status).toBe(401);
+    expect((await postToSubgraph(signed, VIEWER)).status).toBe(401);
+    expect((await postToSubgraph(signed, { ...aliceOnly, operationName: "Other" })).status).toBe(401);
   });
 
   it("scopes _entities by the signed principal: another tenant's account resolves to null", async () => {
     const platform = await testPlatform();
-    const headers = signPrincipal({ kind: "platform", tenantId: alice.accountId, livemode: false, keyId: "k" }, platform.config.gatewaySecret);
-    const response = await postToSubgraph(headers, {
-      ...entities,
-      variables: { r: [{ __typename: "Account", id: alice.accountId }, { __typename: "Account", id: bob.accountId }] },
-    });
+    const operation = { ...entities, variables: { r: [{ __typename: "Account", id: alice.accountId }, { __typename: "Account", id: bob.accountId }] } };
+    const headers = signPrincipal({ kind: "platform", tenantId: alice.accountId, livemode: false, keyId: "k" }, platform.config.gatewaySecret, operation);
+    const response = await postToSubgraph(headers, operation);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { data: { _entities: ({ id: string } | null)[] } };
     expect(body.data._entities).toEqual([{ id: alice.accountId, displayName: "Alice Platform" }, null]);

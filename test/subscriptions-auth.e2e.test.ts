@@ -120,6 +120,8 @@ describe("a key revoked while connected", () => {
 
 describe("the balances subgraph's socket", () => {
   const subscription = "subscription($a: ID!) { balanceChanged(accountId: $a) { id } }";
+  // What `run` sends: a caller's signature is for exactly this operation.
+  const operation = () => ({ query: subscription, variables: { a: alice.accountId } });
 
   function subgraphClient(connectionParams: Record<string, string>) {
     const balances = platform.subgraphs.find((subgraph) => subgraph.name === "balances")!;
@@ -139,18 +141,18 @@ describe("the balances subgraph's socket", () => {
     const messages: unknown[] = [];
     let ended: unknown;
     socket.subscribe(
-      { query: subscription, variables: { a: alice.accountId }, extensions: principal ? { [PRINCIPAL_EXTENSION]: principal } : {} },
+      { ...operation(), extensions: principal ? { [PRINCIPAL_EXTENSION]: principal } : {} },
       { next: (value) => void messages.push(value), error: (error) => (ended = error ?? "error"), complete: () => (ended ??= "complete") },
     );
     return { messages, ended: () => ended };
   }
 
   const aliceAs: Principal = { kind: "platform", tenantId: "", livemode: false, keyId: "key_x" };
-  const gatewaySigned = () => signPrincipal({ kind: "gateway" }, platform.config.gatewaySecret);
+  const gatewaySigned = () => signPrincipal({ kind: "gateway" }, platform.config.gatewaySecret, undefined);
 
   it("streams to the gateway: a gateway-signed socket and a signed caller (the positive control)", async () => {
     const { socket } = subgraphClient(gatewaySigned());
-    const op = run(socket, signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret));
+    const op = run(socket, signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, operation()));
     await upstreamSubscribed(platform, alice.accountId);
     const [event] = await commitSeries(platform.deps!.db, { tenantId: alice.accountId, accountId: alice.accountId }, 1);
     await until(() => op.messages.length > 0, "the event");
@@ -159,11 +161,11 @@ describe("the balances subgraph's socket", () => {
 
   it.each([
     ["no signature", () => ({})],
-    ["a signature made with another secret", () => signPrincipal({ kind: "gateway" }, "b".repeat(64))],
-    ["a caller's principal instead of the gateway's", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret)],
+    ["a signature made with another secret", () => signPrincipal({ kind: "gateway" }, "b".repeat(64), undefined)],
+    ["a caller's principal instead of the gateway's", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, undefined)],
   ])("refuses a socket with %s (4403)", async (_what, params) => {
     const { socket, closes } = subgraphClient(params());
-    const op = run(socket, signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret));
+    const op = run(socket, signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, operation()));
     await until(() => op.ended() !== undefined, "the refusal");
     expect(closes[0]?.code).toBe(4403);
     expect(op.messages).toEqual([]);
@@ -171,8 +173,10 @@ describe("the balances subgraph's socket", () => {
 
   it.each([
     ["without a caller", () => undefined],
-    ["with a caller signed by another secret", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, "c".repeat(64))],
-    ["with a stale caller signature", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, Date.now() - 10 * 60_000)],
+    ["with a caller signed by another secret", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, "c".repeat(64), operation())],
+    ["signed for other variables", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, { ...operation(), variables: { a: "acct_other" } })],
+    ["carrying the socket's own signature (for no operation)", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, undefined)],
+    ["with a stale caller signature", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, operation(), Date.now() - 10 * 60_000)],
   ])("refuses an operation %s (UNAUTHENTICATED)", async (_what, principal) => {
     const { socket } = subgraphClient(gatewaySigned());
     const op = run(socket, principal());

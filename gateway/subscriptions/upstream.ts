@@ -52,7 +52,8 @@ export class UpstreamClient {
       lazyCloseTimeout: 5_000,
       retryAttempts: 0,
       keepAlive: options.keepAliveMs,
-      connectionParams: () => signPrincipal({ kind: "gateway" }, options.gatewaySecret),
+      // The socket is the gateway's (signed for no operation); each operation carries its own.
+      connectionParams: () => signPrincipal({ kind: "gateway" }, options.gatewaySecret, undefined),
       on: {
         connected: () => {
           if (this.lost) logger.info("subgraph socket back; subscriptions resume from their positions");
@@ -88,7 +89,7 @@ export class UpstreamClient {
   subscribe(principal: Principal, request: Omit<SubscribePayload, "extensions">, sink: Sink<UpstreamResult>): () => void {
     const payload: SubscribePayload = {
       ...request,
-      extensions: { [PRINCIPAL_EXTENSION]: signPrincipal(principal, this.options.gatewaySecret) },
+      extensions: { [PRINCIPAL_EXTENSION]: signPrincipal(principal, this.options.gatewaySecret, request) },
     };
     return this.client.subscribe(payload, sink);
   }

@@ -75,8 +75,12 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
 
   app.use(
     "/graphql",
+    express.json({ limit: "2mb" }),
     (req, res, next) => {
-      const verified = verifyPrincipal(req.headers, deps.config.gatewaySecret, deps.config.SIGNATURE_MAX_SKEW_MS);
+      // The signature covers the operation in the body: parsed first, checked before GraphQL.
+      const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
+      const operation = body && typeof body === "object" && !Array.isArray(body) ? body : {};
+      const verified = verifyPrincipal(req.headers, deps.config.gatewaySecret, deps.config.SIGNATURE_MAX_SKEW_MS, operation);
       if (!verified.ok) {
         logger.warn({ reason: verified.reason, ip: req.socket.remoteAddress }, "refused unsigned request");
         res.status(401).json({
@@ -87,7 +91,6 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
       res.locals["principal"] = verified.principal;
       next();
     },
-    express.json({ limit: "2mb" }),
     expressMiddleware(apollo, {
       context: async ({ res }) => createContext(res.locals["principal"], deps, options.services),
     }),

@@ -92,13 +92,14 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
   const server = useServer(
     {
       onConnect(ctx) {
-        const verified = verifyPrincipal(signedHeaders(ctx.connectionParams), gatewaySecret, maxSkew);
+        const verified = verifyPrincipal(signedHeaders(ctx.connectionParams), gatewaySecret, maxSkew, undefined);
         if (verified.ok && verified.principal.kind === "gateway") return true;
         logger.warn({ reason: verified.ok ? "not the gateway" : verified.reason, ip: ctx.extra.request.socket.remoteAddress }, "refused unsigned socket");
         return false;
       },
       onSubscribe(_ctx, _id, payload) {
-        const verified = verifyPrincipal(signedHeaders(payload.extensions?.[PRINCIPAL_EXTENSION]), gatewaySecret, maxSkew);
+        // Signed for this operation: the query and variables it came with, no others.
+        const verified = verifyPrincipal(signedHeaders(payload.extensions?.[PRINCIPAL_EXTENSION]), gatewaySecret, maxSkew, payload);
         if (!verified.ok) return [unauthenticated()];
         let document: DocumentNode;
         try {

@@ -1,13 +1,18 @@
-// The gateway-to-subgraph trust boundary: an HMAC-SHA256 over a timestamp and the principal.
+// The gateway-to-subgraph trust boundary: an HMAC-SHA256 over a timestamp, the principal and
+// the operation it is for.
 //
 //   x-mg-principal: base64url(JSON principal)
 //   x-mg-timestamp: unix milliseconds
-//   x-mg-signature: hex(HMAC(secret, "v1." + timestamp + "." + principal header))
+//   x-mg-signature: hex(HMAC(secret, "v2." + timestamp + "." + principal header + "." + operation digest))
 //
-// A request without all three, with a bad signature, or older than the allowed skew is refused
+// The operation digest is the sha256 of [query, operationName, variables] as JSON (what the
+// subgraph parses out of the request body, or out of a graphql-ws subscribe message), so a
+// captured signature cannot carry another query or other variables; a graphql-ws connection's
+// own signature (the gateway's socket) is for no operation and cannot authorize one. A request
+// without all three headers, with a bad signature, or older than the allowed skew is refused
 // before GraphQL sees it, so no field (`_entities` included) is reachable around the gateway.
 
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Principal } from "./principal.ts";
 
 export const PRINCIPAL_HEADER = "x-mg-principal";
@@ -23,17 +28,32 @@ export const PRINCIPAL_EXTENSION = "signedPrincipal";
 
 export type SignedHeaders = Record<typeof PRINCIPAL_HEADER | typeof TIMESTAMP_HEADER | typeof SIGNATURE_HEADER, string>;
 
-function mac(secret: string, timestamp: string, encodedPrincipal: string): string {
-  return createHmac("sha256", secret).update(`v1.${timestamp}.${encodedPrincipal}`).digest("hex");
+/** What a signature is for: one GraphQL operation as sent, or (undefined) a connection. */
+export interface SignedOperation {
+  readonly query?: unknown;
+  readonly operationName?: unknown;
+  readonly variables?: unknown;
 }
 
-export function signPrincipal(principal: Principal, secret: string, now = Date.now()): SignedHeaders {
+/** The operation's digest: over exactly the fields a subgraph executes. */
+export function operationDigest(operation: SignedOperation | undefined): string {
+  if (!operation) return "connection";
+  const canonical = JSON.stringify([operation.query ?? null, operation.operationName ?? null, operation.variables ?? null]);
+  return createHash("sha256").update(canonical).digest("base64url");
+}
+
+function mac(secret: string, timestamp: string, encodedPrincipal: string, digest: string): string {
+  return createHmac("sha256", secret).update(`v2.${timestamp}.${encodedPrincipal}.${digest}`).digest("hex");
+}
+
+/** Signs `principal` for one operation (undefined: for a graphql-ws connection itself). */
+export function signPrincipal(principal: Principal, secret: string, operation: SignedOperation | undefined, now = Date.now()): SignedHeaders {
   const encoded = Buffer.from(JSON.stringify(principal)).toString("base64url");
   const timestamp = String(now);
   return {
     [PRINCIPAL_HEADER]: encoded,
     [TIMESTAMP_HEADER]: timestamp,
-    [SIGNATURE_HEADER]: mac(secret, timestamp, encoded),
+    [SIGNATURE_HEADER]: mac(secret, timestamp, encoded, operationDigest(operation)),
   };
 }
 
@@ -41,10 +61,12 @@ export type VerifyResult = { ok: true; principal: Principal } | { ok: false; rea
 
 type HeaderValue = string | string[] | undefined;
 
+/** Checks a signature for `operation` (undefined: for a graphql-ws connection itself). */
 export function verifyPrincipal(
   headers: Record<string, HeaderValue>,
   secret: string,
   maxSkewMs: number,
+  operation: SignedOperation | undefined,
   now = Date.now(),
 ): VerifyResult {
   const single = (name: string) => {
@@ -58,7 +80,7 @@ export function verifyPrincipal(
   if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: "malformed timestamp" };
   if (Math.abs(now - Number(timestamp)) > maxSkewMs) return { ok: false, reason: "stale signature" };
 
-  const expected = Buffer.from(mac(secret, timestamp, encoded), "hex");
+  const expected = Buffer.from(mac(secret, timestamp, encoded, operationDigest(operation)), "hex");
   const given = Buffer.from(signature, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: "bad signature" };
