@@ -8,8 +8,13 @@
 -- flushed, so notifying transactions commit one at a time; callers whose connection knows
 -- when it commits notify after the commit instead (subgraphs/shared/db/notifier.ts).
 --
+-- It also opens ledger accounts safely under races: two transactions opening the same account at
+-- once could fail with a unique violation on ledger_account (account_id, currency, kind,
+-- livemode), because ON CONFLICT (id) made only the primary key an arbiter. Every unique index
+-- is one now (ON CONFLICT DO NOTHING).
+--
 -- Unchanged: the global lock order (ledger account id), the non-negative customer balances
--- (SQLSTATE MG001), the slots of clearing accounts, opening accounts under races, and one
+-- (SQLSTATE MG001), the slots of clearing accounts, and one
 -- balance event per posting and account-currency, numbered per account in commit order.
 
 DROP FUNCTION ledger_post(jsonb);
