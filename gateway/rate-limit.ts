@@ -34,9 +34,13 @@ export function rateKeyOf(principal: Principal | undefined, address: string | un
   return principal.kind;
 }
 
+/** Whole seconds to wait (Retry-After), at least 1. */
+export function retryAfterSeconds(decision: Extract<RateDecision, { allowed: false }>): number {
+  return Math.max(1, Math.ceil(decision.retryAfterMs / 1_000));
+}
+
 export function rateLimited(decision: Extract<RateDecision, { allowed: false }>): GraphQLError {
-  const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1_000));
-  return new GraphQLError(`Too many requests: at most ${decision.limit} per second; retry after ${seconds} s`, {
+  return new GraphQLError(`Too many requests: at most ${decision.limit} per second; retry after ${retryAfterSeconds(decision)} s`, {
     extensions: { code: "RATE_LIMITED", retryAfterMs: decision.retryAfterMs },
   });
 }

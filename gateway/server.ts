@@ -20,7 +20,7 @@ import type { Logger } from "../subgraphs/shared/logger.ts";
 import { Authenticator, unauthenticated } from "./authenticate.ts";
 import { SignedDataSource, type GatewayContext } from "./data-source.ts";
 import { queryLimits } from "./limits.ts";
-import { RateLimiter, rateKeyOf, rateLimited } from "./rate-limit.ts";
+import { RateLimiter, rateKeyOf, rateLimited, retryAfterSeconds } from "./rate-limit.ts";
 import { useStrictScalars } from "./scalars.ts";
 import { SubscriptionPlanner } from "./subscriptions/planner.ts";
 import { serveGatewaySockets, type SocketStats } from "./subscriptions/ws-server.ts";
@@ -179,8 +179,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
     const error = rateLimited(decision);
     res.setHeader("RateLimit-Remaining", "0");
-    res.setHeader("Retry-After", String(Math.max(1, Math.ceil(decision.retryAfterMs / 1_000))));
-    res.status(429).json({ errors: [{ message: error.message, extensions: { code: "RATE_LIMITED", retryAfterMs: decision.retryAfterMs } }] });
+    res.setHeader("Retry-After", String(retryAfterSeconds(decision)));
+    res.status(429).json({ errors: [{ message: error.message, extensions: error.extensions }] });
   };
 
   app.use(

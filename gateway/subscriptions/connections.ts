@@ -37,9 +37,8 @@ function isUnauthenticated(error: unknown): boolean {
 
 export class Connections {
   private readonly byAuthorization = new Map<string, Set<Connection>>();
-  private readonly perOwner = new Map<string, number>();
-  /** Connections counted in perOwner (each released once, however it ends). */
-  private readonly counted = new WeakSet<Connection>();
+  /** Open connections per owner (tenant and mode), for MAX_CONNECTIONS_PER_KEY. */
+  private readonly byOwner = new Map<string, Set<Connection>>();
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
 
@@ -64,16 +63,12 @@ export class Connections {
     try {
       const principal = await this.authenticator.authenticate(authorization);
       const owner = rateKeyOf(principal, undefined);
-      const open = this.perOwner.get(owner) ?? 0;
-      if (open >= this.maxPerKey) {
+      if ((this.byOwner.get(owner)?.size ?? 0) >= this.maxPerKey) {
         return { refusal: { code: CLOSE_TOO_MANY_CONNECTIONS, reason: `At most ${this.maxPerKey} connections at once per API key's account and mode` } };
       }
-      this.perOwner.set(owner, open + 1);
       const connection: Connection = { authorization, owner, principal, socket };
-      this.counted.add(connection);
-      let group = this.byAuthorization.get(authorization);
-      if (!group) this.byAuthorization.set(authorization, (group = new Set()));
-      group.add(connection);
+      add(this.byAuthorization, authorization, connection);
+      add(this.byOwner, owner, connection);
       return { connection };
     } catch (error) {
       if (isUnauthenticated(error)) return { refusal: { code: CLOSE_UNAUTHORIZED, reason: (error as Error).message } };
@@ -83,13 +78,8 @@ export class Connections {
   }
 
   forget(connection: Connection): void {
-    const group = this.byAuthorization.get(connection.authorization);
-    if (group?.delete(connection) && group.size === 0) this.byAuthorization.delete(connection.authorization);
-    if (this.counted.delete(connection)) {
-      const left = (this.perOwner.get(connection.owner) ?? 1) - 1;
-      if (left > 0) this.perOwner.set(connection.owner, left);
-      else this.perOwner.delete(connection.owner);
-    }
+    remove(this.byAuthorization, connection.authorization, connection);
+    remove(this.byOwner, connection.owner, connection);
   }
 
   get size(): number {
@@ -123,4 +113,15 @@ export class Connections {
       this.checking = false;
     }
   }
+}
+
+function add(groups: Map<string, Set<Connection>>, key: string, connection: Connection): void {
+  let group = groups.get(key);
+  if (!group) groups.set(key, (group = new Set()));
+  group.add(connection);
+}
+
+function remove(groups: Map<string, Set<Connection>>, key: string, connection: Connection): void {
+  const group = groups.get(key);
+  if (group?.delete(connection) && group.size === 0) groups.delete(key);
 }

@@ -67,11 +67,18 @@ export async function naming<T>(ids: readonly string[], fn: () => Promise<T>): P
   }
 }
 
-export interface IsolatingBatchOptions {
-  readonly logger: Logger;
-  readonly batchSize: number;
+/** How a worker over rows with a next step (payouts, withdrawals) is run; all optional. */
+export interface StepWorkerOptions {
+  readonly pollMs?: number;
+  readonly batchSize?: number;
+  /** Only this tenant's rows (tests). */
+  readonly tenantId?: string;
   /** How long a row whose step failed waits before it is tried again. */
-  readonly retryAfterMs: number;
+  readonly retryAfterMs?: number;
+}
+
+export interface StepWorkerParts {
+  readonly logger: Logger;
   /** Advances up to `limit` due rows in one transaction (all or nothing); returns how many. */
   advance(limit: number): Promise<number>;
   /** Moves a row's next step out without changing anything else. */
@@ -79,30 +86,47 @@ export interface IsolatingBatchOptions {
 }
 
 /**
- * One batch of a worker whose rows are claimed oldest first. A row that no step can handle (a
- * bug, bad data) must not hold up every row behind it: when a batch fails with a StepError,
- * the batch is done again one row at a time, and the rows that fail on their own are postponed
- * and logged for an operator. Returns how many rows moved on (postponed ones count: the next
- * claim moves past them).
+ * A polling worker over rows claimed oldest first, in batches, draining everything due before
+ * it sleeps. A row that no step can handle (a bug, bad data) must not hold up every row behind
+ * it: when a batch fails with a StepError, the batch is done again one row at a time, and the
+ * rows that fail on their own are postponed and logged for an operator.
  */
-export async function advanceIsolatingFailures(options: IsolatingBatchOptions, isStopped: () => boolean): Promise<number> {
-  try {
-    return await options.advance(options.batchSize);
-  } catch (error) {
-    if (!(error instanceof StepError)) throw error;
-    let advanced = 0;
-    for (let i = 0; i < options.batchSize && !isStopped(); i++) {
-      try {
-        const one = await options.advance(1);
-        if (one === 0) break;
-        advanced += one;
-      } catch (single) {
-        if (!(single instanceof StepError)) throw single;
-        options.logger.error({ err: single.cause, ids: single.ids }, "step failed; postponed");
-        for (const id of single.ids) await options.postpone(id, new Date(Date.now() + options.retryAfterMs));
-        advanced += 1;
+export function startStepWorker(parts: StepWorkerParts, options: StepWorkerOptions & { readonly batchSize: number }): Worker {
+  const { logger } = parts;
+  const retryAfterMs = options.retryAfterMs ?? 60_000;
+
+  /** One batch; returns how many rows moved on (postponed ones count: the next claim moves past them). */
+  const advanceBatch = async (isStopped: () => boolean): Promise<number> => {
+    try {
+      return await parts.advance(options.batchSize);
+    } catch (error) {
+      if (!(error instanceof StepError)) throw error;
+      let advanced = 0;
+      for (let i = 0; i < options.batchSize && !isStopped(); i++) {
+        try {
+          const one = await parts.advance(1);
+          if (one === 0) break;
+          advanced += one;
+        } catch (single) {
+          if (!(single instanceof StepError)) throw single;
+          logger.error({ err: single.cause, ids: single.ids }, "step failed; postponed");
+          for (const id of single.ids) await parts.postpone(id, new Date(Date.now() + retryAfterMs));
+          advanced += 1;
+        }
       }
+      return advanced;
     }
-    return advanced;
-  }
+  };
+
+  return startPollingWorker({
+    logger,
+    pollMs: options.pollMs ?? 250,
+    async round(isStopped) {
+      while (!isStopped()) {
+        const advanced = await advanceBatch(isStopped);
+        if (advanced === 0) break;
+        logger.debug({ advanced }, "rows advanced");
+      }
+    },
+  });
 }

@@ -104,7 +104,7 @@ async function transact(sql: SqlClient, requests: TransferRequest[]): Promise<Ou
   const available = await lockAvailable(sql, requests.filter((_, i) => !outcomes[i]).map((r) => ({ principal: r.principal, currency: r.money.currency })));
   requests.forEach((request, i) => {
     if (outcomes[i]) return;
-    const balance = balanceKey(request.principal, request.money.currency);
+    const balance = balanceKey(request.principal.tenantId, request.principal.livemode, request.money.currency);
     const left = available.get(balance) ?? 0n;
     if (left < request.money.amount) {
       outcomes[i] = new AppError("INSUFFICIENT_FUNDS", "Insufficient available funds for this operation");
@@ -165,7 +165,8 @@ async function transact(sql: SqlClient, requests: TransferRequest[]): Promise<Ou
   return outcomes.map((outcome) => outcome!);
 }
 
-const balanceKey = (principal: PlatformPrincipal, currency: string) => `${principal.tenantId}\u0000${principal.livemode}\u0000${currency}`;
+/** A platform's balance in one currency and mode, as lockAvailable keys it. */
+const balanceKey = (tenantId: string, livemode: boolean, currency: string) => `${tenantId}\u0000${livemode}\u0000${currency}`;
 
 /** Locks the platforms' AVAILABLE balances (in ledger account id order) and reads them. */
 async function lockAvailable(sql: SqlClient, wanted: readonly { principal: PlatformPrincipal; currency: string }[]): Promise<Map<string, bigint>> {
@@ -179,7 +180,7 @@ async function lockAvailable(sql: SqlClient, wanted: readonly { principal: Platf
         FOR UPDATE OF lb`,
     [wanted.map((w) => w.principal.tenantId), wanted.map((w) => w.currency), wanted.map((w) => w.principal.livemode)],
   );
-  return new Map(rows.map((row) => [`${row.account_id}\u0000${row.livemode}\u0000${row.currency}`, BigInt(row.balance)]));
+  return new Map(rows.map((row) => [balanceKey(row.account_id, row.livemode, row.currency), BigInt(row.balance)]));
 }
 
 async function insertTransfers(sql: SqlClient, transfers: readonly { request: TransferRequest; record: TransferRecord }[]): Promise<void> {

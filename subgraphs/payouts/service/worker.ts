@@ -1,45 +1,21 @@
 // The payouts subgraph's background work: the bank rail simulator. Runs beside the payouts
 // subgraph (all-in-one or standalone) and in `npm run start:worker`; safe with several running.
+// A payout whose step keeps failing is postponed, not allowed to hold up the rest.
 
 import type { Dependencies } from "../../shared/context.ts";
-import { advanceIsolatingFailures, startPollingWorker, type Worker } from "../../shared/worker.ts";
+import { startStepWorker, type StepWorkerOptions, type Worker } from "../../shared/worker.ts";
 import { advanceDuePayouts, DEFAULT_BATCH, postponePayout, type AdvanceOptions } from "./advance-payouts.ts";
 
 export type { Worker };
 
-export interface PayoutsWorkerOptions {
-  readonly pollMs?: number;
-  readonly batchSize?: number;
-  /** Only this tenant's payouts (tests). */
-  readonly tenantId?: string;
-  /** How long a payout whose step failed waits before it is tried again. */
-  readonly retryAfterMs?: number;
-}
-
-export function startPayoutsWorker(deps: Dependencies, options: PayoutsWorkerOptions = {}): Worker {
-  const logger = deps.logger.child({ worker: "payouts" });
-  const pollMs = options.pollMs ?? 250;
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
-  const retryAfterMs = options.retryAfterMs ?? 60_000;
+export function startPayoutsWorker(deps: Dependencies, options: StepWorkerOptions = {}): Worker {
   const scope: AdvanceOptions = options.tenantId ? { tenantId: options.tenantId } : {};
-
-  const batch = {
-    logger,
-    batchSize,
-    retryAfterMs,
-    advance: async (limit: number) => (await advanceDuePayouts(deps, { ...scope, limit })).advanced.length,
-    postpone: (id: string, until: Date) => postponePayout(deps, id, until),
-  };
-  return startPollingWorker({
-    logger,
-    pollMs,
-    async round(isStopped) {
-      // Drain everything due before sleeping again.
-      while (!isStopped()) {
-        const advanced = await advanceIsolatingFailures(batch, isStopped);
-        if (advanced === 0) break;
-        logger.debug({ advanced }, "payouts advanced");
-      }
+  return startStepWorker(
+    {
+      logger: deps.logger.child({ worker: "payouts" }),
+      advance: async (limit) => (await advanceDuePayouts(deps, { ...scope, limit })).advanced.length,
+      postpone: (id, until) => postponePayout(deps, id, until),
     },
-  });
+    { ...options, batchSize: options.batchSize ?? DEFAULT_BATCH },
+  );
 }
