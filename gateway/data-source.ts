@@ -31,12 +31,13 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0]): Promise<GraphQLError> {
     const error = await super.errorFromResponse(response);
     const body = (error.extensions["response"] as { body?: unknown } | undefined)?.body as
-      | { errors?: { message?: unknown; extensions?: { code?: unknown } }[] }
+      | { errors?: { message?: unknown; extensions?: { code?: unknown; argument?: unknown } }[] }
       | undefined;
     const first = body?.errors?.[0];
     const code = first?.extensions?.code;
     if (response.status < 500 && typeof first?.message === "string" && isErrorCode(code) && code !== "INTERNAL_SERVER_ERROR") {
-      return new GraphQLError(first.message, { extensions: { code } });
+      const argument = first?.extensions?.argument;
+      return new GraphQLError(first.message, { extensions: { code, ...(typeof argument === "string" ? { argument } : {}) } });
     }
     return error;
   }

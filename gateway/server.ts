@@ -16,6 +16,7 @@ import type { OperationDefinitionNode, ValidationRule } from "graphql";
 import type { Principal } from "../subgraphs/shared/auth/principal.ts";
 import type { Config } from "../subgraphs/shared/config.ts";
 import { formatErrorWith } from "../subgraphs/shared/graphql/errors.ts";
+import { refuseMalformedText } from "../subgraphs/shared/graphql/text-plugin.ts";
 import type { Logger } from "../subgraphs/shared/logger.ts";
 import { Authenticator, unauthenticated } from "./authenticate.ts";
 import { SignedDataSource, type GatewayContext } from "./data-source.ts";
@@ -102,6 +103,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // GraphQL Armor is typed against @apollo/server's CommonJS build; the objects are the same.
       ...(limits.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       requireKey,
+      refuseMalformedText<GatewayContext>(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],

@@ -13,6 +13,7 @@ import type { GraphQLSchema } from "graphql";
 import { verifyPrincipal } from "./auth/signature.ts";
 import { createContext, type Dependencies, type SubgraphContext, type SubgraphServices } from "./context.ts";
 import { formatErrorWith } from "./graphql/errors.ts";
+import { refuseMalformedText } from "./graphql/text-plugin.ts";
 import { serveSubscriptions } from "./subscriptions.ts";
 
 export interface RunningSubgraph {
@@ -54,6 +55,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
       ApolloServerPluginLandingPageDisabled(),
       // Traces are for Apollo's hosted studio, which these processes never report to.
       ApolloServerPluginInlineTraceDisabled(),
+      refuseMalformedText(),
     ],
   });
   await apollo.start();

@@ -24,6 +24,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { PRINCIPAL_EXTENSION, verifyPrincipal } from "./auth/signature.ts";
 import { createContext, type Dependencies, type SubgraphContext, type SubgraphServices } from "./context.ts";
+import { findMalformedArgument, malformedTextError } from "./graphql/text-input.ts";
 import type { Logger } from "./logger.ts";
 
 export interface SubscriptionServerOptions {
@@ -109,6 +110,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         }
         const errors = validate(schema, document, specifiedRules);
         if (errors.length > 0) return errors;
+        const malformed = findMalformedArgument(document, payload.variables);
+        if (malformed) return [malformedTextError(malformed)];
         const contextValue = createContext(verified.principal, deps, options.services);
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },

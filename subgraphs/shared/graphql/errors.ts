@@ -4,6 +4,7 @@
 
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
+import { isUnstorableText, sqlStateOf } from "../db/errors.ts";
 import { AppError, isErrorCode } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 
@@ -38,6 +39,15 @@ export function formatErrorWith(logger: Logger) {
     }
     if (isErrorCode(code) && code !== "INTERNAL_SERVER_ERROR") {
       return { ...formatted, extensions: { ...safe, code } };
+    }
+    if (isUnstorableText(original)) {
+      // A backstop: the text rule refuses such input at the edge, so this means a check is missing.
+      logger.warn({ sqlState: sqlStateOf(original), path: formatted.path }, "database refused text the edge let through");
+      return {
+        message: "The request holds text that cannot be stored (NUL or malformed Unicode)",
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: "BAD_USER_INPUT" },
+      };
     }
     logger.error({ err: original, path: formatted.path }, "unexpected error");
     return {

@@ -20,6 +20,7 @@ import type { Database, SqlClient, Tx } from "../db/database.ts";
 import { inSqlTransaction, inTransaction } from "../db/transaction.ts";
 import { AppError, badInput } from "../errors.ts";
 import { randomToken } from "../ids.ts";
+import { isPrintableText } from "../text.ts";
 import { fingerprint } from "./fingerprint.ts";
 
 export const KEY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -56,6 +57,8 @@ export function validateKey(key: string): void {
   if (key.length < 1 || key.length > MAX_KEY_LENGTH) {
     throw badInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters`, "idempotencyKey");
   }
+  // Two keys that differ only in unstorable text would be stored as one (see shared/text.ts).
+  if (!isPrintableText(key)) throw badInput("idempotencyKey must be printable, well-formed text", "idempotencyKey");
 }
 
 export type Claimed = { kind: "claimed"; token: string } | { kind: "replay"; response: Record<string, unknown> };
