@@ -88,8 +88,11 @@ export class TransferBatcher {
         await Promise.all(
           batch.map(async (item, i) => {
             const outcome = outcomes[i];
-            if (outcome && !(outcome instanceof Error)) return item.resolve(outcome);
             const { principal, idempotencyKey, claimToken } = item.request;
+            if (outcome && !(outcome instanceof Error)) {
+              this.deps.idempotency.finished(claimToken);
+              return item.resolve(outcome);
+            }
             await this.deps.idempotency.release({ scope: principalScope(principal), key: idempotencyKey }, claimToken);
             item.reject(outcome);
           }),
