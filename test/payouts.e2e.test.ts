@@ -66,7 +66,8 @@ interface Tenant {
 }
 
 async function newTenant(name: string): Promise<Tenant> {
-  const data = await ok(CreatePlatformDocument, { input: { displayName: name, country: "US", defaultCurrency: "USD" } }, ADMIN_API_KEY);
+  const input = { displayName: name, country: "US", defaultCurrency: "USD" };
+  const data = await ok(CreatePlatformDocument, { input, idempotencyKey: randomUUID() }, ADMIN_API_KEY);
   return { id: data.createPlatform.account.id, key: data.createPlatform.secretKey };
 }
 

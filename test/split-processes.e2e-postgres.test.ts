@@ -44,7 +44,8 @@ describe("separate processes", () => {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${adminKey}` },
       body: JSON.stringify({
-        query: 'mutation { createPlatform(input: { displayName: "Split", country: "GB", defaultCurrency: "GBP" }) { secretKey account { id } } }',
+        query:
+          'mutation { createPlatform(input: { displayName: "Split", country: "GB", defaultCurrency: "GBP" }, idempotencyKey: "split-processes") { secretKey account { id } } }',
       }),
     }).then((response) => response.json() as Promise<{ data: { createPlatform: { secretKey: string; account: { id: string } } } }>);
     const { secretKey, account } = created.data.createPlatform;

@@ -55,3 +55,13 @@ export function platformOf(context: SubgraphContext): PlatformPrincipal {
   if (context.principal.kind === "platform") return context.principal;
   throw new AppError("FORBIDDEN", "This operation needs a platform's secret key");
 }
+
+/**
+ * Who reads an Account's data, for its field resolvers in every subgraph: the platform behind
+ * the request, or null for the operator key. The operator reaches an Account only in
+ * createPlatform's payload and reads none of a platform's data there: such a field answers
+ * empty instead of failing the payload, which carries the new platform's only copy of its secrets.
+ */
+export function readerOf(context: SubgraphContext): PlatformPrincipal | null {
+  return context.principal.kind === "operator" ? null : platformOf(context);
+}

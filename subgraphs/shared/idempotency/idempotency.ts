@@ -47,7 +47,10 @@ export interface IdempotentRequest {
   readonly params: unknown;
 }
 
-/** How a result is remembered (a reference, never secrets) and brought back on replay. */
+/**
+ * How a result is remembered and brought back on replay: a reference to what was created, never
+ * a secret in clear (createPlatform keeps its keys sealed: accounts/service/platform-secrets.ts).
+ */
 export interface ResultCodec<T> {
   toJson(result: T): Record<string, string | number | boolean | null>;
   fromJson(json: Record<string, unknown>): Promise<T>;
