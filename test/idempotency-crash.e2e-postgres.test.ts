@@ -6,17 +6,12 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { DEFAULT_LEASE_MS, Idempotency } from "../subgraphs/shared/idempotency/idempotency.ts";
 import { testDatabase } from "./support/database.ts";
-import { spawnEntry, type Spawned } from "./support/processes.ts";
+import { spawnEntry, stopSpawned, type Spawned } from "./support/processes.ts";
 
-const started: Spawned[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((owner) => owner.stop("SIGKILL")));
-});
+afterEach(stopSpawned);
 
 function owner(scope: string, key: string): Spawned {
-  const spawned = spawnEntry("test/support/idempotency-owner.ts", [scope, key], { DATABASE_URL: inject("databaseUrl") });
-  started.push(spawned);
-  return spawned;
+  return spawnEntry("test/support/idempotency-owner.ts", [scope, key], { DATABASE_URL: inject("databaseUrl") });
 }
 
 async function lockedUntil(scope: string, key: string): Promise<Date> {
