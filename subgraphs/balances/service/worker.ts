@@ -14,6 +14,7 @@ export function startBalancesWorker(deps: Dependencies, pollMs = 250): Worker {
   let lastPurge = 0;
   return startPollingWorker({
     logger,
+    outage: deps.outage,
     pollMs,
     async round(stopped) {
       // Drain everything due before sleeping again.
