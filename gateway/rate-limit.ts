@@ -41,7 +41,7 @@ export function retryAfterSeconds(decision: Extract<RateDecision, { allowed: fal
 
 export function rateLimited(decision: Extract<RateDecision, { allowed: false }>): GraphQLError {
   return new GraphQLError(`Too many requests: at most ${decision.limit} per second; retry after ${retryAfterSeconds(decision)} s`, {
-    extensions: { code: "RATE_LIMITED", retryAfterMs: decision.retryAfterMs },
+    extensions: { code: "RATE_LIMITED", retryable: true, retryAfterMs: decision.retryAfterMs },
   });
 }
 

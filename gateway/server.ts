@@ -11,20 +11,23 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
-import express, { type ErrorRequestHandler, type RequestHandler } from "express";
+import express, { type RequestHandler } from "express";
 import type { OperationDefinitionNode, ValidationRule } from "graphql";
 import type { Principal } from "../subgraphs/shared/auth/principal.ts";
 import type { Config } from "../subgraphs/shared/config.ts";
 import { formatErrorWith } from "../subgraphs/shared/graphql/errors.ts";
 import { refuseMalformedText } from "../subgraphs/shared/graphql/text-plugin.ts";
+import { jsonBodyErrors, jsonInternalErrors } from "../subgraphs/shared/http-errors.ts";
 import type { Logger } from "../subgraphs/shared/logger.ts";
 import { Authenticator, unauthenticated } from "./authenticate.ts";
 import { SignedDataSource, type GatewayContext } from "./data-source.ts";
-import { queryLimits } from "./limits.ts";
+import { PARSE_OPTIONS, queryLimits } from "./limits.ts";
+import { requireResolvedOperation } from "./operation-resolution.ts";
 import { RateLimiter, rateKeyOf, rateLimited, retryAfterSeconds } from "./rate-limit.ts";
 import { useStrictScalars } from "./scalars.ts";
 import { SubscriptionPlanner } from "./subscriptions/planner.ts";
 import { serveGatewaySockets, type SocketStats } from "./subscriptions/ws-server.ts";
+import { answerUnavailable, outageStatus } from "./unavailable.ts";
 
 export const SUPERGRAPH_PATH = new URL("../schema/supergraph.graphql", import.meta.url);
 
@@ -96,14 +99,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError,
     includeStacktraceInErrorResponses: false,
     validationRules: limits.validationRules,
+    parseOptions: PARSE_OPTIONS,
     allowBatchedHttpRequests: false,
     // Shutdown is ordered by cmd/platform.ts (gateway, subgraphs, database), not by each server.
     stopOnTerminationSignals: false,
     plugins: [
       // GraphQL Armor is typed against @apollo/server's CommonJS build; the objects are the same.
       ...(limits.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
+      requireResolvedOperation,
       requireKey,
       refuseMalformedText<GatewayContext>(),
+      outageStatus,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
@@ -133,22 +139,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", supergraph: "loaded", subgraphs: Object.fromEntries(checks) });
   });
 
-  const tooLarge: ErrorRequestHandler = (error: { type?: string; status?: number }, _req, res, next) => {
-    if (error.type === "entity.too.large" || error.type === "entity.parse.failed") {
-      const tooBig = error.type === "entity.too.large";
-      res.status(tooBig ? 413 : 400).json({
-        errors: [
-          {
-            message: tooBig ? `Request body larger than ${config.MAX_QUERY_BYTES} bytes` : "Request body is not valid JSON",
-            extensions: { code: "BAD_USER_INPUT" },
-          },
-        ],
-      });
-      return;
-    }
-    next(error);
-  };
-
   // An Authorization header, when present, must be right; without one only introspection
   // passes (see requireKey).
   const authenticate: RequestHandler = async (req, res, next) => {
@@ -160,10 +150,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     } catch (error) {
       const extensions = (error as { extensions?: { code?: string; http?: { status?: number } } }).extensions;
       const status = extensions?.http?.status ?? 500;
-      if (status >= 500) logger.error({ err: error }, "authentication failed");
-      res.status(status).json({
-        errors: [{ message: status >= 500 ? "Authentication is unavailable; try again" : (error as Error).message, extensions: { code: extensions?.code ?? "INTERNAL_SERVER_ERROR" } }],
-      });
+      if (status >= 500) {
+        // The key could not be checked (the accounts subgraph or its database is away): a
+        // lookup is always safe to retry.
+        logger.error({ err: error }, "authentication failed");
+        answerUnavailable(res, "Authentication is unavailable; retry shortly");
+        return;
+      }
+      res.status(status).json({ errors: [{ message: (error as Error).message, extensions: { code: extensions?.code ?? "INTERNAL_SERVER_ERROR" } }] });
     }
   };
 
@@ -189,13 +183,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     "/graphql",
     cors({ maxAge: 600, exposedHeaders: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"] }),
     express.json({ limit: config.MAX_QUERY_BYTES }),
-    tooLarge,
+    jsonBodyErrors(config.MAX_QUERY_BYTES),
     authenticate,
     limitRate,
     expressMiddleware(apollo, {
       context: async ({ res }) => ({ principal: res.locals["principal"] }),
     }),
   );
+  app.use(jsonInternalErrors(logger));
 
   const sockets = serveGatewaySockets({
     httpServer,

@@ -24,7 +24,7 @@ afterAll(async () => {
 interface Answer {
   status: number;
   headers: Headers;
-  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string; retryAfterMs?: number } }[] };
+  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string; retryAfterMs?: number; retryable?: boolean } }[] };
 }
 
 async function call(key: string, query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
@@ -68,6 +68,7 @@ describe("requests per second per tenant and mode, over HTTP", () => {
     }
     for (const answer of refused) {
       expect(answer.body.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+      expect(answer.body.errors?.[0]?.extensions?.retryable).toBe(true);
       expect(answer.body.errors?.[0]?.extensions?.retryAfterMs).toBeGreaterThan(0);
       expect(answer.body.errors?.[0]?.extensions?.retryAfterMs).toBeLessThanOrEqual(1_000);
       expect(answer.headers.get("retry-after")).toBe("1");

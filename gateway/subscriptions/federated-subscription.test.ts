@@ -161,12 +161,15 @@ describe("FederatedSubscription", () => {
     expect(await subscription.next()).toEqual({ done: true, value: undefined });
   });
 
-  it("ends with the subgraph's typed refusal", async () => {
-    const queryErrors = [{ message: "No such account: 'acct_1'", extensions: { code: "NOT_FOUND" } }];
+  it("ends with the subgraph's typed refusal, about the client's field rather than the position query", async () => {
+    const queryErrors = [{ message: "No such account: 'acct_1'", locations: [{ line: 1, column: 36 }], path: ["_latestBalanceEvent"], extensions: { code: "NOT_FOUND" } }];
     const { upstream, subscription } = setup({ queryErrors });
     await tick();
     expect(upstream.subscriptions).toHaveLength(0);
-    expect((await subscription.next()).value).toEqual({ data: null, errors: queryErrors });
+    expect((await subscription.next()).value).toEqual({
+      data: null,
+      errors: [{ message: "No such account: 'acct_1'", path: ["balanceChanged"], extensions: { code: "NOT_FOUND" } }],
+    });
     expect((await subscription.next()).done).toBe(true);
   });
 

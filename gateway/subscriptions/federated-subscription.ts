@@ -200,8 +200,12 @@ export class FederatedSubscription implements AsyncIterableIterator<ClientResult
     const resume = this.request.prepared.resume!;
     const position = resume.positionQuery(this.request.variables);
     const answer = await this.deps.upstream.query(this.request.principal, { query: position.query, variables: position.variables });
-    // Refused (the account is not the caller's, say): exactly what subscribing would answer.
-    if (answer.errors?.length) return { data: null, errors: answer.errors };
+    // Refused (the account is not the caller's, say): exactly what subscribing would answer, so
+    // about the client's field, not the internal query (whose locations mean nothing to it).
+    if (answer.errors?.length) {
+      const path = [resume.responseName];
+      return { data: null, errors: answer.errors.map(({ locations: _locations, path: _path, ...error }) => ({ ...error, path })) };
+    }
     const newest = answer.data?.[position.field];
     return typeof newest === "string" ? { after: newest } : { fromStart: true };
   }

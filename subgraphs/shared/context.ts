@@ -5,6 +5,7 @@
 import DataLoader from "dataloader";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
+import { DatabaseOutage } from "./db/outage.ts";
 import { AppError } from "./errors.ts";
 import { Idempotency } from "./idempotency/idempotency.ts";
 import type { Logger } from "./logger.ts";
@@ -15,10 +16,13 @@ export interface Dependencies {
   readonly config: Config;
   readonly logger: Logger;
   readonly idempotency: Idempotency;
+  /** Where requests, workers and listeners report the database being unreachable (logged once). */
+  readonly outage: DatabaseOutage;
 }
 
 export function createDependencies(db: Database, config: Config, logger: Logger): Dependencies {
-  return { db, config, logger, idempotency: new Idempotency(db) };
+  const outage = new DatabaseOutage({ logger: logger.child({ component: "database" }), probe: () => db.sql.query("SELECT 1") });
+  return { db, config, logger, idempotency: new Idempotency(db), outage };
 }
 
 /** A subgraph's long-lived parts (see SubgraphDefinition.services). */

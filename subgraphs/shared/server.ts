@@ -14,6 +14,7 @@ import { verifyPrincipal } from "./auth/signature.ts";
 import { createContext, type Dependencies, type SubgraphContext, type SubgraphServices } from "./context.ts";
 import { formatErrorWith } from "./graphql/errors.ts";
 import { refuseMalformedText } from "./graphql/text-plugin.ts";
+import { jsonBodyErrors, jsonInternalErrors } from "./http-errors.ts";
 import { serveSubscriptions } from "./subscriptions.ts";
 
 export interface RunningSubgraph {
@@ -43,7 +44,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
   // Keep-alive connections from the gateway outlive a request; keep them longer than its agent.
   httpServer.keepAliveTimeout = 65_000;
 
-  const formatError = formatErrorWith(logger);
+  const formatError = formatErrorWith(logger, deps.outage);
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
     formatError,
@@ -97,6 +98,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
       context: async ({ res }) => createContext(res.locals["principal"], deps, options.services),
     }),
   );
+  app.use(jsonBodyErrors(2 * 1024 * 1024), jsonInternalErrors(logger));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

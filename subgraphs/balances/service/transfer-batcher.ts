@@ -16,7 +16,7 @@
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
-import { isDatabaseUnavailable } from "../../shared/db/errors.ts";
+import { isDatabaseUnavailable } from "../../shared/db/unavailable.ts";
 import { inSqlTransaction } from "../../shared/db/transaction.ts";
 import { AppError, notFound } from "../../shared/errors.ts";
 import { Idempotency } from "../../shared/idempotency/idempotency.ts";

@@ -16,6 +16,7 @@ export function startBalancesWorker(deps: Dependencies, pollMs = 250): Worker {
   const settlement = startStepWorker(
     {
       logger,
+      outage: deps.outage,
       advance: (limit) => settleDueTopups(deps, new Date(), limit),
       postpone: (id, until) => postponeTopup(deps, id, until),
     },
@@ -23,6 +24,7 @@ export function startBalancesWorker(deps: Dependencies, pollMs = 250): Worker {
   );
   const purge = startPollingWorker({
     logger,
+    outage: deps.outage,
     pollMs: PURGE_EVERY_MS,
     async round() {
       const purged = await deps.idempotency.purgeExpired();

@@ -49,22 +49,3 @@ function messageOf(error: unknown): string {
   }
   return parts.join(" ");
 }
-
-const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]);
-
-/**
- * The database could not be reached or went away (connection errors, shutdown, too many
- * connections): nothing about the request itself, so splitting or resubmitting its work now
- * cannot help.
- */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const state = sqlStateOf(error);
-  if (state && (state.startsWith("08") || state.startsWith("57P") || state === "53300")) return true;
-  for (let current: unknown = error, depth = 0; current && typeof current === "object" && depth < 5; depth++) {
-    const record = current as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof record.code === "string" && UNAVAILABLE_CODES.has(record.code)) return true;
-    if (typeof record.message === "string" && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(record.message)) return true;
-    current = record.cause;
-  }
-  return false;
-}
