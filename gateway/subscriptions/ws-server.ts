@@ -76,7 +76,7 @@ const CLOSE_GRACE_MS = 1_000;
 export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySockets {
   const { config, logger, planner } = options;
   const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY);
-  const upstreams = new Upstreams({ urls: config.subgraphUrls, gatewaySecret: config.gatewaySecret, keepAliveMs: config.WS_KEEPALIVE_MS, logger });
+  const upstreams = new Upstreams({ urls: config.subgraphUrls, gatewaySecret: config.gatewaySecret, keepAliveMs: config.WS_KEEPALIVE_MS, signatureMaxSkewMs: config.SIGNATURE_MAX_SKEW_MS, logger });
   const rest = new RestExecutor({ services: options.services, schemas: () => planner.schemas, formatError: options.formatError, logger });
   const feeds = new Feeds();
   const documents = new CheckedDocuments(() => planner.schemas.api, options.validationRules);
