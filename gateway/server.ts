@@ -19,7 +19,9 @@ import { formatErrorWith } from "../subgraphs/shared/graphql/errors.ts";
 import { refuseMalformedText } from "../subgraphs/shared/graphql/text-plugin.ts";
 import { jsonBodyErrors, jsonInternalErrors } from "../subgraphs/shared/http-errors.ts";
 import type { Logger } from "../subgraphs/shared/logger.ts";
+import { AuthFailures, sendTooManyFailures } from "./auth-failures.ts";
 import { Authenticator, unauthenticated } from "./authenticate.ts";
+import { clientAddresses } from "./client-address.ts";
 import { SignedDataSource, type GatewayContext } from "./data-source.ts";
 import { PARSE_OPTIONS, queryLimits } from "./limits.ts";
 import { requireResolvedOperation } from "./operation-resolution.ts";
@@ -37,6 +39,8 @@ export interface GatewayOptions {
   /** Defaults to the checked-in schema/supergraph.graphql. */
   readonly supergraphSdl?: string;
   readonly port?: number;
+  /** The window of AUTH_FAILURES_PER_MINUTE: a minute, unless a test shortens it. */
+  readonly authFailureWindowMs?: number;
 }
 
 export interface RunningGateway {
@@ -72,6 +76,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const logger = options.logger.child({ component: "gateway" });
   const app = express();
   app.disable("x-powered-by");
+  const clientAddress = clientAddresses(app, config.TRUST_PROXY);
   const httpServer = createServer(app);
   // Idle keep-alive connections outlive any client's or load balancer's idle timeout, so the
   // client always closes first: a server closing an idle socket just as a client reuses it
@@ -122,6 +127,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     adminApiKey: config.ADMIN_API_KEY,
     cacheTtlMs: config.AUTH_CACHE_TTL_MS,
   });
+  const authFailures = new AuthFailures({ perWindow: config.AUTH_FAILURES_PER_MINUTE, windowMs: options.authFailureWindowMs ?? 60_000, redisUrl: config.RATE_LIMIT_REDIS_URL, logger });
+  await authFailures.ready();
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -145,9 +152,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const authorization = req.headers.authorization;
     if (!authorization) return next();
     try {
-      res.locals["principal"] = await authenticator.authenticate(authorization);
+      res.locals["principal"] = await authFailures.guard(req.ip, () => authenticator.authenticate(authorization));
       next();
     } catch (error) {
+      if (sendTooManyFailures(res, error)) return;
       const extensions = (error as { extensions?: { code?: string; http?: { status?: number } } }).extensions;
       const status = extensions?.http?.status ?? 500;
       if (status >= 500) {
@@ -199,6 +207,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     apollo,
     planner,
     authenticator,
+    authFailures,
+    clientAddress,
     rateLimiter,
     services: Object.fromEntries(Object.keys(config.subgraphUrls).map((name) => [name, buildService(name)])),
     validationRules: limits.validationRules as unknown as ValidationRule[],
@@ -222,6 +232,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         await sockets.drain();
         await apollo.stop();
         await rateLimiter.close();
+        await authFailures.close();
       })();
       return stopping;
     },

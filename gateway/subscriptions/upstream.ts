@@ -7,6 +7,10 @@
 // so a lost socket surfaces to each subscription, which resubscribes from its last cursor (see
 // federated-subscription.ts) once the shared retry gate opens: one connection attempt per
 // backoff step, however many subscriptions wait. A peer that stops answering pings is cut off.
+//
+// A subgraph closes a socket whose gateway signature is older than SIGNATURE_MAX_SKEW_MS (so a
+// replayed socket dies with its captured signature), so this one renews it: a graphql-ws ping
+// carrying a fresh signature every third of that time.
 
 import { createClient, type Client, type FormattedExecutionResult, type Sink, type SubscribePayload } from "graphql-ws";
 import WebSocket from "ws";
@@ -18,6 +22,8 @@ export interface UpstreamOptions {
   readonly urls: Readonly<Record<string, string>>;
   readonly gatewaySecret: string;
   readonly keepAliveMs: number;
+  /** SIGNATURE_MAX_SKEW_MS: how long the subgraph honours the socket's newest signature. */
+  readonly signatureMaxSkewMs: number;
   readonly logger: Logger;
 }
 
@@ -35,6 +41,7 @@ export class UpstreamClient {
   private failures = 0;
   private gate: Promise<void> | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
+  private renewal: NodeJS.Timeout | undefined;
   private lost = false;
   private stopping = false;
 
@@ -55,7 +62,8 @@ export class UpstreamClient {
       // The socket is the gateway's (signed for no operation); each operation carries its own.
       connectionParams: () => signPrincipal({ kind: "gateway" }, options.gatewaySecret, undefined),
       on: {
-        connected: () => {
+        connected: (socket) => {
+          this.keepSigned(socket as WebSocket);
           if (this.lost) logger.info("subgraph socket back; subscriptions resume from their positions");
           this.lost = false;
           this.failures = 0;
@@ -75,6 +83,7 @@ export class UpstreamClient {
         closed: (event) => {
           clearTimeout(this.pongTimer);
           this.pongTimer = undefined;
+          clearInterval(this.renewal);
           const { code, reason } = (event ?? {}) as { code?: number; reason?: string };
           // 1000: closed by us, idle. Anything else while running is a loss to recover from.
           if (code === 1000 || this.stopping) return logger.debug({ code, reason }, "subgraph socket closed");
@@ -83,6 +92,19 @@ export class UpstreamClient {
         },
       },
     });
+  }
+
+  /** Renews the socket's gateway signature while it is open (see the header). */
+  private keepSigned(socket: WebSocket): void {
+    clearInterval(this.renewal);
+    this.renewal = setInterval(
+      () => {
+        if (socket.readyState !== WebSocket.OPEN) return;
+        socket.send(JSON.stringify({ type: "ping", payload: signPrincipal({ kind: "gateway" }, this.options.gatewaySecret, undefined) }));
+      },
+      Math.max(1, Math.floor(this.options.signatureMaxSkewMs / 3)),
+    );
+    this.renewal.unref();
   }
 
   /** Subscribes as `principal`; returns the function that unsubscribes. */
@@ -125,6 +147,7 @@ export class UpstreamClient {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.pongTimer);
+    clearInterval(this.renewal);
     await this.client.dispose();
   }
 }

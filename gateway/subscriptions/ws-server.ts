@@ -7,7 +7,7 @@
 //   - Subscriptions are validated with the same limits, planned with the query planner, and
 //     executed as FederatedSubscriptions over the subgraphs' sockets.
 
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import type { ApolloServer } from "@apollo/server";
 import type { ServiceMap } from "@apollo/gateway";
 import { getVariableValues, GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type ValidationRule } from "graphql";
@@ -16,6 +16,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../../subgraphs/shared/config.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
+import type { AuthFailures } from "../auth-failures.ts";
 import type { Authenticator } from "../authenticate.ts";
 import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
 import type { GatewayContext } from "../data-source.ts";
@@ -35,6 +36,10 @@ export interface GatewaySocketsOptions {
   readonly apollo: ApolloServer<GatewayContext>;
   readonly planner: SubscriptionPlanner;
   readonly authenticator: Authenticator;
+  /** A connection_init with a wrong key spends its address's budget, shared with HTTP. */
+  readonly authFailures: AuthFailures;
+  /** The client's address of an upgrade request (TRUST_PROXY applies as over HTTP). */
+  readonly clientAddress: (request: IncomingMessage) => string;
   /** Each operation (not each event) spends one request of its tenant's budget. */
   readonly rateLimiter: RateLimiter;
   /** Signed HTTP data sources for the entity fetches that complete each event. */
@@ -75,8 +80,8 @@ const CLOSE_GRACE_MS = 1_000;
 
 export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySockets {
   const { config, logger, planner } = options;
-  const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY);
-  const upstreams = new Upstreams({ urls: config.subgraphUrls, gatewaySecret: config.gatewaySecret, keepAliveMs: config.WS_KEEPALIVE_MS, logger });
+  const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY, options.authFailures);
+  const upstreams = new Upstreams({ urls: config.subgraphUrls, gatewaySecret: config.gatewaySecret, keepAliveMs: config.WS_KEEPALIVE_MS, signatureMaxSkewMs: config.SIGNATURE_MAX_SKEW_MS, logger });
   const rest = new RestExecutor({ services: options.services, schemas: () => planner.schemas, formatError: options.formatError, logger });
   const feeds = new Feeds();
   const documents = new CheckedDocuments(() => planner.schemas.api, options.validationRules);
@@ -88,7 +93,7 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
   const server = useServer<Record<string, unknown>, Extra>(
     {
       async onConnect(ctx) {
-        const admission = await connections.admit(ctx.connectionParams, ctx.extra.socket);
+        const admission = await connections.admit(ctx.connectionParams, ctx.extra.socket, options.clientAddress(ctx.extra.request));
         if ("refusal" in admission) {
           // Our own code and reason; graphql-ws's generic 4403 that follows is ignored by ws.
           ctx.extra.socket.close(admission.refusal.code, admission.refusal.reason);
