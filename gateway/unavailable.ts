@@ -3,7 +3,9 @@
 // load balancers back off and retry rather than treat it as a failed request.
 //
 // 503 only when the whole operation failed that way (no data at all): an outage that only cost
-// some fields is a partial result, which stays 200 as GraphQL over HTTP asks.
+// some fields is a partial result, which stays 200 as GraphQL over HTTP asks. Likewise a
+// mutation refused because its idempotency key is still executing elsewhere answers 409 with
+// Retry-After: the same request, with the same key, will get the first one's answer.
 
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { Response } from "express";
@@ -22,9 +24,15 @@ export const outageStatus: ApolloServerPlugin<object> = {
         if (response.body.kind !== "single") return;
         const { data, errors } = response.body.singleResult;
         if (data != null || !errors?.length) return;
-        if (!errors.every((error) => error.extensions?.["code"] === "SERVICE_UNAVAILABLE")) return;
-        response.http.status = 503;
-        response.http.headers.set("retry-after", String(retryAfterSeconds(errors)));
+        const codes = new Set(errors.map((error) => error.extensions?.["code"]));
+        if (codes.size !== 1) return;
+        if (codes.has("SERVICE_UNAVAILABLE")) {
+          response.http.status = 503;
+          response.http.headers.set("retry-after", String(retryAfterSeconds(errors)));
+        } else if (codes.has("IDEMPOTENCY_KEY_IN_USE")) {
+          response.http.status = 409;
+          response.http.headers.set("retry-after", "1");
+        }
       },
     };
   },

@@ -40,8 +40,13 @@ export const notFound = (what: string, id: string) =>
 export const badInput = (message: string, argument?: string) =>
   new AppError("BAD_USER_INPUT", message, argument ? { argument } : undefined);
 
-/** Refusals that the same request, retried a little later, may get past (`extensions.retryable`). */
-export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set(["SERVICE_UNAVAILABLE", "RATE_LIMITED", "IDEMPOTENCY_KEY_IN_USE"]);
+/**
+ * Answers that are not definite (`extensions.retryable: true`): the request may or may not have
+ * taken effect, or may get through a little later. The retry contract (README, "Retries"): send
+ * the same request with the same idempotencyKey until a definite answer; every other code is
+ * definite, and a mutation retried with its key runs at most once.
+ */
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set(["SERVICE_UNAVAILABLE", "RATE_LIMITED", "IDEMPOTENCY_KEY_IN_USE", "INTERNAL_SERVER_ERROR"]);
 
 /** How long clients are asked to wait before retrying during an outage. */
 export const OUTAGE_RETRY_AFTER_MS = 2_000;
