@@ -39,16 +39,22 @@ export async function restartDatabase(serverUrl: string, database: string, downM
   }
 }
 
-export async function untilReady(cluster: Cluster, since: number, timeoutMs = 120_000): Promise<number | undefined> {
-  while (performance.now() - since < timeoutMs) {
+export async function untilReady(cluster: Cluster, since: number, interrupted?: AbortSignal, timeoutMs = 120_000): Promise<number | undefined> {
+  while (!interrupted?.aborted && performance.now() - since < timeoutMs) {
     if (await cluster.ready()) return performance.now() - since;
     await sleep(100);
   }
   return undefined;
 }
 
-/** Runs faults until `signal` aborts; returns every fault injected. */
-export async function runNemesis(cluster: Cluster, database: { serverUrl: string; name: string }, options: NemesisOptions, signal: AbortSignal): Promise<Fault[]> {
+/** Runs faults until `signal` aborts (`interrupted`: the whole run is abandoned); returns every fault injected. */
+export async function runNemesis(
+  cluster: Cluster,
+  database: { serverUrl: string; name: string },
+  options: NemesisOptions,
+  signal: AbortSignal,
+  interrupted?: AbortSignal,
+): Promise<Fault[]> {
   const faults: Fault[] = [];
   const kinds = options.kinds ?? FAULT_KINDS;
   let next = performance.now() + options.everyMs;
@@ -61,7 +67,7 @@ export async function runNemesis(cluster: Cluster, database: { serverUrl: string
     if (fault.kind === "database restart") await restartDatabase(database.serverUrl, database.name, options.databaseDownMs);
     else await cluster.killAndRestart(fault.kind.slice("kill ".length) as ProcessName);
     // Timed to the end even when the run is over: the run waits for the last fault's recovery.
-    fault.readyAfterMs = await untilReady(cluster, fault.at);
+    fault.readyAfterMs = await untilReady(cluster, fault.at, interrupted);
     console.log(`  ready again after ${fault.readyAfterMs === undefined ? "—" : `${(fault.readyAfterMs / 1_000).toFixed(1)} s`}`);
     // The next fault comes `everyMs` after this one, never before everything is ready again.
     next = Math.max(fault.at + options.everyMs, performance.now() + 1_000);

@@ -64,6 +64,15 @@ export function figures(result: RunResult): Figures {
     `  requests in flight during a fault or retried (${hit.length}): p50 ${during.p50}, p99 ${during.p99}, max ${during.max}`,
   );
 
+  const slowest = [...requests].sort((a, b) => b.answered.ms - a.answered.ms).slice(0, 3);
+  const run0 = Math.min(...requests.map((r) => r.startedAt));
+  for (const r of slowest) {
+    const overlapped = faults.filter((f) => f.at <= r.endedAt && f.at + (f.readyAfterMs ?? Infinity) >= r.startedAt).map((f) => `${f.kind} at ${ms(f.at - run0)}`);
+    lines.push(
+      `  slow: ${r.kind} (${r.usage}) ${ms(r.answered.ms)}, sent ${ms(r.startedAt - run0)} into the run` +
+        `${overlapped.length > 0 ? ` (faults: ${overlapped.join(", ")})` : ""}; retried ${JSON.stringify(r.answered.retried)}`,
+    );
+  }
   lines.push("recovery per fault kind (median / max over its faults):");
   for (const [kind, list] of byKind) {
     const firstSuccess = list.map((fault) => {

@@ -39,6 +39,7 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
   const bench = await freshDatabase(options.serverUrl, 2);
   const databaseName = new URL(bench.url).pathname.slice(1);
   let cluster: Cluster | undefined;
+  let finished = false;
   const stopClients = new AbortController();
   const stopFollowers = new AbortController();
   const abort = () => {
@@ -71,7 +72,7 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
     const started = performance.now();
     const stopNemesis = new AbortController();
     options.signal?.addEventListener("abort", () => stopNemesis.abort(), { once: true });
-    const nemesis = runNemesis(cluster, { serverUrl: options.serverUrl, name: databaseName }, { everyMs: options.faultEveryMs, databaseDownMs: options.databaseDownMs, ...(options.faultKinds ? { kinds: options.faultKinds } : {}) }, stopNemesis.signal);
+    const nemesis = runNemesis(cluster, { serverUrl: options.serverUrl, name: databaseName }, { everyMs: options.faultEveryMs, databaseDownMs: options.databaseDownMs, ...(options.faultKinds ? { kinds: options.faultKinds } : {}) }, stopNemesis.signal, options.signal);
     const clients = runClients(tenants, history, workload, stopClients.signal);
     const timer = setTimeout(() => {
       stopNemesis.abort();
@@ -92,11 +93,19 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
       stopFollowers.abort();
       await Promise.all(following.map((f) => f.done));
       stream = await compareStreams(bench.db.sql, following.map((f) => f.follower));
+      // The README promises every event once, in order, with its id, to a client resuming with `after`.
+      const { missing, duplicates, outOfOrder, withoutCursor } = stream;
+      if (missing + duplicates + outOfOrder + withoutCursor > 0) {
+        history.violation("event stream broken", `missing ${missing}, duplicates ${duplicates}, out of order ${outOfOrder}, results without an event id ${withoutCursor}`);
+      }
     }
     for (const death of cluster.unexpectedExits()) history.violation("process died", death);
+    finished = true;
     return { history, faults, stream, seconds };
   } finally {
     abort();
+    // However the run ends, a process that died on its own is worth seeing.
+    if (!finished) for (const death of cluster?.unexpectedExits() ?? []) console.error(`process died: ${death}`);
     await cluster?.stop();
     await bench.drop();
   }
