@@ -73,18 +73,14 @@ export function figures(result: RunResult): Figures {
         `${overlapped.length > 0 ? ` (faults: ${overlapped.join(", ")})` : ""}; retried ${JSON.stringify(r.answered.retried)}`,
     );
   }
-  lines.push("recovery per fault kind (median / max over its faults):");
+  lines.push("recovery per fault kind (each of its faults):");
   for (const [kind, list] of byKind) {
     const firstSuccess = list.map((fault) => {
       const ends = requests.filter((r) => r.startedAt >= fault.at && r.answered.definite?.ok && AFFECTS[kind](r)).map((r) => r.endedAt - fault.at);
       return ends.length > 0 ? Math.min(...ends) : undefined;
     });
     const ready = list.map((f) => f.readyAfterMs);
-    const describe = (values: (number | undefined)[]) => {
-      const known = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b);
-      const missing = values.length - known.length;
-      return `${ms(quantile(known, 0.5))} / ${ms(known.at(-1))}${missing > 0 ? ` (${missing} never)` : ""}`;
-    };
+    const describe = (values: (number | undefined)[]) => values.map((v) => (v === undefined ? "never" : ms(v))).join(", ");
     lines.push(`  ${kind.padEnd(16)} first success after the fault ${describe(firstSuccess)}; every process ready ${describe(ready)}`);
   }
   if (stream) {

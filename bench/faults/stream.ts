@@ -15,8 +15,9 @@ export interface Follower {
   readonly key: string;
   readonly accounts: string[];
   readonly received: Map<string, string[]>;
-  /** Results that carried no event id (an error instead of the event). */
+  /** Results that carried no event id (an error instead of the event), by error code. */
   withoutCursor: number;
+  readonly withoutCursorCodes: string[];
   /** Times the subscriptions had to be resumed (socket closed, subscription errored or completed). */
   resumed: number;
 }
@@ -29,12 +30,14 @@ export interface StreamReport {
   readonly outOfOrder: number;
   readonly withoutCursor: number;
   readonly resumed: number;
+  /** One line per event missing, repeated or out of order, and per result without an event id. */
+  readonly problems: string[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function follow(gatewayUrl: () => string, key: string, accounts: string[], signal: AbortSignal): { follower: Follower; done: Promise<void> } {
-  const follower: Follower = { key, accounts, received: new Map(accounts.map((a) => [a, []])), withoutCursor: 0, resumed: 0 };
+  const follower: Follower = { key, accounts, received: new Map(accounts.map((a) => [a, []])), withoutCursor: 0, withoutCursorCodes: [], resumed: 0 };
   const done = (async () => {
     while (!signal.aborted) {
       const client = createClient({
@@ -56,8 +59,11 @@ export function follow(gatewayUrl: () => string, key: string, accounts: string[]
             {
               next: (result) => {
                 const id = result.data?.balanceChanged?.id;
-                if (!id) follower.withoutCursor += 1;
-                else received.push(id);
+                if (id) received.push(id);
+                else {
+                  follower.withoutCursor += 1;
+                  follower.withoutCursorCodes.push(`${accountId} (${result.errors?.map((e) => e.extensions?.["code"]).join(", ") ?? "no error"})`);
+                }
               },
               error: end,
               complete: end,
@@ -96,19 +102,28 @@ export async function caughtUp(sql: SqlClient, followers: Follower[], timeoutMs:
 
 export async function compareStreams(sql: SqlClient, followers: Follower[]): Promise<StreamReport> {
   let events = 0, delivered = 0, missing = 0, duplicates = 0, outOfOrder = 0, withoutCursor = 0, resumed = 0;
+  const problems: string[] = [];
   for (const follower of followers) {
     withoutCursor += follower.withoutCursor;
     resumed += follower.resumed;
+    for (const what of follower.withoutCursorCodes) problems.push(`a result without an event id on ${what}`);
     for (const [accountId, received] of follower.received) {
       const table = await eventsOf(sql, accountId);
       const position = new Map(table.map((id, i) => [id, i]));
       events += table.length;
       delivered += received.length;
       const seen = new Set(received);
+      for (const id of table.filter((id) => !seen.has(id))) problems.push(`${accountId}: ${id} missing`);
+      for (const id of received.filter((id, i) => received.indexOf(id) !== i)) problems.push(`${accountId}: ${id} delivered again`);
+      for (let i = 1; i < received.length; i++) {
+        if ((position.get(received[i]!) ?? -1) < (position.get(received[i - 1]!) ?? -1)) {
+          outOfOrder += 1;
+          problems.push(`${accountId}: ${received[i]} after ${received[i - 1]}`);
+        }
+      }
       missing += table.filter((id) => !seen.has(id)).length;
       duplicates += received.length - seen.size;
-      for (let i = 1; i < received.length; i++) if ((position.get(received[i]!) ?? -1) < (position.get(received[i - 1]!) ?? -1)) outOfOrder += 1;
     }
   }
-  return { events, delivered, missing, duplicates, outOfOrder, withoutCursor, resumed };
+  return { events, delivered, missing, duplicates, outOfOrder, withoutCursor, resumed, problems };
 }
