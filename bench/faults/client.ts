@@ -44,7 +44,9 @@ export async function untilDefinite(options: ClientOptions, field: string, query
   const retried: Record<string, number> = {};
   const contractBreaks: string[] = [];
   for (let attempt = 1; ; attempt++) {
-    let waitMs = Math.min(1_000, 50 * 2 ** Math.min(attempt, 5));
+    // Our own backoff when the answer gives no hint; jittered so that the clients that lost their
+    // answers in one fault do not all come back at once.
+    let waitMs = Math.min(1_000, 50 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2);
     let why: string;
     try {
       const response = await fetch(options.url(), {
@@ -67,7 +69,8 @@ export async function untilDefinite(options: ClientOptions, field: string, query
       if (code && error?.extensions?.retryable !== true) contractBreaks.push(`${code} without extensions.retryable (HTTP ${response.status})`);
       why = code ?? `HTTP ${response.status} without a GraphQL error`;
       const hintMs = typeof error?.extensions?.retryAfterMs === "number" ? error.extensions.retryAfterMs : retryAfter > 0 ? retryAfter * 1_000 : undefined;
-      if (hintMs !== undefined) waitMs = hintMs;
+      // Never before the hint: a little after it, spread.
+      if (hintMs !== undefined) waitMs = hintMs * (1 + Math.random() / 4);
     } catch (error) {
       why = "no answer";
       void error;
@@ -76,7 +79,6 @@ export async function untilDefinite(options: ClientOptions, field: string, query
     if (performance.now() - started > options.giveUpMs) {
       return { definite: undefined, ms: performance.now() - started, attempts: attempt, retried, contractBreaks };
     }
-    // Jitter: the clients that lost their answers in one fault do not all come back at once.
-    await sleep(waitMs * (0.5 + Math.random() / 2));
+    await sleep(waitMs);
   }
 }
