@@ -13,6 +13,7 @@
 //   --fault-every N      seconds between faults (BENCH_FAULT_EVERY, default 15)
 //   --database-down-ms N how long the database refuses connections (BENCH_DATABASE_DOWN_MS, default 1000)
 //   --subscribers N      graphql-ws subscribers, 0..2 (BENCH_SUBSCRIBERS, default 2)
+//   --faults N           end after N faults instead, if sooner (BENCH_FAULTS, default: no limit)
 
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     "fault-every": { type: "string" },
     "database-down-ms": { type: "string" },
     subscribers: { type: "string" },
+    faults: { type: "string" },
   },
 });
 const setting = (flag: string | undefined, env: string, fallback: number): number => {
@@ -49,6 +51,7 @@ const options = {
   faultEveryMs: setting(values["fault-every"], "BENCH_FAULT_EVERY", 15) * 1_000,
   databaseDownMs: setting(values["database-down-ms"], "BENCH_DATABASE_DOWN_MS", 1_000),
   subscribers: Math.min(2, setting(values.subscribers, "BENCH_SUBSCRIBERS", 2)),
+  faults: setting(values.faults, "BENCH_FAULTS", 0) || undefined,
 };
 
 // Ctrl-C (or SIGTERM) ends the run early: the processes are stopped and the database dropped.

@@ -22,6 +22,9 @@ export interface NemesisOptions {
   readonly everyMs: number;
   readonly databaseDownMs: number;
   readonly kinds?: readonly FaultKind[];
+  /** Stop after this many faults, once everything is ready again and has served `afterMs` more. */
+  readonly count?: number;
+  readonly afterMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -47,7 +50,7 @@ export async function untilReady(cluster: Cluster, since: number, interrupted?: 
   return undefined;
 }
 
-/** Runs faults until `signal` aborts (`interrupted`: the whole run is abandoned); returns every fault injected. */
+/** Runs faults until `signal` aborts or `count` are done (`interrupted`: the run is abandoned); returns every fault injected. */
 export async function runNemesis(
   cluster: Cluster,
   database: { serverUrl: string; name: string },
@@ -69,6 +72,10 @@ export async function runNemesis(
     // Timed to the end even when the run is over: the run waits for the last fault's recovery.
     fault.readyAfterMs = await untilReady(cluster, fault.at, interrupted);
     console.log(`  ready again after ${fault.readyAfterMs === undefined ? "—" : `${(fault.readyAfterMs / 1_000).toFixed(1)} s`}`);
+    if (faults.length === options.count) {
+      await sleep(options.afterMs ?? 3_000);
+      break;
+    }
     // The next fault comes `everyMs` after this one, never before everything is ready again.
     next = Math.max(fault.at + options.everyMs, performance.now() + 1_000);
   }

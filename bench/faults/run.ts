@@ -20,6 +20,8 @@ export interface RunOptions {
   readonly databaseDownMs: number;
   readonly subscribers: number;
   readonly faultKinds?: readonly FaultKind[];
+  /** End the run after this many faults (and the recovery from the last), or after `seconds`, whichever comes first. */
+  readonly faults?: number;
   /** A client gives up on an operation (a violation) after this long without a definite answer. */
   readonly giveUpMs?: number;
   readonly signal?: AbortSignal;
@@ -72,14 +74,25 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
     const started = performance.now();
     const stopNemesis = new AbortController();
     options.signal?.addEventListener("abort", () => stopNemesis.abort(), { once: true });
-    const nemesis = runNemesis(cluster, { serverUrl: options.serverUrl, name: databaseName }, { everyMs: options.faultEveryMs, databaseDownMs: options.databaseDownMs, ...(options.faultKinds ? { kinds: options.faultKinds } : {}) }, stopNemesis.signal, options.signal);
+    const nemesis = runNemesis(
+      cluster,
+      { serverUrl: options.serverUrl, name: databaseName },
+      {
+        everyMs: options.faultEveryMs,
+        databaseDownMs: options.databaseDownMs,
+        ...(options.faultKinds ? { kinds: options.faultKinds } : {}),
+        ...(options.faults ? { count: options.faults } : {}),
+      },
+      stopNemesis.signal,
+      options.signal,
+    );
     const clients = runClients(tenants, history, workload, stopClients.signal);
     const timer = setTimeout(() => {
       stopNemesis.abort();
       stopClients.abort();
     }, options.seconds * 1_000);
     const faults = await nemesis;
-    stopClients.abort(); // the nemesis ends only when the run does
+    stopClients.abort(); // the nemesis ends when the run's time is up or its faults are done
     await clients;
     clearTimeout(timer);
     const seconds = (performance.now() - started) / 1_000;
