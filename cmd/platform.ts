@@ -11,9 +11,9 @@ import { openDatabase, type Database } from "../subgraphs/shared/db/database.ts"
 import type { Logger } from "../subgraphs/shared/logger.ts";
 import { serveSubgraph, type RunningSubgraph } from "../subgraphs/shared/server.ts";
 import { buildSubgraph } from "../subgraphs/shared/subgraph.ts";
-import { startBalancesWorker } from "../subgraphs/balances/service/worker.ts";
-import { startPayoutsWorker } from "../subgraphs/payouts/service/worker.ts";
-import { startCryptoWorker } from "../subgraphs/crypto/service/worker.ts";
+import { startBalancesWorker } from "../subgraphs/balances/api.ts";
+import { startPayoutsWorker } from "../subgraphs/payouts/api.ts";
+import { startCryptoWorker } from "../subgraphs/crypto/api.ts";
 
 export async function openMigratedDatabase(config: Config, logger: Logger): Promise<Database> {
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, "pglite"), poolSize: config.DATABASE_POOL_SIZE });

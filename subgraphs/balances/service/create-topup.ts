@@ -8,7 +8,7 @@
 // no funding rail connected, and a live top-up that settled without one would credit money that
 // never arrived (and could then be paid out): it is refused before anything is stored.
 
-import { accountFacts } from "../../accounts/service/account-records.ts";
+import { accountFacts } from "../../accounts/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { AppError, notFound } from "../../shared/errors.ts";
@@ -16,7 +16,7 @@ import { newId } from "../../shared/ids.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { checkAmount, checkDescription, checkTopup } from "../domain/money-movement.ts";
 import { settlementPosting, topupPosting } from "../domain/postings.ts";
-import { post } from "../ledger/post.ts";
+import { post } from "../../ledger/api.ts";
 import { isRefusal, refusal } from "./refusal.ts";
 import { findTopup, type TopupRecord } from "./topup-records.ts";
 

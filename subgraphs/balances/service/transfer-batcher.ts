@@ -22,10 +22,10 @@ import { AppError, notFound } from "../../shared/errors.ts";
 import { Idempotency } from "../../shared/idempotency/idempotency.ts";
 import { newId } from "../../shared/ids.ts";
 import type { Money } from "../../shared/money/money.ts";
-import { accountFactsAcross } from "../../accounts/service/account-records.ts";
+import { accountFactsAcross } from "../../accounts/api.ts";
 import { checkTransferDestination } from "../domain/money-movement.ts";
 import { transferPosting } from "../domain/postings.ts";
-import { postScoped } from "../ledger/post.ts";
+import { postScoped } from "../../ledger/api.ts";
 import { refusal } from "./refusal.ts";
 import type { TransferRecord } from "./transfer-records.ts";
 

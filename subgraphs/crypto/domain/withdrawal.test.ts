@@ -3,7 +3,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkPosting } from "../../balances/domain/ledger.ts";
+import { checkPosting } from "../../ledger/api.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { failsOnChain } from "./chain.ts";
 import { parseDecimal } from "../../shared/money/rational.ts";

@@ -3,7 +3,7 @@
 // Errors: NOT_FOUND (account, including another tenant's), BAD_USER_INPUT (pair, amount, no
 // rate), INVALID_STATE (closed account).
 
-import { accountFacts } from "../../accounts/service/account-records.ts";
+import { accountFacts } from "../../accounts/api.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { inSqlTransaction } from "../../shared/db/transaction.ts";

@@ -4,7 +4,7 @@
 // Errors: NOT_FOUND (account, including another tenant's), BAD_USER_INPUT (asset, network),
 // INVALID_STATE (closed account), IDEMPOTENCY_KEY_REUSED / _IN_USE.
 
-import { accountFacts } from "../../accounts/service/account-records.ts";
+import { accountFacts } from "../../accounts/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { notFound } from "../../shared/errors.ts";

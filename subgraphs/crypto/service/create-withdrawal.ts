@@ -5,13 +5,13 @@
 // the wallet's network), INVALID_STATE (closed account), PAYOUTS_NOT_ENABLED,
 // INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED / _IN_USE.
 
-import { accountFacts } from "../../accounts/service/account-records.ts";
+import { accountFacts } from "../../accounts/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { notFound } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
-import { post } from "../../balances/ledger/post.ts";
+import { post } from "../../ledger/api.ts";
 import { withdrawalPosting } from "../domain/postings.ts";
 import { isRefusal } from "../domain/refusal.ts";
 import { checkWithdrawal } from "../domain/withdrawal.ts";

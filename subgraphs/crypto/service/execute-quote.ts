@@ -6,12 +6,12 @@
 // executed, closed account), INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED / _IN_USE. A refusal
 // writes nothing: the quote stays executable until it expires.
 
-import { accountFacts } from "../../accounts/service/account-records.ts";
+import { accountFacts } from "../../accounts/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { notFound } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
-import { post } from "../../balances/ledger/post.ts";
+import { post } from "../../ledger/api.ts";
 import { defaultNetwork, isCryptoAsset } from "../domain/assets.ts";
 import { checkExecutable } from "../domain/conversion.ts";
 import { conversionPosting } from "../domain/postings.ts";

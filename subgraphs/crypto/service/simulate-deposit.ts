@@ -4,12 +4,12 @@
 // Errors: FORBIDDEN (live mode), NOT_FOUND (wallet, including another tenant's), BAD_USER_INPUT
 // (amount), INVALID_STATE (closed account), IDEMPOTENCY_KEY_REUSED / _IN_USE.
 
-import { accountFacts } from "../../accounts/service/account-records.ts";
+import { accountFacts } from "../../accounts/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { AppError, notFound } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
-import { post } from "../../balances/ledger/post.ts";
+import { post } from "../../ledger/api.ts";
 import { simulatedTransactionHash } from "../domain/chain.ts";
 import { checkDeposit } from "../domain/deposit.ts";
 import { depositPosting } from "../domain/postings.ts";

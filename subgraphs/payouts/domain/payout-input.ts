@@ -1,6 +1,6 @@
 // Validation of a new payout's own fields, pure: statement descriptor and metadata.
 
-import { parseMetadata, type Metadata } from "../../accounts/domain/metadata.ts";
+import { parseMetadata, type Metadata } from "../../accounts/api.ts";
 
 export const MAX_STATEMENT_DESCRIPTOR = 22;
 

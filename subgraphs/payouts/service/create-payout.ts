@@ -5,10 +5,9 @@
 // (account or bank account, also another tenant's), PAYOUTS_NOT_ENABLED, CURRENCY_MISMATCH,
 // INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED / _IN_USE. A refusal writes nothing.
 
-import { loadPayoutDestination } from "../../accounts/service/payout-destination.ts";
-import { checkAmount } from "../../balances/domain/money-movement.ts";
-import { post } from "../../balances/ledger/post.ts";
-import { isRefusal, refusal } from "../../balances/service/refusal.ts";
+import { loadPayoutDestination } from "../../accounts/api.ts";
+import { checkAmount, isRefusal, refusal } from "../../balances/api.ts";
+import { post } from "../../ledger/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { AppError } from "../../shared/errors.ts";

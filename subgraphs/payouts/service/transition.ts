@@ -4,7 +4,7 @@
 // transaction. The next rail step is due `stepMs` later (the payout's own step_ms). Callers hold the payout's row lock (FOR UPDATE), so the condition only fails
 // when the status changed under a caller that did not.
 
-import type { Posting } from "../../balances/domain/ledger.ts";
+import type { Posting } from "../../ledger/api.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { AppError } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
