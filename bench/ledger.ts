@@ -12,7 +12,7 @@ import { transferPosting, createTopup, createTransfer } from "../subgraphs/balan
 import { verifyLedger, post } from "../subgraphs/ledger/api.ts";
 import type { PlatformPrincipal } from "../subgraphs/shared/auth/principal.ts";
 import { loadConfig } from "../subgraphs/shared/config.ts";
-import { createDependencies, type Dependencies } from "../subgraphs/shared/context.ts";
+import { createDependencies, type Dependencies } from "../subgraphs/dependencies.ts";
 import { newId } from "../subgraphs/shared/ids.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";

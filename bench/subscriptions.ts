@@ -24,7 +24,7 @@ import { insertPlatform } from "../subgraphs/accounts/api.ts";
 import { createTopup, createTransfer } from "../subgraphs/balances/api.ts";
 import type { PlatformPrincipal } from "../subgraphs/shared/auth/principal.ts";
 import { loadConfig, SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
-import { createDependencies, type Dependencies } from "../subgraphs/shared/context.ts";
+import { createDependencies, type Dependencies } from "../subgraphs/dependencies.ts";
 import { newId } from "../subgraphs/shared/ids.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";

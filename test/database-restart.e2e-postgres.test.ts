@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { migrate } from "../prisma/migrate.ts";
 import { createTopup } from "../subgraphs/balances/service/create-topup.ts";
 import { SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
-import { createDependencies } from "../subgraphs/shared/context.ts";
+import { createDependencies } from "../subgraphs/dependencies.ts";
 import { openDatabase, type Database } from "../subgraphs/shared/db/database.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { insertPlatform } from "./support/deps.ts";

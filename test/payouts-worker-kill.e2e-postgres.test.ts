@@ -17,7 +17,7 @@ import { readBalances } from "../subgraphs/ledger/service/read-balances.ts";
 import { createTopup } from "../subgraphs/balances/service/create-topup.ts";
 import { createPayout } from "../subgraphs/payouts/service/create-payout.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
-import { createDependencies, type Dependencies } from "../subgraphs/shared/context.ts";
+import { createDependencies, type Dependencies } from "../subgraphs/dependencies.ts";
 import { openDatabase } from "../subgraphs/shared/db/database.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { insertPlatform } from "./support/deps.ts";

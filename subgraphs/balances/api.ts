@@ -8,3 +8,4 @@ export { startBalancesWorker } from "./service/worker.ts";
 export { checkAmount } from "./domain/money-movement.ts";
 export { settlementPosting, topupPosting, transferPosting, type TopupPostingInput, type TransferPostingInput } from "./domain/postings.ts";
 export { isRefusal, refusal } from "./service/refusal.ts";
+export { BalancesServices } from "./services.ts";

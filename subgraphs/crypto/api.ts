@@ -2,3 +2,4 @@
 // in-process. Everything else in subgraphs/crypto is internal.
 
 export { startCryptoWorker } from "./service/worker.ts";
+export { createCryptoServices, type CryptoServices } from "./services.ts";

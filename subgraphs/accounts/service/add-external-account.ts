@@ -9,7 +9,6 @@
 
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { keyringFor } from "../../shared/crypto/keyring.ts";
 import { AppError } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
 import type { ResultCodec } from "../../shared/idempotency/idempotency.ts";
@@ -47,7 +46,7 @@ export async function addExternalAccount(
 ): Promise<PublicExternalAccount> {
   const valid = validateBankAccount(input);
   if (isProblem(valid)) fail(valid, "input");
-  const keyring = keyringFor(deps.config.encryption);
+  const keyring = deps.keyring;
   // Per tenant: a platform can spot the same bank account across its own accounts, and no
   // fingerprint can be compared across platforms.
   const fingerprint = keyring.fingerprint(FINGERPRINT_PURPOSE, [principal.tenantId, ...valid.identity]);

@@ -11,8 +11,7 @@
 // bank rail (test account numbers decide a payout's fate, API.md): never log it, never store it.
 // Errors: NOT_FOUND (account or bank account), PAYOUTS_NOT_ENABLED.
 
-import type { EncryptionConfig } from "../../shared/config.ts";
-import { keyringFor } from "../../shared/crypto/keyring.ts";
+import type { Keyring } from "../../shared/encryption/keyring.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { AppError, notFound } from "../../shared/errors.ts";
 import { refusePayouts } from "../domain/verification.ts";
@@ -53,7 +52,7 @@ interface DestinationRow {
 
 export async function loadPayoutDestination(
   sql: SqlClient,
-  encryption: EncryptionConfig,
+  keyring: Keyring,
   scope: { readonly tenantId: string; readonly livemode: boolean },
   request: DestinationRequest,
 ): Promise<PayoutDestination> {
@@ -73,7 +72,7 @@ export async function loadPayoutDestination(
       ? notFound("external account", request.externalAccountId)
       : new AppError("NOT_FOUND", `The account has no default bank account for ${request.currency}`, { argument: "destinationId" });
   }
-  const number = keyringFor(encryption).decrypt({ keyId: row.encryption_key_id, ciphertext: row.number_ciphertext }, row.id);
+  const number = keyring.decrypt({ keyId: row.encryption_key_id, ciphertext: row.number_ciphertext }, row.id);
   const iban = row.routing_number === null;
   return {
     id: row.id,

@@ -10,7 +10,6 @@ import type { Dependencies } from "../../shared/context.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { checkAmount, checkDescription } from "../domain/money-movement.ts";
 import { isRefusal, refusal } from "./refusal.ts";
-import { transferBatcher } from "./transfer-batcher.ts";
 import { findTransfer, type TransferRecord } from "./transfer-records.ts";
 
 export interface CreateTransferInput {
@@ -38,7 +37,7 @@ export async function createTransfer(
     params: { ...input, description },
   });
   if (claim.kind === "replay") return findTransfer(deps.db.prisma, principal, claim.response["transferId"] as string);
-  return transferBatcher(deps).submit({
+  return deps.balances.transfers.submit({
     principal,
     destinationAccountId: input.destinationAccountId,
     money,

@@ -13,7 +13,6 @@ import type { Currency } from "../../shared/money/currency.ts";
 import { checkPair, priceConversion } from "../domain/conversion.ts";
 import { isRefusal, refuse } from "../domain/refusal.ts";
 import { insertQuote, type QuoteRecord } from "./quote-records.ts";
-import { rateSourceOf } from "./rates.ts";
 import { refusal } from "./refusal.ts";
 
 export interface CreateQuoteInput {
@@ -26,7 +25,7 @@ export interface CreateQuoteInput {
 export async function createCryptoQuote(deps: Dependencies, principal: PlatformPrincipal, input: CreateQuoteInput, now = new Date()): Promise<QuoteRecord> {
   const pair = checkPair(input.sourceCurrency, input.destinationCurrency);
   if (pair) throw refusal(pair);
-  const rate = rateSourceOf(deps.config).rate(input.sourceCurrency, input.destinationCurrency);
+  const rate = deps.crypto.rates.rate(input.sourceCurrency, input.destinationCurrency);
   if (!rate) throw refusal(refuse("BAD_USER_INPUT", `No rate for ${input.sourceCurrency} to ${input.destinationCurrency}`, "input.destinationCurrency"));
   const terms = priceConversion(input, rate, deps.config.CRYPTO_SPREAD_BPS);
   if (isRefusal(terms)) throw refusal(terms);

@@ -52,7 +52,7 @@ export async function createPayout(
     { toJson: (payout) => ({ payoutId: payout.id }), fromJson: async (json) => findPayout(deps.db.prisma, principal, json["payoutId"] as string) },
     async (sql, complete) => {
       // Locks the account FOR SHARE (it cannot be closed under us) and checks payouts are enabled.
-      const destination = await loadPayoutDestination(sql, deps.config.encryption, principal, {
+      const destination = await loadPayoutDestination(sql, deps.keyring, principal, {
         accountId: input.accountId,
         externalAccountId: input.destinationId ?? undefined,
         currency: money.currency,
