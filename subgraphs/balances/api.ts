@@ -7,5 +7,4 @@ export { settleDueTopups } from "./service/settle-topups.ts";
 export { startBalancesWorker } from "./service/worker.ts";
 export { checkAmount } from "./domain/money-movement.ts";
 export { settlementPosting, topupPosting, transferPosting, type TopupPostingInput, type TransferPostingInput } from "./domain/postings.ts";
-export { isRefusal, refusal } from "./service/refusal.ts";
 export { BalancesServices } from "./services.ts";

@@ -13,7 +13,7 @@
 
 import type { Keyring } from "../../shared/encryption/keyring.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
-import { AppError, notFound } from "../../shared/errors.ts";
+import { AppError, notFound, throwIfRefused } from "../../shared/errors.ts";
 import { refusePayouts } from "../domain/verification.ts";
 import { accountFacts } from "./account-records.ts";
 
@@ -58,8 +58,7 @@ export async function loadPayoutDestination(
 ): Promise<PayoutDestination> {
   const account = await accountFacts(sql, scope, request.accountId);
   if (!account) throw notFound("account", request.accountId);
-  const refusal = refusePayouts(account);
-  if (refusal) throw new AppError("PAYOUTS_NOT_ENABLED", refusal);
+  throwIfRefused(refusePayouts(account));
   const [row] = await sql.query<DestinationRow>(
     `SELECT id, account_id, country, currency, account_holder_name, last4, routing_number, number_ciphertext, encryption_key_id
        FROM external_account

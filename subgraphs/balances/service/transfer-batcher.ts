@@ -19,7 +19,7 @@ import type { CoreDependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { isDatabaseUnavailable } from "../../shared/db/unavailable.ts";
 import { inSqlTransaction } from "../../shared/db/transaction.ts";
-import { AppError, notFound, serviceUnavailable } from "../../shared/errors.ts";
+import { AppError, notFound, serviceUnavailable, refused } from "../../shared/errors.ts";
 import { Idempotency } from "../../shared/idempotency/idempotency.ts";
 import { newId } from "../../shared/ids.ts";
 import type { Money } from "../../shared/money/money.ts";
@@ -27,7 +27,6 @@ import { accountFactsAcross } from "../../accounts/api.ts";
 import { checkTransferDestination } from "../domain/money-movement.ts";
 import { transferPosting } from "../domain/postings.ts";
 import { postScoped } from "../../ledger/api.ts";
-import { refusal } from "./refusal.ts";
 import type { TransferRecord } from "./transfer-records.ts";
 
 export const MAX_BATCH = 64;
@@ -126,7 +125,7 @@ async function transact(sql: SqlClient, requests: TransferRequest[]): Promise<Ou
     const destination = destinations[i];
     const problem = destination ? checkTransferDestination(destination, request.money) : undefined;
     if (!destination) outcomes[i] = notFound("account", request.destinationAccountId);
-    else if (problem) outcomes[i] = refusal(problem);
+    else if (problem) outcomes[i] = refused(problem);
   });
 
   // Lock the platforms' balances and spend them in arrival order.

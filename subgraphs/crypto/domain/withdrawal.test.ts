@@ -9,7 +9,7 @@ import { failsOnChain } from "./chain.ts";
 import { parseDecimal } from "../../shared/money/rational.ts";
 import { priceConversion } from "./conversion.ts";
 import { conversionPosting, depositPosting, withdrawalFailurePosting, withdrawalPosting } from "./postings.ts";
-import { isRefusal } from "./refusal.ts";
+import { isRefusal } from "../../shared/refusal.ts";
 import { canTransition, checkWithdrawal, isFinal, nextStep, WITHDRAWAL_STATUSES, type WithdrawalState, type WithdrawalStatus } from "./withdrawal.ts";
 
 const BTC = parseCurrency("BTC")!;

@@ -11,7 +11,7 @@ import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { validateAddress } from "../domain/address/index.ts";
-import { isRefusal } from "../domain/refusal.ts";
+import { isRefusal } from "../../shared/refusal.ts";
 import { cryptoFootprint } from "../crypto-test-support.ts";
 import { createCryptoQuote } from "./create-quote.ts";
 import { createCryptoWallet } from "./create-wallet.ts";
