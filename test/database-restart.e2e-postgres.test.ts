@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTopup } from "../subgraphs/balances/service/create-topup.ts";
 import { SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
-import { createDependencies } from "../subgraphs/shared/context.ts";
+import { createDependencies } from "../subgraphs/dependencies.ts";
 import type { Database } from "../subgraphs/shared/db/database.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { insertPlatform } from "./support/deps.ts";

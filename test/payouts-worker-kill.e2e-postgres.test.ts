@@ -9,12 +9,12 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { addExternalAccount } from "../subgraphs/accounts/service/add-external-account.ts";
-import { verifyLedger } from "../subgraphs/balances/ledger/integrity.ts";
-import { readBalances } from "../subgraphs/balances/ledger/read-balances.ts";
+import { verifyLedger } from "../subgraphs/ledger/service/integrity.ts";
+import { readBalances } from "../subgraphs/ledger/service/read-balances.ts";
 import { createTopup } from "../subgraphs/balances/service/create-topup.ts";
 import { createPayout } from "../subgraphs/payouts/service/create-payout.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
-import { createDependencies, type Dependencies } from "../subgraphs/shared/context.ts";
+import { createDependencies, type Dependencies } from "../subgraphs/dependencies.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { insertPlatform } from "./support/deps.ts";
 import { testConfig } from "./support/platform.ts";
