@@ -11,7 +11,7 @@ import { checkInvariants } from "../bench/faults/checks.ts";
 import { History } from "../bench/faults/history.ts";
 import { figures } from "../bench/faults/report.ts";
 import { runFaults } from "../bench/faults/run.ts";
-import { createTopup } from "../subgraphs/balances/service/create-topup.ts";
+import { createTopup } from "../subgraphs/balances/api.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
 import { insertPlatform, testDeps } from "./support/deps.ts";
 import { stopSpawned } from "./support/processes.ts";

@@ -8,7 +8,7 @@
 //   - every payout ended as its bank account decides (or canceled, exactly when a cancel was
 //     acknowledged), and every failed or canceled payout was refunded exactly once.
 
-import { verifyLedger } from "../../subgraphs/balances/ledger/integrity.ts";
+import { verifyLedger } from "../../subgraphs/ledger/api.ts";
 import type { SqlClient } from "../../subgraphs/shared/db/database.ts";
 import type { History, OperationKind } from "./history.ts";
 

@@ -5,7 +5,7 @@
 
 import { randomBytes } from "node:crypto";
 import { SUBGRAPH_NAMES, type SubgraphName } from "../../subgraphs/shared/config.ts";
-import { spawnEntry, type Spawned } from "../../test/support/processes.ts";
+import { spawnEntry, type Spawned } from "../../cmd/spawn.ts";
 
 export type ProcessName = SubgraphName | "worker" | "gateway";
 
