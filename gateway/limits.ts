@@ -1,23 +1,32 @@
-// What the gateway refuses before planning: too deep, too many aliases or tokens, too costly.
-// GraphQL Armor implements these as validation rules; we choose the bounds.
+// What the gateway refuses before planning: too deep, too many aliases or tokens, too costly,
+// field suggestions. GraphQL Armor implements these as envelop plugins; we choose the bounds.
 
-import { ApolloArmor } from "@escape.tech/graphql-armor";
+import { EnvelopArmor } from "@escape.tech/graphql-armor";
+import { GraphQLError, type ValidationContext } from "graphql";
 
-/** Parser tokens per operation (HTTP through Armor, graphql-ws through graphql's parser). */
+/** Parser tokens per operation. */
 export const MAX_TOKENS = 2_000;
 
 export interface Limits {
   readonly maxDepth: number;
 }
 
-export function queryLimits(limits: Limits) {
-  return new ApolloArmor({
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
-    maxAliases: { n: 15 },
-    maxDirectives: { n: 20 },
+// Reported as validation errors (typed by useTypedRequestErrors) instead of thrown mid-validation,
+// which the runtime would answer as an internal error.
+const report = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
+/** GraphQL Armor's plugins, listed (not nested) so that plugins after them see what they report. */
+export function queryLimitPlugins(limits: Limits) {
+  return new EnvelopArmor({
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...report },
+    maxAliases: { n: 15, ...report },
+    maxDirectives: { n: 20, ...report },
     maxTokens: { n: MAX_TOKENS },
-    costLimit: { maxCost: 20_000, ignoreIntrospection: true },
+    costLimit: { maxCost: 20_000, ignoreIntrospection: true, ...report },
     // Field suggestions leak the schema to whoever probes it without a key.
     blockFieldSuggestion: { enabled: true },
-  }).protect();
+  }).protect().plugins;
 }

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   "IDEMPOTENCY_KEY_REUSED",
   "IDEMPOTENCY_KEY_IN_USE",
   "RATE_LIMITED",
+  // A subscription ended before an event it could not complete: subscribe again with `after`.
+  "SUBSCRIPTION_INTERRUPTED",
   "INTERNAL_SERVER_ERROR",
 ] as const;
 
