@@ -3,7 +3,7 @@
 // BAD_USER_INPUT with the original as `reason`, and anything else is masked and logged. Used as
 // the runtime's maskError, which Yoga applies to every error it sends.
 
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { getOperationAST, getVariableValues, GraphQLError, type GraphQLFormattedError } from "graphql";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import { formatErrorWith } from "../../subgraphs/shared/graphql/errors.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
@@ -76,6 +76,18 @@ export function useTypedRequestErrors(): GatewayPlugin {
       return ({ valid, result, setResult }) => {
         if (!valid) setResult(result.map((error) => requestError(error, "GRAPHQL_VALIDATION_FAILED")));
       };
+    },
+    // Variables are checked before anything runs (the planner would coerce them mid-execution,
+    // where a bad one looks like any other error).
+    onExecute({ args, setResultAndStopExecution }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!operation?.variableDefinitions?.length) return;
+      const coerced = getVariableValues(args.schema, operation.variableDefinitions, args.variableValues ?? {});
+      if (coerced.errors) {
+        setResultAndStopExecution({
+          errors: coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } })),
+        });
+      }
     },
   };
 }
