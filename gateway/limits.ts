@@ -4,7 +4,7 @@
 import { EnvelopArmor } from "@escape.tech/graphql-armor";
 import { GraphQLError, type ValidationContext } from "graphql";
 
-/** Parser tokens per operation. */
+/** Parser tokens per operation (graphql's own parser limit: a syntax error, see useTypedRequestErrors). */
 export const MAX_TOKENS = 2_000;
 
 export interface Limits {
@@ -24,9 +24,9 @@ export function queryLimitPlugins(limits: Limits) {
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...report },
     maxAliases: { n: 15, ...report },
     maxDirectives: { n: 20, ...report },
-    maxTokens: { n: MAX_TOKENS },
+    maxTokens: { enabled: false },
     costLimit: { maxCost: 20_000, ignoreIntrospection: true, ...report },
-    // Field suggestions leak the schema to whoever probes it without a key.
-    blockFieldSuggestion: { enabled: true },
+    // Suggestions (field and enum value alike) are removed from every message by formatError.
+    blockFieldSuggestion: { enabled: false },
   }).protect().plugins;
 }

@@ -4,15 +4,13 @@
 // subscription starts) each count one; events delivered on a subscription do not. Requests
 // without a key (Sandbox's introspection) count per client address.
 //
-// Counted in this process, or, with RATE_LIMIT_REDIS_URL, in Redis, shared by every gateway
-// instance. Should Redis be unreachable, each instance falls back to counting on its own (the
-// insurance limiter) rather than refusing every request or letting every request through.
+// Counted in this process, or, with RATE_LIMIT_REDIS_URL, in Redis (see limit-store.ts).
 
-import { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { GraphQLError } from "graphql";
 import type { Principal } from "../subgraphs/shared/auth/principal.ts";
 import type { Logger } from "../subgraphs/shared/logger.ts";
+import { LimitStore } from "./limit-store.ts";
 
 export interface RateLimitOptions {
   /** Requests per second per tenant and mode; 0 turns the limiter off. */
@@ -41,53 +39,23 @@ export function retryAfterSeconds(decision: Extract<RateDecision, { allowed: fal
 
 export function rateLimited(decision: Extract<RateDecision, { allowed: false }>): GraphQLError {
   return new GraphQLError(`Too many requests: at most ${decision.limit} per second; retry after ${retryAfterSeconds(decision)} s`, {
-    extensions: { code: "RATE_LIMITED", retryAfterMs: decision.retryAfterMs },
+    extensions: { code: "RATE_LIMITED", retryable: true, retryAfterMs: decision.retryAfterMs },
   });
 }
 
 export class RateLimiter {
   private readonly limiter: RateLimiterAbstract | undefined;
-  private readonly redis: Redis | undefined;
+  private readonly store: LimitStore | undefined;
 
   constructor(private readonly options: RateLimitOptions) {
     if (options.perSecond === 0) return;
-    const window = { points: options.perSecond, duration: 1, keyPrefix: options.keyPrefix ?? "moneygraph:rate" };
-    const local = new RateLimiterMemory(window);
-    if (!options.redisUrl) {
-      this.limiter = local;
-      return;
-    }
-    // No offline queue: while Redis is away a command fails at once and the insurance limiter
-    // answers, instead of requests waiting on a reconnect.
-    this.redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-    let warned = false;
-    this.redis.on("error", (error: Error) => {
-      if (warned) return;
-      warned = true;
-      options.logger.warn({ err: error }, "rate limit store unreachable; counting per gateway process until it is back");
-    });
-    this.redis.on("ready", () => {
-      warned = false;
-    });
-    this.limiter = new RateLimiterRedis({ ...window, storeClient: this.redis, insuranceLimiter: local });
+    this.store = new LimitStore(options.redisUrl, options.logger);
+    this.limiter = this.store.limiter({ points: options.perSecond, duration: 1, keyPrefix: options.keyPrefix ?? "moneygraph:rate" });
   }
 
-  /**
-   * Resolves once the Redis connection is up, or after `timeoutMs` (requests are then counted
-   * per process until it is): call it before serving, so the first requests share the count.
-   */
+  /** See LimitStore.ready: call it before serving. */
   async ready(timeoutMs = 2_000): Promise<void> {
-    const redis = this.redis;
-    if (!redis || redis.status === "ready") return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        redis.off("ready", done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      redis.once("ready", done);
-    });
+    await this.store?.ready(timeoutMs);
   }
 
   get enabled(): boolean {
@@ -111,6 +79,6 @@ export class RateLimiter {
   }
 
   async close(): Promise<void> {
-    if (this.redis) await this.redis.quit().catch(() => this.redis?.disconnect());
+    await this.store?.close();
   }
 }

@@ -24,8 +24,6 @@ export interface RuntimeOptions {
   readonly plugins: readonly GatewayPlugin[] | readonly unknown[];
   /** How subscriptions are followed upstream (resumption, flow control). */
   readonly subscriptions: SubscriptionWrapper;
-  /** The one formatter every error goes through. */
-  readonly maskError: (error: unknown) => Error;
   /** HTML for a browser's GET /graphql. */
   readonly landingPage: () => string;
 }
@@ -60,7 +58,12 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
     logging: hiveLogger(options.logger),
     transports: {
       http: httpTransport,
-      ws: signedWsTransport({ gatewaySecret: config.gatewaySecret, keepAliveMs: config.WS_KEEPALIVE_MS, wrap: options.subscriptions }) as NonNullable<
+      ws: signedWsTransport({
+        gatewaySecret: config.gatewaySecret,
+        keepAliveMs: config.WS_KEEPALIVE_MS,
+        signatureMaxSkewMs: config.SIGNATURE_MAX_SKEW_MS,
+        wrap: options.subscriptions,
+      }) as NonNullable<
         Exclude<GatewayConfigSupergraph["transports"], (...args: never[]) => unknown>
       >[string],
     },
@@ -69,7 +72,8 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
       // Subscriptions go to a subgraph over graphql-ws, on its own URL.
       "*.http": { options: { subscriptions: { kind: "ws" } } },
     },
-    maskedErrors: { maskError: options.maskError },
+    // Errors are formatted by our own plugin (useErrorFormatting), which masks and logs once.
+    maskedErrors: false,
     // Our own readiness (every subgraph ready) is served by the edge plugin on /readyz.
     healthCheckEndpoint: "/healthcheck",
     readinessCheckEndpoint: "/readiness",

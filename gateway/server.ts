@@ -7,12 +7,16 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "../subgraphs/shared/config.ts";
 import type { Logger } from "../subgraphs/shared/logger.ts";
+import { AuthFailures } from "./auth-failures.ts";
 import { Authenticator } from "./authenticate.ts";
+import { clientAddresses } from "./client-address.ts";
 import { landingPage } from "./landing-page.ts";
 import { queryLimitPlugins } from "./limits.ts";
 import { useApiKeys } from "./plugins/api-keys.ts";
-import { gatewayErrorFormatter, useTypedRequestErrors } from "./plugins/errors.ts";
+import { useAPQ } from "@graphql-yoga/plugin-apq";
+import { gatewayErrorFormatter, useErrorFormatting, useTypedRequestErrors } from "./plugins/errors.ts";
 import { useHttpEdge } from "./plugins/http-edge.ts";
+import { useOutageStatus, useTextRule } from "./plugins/request-rules.ts";
 import { useSignedSubgraphRequests } from "./plugins/signing.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { buildRuntime, GRAPHQL_ENDPOINT } from "./runtime.ts";
@@ -28,6 +32,10 @@ export interface GatewayOptions {
   /** Defaults to SUPERGRAPH_PATH, else the checked-in schema/supergraph.graphql. */
   readonly supergraphSdl?: string;
   readonly port?: number;
+  /** The window of AUTH_FAILURES_PER_MINUTE: a minute, unless a test shortens it. */
+  readonly authFailureWindowMs?: number;
+  /** Where API keys are checked (default: the accounts subgraph's configured URL). */
+  readonly authenticationUrl?: string;
 }
 
 export interface SocketStats {
@@ -52,13 +60,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const logger = options.logger.child({ component: "gateway" });
 
   const authenticator = new Authenticator({
-    accountsUrl: config.subgraphUrls.accounts,
+    accountsUrl: options.authenticationUrl ?? config.subgraphUrls.accounts,
     gatewaySecret: config.gatewaySecret,
     adminApiKey: config.ADMIN_API_KEY,
     cacheTtlMs: config.AUTH_CACHE_TTL_MS,
   });
   const rateLimiter = new RateLimiter({ perSecond: config.RATE_LIMIT_PER_SECOND, redisUrl: config.RATE_LIMIT_REDIS_URL, logger });
   await rateLimiter.ready();
+  const authFailures = new AuthFailures({ perWindow: config.AUTH_FAILURES_PER_MINUTE, windowMs: options.authFailureWindowMs ?? 60_000, redisUrl: config.RATE_LIMIT_REDIS_URL, logger });
+  await authFailures.ready();
+  const clientAddress = clientAddresses(config.TRUST_PROXY);
   const maskError = gatewayErrorFormatter(logger);
 
   let subscriptions = 0;
@@ -67,7 +78,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     config,
     logger,
     ...(options.supergraphSdl ? { supergraphSdl: options.supergraphSdl } : {}),
-    maskError,
     landingPage: landingPage(),
     subscriptions: resumableSubscriptions({
       bufferEvents: config.SUBSCRIPTION_BUFFER_EVENTS,
@@ -79,11 +89,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       onClose: () => (subscriptions -= 1),
     }),
     plugins: [
+      // Apollo Server's automatic persisted queries, which Apollo Client's link speaks.
+      useAPQ(),
       useHttpEdge({ graphqlEndpoint: GRAPHQL_ENDPOINT, maxBodyBytes: config.MAX_QUERY_BYTES, subgraphUrls: config.subgraphUrls }),
-      useApiKeys({ authenticator, rateLimiter, graphqlEndpoint: GRAPHQL_ENDPOINT, logger }),
+      useApiKeys({ authenticator, authFailures, clientAddress, rateLimiter, graphqlEndpoint: GRAPHQL_ENDPOINT, logger }),
       ...queryLimitPlugins({ maxDepth: config.MAX_QUERY_DEPTH }),
       useTypedRequestErrors(),
       useStrictScalars(),
+      useTextRule(),
+      // Formats first: the outage status reads the typed codes.
+      useErrorFormatting(maskError),
+      useOutageStatus(),
       useSignedSubgraphRequests(config.gatewaySecret),
       useEventGuard(),
     ],
@@ -97,7 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // shows up as a failed request. (Node's default is 5 s; undici's client side is 4 s.)
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const sockets = serveGatewaySockets({ httpServer, config, logger, runtime, authenticator, rateLimiter, maskError });
+  const sockets = serveGatewaySockets({ httpServer, config, logger, runtime, authenticator, authFailures, clientAddress, rateLimiter, maskError });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -120,6 +136,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         await closed;
         await runtime.dispose();
         await rateLimiter.close();
+        await authFailures.close();
       })();
       return stopping;
     },

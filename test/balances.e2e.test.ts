@@ -58,6 +58,20 @@ beforeAll(async () => {
 });
 
 describe("top-ups", () => {
+  it("are refused to a live-mode key with FORBIDDEN: no funding rail is connected, so no money from nothing", async () => {
+    const before = await footprint(platform.accountId);
+    const balancesBefore = await balances(platform.accountId);
+    for (const amount of ["1", "1000000000000"]) {
+      const result = await request(CreateTopupDocument, { input: { accountId: platform.accountId, amount, currency: "USD" }, key: key() }, { key: platform.liveKey });
+      expect(codes(result)).toEqual(["FORBIDDEN"]);
+      expect(result.errors?.[0]?.message).toMatch(/test mode only/);
+    }
+    // Nothing stored in either mode, and the live balance is still empty.
+    expect(await footprint(platform.accountId)).toEqual(before);
+    expect(await balances(platform.accountId)).toEqual(balancesBefore);
+    expect(await balances(platform.accountId, platform.liveKey)).toEqual({});
+  });
+
   it("credit the account and, with no settlement delay, make the funds available at once", async () => {
     const target = await insertConnectedAccount({ tenantId: platform.accountId });
     const data = await topup(target, "2550");

@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { migrate } from "../prisma/migrate.ts";
 import { addExternalAccount } from "../subgraphs/accounts/service/add-external-account.ts";
 import { verifyLedger } from "../subgraphs/balances/ledger/integrity.ts";
@@ -22,7 +22,9 @@ import { openDatabase } from "../subgraphs/shared/db/database.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { insertPlatform } from "./support/deps.ts";
 import { testConfig } from "./support/platform.ts";
-import { spawnEntry, type Spawned } from "./support/processes.ts";
+import { spawnEntry, stopSpawned, type Spawned } from "./support/processes.ts";
+
+afterEach(stopSpawned);
 
 const USD = parseCurrency("USD")!;
 const running: Spawned[] = [];
@@ -136,5 +138,5 @@ describe("the payouts worker process", () => {
     const report = await verifyLedger(deps.db.sql);
     expect(report.problems).toEqual([]);
     expect(report.transactionsChecked).toBeGreaterThan(payouts.length);
-  }, 180_000);
+  }, 600_000);
 });

@@ -24,7 +24,7 @@ afterAll(async () => {
 interface Answer {
   status: number;
   headers: Headers;
-  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string; retryAfterMs?: number } }[] };
+  body: { data?: unknown; errors?: { message: string; extensions?: { code?: string; retryAfterMs?: number; retryable?: boolean } }[] };
 }
 
 async function call(key: string, query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
@@ -39,10 +39,12 @@ async function call(key: string, query: string, variables: Record<string, unknow
 const VIEWER = "{ viewer { id } }";
 const CREATE = `mutation($input: CreateConnectedAccountInput!, $key: String!) { createConnectedAccount(input: $input, idempotencyKey: $key) { id } }`;
 
-/** Spends the rest of a tenant's current second. */
-async function exhaust(key: string): Promise<void> {
+/** Spends the rest of a tenant's current second; returns a refusal from it. */
+async function exhaust(key: string): Promise<Answer> {
   const answers = await Promise.all(Array.from({ length: PER_SECOND * 3 }, () => call(key, VIEWER)));
-  expect(answers.some((answer) => answer.status === 429)).toBe(true);
+  const refused = answers.find((answer) => answer.status === 429);
+  expect(refused).toBeDefined();
+  return refused!;
 }
 
 describe("requests per second per tenant and mode, over HTTP", () => {
@@ -66,6 +68,7 @@ describe("requests per second per tenant and mode, over HTTP", () => {
     }
     for (const answer of refused) {
       expect(answer.body.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+      expect(answer.body.errors?.[0]?.extensions?.retryable).toBe(true);
       expect(answer.body.errors?.[0]?.extensions?.retryAfterMs).toBeGreaterThan(0);
       expect(answer.body.errors?.[0]?.extensions?.retryAfterMs).toBeLessThanOrEqual(1_000);
       expect(answer.headers.get("retry-after")).toBe("1");
@@ -86,9 +89,9 @@ describe("requests per second per tenant and mode, over HTTP", () => {
 
   it("lets the tenant through again after Retry-After", async () => {
     const tenant = await newPlatform("Patient");
-    await exhaust(tenant.key);
-    const refused = await call(tenant.key, VIEWER);
-    expect(refused.status).toBe(429);
+    // The refusal from within the burst: a call after it may already fall in the next window on a
+    // busy machine.
+    const refused = await exhaust(tenant.key);
     await new Promise((resolve) => setTimeout(resolve, Number(refused.headers.get("retry-after")) * 1_000 + 50));
     expect((await call(tenant.key, VIEWER)).status).toBe(200);
   });

@@ -4,12 +4,29 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { spawnEntry, viewerThrough } from "./support/processes.ts";
+import { isRunning, spawnEntry, stopSpawned, viewerThrough } from "./support/processes.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "moneygraph-run-"));
+afterEach(stopSpawned);
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe("processes a test starts", () => {
+  let leftRunning: number | undefined;
+
+  it("may be left running by a test that ends early (failed, timed out)", async () => {
+    const sleeper = spawnEntry("test/support/sleeper.ts", [], {});
+    await sleeper.waitFor(/ready/);
+    leftRunning = sleeper.child.pid;
+    expect(isRunning(leftRunning!)).toBe(true);
+  });
+
+  it("are stopped after that test, whatever its outcome", () => {
+    expect(leftRunning).toBeDefined();
+    expect(isRunning(leftRunning!)).toBe(false);
+  });
+});
 
 describe("npm start (all-in-one)", () => {
   it("migrates, seeds a demo platform, serves it, stops cleanly on Ctrl-C and keeps its data", async () => {
@@ -39,7 +56,7 @@ describe("npm start (all-in-one)", () => {
     expect(again.data.viewer.displayName).toBe("Demo Platform");
     expect(again.data.viewer.balances).toEqual([{ currency: "USD", available: { amount: expect.stringMatching(/^(0|1000000)$/) } }]);
     expect(await second.stop("SIGTERM")).toBe(0);
-  }, 120_000);
+  }, 600_000);
 });
 
 describe("configuration is checked at start-up", () => {

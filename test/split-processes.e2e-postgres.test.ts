@@ -2,10 +2,12 @@
 // gateway secret. Runs when the suite runs against Postgres (DATABASE_URL).
 
 import { randomBytes } from "node:crypto";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
-import { spawnEntry, viewerThrough, type Spawned } from "./support/processes.ts";
+import { spawnEntry, stopSpawned, type Spawned, viewerThrough } from "./support/processes.ts";
+
+afterEach(stopSpawned);
 
 const running: Spawned[] = [];
 afterAll(async () => {
@@ -44,7 +46,8 @@ describe("separate processes", () => {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${adminKey}` },
       body: JSON.stringify({
-        query: 'mutation { createPlatform(input: { displayName: "Split", country: "GB", defaultCurrency: "GBP" }) { secretKey account { id } } }',
+        query:
+          'mutation { createPlatform(input: { displayName: "Split", country: "GB", defaultCurrency: "GBP" }, idempotencyKey: "split-processes") { secretKey account { id } } }',
       }),
     }).then((response) => response.json() as Promise<{ data: { createPlatform: { secretKey: string; account: { id: string } } } }>);
     const { secretKey, account } = created.data.createPlatform;
@@ -55,5 +58,5 @@ describe("separate processes", () => {
     const ready = await fetch(`http://127.0.0.1:${gatewayPort}/readyz`);
     expect(ready.status).toBe(200);
     for (const process of running) expect(await process.stop("SIGTERM")).toBe(0);
-  }, 120_000);
+  }, 600_000);
 });

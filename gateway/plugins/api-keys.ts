@@ -1,20 +1,28 @@
 // API keys and request rates at the edge, as runtime plugins.
 //
 // HTTP: an Authorization header, when present, must be right (401 otherwise, before anything is
-// parsed); the request then spends one of its tenant's requests per second (429 and Retry-After
-// beyond: see rate-limit.ts). graphql-ws connections are admitted by their key in
+// parsed; 429 for an address beyond its failed authentications, see auth-failures.ts; 503 with
+// Retry-After when the key cannot be checked); the request then spends one of its tenant's
+// requests per second (429 and Retry-After beyond: see rate-limit.ts). graphql-ws connections are admitted by their key in
 // connectionParams (subscriptions/ws-server.ts) and their operations carry its principal.
 // Either way, without a principal only introspection runs (Sandbox loads the schema first).
 
+import type { IncomingMessage } from "node:http";
 import { Kind, type DocumentNode, type OperationDefinitionNode } from "graphql";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
+import { serviceUnavailable } from "../../subgraphs/shared/errors.ts";
+import { isRateLimited, retryAfterSecondsOf, type AuthFailures } from "../auth-failures.ts";
 import { unauthenticated, type Authenticator } from "../authenticate.ts";
 import { rateKeyOf, rateLimited, retryAfterSeconds, type RateLimiter } from "../rate-limit.ts";
 
 export interface ApiKeyOptions {
   readonly authenticator: Authenticator;
+  /** A wrong key spends its address's budget of failed authentications. */
+  readonly authFailures: AuthFailures;
+  /** The client's address (TRUST_PROXY applies). */
+  readonly clientAddress: (request: IncomingMessage) => string;
   readonly rateLimiter: RateLimiter;
   readonly graphqlEndpoint: string;
   readonly logger: Logger;
@@ -39,8 +47,15 @@ function errorCode(error: unknown): { code: string; status: number } {
   return { code: extensions?.code ?? "INTERNAL_SERVER_ERROR", status: extensions?.http?.status ?? 500 };
 }
 
+/** The answer to a request whose key could not be checked: an outage, safe to retry. */
+export function unavailableResponse(message: string): Response {
+  const error = serviceUnavailable(message);
+  const retryAfterMs = Number(error.details?.["retryAfterMs"] ?? 1_000);
+  return json(503, { errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }] }, { "retry-after": String(retryAfterSecondsOf(retryAfterMs)) });
+}
+
 export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalContext> {
-  const { authenticator, rateLimiter, logger } = options;
+  const { authenticator, authFailures, rateLimiter, logger } = options;
   const principals = new WeakMap<Request, Principal>();
   const rateHeaders = new WeakMap<Request, Record<string, string>>();
 
@@ -53,20 +68,31 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
     async onRequest({ request, url, endResponse, serverContext }) {
       if (url.pathname !== options.graphqlEndpoint || request.method === "OPTIONS") return;
       const authorization = request.headers.get("authorization");
+      const req = (serverContext as { req?: IncomingMessage }).req;
+      const address = req ? options.clientAddress(req) : undefined;
       let principal: Principal | undefined;
       if (authorization) {
         try {
-          principal = await authenticator.authenticate(authorization);
+          principal = await authFailures.guard(address, () => authenticator.authenticate(authorization));
           principals.set(request, principal);
         } catch (error) {
+          if (isRateLimited(error)) {
+            const retryAfterMs = Number(error.extensions["retryAfterMs"]);
+            return endResponse(
+              json(429, { errors: [{ message: error.message, extensions: { code: "RATE_LIMITED", retryAfterMs } }] }, { "retry-after": String(retryAfterSecondsOf(retryAfterMs)) }),
+            );
+          }
           const { code, status } = errorCode(error);
-          if (status >= 500) logger.error({ err: error }, "authentication failed");
-          const message = status >= 500 ? "Authentication is unavailable; try again" : (error as Error).message;
-          return endResponse(json(status, { errors: [{ message, extensions: { code } }] }, status === 503 ? { "retry-after": "1" } : {}));
+          if (status >= 500) {
+            // The key could not be checked (the accounts subgraph or its database is away): a
+            // lookup is always safe to retry.
+            logger.error({ err: error }, "authentication failed");
+            return endResponse(unavailableResponse("Authentication is unavailable; retry shortly"));
+          }
+          return endResponse(json(status, { errors: [{ message: (error as Error).message, extensions: { code } }] }));
         }
       }
       if (!rateLimiter.enabled) return;
-      const address = (serverContext as { req?: { socket?: { remoteAddress?: string } } }).req?.socket?.remoteAddress;
       const decision = await rateLimiter.consume(rateKeyOf(principal, address));
       if (decision.allowed) {
         rateHeaders.set(request, {

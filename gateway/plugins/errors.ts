@@ -1,20 +1,19 @@
 // One error formatter for everything the gateway answers (HTTP and graphql-ws): the subgraphs'
 // own (subgraphs/shared/graphql/errors.ts), so typed codes pass, GraphQL's request errors become
-// BAD_USER_INPUT with the original as `reason`, and anything else is masked and logged. Used as
-// the runtime's maskError, which Yoga applies to every error it sends.
+// BAD_USER_INPUT with the original as `reason`, an unreachable dependency is SERVICE_UNAVAILABLE,
+// and anything else is masked and logged (by the formatter, once). Applied to each result as it
+// leaves: HTTP by useErrorFormatting, graphql-ws by its server (subscriptions/ws-server.ts).
 
-import { getOperationAST, getVariableValues, GraphQLError, type GraphQLFormattedError } from "graphql";
+import { getOperationAST, getVariableValues, GraphQLError, type ExecutionResult, type GraphQLFormattedError, type ParseOptions, type Source } from "graphql";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import { formatErrorWith } from "../../subgraphs/shared/graphql/errors.ts";
+import { withoutSuggestions } from "../../subgraphs/shared/graphql/request-errors.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
-
-/** Field suggestions describe the schema to whoever probes it without a key. */
-function withoutSuggestions(message: string): string {
-  return message.replace(/ Did you mean .*\?$/, "");
-}
+import { MAX_TOKENS } from "../limits.ts";
 
 /** Subgraph errors may arrive as plain JSON objects: keep their path and typed extensions. */
 function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
   if (error instanceof Error) return new GraphQLError(error.message, { originalError: error });
   const json = error as Partial<GraphQLFormattedError> | null;
   if (json && typeof json === "object" && typeof json.message === "string") {
@@ -23,19 +22,31 @@ function asGraphQLError(error: unknown): GraphQLError {
   return new GraphQLError(String(error));
 }
 
-export function gatewayErrorFormatter(logger: Logger) {
+/** Yoga's names for Apollo's refusals of a persisted query, in Apollo's words. */
+function apolloWords(error: GraphQLError): GraphQLError {
+  if (error.extensions["code"] !== "PERSISTED_QUERY_MISMATCH") return error;
+  return new GraphQLError("provided sha does not match query", { extensions: { ...error.extensions, code: "BAD_REQUEST" } });
+}
+
+export type ErrorFormatter = (error: unknown) => GraphQLError;
+
+export function gatewayErrorFormatter(logger: Logger): ErrorFormatter {
   const format = formatErrorWith(logger);
-  return (error: unknown): GraphQLError => {
-    const graphqlError = error instanceof GraphQLError ? error : asGraphQLError(error);
-    const formatted: GraphQLFormattedError = format(graphqlError.toJSON(), graphqlError);
+  const formatted = new WeakSet<GraphQLError>();
+  return (error) => {
+    if (error instanceof GraphQLError && formatted.has(error)) return error;
+    const graphqlError = apolloWords(asGraphQLError(error));
+    const json: GraphQLFormattedError = format(graphqlError.toJSON(), graphqlError);
     // Without `spec`: Yoga would answer 200 to a client that accepts only application/json.
     const { spec: _spec, ...http } = (graphqlError.extensions["http"] ?? {}) as { spec?: boolean; status?: number };
-    return new GraphQLError(withoutSuggestions(formatted.message), {
+    const result = new GraphQLError(json.message, {
       nodes: graphqlError.nodes,
-      path: formatted.path,
+      path: json.path,
       // Kept for the runtime to pick the HTTP status; it never reaches the client.
-      extensions: { ...formatted.extensions, ...(Object.keys(http).length > 0 ? { http } : {}) },
+      extensions: { ...json.extensions, ...(Object.keys(http).length > 0 ? { http } : {}) },
     });
+    formatted.add(result);
+    return result;
   };
 }
 
@@ -60,13 +71,21 @@ function requestError(error: GraphQLError, reason: "GRAPHQL_PARSE_FAILED" | "GRA
   });
 }
 
+/** Which operation a request names, for the message of a document that does not hold it. */
+function unresolvedOperation(operationName: string | null | undefined): string {
+  return operationName ? `Unknown operation named "${operationName}"` : "Must provide operationName: the document contains several operations";
+}
+
 /**
  * Parse and validation failures (GraphQL's own and GraphQL Armor's limits) get their typed code
- * and status where they happen: the runtime sends validation errors without masking them.
+ * and status where they happen; the token limit is the parser's own (a syntax error); variables
+ * are checked before anything runs (the planner would coerce them mid-execution, where a bad one
+ * looks like any other error).
  */
 export function useTypedRequestErrors(): GatewayPlugin {
   return {
-    onParse() {
+    onParse({ parseFn, setParseFn }) {
+      setParseFn((source: string | Source, options?: ParseOptions) => parseFn(source, { ...options, maxTokens: MAX_TOKENS }));
       return ({ result, replaceParseResult }) => {
         if (result instanceof GraphQLError) replaceParseResult(requestError(result, "GRAPHQL_PARSE_FAILED"));
         else if (result instanceof Error) replaceParseResult(requestError(new GraphQLError(result.message), "GRAPHQL_PARSE_FAILED"));
@@ -77,17 +96,39 @@ export function useTypedRequestErrors(): GatewayPlugin {
         if (!valid) setResult(result.map((error) => requestError(error, "GRAPHQL_VALIDATION_FAILED")));
       };
     },
-    // Variables are checked before anything runs (the planner would coerce them mid-execution,
-    // where a bad one looks like any other error).
     onExecute({ args, setResultAndStopExecution }) {
       const operation = getOperationAST(args.document, args.operationName);
       if (!operation?.variableDefinitions?.length) return;
       const coerced = getVariableValues(args.schema, operation.variableDefinitions, args.variableValues ?? {});
       if (coerced.errors) {
         setResultAndStopExecution({
-          errors: coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } })),
+          errors: coerced.errors.map(
+            (error) => new GraphQLError(withoutSuggestions(error.message), { nodes: error.nodes, extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } }),
+          ),
         });
       }
     },
   };
 }
+
+/** Formats every error of an HTTP answer, once, as it leaves. */
+export function useErrorFormatting(format: ErrorFormatter): GatewayPlugin {
+  const operationNames = new WeakMap<Request, string | null | undefined>();
+  return {
+    onParams({ request, params }) {
+      operationNames.set(request, params.operationName);
+    },
+    onResultProcess({ request, result, setResult }) {
+      if (Array.isArray(result) || Symbol.asyncIterator in (result as object)) return;
+      const single = result as ExecutionResult;
+      if (!single.errors?.length) return;
+      const errors = single.errors.map((error) => {
+        const typed = format(error);
+        if (typed.extensions["reason"] !== "OPERATION_RESOLUTION_FAILURE") return typed;
+        return new GraphQLError(unresolvedOperation(operationNames.get(request)), { extensions: typed.extensions });
+      });
+      setResult({ ...single, errors });
+    },
+  };
+}
+

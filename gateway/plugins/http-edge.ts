@@ -1,7 +1,9 @@
 // The gateway's HTTP edge, as runtime plugins: liveness and readiness, request bodies (size
-// limit, JSON, no batches: typed 4xx, never a 5xx for a client's mistake), and subscriptions,
-// which are served over graphql-ws only.
+// limit, Content-Encoding, charset, JSON, no batches: typed 4xx with a `reason`, never a 5xx or
+// an HTML page for a client's mistake), and subscriptions, which are served over graphql-ws only.
 
+import { Readable } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { GraphQLError } from "graphql";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
 
@@ -16,9 +18,27 @@ function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
 }
 
-function refusal(status: number, message: string): Response {
-  return json(status, { errors: [{ message, extensions: { code: "BAD_USER_INPUT" } }] });
+function refusal(status: number, message: string, reason: string): Response {
+  return json(status, { errors: [{ message, extensions: { code: "BAD_USER_INPUT", reason } }] });
 }
+
+class BodyRefusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+const DECODERS: Readonly<Record<string, (() => NodeJS.ReadWriteStream) | undefined>> = {
+  identity: undefined,
+  gzip: createGunzip,
+  "x-gzip": createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
 
 async function readinessOf(subgraphUrls: Readonly<Record<string, string>>): Promise<Response> {
   const checks = await Promise.all(
@@ -33,17 +53,32 @@ async function readinessOf(subgraphUrls: Readonly<Record<string, string>>): Prom
   return json(ready ? 200 : 503, { status: ready ? "ready" : "not ready", supergraph: "loaded", subgraphs: Object.fromEntries(checks) });
 }
 
-/** The body as text, or undefined once it is longer than `max` bytes (without reading the rest). */
-async function readLimited(request: Request, max: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (declared > max) return undefined;
+/**
+ * The body as UTF-8 text, decoded from its Content-Encoding, at most `max` bytes once decoded
+ * (reading stops there); a refusal says what the client got wrong.
+ */
+async function readBody(request: Request, max: number): Promise<string> {
+  const charset = /;\s*charset=("?)([^";]+)\1/i.exec(request.headers.get("content-type") ?? "")?.[2]?.toLowerCase();
+  if (charset && charset !== "utf-8" && charset !== "utf8") throw new BodyRefusal(415, "Unsupported charset: send UTF-8 JSON", "UNSUPPORTED_CHARSET");
+  const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  if (!(encoding in DECODERS)) throw new BodyRefusal(415, "Unsupported Content-Encoding: use gzip, deflate or br, or none", "UNSUPPORTED_ENCODING");
+  const tooLarge = () => new BodyRefusal(413, `Request body larger than ${max} bytes`, "BODY_TOO_LARGE");
+  if (encoding === "identity" && Number(request.headers.get("content-length") ?? Number.NaN) > max) throw tooLarge();
   if (!request.body) return "";
+  let stream: AsyncIterable<Uint8Array> = request.body as unknown as AsyncIterable<Uint8Array>;
+  const decoder = DECODERS[encoding];
+  if (decoder) stream = Readable.from(stream).pipe(decoder()) as unknown as AsyncIterable<Uint8Array>;
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > max) return undefined;
-    chunks.push(chunk);
+  try {
+    for await (const chunk of stream) {
+      size += chunk.byteLength;
+      if (size > max) throw tooLarge();
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof BodyRefusal) throw error;
+    throw new BodyRefusal(400, "Request body could not be read (is its Content-Encoding right?)", "BODY_UNREADABLE");
   }
   return Buffer.concat(chunks).toString("utf8");
 }
@@ -57,16 +92,21 @@ export function useHttpEdge(options: HttpEdgeOptions): GatewayPlugin {
     onRequestParse({ request, setRequestParser }) {
       if (request.method !== "POST" || !/json/i.test(request.headers.get("content-type") ?? "")) return;
       setRequestParser(async (request) => {
-        const text = await readLimited(request, options.maxBodyBytes);
-        if (text === undefined) return refusal(413, `Request body larger than ${options.maxBodyBytes} bytes`);
+        let text: string;
+        try {
+          text = await readBody(request, options.maxBodyBytes);
+        } catch (error) {
+          if (error instanceof BodyRefusal) return refusal(error.status, error.message, error.reason);
+          throw error;
+        }
         let body: unknown;
         try {
           body = JSON.parse(text);
         } catch {
-          return refusal(400, "Request body is not valid JSON");
+          return refusal(400, "Request body is not valid JSON", "BODY_NOT_JSON");
         }
         if (!body || typeof body !== "object" || Array.isArray(body)) {
-          return refusal(400, "The request body must be one JSON object: { query, operationName, variables }");
+          return refusal(400, "The request body must be one JSON object: { query, operationName, variables }", "BODY_NOT_JSON");
         }
         return body as { query?: string };
       });

@@ -6,12 +6,14 @@
 // cache: one lookup per distinct key per round, however many sockets share it); a connection
 // whose key no longer authenticates (revoked, expired, account closed) is closed with
 // CLOSE_UNAUTHORIZED, which ends its subscriptions. A tenant (per mode) may hold at most
-// `maxPerKey` sockets on one gateway; one more is refused with CLOSE_TOO_MANY_CONNECTIONS.
+// `maxPerKey` sockets on one gateway; one more is refused with CLOSE_TOO_MANY_CONNECTIONS, and so
+// is a connection from an address beyond its budget of failed authentications (auth-failures.ts;
+// the reason starts with RATE_LIMITED and says how long to wait). Re-checks spend no budget.
 
-import { GraphQLError } from "graphql";
 import type { WebSocket } from "ws";
 import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
+import { isRateLimited, isUnauthenticated, retryAfterSecondsOf, type AuthFailures } from "../auth-failures.ts";
 import type { Authenticator } from "../authenticate.ts";
 import { rateKeyOf } from "../rate-limit.ts";
 import { CLOSE_TOO_MANY_CONNECTIONS, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED } from "./close-codes.ts";
@@ -31,10 +33,6 @@ function authorizationOf(params: Readonly<Record<string, unknown>> | undefined):
   return typeof value === "string" ? value : undefined;
 }
 
-function isUnauthenticated(error: unknown): boolean {
-  return error instanceof GraphQLError && error.extensions["code"] === "UNAUTHENTICATED";
-}
-
 export class Connections {
   private readonly byAuthorization = new Map<string, Set<Connection>>();
   /** Open connections per owner (tenant and mode), for MAX_CONNECTIONS_PER_KEY. */
@@ -47,6 +45,7 @@ export class Connections {
     private readonly recheckMs: number,
     private readonly logger: Logger,
     private readonly maxPerKey: number = Number.POSITIVE_INFINITY,
+    private readonly failures?: AuthFailures,
   ) {
     if (recheckMs > 0) {
       this.timer = setInterval(() => void this.recheck(), recheckMs);
@@ -55,13 +54,14 @@ export class Connections {
   }
 
   /** Checks the key of a new connection; the refusal says why, in a close code and reason. */
-  async admit(params: Readonly<Record<string, unknown>> | undefined, socket: WebSocket): Promise<Admission> {
+  async admit(params: Readonly<Record<string, unknown>> | undefined, socket: WebSocket, address?: string): Promise<Admission> {
     const authorization = authorizationOf(params);
     if (!authorization) {
       return { refusal: { code: CLOSE_UNAUTHORIZED, reason: 'Missing API key: connectionParams { "authorization": "Bearer <key>" }' } };
     }
     try {
-      const principal = await this.authenticator.authenticate(authorization);
+      const authenticate = () => this.authenticator.authenticate(authorization);
+      const principal = await (this.failures ? this.failures.guard(address, authenticate) : authenticate());
       const owner = rateKeyOf(principal, undefined);
       if ((this.byOwner.get(owner)?.size ?? 0) >= this.maxPerKey) {
         return { refusal: { code: CLOSE_TOO_MANY_CONNECTIONS, reason: `At most ${this.maxPerKey} connections at once per API key's account and mode` } };
@@ -72,6 +72,10 @@ export class Connections {
       return { connection };
     } catch (error) {
       if (isUnauthenticated(error)) return { refusal: { code: CLOSE_UNAUTHORIZED, reason: (error as Error).message } };
+      if (isRateLimited(error)) {
+        const wait = retryAfterSecondsOf(Number(error.extensions["retryAfterMs"]));
+        return { refusal: { code: CLOSE_TOO_MANY_CONNECTIONS, reason: `RATE_LIMITED: too many failed authentications; retry after ${wait} s` } };
+      }
       this.logger.error({ err: error }, "authentication failed");
       return { refusal: { code: CLOSE_TRY_AGAIN_LATER, reason: "Authentication is unavailable; try again" } };
     }

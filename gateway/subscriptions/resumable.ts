@@ -61,6 +61,15 @@ function refusal(errors: readonly GraphQLFormattedError[] | undefined): Executio
   return { data: null, errors: graphqlErrors(errors) };
 }
 
+/**
+ * The position query's refusal (the account is not the caller's, say) is exactly what subscribing
+ * would answer, so it is about the client's field, not the internal query (whose locations mean
+ * nothing to the client).
+ */
+function refusalOfField(errors: readonly GraphQLFormattedError[] | undefined, responseName: string): ExecutionResult {
+  return refusal((errors ?? []).map(({ locations: _locations, path: _path, ...error }) => ({ ...error, path: [responseName] })));
+}
+
 function isRefusal(error: unknown): error is readonly GraphQLFormattedError[] {
   // graphql-ws rejects an operation the server refused with its GraphQL errors; anything else
   // (a close event, a socket error) is the connection's.
@@ -162,12 +171,11 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
       const query = this.resume.positionQuery(this.variables);
       try {
         const { value } = await this.socket.iterate(this.principal, { query: query.query, variables: query.variables }).next();
-        // Refused (the account is not the caller's, say): exactly what subscribing would answer.
-        if (!value || value.errors?.length) return this.finish(refusal(value?.errors));
+        if (!value || value.errors?.length) return this.finish(refusalOfField(value?.errors, this.resume.responseName));
         const newest = (value.data as Record<string, unknown> | null | undefined)?.[query.field];
         this.position = typeof newest === "string" ? { after: newest } : { fromStart: true };
       } catch (error) {
-        if (isRefusal(error)) return this.finish(refusal(error));
+        if (isRefusal(error)) return this.finish(refusalOfField(error, this.resume.responseName));
         await this.backOff();
       }
     }

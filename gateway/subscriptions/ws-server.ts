@@ -8,7 +8,7 @@
 //   - A subscription is parsed and validated before it starts, so a bad one is refused with an
 //     `error` message (graphql-ws's "before execution" answer) rather than a stream.
 
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import { getGraphQLWSOptions, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
 import { getOperationAST, getVariableValues, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import type { FormattedExecutionResult } from "graphql-ws";
@@ -16,6 +16,7 @@ import { useServer, type Extra as WsExtra } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../../subgraphs/shared/config.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
+import type { AuthFailures } from "../auth-failures.ts";
 import type { Authenticator } from "../authenticate.ts";
 import { forSocket } from "../plugins/errors.ts";
 import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
@@ -28,8 +29,13 @@ export interface GatewaySocketsOptions {
   readonly logger: Logger;
   readonly runtime: GatewayRuntime;
   readonly authenticator: Authenticator;
+  /** A connection_init with a wrong key spends its address's budget, shared with HTTP. */
+  readonly authFailures: AuthFailures;
+  /** The client's address of an upgrade request (TRUST_PROXY applies as over HTTP). */
+  readonly clientAddress: (request: IncomingMessage) => string;
   /** Each operation (not each event) spends one request of its tenant's budget. */
   readonly rateLimiter: RateLimiter;
+  /** The one error formatter (plugins/errors.ts). */
   readonly maskError: (error: unknown) => GraphQLError;
 }
 
@@ -50,7 +56,7 @@ function requestError(message: string, reason: string): GraphQLError {
 
 export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySockets {
   const { config, logger, runtime } = options;
-  const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY);
+  const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY, options.authFailures);
   const formatted = (errors: readonly GraphQLError[]) => forSocket(errors.map((error) => options.maskError(error)));
 
   const hive = getGraphQLWSOptions<Record<string, unknown>, Extra>(runtime, (ctx) => {
@@ -90,7 +96,7 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
   const server = useServer<Record<string, unknown> | undefined, Extra>(
     {
       async onConnect(ctx) {
-        const admission = await connections.admit(ctx.connectionParams, ctx.extra.socket);
+        const admission = await connections.admit(ctx.connectionParams, ctx.extra.socket, options.clientAddress(ctx.extra.request));
         if ("refusal" in admission) {
           // Our own code and reason; graphql-ws's generic 4403 that follows is ignored by ws.
           ctx.extra.socket.close(admission.refusal.code, admission.refusal.reason);
@@ -122,7 +128,7 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
       subscribe: hive.subscribe,
       onNext(_ctx, _id, _payload, _args, result) {
         const { errors, ...rest } = result as ExecutionResult;
-        return (errors ? { ...rest, errors: forSocket(errors) } : rest) as FormattedExecutionResult;
+        return (errors ? { ...rest, errors: formatted(errors) } : rest) as FormattedExecutionResult;
       },
       onError(_ctx, _id, _payload, errors) {
         return formatted(errors);

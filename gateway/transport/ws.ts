@@ -3,6 +3,10 @@
 // are signed at every (re)connect, and every operation carries its caller's signature for
 // exactly what is sent (subgraphs/shared/subscriptions.ts checks both).
 //
+// A subgraph closes a socket whose gateway signature is older than SIGNATURE_MAX_SKEW_MS (so a
+// replayed socket dies with its captured signature), so this one renews it: a graphql-ws ping
+// carrying a fresh signature every third of that time.
+//
 // One socket per subgraph carries every caller's subscriptions. It never retries by itself:
 // graphql-ws would re-send the old subscribe messages (stale signatures, stale positions), so a
 // lost socket ends its operations and the resumable layer above subscribes again.
@@ -19,6 +23,8 @@ import { PRINCIPAL_EXTENSION, signPrincipal } from "../../subgraphs/shared/auth/
 export interface SignedWsOptions {
   readonly gatewaySecret: string;
   readonly keepAliveMs: number;
+  /** SIGNATURE_MAX_SKEW_MS: how long the subgraph honours the socket's newest signature. */
+  readonly signatureMaxSkewMs: number;
 }
 
 /** What the gateway sends one subgraph over its socket. */
@@ -39,6 +45,8 @@ export function wsUrlOf(httpUrl: string): string {
 }
 
 export function upstreamSocket(url: string, options: SignedWsOptions): UpstreamSocket {
+  const signature = () => signPrincipal({ kind: "gateway" }, options.gatewaySecret, undefined);
+  let renewal: NodeJS.Timeout | undefined;
   const client: Client = createClient({
     url: wsUrlOf(url),
     webSocketImpl: WebSocket,
@@ -47,7 +55,21 @@ export function upstreamSocket(url: string, options: SignedWsOptions): UpstreamS
     retryAttempts: 0,
     keepAlive: options.keepAliveMs,
     // Evaluated at each connect: a fresh timestamp for the socket's own (gateway) signature.
-    connectionParams: () => signPrincipal({ kind: "gateway" }, options.gatewaySecret, undefined),
+    connectionParams: signature,
+    on: {
+      connected: (socket) => {
+        clearInterval(renewal);
+        const ws = socket as WebSocket;
+        renewal = setInterval(
+          () => {
+            if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "ping", payload: signature() }));
+          },
+          Math.max(1, Math.floor(options.signatureMaxSkewMs / 3)),
+        );
+        renewal.unref();
+      },
+      closed: () => clearInterval(renewal),
+    },
   });
   return {
     iterate(principal, request) {
@@ -55,7 +77,10 @@ export function upstreamSocket(url: string, options: SignedWsOptions): UpstreamS
       const signed = signPrincipal(principal, options.gatewaySecret, payload);
       return client.iterate({ ...payload, extensions: { [PRINCIPAL_EXTENSION]: signed } }) as AsyncIterableIterator<ExecutionResult>;
     },
-    dispose: () => client.dispose() as Promise<void>,
+    dispose: async () => {
+      clearInterval(renewal);
+      await client.dispose();
+    },
   };
 }
 

@@ -11,6 +11,7 @@ export class BalancesServices implements SubgraphServices {
     this.events = new BalanceEventHub({
       db: deps.db,
       logger: deps.logger.child({ component: "balance-events" }),
+      outage: deps.outage,
       pollMs: deps.config.BALANCE_EVENTS_POLL_MS,
     });
   }

@@ -52,6 +52,30 @@ describe("configuration", () => {
   });
 });
 
+describe("the failed-authentication budget and the client address", () => {
+  it("allows 20 failures per address and minute, and takes the peer's address, by default", () => {
+    const config = loadConfig({}, { allowGeneratedSecret: true });
+    expect(config.AUTH_FAILURES_PER_MINUTE).toBe(20);
+    expect(config.TRUST_PROXY).toBe(false);
+    expect(loadConfig({ AUTH_FAILURES_PER_MINUTE: "0" }, { allowGeneratedSecret: true }).AUTH_FAILURES_PER_MINUTE).toBe(0);
+    expect(() => loadConfig({ AUTH_FAILURES_PER_MINUTE: "-1" }, { allowGeneratedSecret: true })).toThrowError(/AUTH_FAILURES_PER_MINUTE/);
+  });
+
+  it.each([
+    ["true", true],
+    ["false", false],
+    ["2", 2],
+    ["loopback", ["loopback"]],
+    ["10.0.0.0/8, 192.168.1.1", ["10.0.0.0/8", "192.168.1.1"]],
+  ])("reads TRUST_PROXY=%s as Express's trust proxy %o", (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }, { allowGeneratedSecret: true }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it("stops on a TRUST_PROXY that names no address", () => {
+    expect(() => loadConfig({ TRUST_PROXY: "my-load-balancer" }, { allowGeneratedSecret: true })).toThrowError(/TRUST_PROXY: .*invalid IP address/);
+  });
+});
+
 describe("encryption configuration", () => {
   const key = (byte: number) => Buffer.alloc(32, byte).toString("base64");
 

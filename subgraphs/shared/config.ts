@@ -2,6 +2,7 @@
 // stops the process with a message that names the variable. Nothing else reads process.env.
 
 import { createHash, randomBytes } from "node:crypto";
+import proxyAddr from "proxy-addr";
 import { z } from "zod";
 import { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from "./money/rate-table.ts";
 
@@ -56,6 +57,26 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
     .optional(),
+  // Failed authentications (a wrong, revoked or malformed key) allowed per client address and
+  // minute at the gateway, HTTP and graphql-ws together (0: no limit); beyond, the address is
+  // refused (RATE_LIMITED, HTTP 429 or close 4429) before any key lookup until the minute ends.
+  // Shared through RATE_LIMIT_REDIS_URL when set.
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(20),
+  // Whose X-Forwarded-For the gateway believes for a client's address (Express's `trust proxy`):
+  // false (the peer's address), true (anyone's: only behind a proxy that overwrites the header),
+  // a number of hops, or a comma-separated list of addresses, CIDR ranges or loopback,
+  // linklocal, uniquelocal.
+  TRUST_PROXY: z
+    .string()
+    .default("false")
+    .transform((text, context): TrustProxy => {
+      const trust = parseTrustProxy(text);
+      if (typeof trust === "object" && "problem" in trust) {
+        context.addIssue({ code: "custom", message: trust.problem });
+        return z.NEVER;
+      }
+      return trust;
+    }),
   /** graphql-ws connections open at once per tenant and mode, per gateway process. */
   MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).max(1_000_000).default(500),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(64).default(12),
@@ -103,6 +124,23 @@ export function parseSubgraphUrls(text: string): Record<string, string> | string
     urls[name] = url;
   }
   return urls;
+}
+
+/** Express's `trust proxy` setting, as TRUST_PROXY gives it. */
+export type TrustProxy = boolean | number | readonly string[];
+
+export function parseTrustProxy(text: string): TrustProxy | { problem: string } {
+  const value = text.trim();
+  if (value === "false" || value === "") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value.split(",").map((part) => part.trim());
+  try {
+    proxyAddr.compile(list);
+    return list;
+  } catch (error) {
+    return { problem: `false, true, a number of hops, or addresses, CIDR ranges and loopback/linklocal/uniquelocal, comma-separated (${(error as Error).message})` };
+  }
 }
 
 /** One AES-256 key of the ENCRYPTION_KEYS ring. */

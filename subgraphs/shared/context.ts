@@ -5,6 +5,7 @@
 import DataLoader from "dataloader";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
+import { DatabaseOutage } from "./db/outage.ts";
 import { AppError } from "./errors.ts";
 import { Idempotency } from "./idempotency/idempotency.ts";
 import type { Logger } from "./logger.ts";
@@ -15,10 +16,13 @@ export interface Dependencies {
   readonly config: Config;
   readonly logger: Logger;
   readonly idempotency: Idempotency;
+  /** Where requests, workers and listeners report the database being unreachable (logged once). */
+  readonly outage: DatabaseOutage;
 }
 
 export function createDependencies(db: Database, config: Config, logger: Logger): Dependencies {
-  return { db, config, logger, idempotency: new Idempotency(db) };
+  const outage = new DatabaseOutage({ logger: logger.child({ component: "database" }), probe: () => db.sql.query("SELECT 1") });
+  return { db, config, logger, idempotency: new Idempotency(db), outage };
 }
 
 /** A subgraph's long-lived parts (see SubgraphDefinition.services). */
@@ -54,4 +58,14 @@ export function createContext(principal: Principal, deps: Dependencies, services
 export function platformOf(context: SubgraphContext): PlatformPrincipal {
   if (context.principal.kind === "platform") return context.principal;
   throw new AppError("FORBIDDEN", "This operation needs a platform's secret key");
+}
+
+/**
+ * Who reads an Account's data, for its field resolvers in every subgraph: the platform behind
+ * the request, or null for the operator key. The operator reaches an Account only in
+ * createPlatform's payload and reads none of a platform's data there: such a field answers
+ * empty instead of failing the payload, which carries the new platform's only copy of its secrets.
+ */
+export function readerOf(context: SubgraphContext): PlatformPrincipal | null {
+  return context.principal.kind === "operator" ? null : platformOf(context);
 }

@@ -1,4 +1,4 @@
-// Serves one subgraph over HTTP: /graphql behind the gateway's signature, /healthz, /readyz; and,
+// Serves one subgraph over HTTP: POST /graphql behind the gateway's signature, /healthz, /readyz; and,
 // when its schema has subscriptions, graphql-ws on the same /graphql (see subscriptions.ts).
 // Used both standalone (one process per subgraph) and by the all-in-one process.
 
@@ -10,9 +10,11 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
-import { verifyPrincipal } from "./auth/signature.ts";
+import { executesSignedOperation, postOnly, requireGatewaySignature } from "./auth/gateway-only.ts";
 import { createContext, type Dependencies, type SubgraphContext, type SubgraphServices } from "./context.ts";
 import { formatErrorWith } from "./graphql/errors.ts";
+import { refuseMalformedText } from "./graphql/text-plugin.ts";
+import { jsonBodyErrors, jsonInternalErrors } from "./http-errors.ts";
 import { serveSubscriptions } from "./subscriptions.ts";
 
 export interface RunningSubgraph {
@@ -42,18 +44,22 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
   // Keep-alive connections from the gateway outlive a request; keep them longer than its agent.
   httpServer.keepAliveTimeout = 65_000;
 
-  const formatError = formatErrorWith(logger);
+  const formatError = formatErrorWith(logger, deps.outage);
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     // Shutdown is ordered by cmd/platform.ts (gateway, subgraphs, database), not by each server.
     stopOnTerminationSignals: false,
+    // A hash-only request would run a query no signature covers (see auth/gateway-only.ts).
+    persistedQueries: false,
     plugins: [
+      executesSignedOperation({ secret: deps.config.gatewaySecret, logger }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       // Traces are for Apollo's hosted studio, which these processes never report to.
       ApolloServerPluginInlineTraceDisabled(),
+      refuseMalformedText(),
     ],
   });
   await apollo.start();
@@ -75,26 +81,14 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
 
   app.use(
     "/graphql",
+    postOnly,
     express.json({ limit: "2mb" }),
-    (req, res, next) => {
-      // The signature covers the operation in the body: parsed first, checked before GraphQL.
-      const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
-      const operation = body && typeof body === "object" && !Array.isArray(body) ? body : {};
-      const verified = verifyPrincipal(req.headers, deps.config.gatewaySecret, deps.config.SIGNATURE_MAX_SKEW_MS, operation);
-      if (!verified.ok) {
-        logger.warn({ reason: verified.reason, ip: req.socket.remoteAddress }, "refused unsigned request");
-        res.status(401).json({
-          errors: [{ message: "Subgraphs are reachable only through the gateway", extensions: { code: "UNAUTHENTICATED" } }],
-        });
-        return;
-      }
-      res.locals["principal"] = verified.principal;
-      next();
-    },
+    requireGatewaySignature({ secret: deps.config.gatewaySecret, maxSkewMs: deps.config.SIGNATURE_MAX_SKEW_MS, logger }),
     expressMiddleware(apollo, {
       context: async ({ res }) => createContext(res.locals["principal"], deps, options.services),
     }),
   );
+  app.use(jsonBodyErrors(2 * 1024 * 1024), jsonInternalErrors(logger));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

@@ -4,6 +4,12 @@
 // socket must be opened by the gateway (its own signed principal in connectionParams), and each
 // operation must carry its caller's signed principal in `extensions.signedPrincipal`. Anything
 // else is refused before GraphQL runs, as over HTTP.
+//
+// A subscription outlives its subscribe message, so the socket must stay signed: the gateway
+// sends a freshly signed graphql-ws ping every third of SIGNATURE_MAX_SKEW_MS, and a socket whose
+// newest gateway signature is older than that is closed (4403), ending its subscriptions. Someone
+// replaying a captured connection_init and subscribe can therefore keep what they replayed for no
+// longer than the captured signatures' own lifetime.
 
 import type { Server } from "node:http";
 import {
@@ -24,6 +30,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { PRINCIPAL_EXTENSION, verifyPrincipal } from "./auth/signature.ts";
 import { createContext, type Dependencies, type SubgraphContext, type SubgraphServices } from "./context.ts";
+import { findMalformedArgument, malformedTextError } from "./graphql/text-input.ts";
 import type { Logger } from "./logger.ts";
 
 export interface SubscriptionServerOptions {
@@ -41,6 +48,8 @@ export interface SubscriptionServer {
 }
 
 const CLOSE_SERVICE_RESTART = 1012;
+/** graphql-ws's "Forbidden": a socket that is not (or no longer) the gateway's. */
+const CLOSE_FORBIDDEN = 4403;
 /** How long a draining server waits for peers to acknowledge the close before cutting them off. */
 const CLOSE_GRACE_MS = 1_000;
 
@@ -50,6 +59,17 @@ function signedHeaders(value: unknown): Record<string, string> {
   for (const [name, field] of Object.entries(value)) if (typeof field === "string") headers[name] = field;
   return headers;
 }
+
+/** A socket's newest gateway signature, and the timer that closes the socket when it is too old. */
+interface SocketSignature {
+  signedAt: number;
+  expiry: NodeJS.Timeout;
+}
+
+// A type alias, not an interface: graphql-ws wants an index-signature-compatible record.
+type Extra = {
+  signature?: SocketSignature;
+};
 
 function unauthenticated(): GraphQLError {
   return new GraphQLError("Subgraphs are reachable only through the gateway", { extensions: { code: "UNAUTHENTICATED" } });
@@ -89,13 +109,42 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
 
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => options.formatError(error.toJSON(), error));
 
-  const server = useServer(
+  /** Keeps the socket open until `signedAt` is older than the allowed skew (a newer one extends it). */
+  const keepSignedUntilStale = (extra: Extra & { socket: WebSocket }, signedAt: number) => {
+    if (extra.signature && extra.signature.signedAt >= signedAt) return;
+    clearTimeout(extra.signature?.expiry);
+    const expiry = setTimeout(() => {
+      logger.warn("closing a socket whose gateway signature expired");
+      extra.socket.close(CLOSE_FORBIDDEN, "Gateway signature expired");
+    }, signedAt + maxSkew - Date.now());
+    expiry.unref();
+    extra.signature = { signedAt, expiry };
+  };
+  const gatewaySignature = (params: unknown) => {
+    const verified = verifyPrincipal(signedHeaders(params), gatewaySecret, maxSkew, undefined);
+    if (!verified.ok) return verified;
+    return verified.principal.kind === "gateway" ? verified : { ok: false as const, reason: "not the gateway" };
+  };
+
+  const server = useServer<Record<string, unknown> | undefined, Extra>(
     {
       onConnect(ctx) {
-        const verified = verifyPrincipal(signedHeaders(ctx.connectionParams), gatewaySecret, maxSkew, undefined);
-        if (verified.ok && verified.principal.kind === "gateway") return true;
-        logger.warn({ reason: verified.ok ? "not the gateway" : verified.reason, ip: ctx.extra.request.socket.remoteAddress }, "refused unsigned socket");
+        const verified = gatewaySignature(ctx.connectionParams);
+        if (verified.ok) {
+          keepSignedUntilStale(ctx.extra, verified.signedAt);
+          return true;
+        }
+        logger.warn({ reason: verified.reason, ip: ctx.extra.request.socket.remoteAddress }, "refused unsigned socket");
         return false;
+      },
+      // The gateway's renewals; anything else pings as usual and renews nothing.
+      onPing(ctx, payload) {
+        if (!ctx.acknowledged) return;
+        const verified = gatewaySignature(payload);
+        if (verified.ok) keepSignedUntilStale(ctx.extra, verified.signedAt);
+      },
+      onClose(ctx) {
+        clearTimeout(ctx.extra.signature?.expiry);
       },
       onSubscribe(_ctx, _id, payload) {
         // Signed for this operation: the query and variables it came with, no others.
@@ -109,6 +158,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         }
         const errors = validate(schema, document, specifiedRules);
         if (errors.length > 0) return errors;
+        const malformed = findMalformedArgument(document, payload.variables);
+        if (malformed) return [malformedTextError(malformed)];
         const contextValue = createContext(verified.principal, deps, options.services);
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },

@@ -1,10 +1,17 @@
 // The loop every background worker runs (top-up settlement, the bank rail, the chain): drain
-// what is due, sleep `pollMs`, repeat; log and carry on after a failure; stop promptly. The
+// what is due, sleep `pollMs`, repeat; log and carry on after a failure; stop promptly. A
+// database outage is reported to the process's OutageReporter (logged once when it starts and
+// once when it ends), not as a stack per poll, and polls slow down while it lasts. The
 // work itself lives in the subgraphs; its state lives in the database, so a restarted worker
 // picks up where a stopped (or killed) one left off.
 
 import { isRetryableConflict } from "./db/errors.ts";
+import type { OutageReporter } from "./db/outage.ts";
+import { isDatabaseUnavailable } from "./db/unavailable.ts";
 import type { Logger } from "./logger.ts";
+
+/** How often a worker polls while the database is unreachable, at most. */
+const OUTAGE_POLL_MS = 1_000;
 
 export interface Worker {
   stop(): Promise<void>;
@@ -15,6 +22,7 @@ export interface PollingWorkerOptions {
   readonly pollMs: number;
   /** Does one round of work; `stopped()` tells a long round to finish early. */
   readonly round: (stopped: () => boolean) => Promise<void>;
+  readonly outage?: OutageReporter | undefined;
 }
 
 export function startPollingWorker(options: PollingWorkerOptions): Worker {
@@ -24,15 +32,18 @@ export function startPollingWorker(options: PollingWorkerOptions): Worker {
 
   const loop = (async () => {
     while (!stopped) {
+      let unreachable = false;
       try {
         await options.round(isStopped);
+        options.outage?.available();
       } catch (error) {
-        if (!stopped) options.logger.error({ err: error }, "worker round failed; retrying");
+        unreachable = options.outage?.report(error) ?? false;
+        if (!stopped && !unreachable) options.logger.error({ err: error }, "worker round failed; retrying");
       }
       if (stopped) break;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, options.pollMs);
+        setTimeout(resolve, unreachable ? Math.max(options.pollMs, OUTAGE_POLL_MS) : options.pollMs);
       });
     }
   })();
@@ -62,7 +73,8 @@ export async function naming<T>(ids: readonly string[], fn: () => Promise<T>): P
   try {
     return await fn();
   } catch (error) {
-    if (isRetryableConflict(error)) throw error;
+    // Not the rows' fault: the whole batch is tried again later, nothing postponed.
+    if (isRetryableConflict(error) || isDatabaseUnavailable(error)) throw error;
     throw new StepError(ids, error);
   }
 }
@@ -79,6 +91,7 @@ export interface StepWorkerOptions {
 
 export interface StepWorkerParts {
   readonly logger: Logger;
+  readonly outage?: OutageReporter | undefined;
   /** Advances up to `limit` due rows in one transaction (all or nothing); returns how many. */
   advance(limit: number): Promise<number>;
   /** Moves a row's next step out without changing anything else. */
@@ -120,6 +133,7 @@ export function startStepWorker(parts: StepWorkerParts, options: StepWorkerOptio
 
   return startPollingWorker({
     logger,
+    outage: parts.outage,
     pollMs: options.pollMs ?? 250,
     async round(isStopped) {
       while (!isStopped()) {

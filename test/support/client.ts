@@ -1,6 +1,7 @@
 // A small typed GraphQL-over-HTTP client for the tests: real fetch, real JSON, the operations
 // compiled by codegen (test/generated) so variables and results are typed.
 
+import { randomBytes } from "node:crypto";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print, type DocumentNode } from "graphql";
 import { expect } from "vitest";
@@ -55,8 +56,8 @@ export function codes(result: Response<unknown>): (string | undefined)[] {
 }
 
 const CreatePlatform = graphql(`
-  mutation NewTestPlatform($input: CreatePlatformInput!) {
-    createPlatform(input: $input) {
+  mutation NewTestPlatform($input: CreatePlatformInput!, $idempotencyKey: String!) {
+    createPlatform(input: $input, idempotencyKey: $idempotencyKey) {
       secretKey
       liveSecretKey
       account {
@@ -76,6 +77,7 @@ export interface TestTenant {
 
 /** A fresh platform (tenant) of its own for a test, created through the API with the operator key. */
 export async function newPlatform(displayName = "Test Platform"): Promise<TestTenant> {
-  const data = await ok(CreatePlatform, { input: { displayName, country: "US", defaultCurrency: "USD" } }, ADMIN_API_KEY);
+  const idempotencyKey = `platform-${randomBytes(8).toString("hex")}`;
+  const data = await ok(CreatePlatform, { input: { displayName, country: "US", defaultCurrency: "USD" }, idempotencyKey }, ADMIN_API_KEY);
   return { accountId: data.createPlatform.account.id, key: data.createPlatform.secretKey, liveKey: data.createPlatform.liveSecretKey };
 }

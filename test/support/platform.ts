@@ -24,6 +24,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
       // Suites share one platform and hammer it; the limits have their own gateway
       // (rate-limits.e2e.test.ts).
       RATE_LIMIT_PER_SECOND: "0",
+      // Suites send wrong keys on purpose, all from 127.0.0.1; the budget has its own gateways
+      // (auth-failures.e2e.test.ts).
+      AUTH_FAILURES_PER_MINUTE: "0",
       // CI runs the e2e suite once per query planner (.ci/run).
       ...(process.env["GATEWAY_PLANNER"] ? { GATEWAY_PLANNER: process.env["GATEWAY_PLANNER"] } : {}),
       ...overrides,

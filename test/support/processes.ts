@@ -1,5 +1,9 @@
 // Real processes for run-mode tests: spawn the project's entry points exactly as the npm
 // scripts do, read their output, stop them with signals.
+//
+// Every process spawned here is tracked until it exits: a file that spawns calls
+// `afterEach(stopSpawned)`, which stops whatever a test left running however it ended (failed,
+// timed out), and the test worker SIGKILLs any still alive when it exits.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -15,6 +19,36 @@ export interface Spawned {
   exit(): Promise<number | null>;
 }
 
+const alive = new Set<Spawned>();
+
+process.once("exit", () => {
+  for (const spawned of alive) spawned.child.kill("SIGKILL");
+});
+
+/** Stops every process spawned here that is still running (SIGTERM, then SIGKILL after 10 s). */
+export async function stopSpawned(): Promise<void> {
+  await Promise.all(
+    [...alive].map(async (spawned) => {
+      const killer = setTimeout(() => spawned.child.kill("SIGKILL"), 10_000);
+      try {
+        await spawned.stop("SIGTERM");
+      } finally {
+        clearTimeout(killer);
+      }
+    }),
+  );
+}
+
+/** Whether a process with this pid exists. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function spawnEntry(entry: string, args: string[], env: Record<string, string | undefined>): Spawned {
   const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
     cwd: ROOT,
@@ -26,10 +60,11 @@ export function spawnEntry(entry: string, args: string[], env: Record<string, st
   child.stdout!.on("data", (chunk: Buffer) => (text += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (text += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return {
+  const spawned: Spawned = {
     child,
     output: () => text,
-    async waitFor(pattern, timeoutMs = 60_000) {
+    // Generous: on a busy machine a cold start (tsx compiling, migrations) can take a minute.
+    async waitFor(pattern, timeoutMs = 180_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const match = pattern.exec(text);
@@ -41,10 +76,13 @@ export function spawnEntry(entry: string, args: string[], env: Record<string, st
     },
     exit: () => exited,
     async stop(signal = "SIGINT") {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
+  alive.add(spawned);
+  void exited.then(() => alive.delete(spawned));
+  return spawned;
 }
 
 export async function viewerThrough(port: number, key: string): Promise<unknown> {

@@ -6,7 +6,7 @@ import { print } from "graphql";
 import { createClient, type Client, type ClientOptions, type FormattedExecutionResult } from "graphql-ws";
 import WebSocket from "ws";
 import { startPlatform, type RunningPlatform } from "../../cmd/platform.ts";
-import { startGateway, type RunningGateway } from "../../gateway/server.ts";
+import { startGateway, type GatewayOptions, type RunningGateway } from "../../gateway/server.ts";
 import { BalancesServices } from "../../subgraphs/balances/services.ts";
 import { SUBGRAPHS } from "../../subgraphs/index.ts";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config.ts";
@@ -124,9 +124,13 @@ export function positioned(gateway: RunningGateway | RunningPlatform): (count?: 
 }
 
 /** Another gateway in front of the platform's subgraphs, with some settings changed. */
-export async function extraGateway(platform: RunningPlatform, overrides: Partial<Config>): Promise<RunningGateway> {
+export async function extraGateway(
+  platform: RunningPlatform,
+  overrides: Partial<Config>,
+  options: Omit<GatewayOptions, "config" | "logger"> = {},
+): Promise<RunningGateway> {
   const config: Config = { ...platform.config, ...overrides };
-  return startGateway({ config, logger: createLogger(config.LOG_LEVEL, "test-gateway"), port: 0 });
+  return startGateway({ config, logger: createLogger(config.LOG_LEVEL, "test-gateway"), port: 0, ...options });
 }
 
 /** A platform of its own (gateway and four subgraphs) on the worker's database, for tests that break things. */

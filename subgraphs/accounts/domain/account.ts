@@ -1,6 +1,7 @@
 // Accounts: platforms (tenants) and the connected accounts they pay. Pure rules, no I/O.
 
 import { currencyInfo, isCurrency, type Currency } from "../../shared/money/currency.ts";
+import { isPrintableText } from "../../shared/text.ts";
 import { isCountry } from "./countries.ts";
 import { parseMetadata, parseMetadataChanges, type Metadata } from "./metadata.ts";
 import { characters, quote, requiredText, type Problem, type Refusal } from "./problems.ts";
@@ -81,7 +82,7 @@ function validateEmail(value: string | null | undefined): string | null | Proble
   const trimmed = value.trim();
   if (trimmed === "") return null;
   // Deliberately loose: one @, something on each side, a dot in the domain, no spaces.
-  if (characters(trimmed) > MAX_EMAIL || !/^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(trimmed)) {
+  if (characters(trimmed) > MAX_EMAIL || !isPrintableText(trimmed) || !/^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(trimmed)) {
     return { field: "email", message: "email must be an address such as \"jane@example.com\"" };
   }
   return trimmed;

@@ -6,6 +6,7 @@
 //   keys: test keys tend to live in less guarded places); a live-mode key reaches both.
 // - A platform keeps at least one working key per mode: the last one can be rolled, not revoked.
 
+import { isPrintableText } from "../../shared/text.ts";
 import { characters, type Problem, type Refusal } from "./problems.ts";
 
 export type ApiKeyStatus = "ACTIVE" | "EXPIRING" | "EXPIRED" | "REVOKED";
@@ -46,7 +47,7 @@ export function validateKeyName(name: string | null | undefined): string | null 
   if (name === null || name === undefined || name.trim() === "") return null;
   const trimmed = name.trim();
   if (characters(trimmed) > MAX_KEY_NAME) return { field: "name", message: `name must be at most ${MAX_KEY_NAME} characters` };
-  if (/\p{Cc}/u.test(trimmed)) return { field: "name", message: "name must not contain control characters" };
+  if (!isPrintableText(trimmed)) return { field: "name", message: "name must not contain control characters or malformed Unicode" };
   return trimmed;
 }
 

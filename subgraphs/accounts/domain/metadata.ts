@@ -3,6 +3,7 @@
 // As with Stripe, an empty value means "no such key": in an update it removes the key (null
 // does too), and on creation it is simply not stored.
 
+import { isPrintableText, isStorableText } from "../../shared/text.ts";
 import { characters, type Problem } from "./problems.ts";
 
 export const METADATA_MAX_KEYS = 50;
@@ -28,7 +29,7 @@ function checkKey(key: string): Problem | undefined {
   if (characters(key) > METADATA_MAX_KEY_LENGTH) {
     return { field: FIELD, message: `metadata keys must be at most ${METADATA_MAX_KEY_LENGTH} characters` };
   }
-  if (/\p{Cc}/u.test(key)) return { field: FIELD, message: "metadata keys must not contain control characters" };
+  if (!isPrintableText(key)) return { field: FIELD, message: "metadata keys must not contain control characters or malformed Unicode" };
   return undefined;
 }
 
@@ -49,6 +50,9 @@ export function parseMetadataChanges(value: unknown, allowRemovals: boolean): Ma
       continue;
     }
     if (typeof raw !== "string") return { field: FIELD, message: `metadata values must be strings (key "${key}")` };
+    if (!isStorableText(raw)) {
+      return { field: FIELD, message: `metadata values must not contain NUL (U+0000) or unpaired surrogates (key "${key}")` };
+    }
     if (characters(raw) > METADATA_MAX_VALUE_LENGTH) {
       return { field: FIELD, message: `metadata values must be at most ${METADATA_MAX_VALUE_LENGTH} characters (key "${key}")` };
     }

@@ -1,6 +1,8 @@
 // Domain errors as values: validation answers a Problem (which input, what is wrong), rules
 // about state answer a Refusal. Services turn them into the API's typed errors.
 
+import { isPrintableText } from "../../shared/text.ts";
+
 export interface Problem {
   readonly field: string;
   readonly message: string;
@@ -26,14 +28,12 @@ export function characters(value: string): number {
   return count;
 }
 
-const CONTROL = /\p{Cc}/u;
-
 /** A required, trimmed, printable text of 1..max characters. */
 export function requiredText(field: string, value: string, max: number): string | Problem {
   const trimmed = value.trim();
   if (trimmed.length === 0) return { field, message: `${field} must not be empty` };
   if (characters(trimmed) > max) return { field, message: `${field} must be at most ${max} characters` };
-  if (CONTROL.test(trimmed)) return { field, message: `${field} must not contain control characters` };
+  if (!isPrintableText(trimmed)) return { field, message: `${field} must not contain control characters or malformed Unicode` };
   return trimmed;
 }
 

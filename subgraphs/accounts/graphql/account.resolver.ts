@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
-import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
 import { notFound } from "../../shared/errors.ts";
-import { pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
+import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import type { AccountStatus } from "../domain/account.ts";
 import { listConnectedAccounts } from "../service/account-records.ts";
 import { accountLoader } from "./account.loader.ts";
@@ -38,12 +38,13 @@ export class AccountResolver {
 
   @FieldResolver(() => Boolean, { description: "False for test-mode objects. The platform answers in the mode of the key." })
   livemode(@Root() account: Account, @Ctx() context: SubgraphContext): boolean {
-    return account.type === "PLATFORM" ? platformOf(context).livemode : account.livemode;
+    // The operator (createPlatform's payload) sees the platform's row: test mode, like its secretKey.
+    return account.type === "PLATFORM" ? (readerOf(context)?.livemode ?? account.livemode) : account.livemode;
   }
 
   @FieldResolver(() => Account, { nullable: true, description: "The platform, on a connected account." })
   async platform(@Root() account: Account, @Ctx() context: SubgraphContext): Promise<Account | null> {
-    if (!account.platformId) return null;
+    if (!account.platformId || !readerOf(context)) return null;
     const row = await accountLoader(context).load(account.platformId);
     return row ? Account.from(row) : null;
   }
@@ -54,8 +55,10 @@ export class AccountResolver {
     @Args(() => ConnectedAccountsArgs) args: ConnectedAccountsArgs,
     @Ctx() context: SubgraphContext,
   ): Promise<AccountConnection> {
+    const reader = readerOf(context);
+    if (!reader) return emptyConnection();
     const page = pageRequest(args);
-    const rows = await listConnectedAccounts(context.deps, platformOf(context), account.id, page, args.status ?? undefined);
+    const rows = await listConnectedAccounts(context.deps, reader, account.id, page, args.status ?? undefined);
     return toConnection(rows, page, Account.from);
   }
 }

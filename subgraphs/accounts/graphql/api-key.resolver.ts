@@ -1,5 +1,5 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from "type-graphql";
-import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
 import { listApiKeys } from "../service/api-key-records.ts";
 import { createApiKey } from "../service/create-api-key.ts";
 import { revokeApiKey } from "../service/revoke-api-key.ts";
@@ -66,8 +66,8 @@ export class AccountApiKeysResolver {
     @Arg("includeInactive", () => Boolean, { defaultValue: false, description: "Also revoked and expired keys." }) includeInactive: boolean,
     @Ctx() context: SubgraphContext,
   ): Promise<ApiKey[]> {
-    const principal = platformOf(context);
-    if (account.id !== principal.tenantId) return [];
+    const principal = readerOf(context);
+    if (!principal || account.id !== principal.tenantId) return [];
     const now = new Date();
     return (await listApiKeys(context.deps, principal, includeInactive, now)).map((key) => ApiKey.from(key, now));
   }

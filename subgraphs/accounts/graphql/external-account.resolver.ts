@@ -1,5 +1,5 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
 import { notFound } from "../../shared/errors.ts";
 import { addExternalAccount } from "../service/add-external-account.ts";
 import { removeExternalAccount } from "../service/remove-external-account.ts";
@@ -69,6 +69,7 @@ export class ExternalAccountResolver {
 export class AccountExternalAccountsResolver {
   @FieldResolver(() => [ExternalAccount], { description: "Active bank accounts, newest first (last4, bankName, country, currency)." })
   async externalAccounts(@Root() account: Account, @Ctx() context: SubgraphContext): Promise<ExternalAccount[]> {
+    if (!readerOf(context)) return [];
     return (await externalAccountsOfLoader(context).load(account.id)).map(ExternalAccount.from);
   }
 }

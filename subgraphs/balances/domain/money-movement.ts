@@ -1,6 +1,7 @@
 // Rules for top-ups and transfers: who may receive money, in which currency, how much.
 
 import { currencyInfo, type Currency } from "../../shared/money/currency.ts";
+import { isPrintableText } from "../../shared/text.ts";
 import { formatDecimal, maxOperationAmount, operationAmount, type Money } from "../../shared/money/money.ts";
 
 /** What the balances subgraph needs to know about an account (owned by the accounts subgraph). */
@@ -33,7 +34,7 @@ export const MAX_DESCRIPTION = 500;
 
 export function checkDescription(description: string | null | undefined): string | undefined | MovementRefusal {
   if (description === null || description === undefined) return undefined;
-  if (description.length > MAX_DESCRIPTION || /\p{Cc}/u.test(description.replace(/[\n\t]/g, ""))) {
+  if (description.length > MAX_DESCRIPTION || !isPrintableText(description, { multiline: true })) {
     return { code: "BAD_USER_INPUT", message: `description must be at most ${MAX_DESCRIPTION} printable characters`, argument: "input.description" };
   }
   return description;

@@ -8,6 +8,7 @@
 // connection comes back cover notifications that never arrived.
 
 import type { Database, Unlisten } from "../../shared/db/database.ts";
+import type { OutageReporter } from "../../shared/db/outage.ts";
 import { BALANCE_EVENTS_CHANNEL } from "../ledger/post.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { latestSeq, readNewEvents } from "./event-store.ts";
@@ -33,6 +34,8 @@ export interface HubOptions {
   readonly logger: Logger;
   /** How often every followed account is re-read whatever the notifications said (0: never). */
   readonly pollMs: number;
+  /** Where an unreachable database is reported (logged once per outage, not per read). */
+  readonly outage?: OutageReporter | undefined;
 }
 
 export class BalanceEventHub {
@@ -105,7 +108,7 @@ export class BalanceEventHub {
       }),
     };
     feed.ready.catch((error: unknown) => {
-      this.options.logger.error({ err: error, accountId }, "could not read the balance event position");
+      if (!this.options.outage?.report(error)) this.options.logger.error({ err: error, accountId }, "could not read the balance event position");
       if (this.feeds.get(accountId) === feed) this.feeds.delete(accountId);
     });
     this.feeds.set(accountId, feed);
@@ -166,7 +169,7 @@ export class BalanceEventHub {
         rows = await readNewEvents(this.options.db, batch.map((feed) => [feed.accountId, feed.cursor!] as const), ROWS_PER_ACCOUNT);
       } catch (error) {
         if (this.stopped) return;
-        this.options.logger.error({ err: error }, "could not read balance events; retrying");
+        if (!this.options.outage?.report(error)) this.options.logger.error({ err: error }, "could not read balance events; retrying");
         for (const feed of batch) this.dirty.add(feed.accountId);
         this.retry = setTimeout(() => {
           this.retry = undefined;

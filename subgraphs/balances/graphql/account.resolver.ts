@@ -1,7 +1,7 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { readerOf, type SubgraphContext } from "../../shared/context.ts";
 import { PageArgs } from "../../shared/graphql/page-args.ts";
-import { pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
+import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import { readBalances } from "../ledger/read-balances.ts";
 import { listBalanceTransactions } from "../service/balance-transactions.ts";
 import { BalancesAccount } from "./account.type.ts";
@@ -12,7 +12,8 @@ import { BalanceTransaction, BalanceTransactionConnection } from "./balance-tran
 export class BalancesAccountResolver {
   @FieldResolver(() => [Balance], { description: "One per currency held, available and pending." })
   async balances(@Root() account: BalancesAccount, @Ctx() context: SubgraphContext): Promise<Balance[]> {
-    const principal = platformOf(context);
+    const principal = readerOf(context);
+    if (!principal) return [];
     const loader = context.loader("balances.byAccount", async (ids: readonly string[]) => {
       const balances = await readBalances(context.deps.db, principal, ids);
       return ids.map((id) => balances.get(id) ?? []);
@@ -26,8 +27,10 @@ export class BalancesAccountResolver {
     @Args(() => PageArgs) args: PageArgs,
     @Ctx() context: SubgraphContext,
   ): Promise<BalanceTransactionConnection> {
+    const principal = readerOf(context);
+    if (!principal) return emptyConnection();
     const page = pageRequest(args);
-    const rows = await listBalanceTransactions(context.deps, platformOf(context), account.id, page);
+    const rows = await listBalanceTransactions(context.deps, principal, account.id, page);
     return toConnection(rows, page, BalanceTransaction.from);
   }
 }

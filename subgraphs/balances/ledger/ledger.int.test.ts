@@ -288,6 +288,39 @@ describe("settlement", () => {
     expect(settlements).toBe(20);
     expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([{ currency: "USD", available: 210n, pending: 0n }]);
   });
+
+  it("postpones a top-up no settlement can post, and settles every other tenant's top-ups past it", async () => {
+    const deps = await testDeps({ SETTLEMENT_DELAY_MS: "30" });
+    const platforms = await Promise.all([insertPlatform(deps), insertPlatform(deps)]);
+    // Bad data no step can handle: a currency the ledger does not know.
+    const poisonId = `tu_poison${randomUUID().replaceAll("-", "").slice(0, 20)}`;
+    await deps.db.sql.query(
+      `INSERT INTO topup (id, tenant_id, livemode, account_id, currency, amount, status, settles_at, balance_transaction_id)
+       VALUES ($1, $2, false, $2, 'ZZZ', 5, 'PENDING', now() - interval '1 second', $3)`,
+      [poisonId, platforms[0]!.tenantId, `txn_poison${randomUUID().replaceAll("-", "").slice(0, 20)}`],
+    );
+    const workers = [startBalancesWorker(deps, 10)];
+    try {
+      const topups = await Promise.all(
+        [0, 1, 0, 1].map((p, i) => createTopup(deps, platforms[p]!, { accountId: platforms[p]!.tenantId, amount: BigInt(i + 1), currency: USD }, randomUUID())),
+      );
+      const deadline = Date.now() + 30_000;
+      while ((await deps.db.prisma.topup.count({ where: { id: { in: topups.map((t) => t.id) }, status: "PENDING" } })) > 0) {
+        if (Date.now() > deadline) throw new Error("top-ups did not settle past the poisoned one");
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      const poison = await deps.db.prisma.topup.findUniqueOrThrow({ where: { id: poisonId } });
+      expect(poison.status).toBe("PENDING");
+      expect(poison.settlesAt.getTime()).toBeGreaterThan(Date.now() + 10_000);
+      for (const [p, total] of [[0, 4n], [1, 6n]] as const) {
+        expect((await readBalances(deps.db, platforms[p], [platforms[p].tenantId])).get(platforms[p].tenantId)).toEqual([{ currency: "USD", available: total, pending: 0n }]);
+      }
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      // Other files share the database: leave no poison for their settlements.
+      await deps.db.sql.query("DELETE FROM topup WHERE id = $1", [poisonId]);
+    }
+  });
 });
 
 describe("the integrity check", () => {

@@ -1,13 +1,17 @@
 // createTopup: money arrives for an account from outside (test mode simulates the bank). It is
 // credited to pending at once and becomes available when it settles: after SETTLEMENT_DELAY_MS,
 // by the settlement worker, or in the same commit when the delay is 0.
-// Errors: NOT_FOUND (account), BAD_USER_INPUT (amount, currency, description), INVALID_STATE
-// (closed account), IDEMPOTENCY_KEY_REUSED / _IN_USE.
+// Errors: FORBIDDEN (live mode), NOT_FOUND (account), BAD_USER_INPUT (amount, currency,
+// description), INVALID_STATE (closed account), IDEMPOTENCY_KEY_REUSED / _IN_USE.
+//
+// Test mode only. A top-up is money arriving from a bank; test mode plays the bank. Live mode has
+// no funding rail connected, and a live top-up that settled without one would credit money that
+// never arrived (and could then be paid out): it is refused before anything is stored.
 
 import { accountFacts } from "../../accounts/service/account-records.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { notFound } from "../../shared/errors.ts";
+import { AppError, notFound } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { checkAmount, checkDescription, checkTopup } from "../domain/money-movement.ts";
@@ -29,6 +33,9 @@ export async function createTopup(
   input: CreateTopupInput,
   idempotencyKey: string,
 ): Promise<TopupRecord> {
+  if (principal.livemode) {
+    throw new AppError("FORBIDDEN", "Top-ups are simulated in test mode only: no funding rail is connected to live mode (use an sk_test_ key)");
+  }
   const money = checkAmount(input.amount, input.currency);
   if (isRefusal(money)) throw refusal(money);
   const description = checkDescription(input.description);

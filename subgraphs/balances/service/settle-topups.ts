@@ -1,7 +1,9 @@
 // Settles due top-ups: pending to available. The state lives in the database (a PENDING topup
 // with settles_at), so a top-up that fell due while no process ran settles when one comes back.
 // Several workers may run: each claims a batch with FOR UPDATE SKIP LOCKED, so none is settled
-// twice and none waits on another.
+// twice and none waits on another. A top-up no step can settle (bad data) fails its batch with a
+// StepError naming it, and the worker (shared/worker.ts) then settles the batch one by one and
+// postpones that one: it never holds up every tenant's settlements behind it.
 
 import type { Dependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
@@ -10,7 +12,8 @@ import { newId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { settlementPosting } from "../domain/postings.ts";
 import type { Posting } from "../domain/ledger.ts";
-import { postScoped } from "../ledger/post.ts";
+import { naming } from "../../shared/worker.ts";
+import { postScoped, type ScopedPosting } from "../ledger/post.ts";
 
 interface DueTopup {
   id: string;
@@ -35,12 +38,15 @@ export async function settleDueTopups(deps: Dependencies, now = new Date(), limi
       [now, limit],
     );
     if (due.length === 0) return 0;
+    const postings: ScopedPosting[] = [];
+    for (const topup of due) {
+      postings.push({ scope: { tenantId: topup.tenant_id, livemode: topup.livemode }, posting: await naming([topup.id], async () => postingFor(topup)) });
+    }
     // One ledger call for all of them, whatever their tenants: one statement, locks in one order.
-    await postScoped(
-      sql,
-      due.map((topup) => ({ scope: { tenantId: topup.tenant_id, livemode: topup.livemode }, posting: postingFor(topup) })),
-    );
-    await markSettled(sql, due, now);
+    await naming(due.map((topup) => topup.id), async () => {
+      await postScoped(sql, postings);
+      await markSettled(sql, due, now);
+    });
     return due.length;
   });
 }
@@ -61,4 +67,9 @@ function postingFor(topup: DueTopup): Posting {
 async function markSettled(sql: SqlClient, due: DueTopup[], now: Date): Promise<void> {
   await sql.query(`UPDATE topup SET status = 'SUCCEEDED', settled_at = $2 WHERE id = ANY($1::varchar[])`, [due.map((t) => t.id), now]);
   await sql.query(`UPDATE balance_transaction SET status = 'AVAILABLE' WHERE id = ANY($1::varchar[])`, [due.map((t) => t.balance_transaction_id)]);
+}
+
+/** Moves a due top-up's settlement out (its step failed), without changing anything else. */
+export async function postponeTopup(deps: Dependencies, topupId: string, until: Date): Promise<void> {
+  await deps.db.sql.query(`UPDATE topup SET settles_at = $2 WHERE id = $1 AND status = 'PENDING'`, [topupId, until]);
 }

@@ -5,6 +5,9 @@ import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
 import { principalScope } from "../../shared/auth/principal.ts";
 import type { AppError } from "../../shared/errors.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
+import { isUnstorableText } from "../../shared/db/errors.ts";
+import { formatErrorWith } from "../../shared/graphql/errors.ts";
+import { createLogger } from "../../shared/logger.ts";
 import { verifyLedger } from "../ledger/integrity.ts";
 import { readBalances } from "../ledger/read-balances.ts";
 import { createTopup } from "./create-topup.ts";
@@ -118,6 +121,54 @@ describe("transfers of several platforms sharing a commit", () => {
     for (const row of rows) commits.set(row.commit, (commits.get(row.commit) ?? new Set()).add(row.tenant_id));
     expect([...commits.values()].map((tenants) => tenants.size).sort()).toEqual([1, 2]);
     for (const p of platforms) expect((await readBalances(deps.db, p, [p.tenantId])).get(p.tenantId)?.[0]?.available).toBeLessThan(100n);
+    for (const p of platforms) expect((await verifyLedger(deps.db.sql, { tenantId: p.tenantId })).problems).toEqual([]);
+  });
+
+  it("fail alone when their data cannot be stored: one platform's poisoned transfer never fails another's", async () => {
+    const deps = await testDeps();
+    const platforms = await Promise.all([0, 1, 2].map(() => insertPlatform(deps)));
+    const sellers = await Promise.all(platforms.map((p) => insertConnectedAccount({ tenantId: p.tenantId })));
+    for (const p of platforms) await createTopup(deps, p, { accountId: p.tenantId, amount: 1_000n, currency: USD }, randomUUID());
+    // The edge and the domain refuse such text (see shared/text.ts); handed to the batcher
+    // directly, it stands for whatever data a check may one day miss.
+    const poisoned = "refund \ud800 for order 7";
+    const plan = [
+      { p: 0, description: undefined },
+      { p: 1, description: "ok" },
+      { p: 0, description: poisoned },
+      { p: 2, description: undefined },
+      { p: 1, description: undefined },
+      { p: 2, description: "fine too" },
+      { p: 0, description: undefined },
+    ];
+    const requests = await Promise.all(
+      plan.map(async ({ p, description }) => {
+        const principal = platforms[p]!;
+        const idempotencyKey = randomUUID();
+        const claim = await deps.idempotency.claim({ scope: principalScope(principal), key: idempotencyKey, operation: "test", params: {} });
+        if (claim.kind !== "claimed") throw new Error("not claimed");
+        return { principal, destinationAccountId: sellers[p]!, money: { amount: 100n, currency: USD }, description, idempotencyKey, claimToken: claim.token };
+      }),
+    );
+    // All in one tick: the first commits alone, the other six share the next commit.
+    const batcher = transferBatcher(deps);
+    const results = await Promise.allSettled(requests.map((request) => batcher.submit(request)));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+    const failure = (results[2] as PromiseRejectedResult).reason;
+    expect(isUnstorableText(failure)).toBe(true);
+    // What a client sees of it: a typed refusal, not an internal error.
+    expect(formatErrorWith(createLogger("silent", "test"))({ message: "x" }, failure).extensions?.["code"]).toBe("BAD_USER_INPUT");
+
+    const balanceOf = async (p: number, account: string) => (await readBalances(deps.db, platforms[p]!, [account])).get(account)?.[0]?.available ?? 0n;
+    expect(await balanceOf(0, platforms[0]!.tenantId)).toBe(800n);
+    expect(await balanceOf(0, sellers[0]!)).toBe(200n);
+    expect(await balanceOf(1, sellers[1]!)).toBe(200n);
+    expect(await balanceOf(2, sellers[2]!)).toBe(200n);
+    // The poisoned transfer left nothing behind, and its key was released for a corrected retry.
+    const stored = await deps.db.sql.query("SELECT 1 FROM transfer WHERE tenant_id = $1 AND description LIKE 'refund%'", [platforms[0]!.tenantId]);
+    expect(stored).toEqual([]);
+    const retried = await createTransfer(deps, platforms[0]!, { destinationAccountId: sellers[0]!, amount: 100n, currency: USD, description: "refund for order 7" }, requests[2]!.idempotencyKey);
+    expect(retried.description).toBe("refund for order 7");
     for (const p of platforms) expect((await verifyLedger(deps.db.sql, { tenantId: p.tenantId })).problems).toEqual([]);
   });
 });

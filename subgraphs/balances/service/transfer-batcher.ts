@@ -9,12 +9,14 @@
 // In each batch's transaction: read the destinations, lock the platforms' balance rows (in
 // ledger account id order) and decide in arrival order which transfers each can afford (the
 // rest get INSUFFICIENT_FUNDS), complete the accepted keys, write the transfer rows, post the
-// postings in one ledger call. Refused transfers release their keys. Per process: several
-// processes each batch their own share.
+// postings in one ledger call. Refused transfers release their keys. A transfer whose data no
+// commit can hold (a bug, or input an edge check missed) fails alone: see commit(). Per process:
+// several processes each batch their own share.
 
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
+import { isDatabaseUnavailable } from "../../shared/db/unavailable.ts";
 import { inSqlTransaction } from "../../shared/db/transaction.ts";
 import { AppError, notFound } from "../../shared/errors.ts";
 import { Idempotency } from "../../shared/idempotency/idempotency.ts";
@@ -61,23 +63,36 @@ export class TransferBatcher {
     });
   }
 
+  /**
+   * Commits the batch; if its transaction fails (after its retries) for something in the data,
+   * bisects so that a transfer no commit can hold fails alone and the others go through: one
+   * platform's bad input never fails another's transfers. A database outage fails them all at
+   * once (splitting cannot help). Nothing of a failed transaction happened, so a half may retry.
+   */
+  private async commit(requests: TransferRequest[]): Promise<Outcome[]> {
+    try {
+      return await inSqlTransaction(this.deps.db, (sql) => transact(sql, requests));
+    } catch (error) {
+      if (requests.length === 1 || isDatabaseUnavailable(error)) return requests.map(() => error as Error);
+      const half = Math.ceil(requests.length / 2);
+      return [...(await this.commit(requests.slice(0, half))), ...(await this.commit(requests.slice(half)))];
+    }
+  }
+
   private async drain(): Promise<void> {
     this.draining = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
-        let outcomes: Outcome[];
-        try {
-          outcomes = await inSqlTransaction(this.deps.db, (sql) => transact(sql, batch.map((item) => item.request)));
-        } catch (error) {
-          // The transaction as a whole failed (after its retries): every transfer in it did not happen.
-          outcomes = batch.map(() => error as Error);
-        }
+        const outcomes = await this.commit(batch.map((item) => item.request));
         await Promise.all(
           batch.map(async (item, i) => {
             const outcome = outcomes[i];
-            if (outcome && !(outcome instanceof Error)) return item.resolve(outcome);
             const { principal, idempotencyKey, claimToken } = item.request;
+            if (outcome && !(outcome instanceof Error)) {
+              this.deps.idempotency.finished(claimToken);
+              return item.resolve(outcome);
+            }
             await this.deps.idempotency.release({ scope: principalScope(principal), key: idempotencyKey }, claimToken);
             item.reject(outcome);
           }),

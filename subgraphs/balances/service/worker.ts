@@ -1,28 +1,39 @@
 // The balances subgraph's background work: settle due top-ups, forget expired idempotency keys.
-// Runs inside the balances process (all-in-one or standalone); safe with several running.
+// Runs inside the balances process (all-in-one or standalone); safe with several running. A
+// top-up whose settlement keeps failing is postponed, not allowed to hold up the rest.
 
 import type { Dependencies } from "../../shared/context.ts";
-import { startPollingWorker, type Worker } from "../../shared/worker.ts";
-import { settleDueTopups } from "./settle-topups.ts";
+import { startPollingWorker, startStepWorker, type Worker } from "../../shared/worker.ts";
+import { postponeTopup, settleDueTopups } from "./settle-topups.ts";
 
 export type { Worker };
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
+const SETTLEMENT_BATCH = 200;
 
 export function startBalancesWorker(deps: Dependencies, pollMs = 250): Worker {
   const logger = deps.logger.child({ worker: "balances" });
-  let lastPurge = 0;
-  return startPollingWorker({
+  const settlement = startStepWorker(
+    {
+      logger,
+      outage: deps.outage,
+      advance: (limit) => settleDueTopups(deps, new Date(), limit),
+      postpone: (id, until) => postponeTopup(deps, id, until),
+    },
+    { pollMs, batchSize: SETTLEMENT_BATCH },
+  );
+  const purge = startPollingWorker({
     logger,
-    pollMs,
-    async round(stopped) {
-      // Drain everything due before sleeping again.
-      while (!stopped() && (await settleDueTopups(deps)) > 0);
-      if (Date.now() - lastPurge > PURGE_EVERY_MS) {
-        lastPurge = Date.now();
-        const purged = await deps.idempotency.purgeExpired();
-        if (purged > 0) logger.info({ purged }, "expired idempotency keys purged");
-      }
+    outage: deps.outage,
+    pollMs: PURGE_EVERY_MS,
+    async round() {
+      const purged = await deps.idempotency.purgeExpired();
+      if (purged > 0) logger.info({ purged }, "expired idempotency keys purged");
     },
   });
+  return {
+    async stop() {
+      await Promise.all([settlement.stop(), purge.stop()]);
+    },
+  };
 }

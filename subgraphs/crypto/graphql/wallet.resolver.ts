@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
-import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
 import { MoneyType } from "../../shared/graphql/money.type.ts";
 import { PageArgs } from "../../shared/graphql/page-args.ts";
 import { pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
@@ -83,7 +83,8 @@ export class CryptoWalletResolver {
 export class CryptoAccountResolver {
   @FieldResolver(() => [CryptoWallet], { description: "Oldest first." })
   async cryptoWallets(@Root() account: CryptoAccount, @Ctx() context: SubgraphContext): Promise<CryptoWallet[]> {
-    const principal = platformOf(context);
+    const principal = readerOf(context);
+    if (!principal) return [];
     const loader = context.loader("crypto.wallets.byAccount", (ids: readonly string[]) => walletsOfAccounts(context.deps, principal, ids));
     return (await loader.load(account.id)).map(CryptoWallet.from);
   }

@@ -14,6 +14,7 @@ export function startCryptoWorker(deps: Dependencies, options: StepWorkerOptions
   return startStepWorker(
     {
       logger: deps.logger.child({ worker: "crypto" }),
+      outage: deps.outage,
       advance: (limit) => advanceDueWithdrawals(deps, { ...scope, limit }),
       postpone: (id, until) => postponeWithdrawal(deps, id, until),
     },

@@ -1,8 +1,8 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
 import { notFound } from "../../shared/errors.ts";
 import { PageArgs } from "../../shared/graphql/page-args.ts";
-import { pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
+import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import { cancelPayout } from "../service/cancel-payout.ts";
 import { createPayout } from "../service/create-payout.ts";
 import { findPayouts, listPayouts, type PayoutStatus } from "../service/payout-records.ts";
@@ -66,8 +66,10 @@ export class PayoutsAccountResolver {
     @Args(() => PayoutsArgs) args: PayoutsArgs,
     @Ctx() context: SubgraphContext,
   ): Promise<PayoutConnection> {
+    const principal = readerOf(context);
+    if (!principal) return emptyConnection();
     const page = pageRequest(args);
-    const rows = await listPayouts(context.deps, platformOf(context), account.id, page, args.status ?? undefined);
+    const rows = await listPayouts(context.deps, principal, account.id, page, args.status ?? undefined);
     return toConnection(rows, page, Payout.from);
   }
 }

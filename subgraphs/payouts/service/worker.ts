@@ -13,6 +13,7 @@ export function startPayoutsWorker(deps: Dependencies, options: StepWorkerOption
   return startStepWorker(
     {
       logger: deps.logger.child({ worker: "payouts" }),
+      outage: deps.outage,
       advance: async (limit) => (await advanceDuePayouts(deps, { ...scope, limit })).advanced.length,
       postpone: (id, until) => postponePayout(deps, id, until),
     },

@@ -10,8 +10,10 @@ export type Principal =
   | { readonly kind: "gateway" };
 
 export type PlatformPrincipal = Extract<Principal, { kind: "platform" }>;
+export type OperatorPrincipal = Extract<Principal, { kind: "operator" }>;
 
-/** The scope that idempotency keys and rate limits belong to. */
-export function principalScope(principal: PlatformPrincipal): string {
+/** The scope that idempotency keys and rate limits belong to (the operator's keys: its own). */
+export function principalScope(principal: PlatformPrincipal | OperatorPrincipal): string {
+  if (principal.kind === "operator") return "operator";
   return `${principal.tenantId}:${principal.livemode ? "live" : "test"}`;
 }

@@ -9,7 +9,7 @@ const OP = { query: "query($id: ID!) { account(id: $id) { id } }", variables: { 
 
 describe("principal signatures", () => {
   it("verifies what it signed", () => {
-    expect(verifyPrincipal(signPrincipal(principal, SECRET, OP, now), SECRET, 60_000, OP, now)).toEqual({ ok: true, principal });
+    expect(verifyPrincipal(signPrincipal(principal, SECRET, OP, now), SECRET, 60_000, OP, now)).toEqual({ ok: true, principal, signedAt: now });
   });
 
   it("refuses a missing header", () => {
@@ -42,12 +42,12 @@ describe("principal signatures", () => {
     expect(verifyPrincipal(signed, SECRET, 60_000, { ...OP, query: "{ viewer { id } }" }, now)).toMatchObject({ ok: false });
     expect(verifyPrincipal(signed, SECRET, 60_000, { ...OP, operationName: "X" }, now)).toMatchObject({ ok: false });
     // The same operation arriving through JSON (what a subgraph parses) verifies.
-    expect(verifyPrincipal(signed, SECRET, 60_000, JSON.parse(JSON.stringify(OP)), now)).toEqual({ ok: true, principal });
+    expect(verifyPrincipal(signed, SECRET, 60_000, JSON.parse(JSON.stringify(OP)), now)).toEqual({ ok: true, principal, signedAt: now });
   });
 
   it("keeps a connection's signature and an operation's apart", () => {
     const connection = signPrincipal({ kind: "gateway" }, SECRET, undefined, now);
-    expect(verifyPrincipal(connection, SECRET, 60_000, undefined, now)).toEqual({ ok: true, principal: { kind: "gateway" } });
+    expect(verifyPrincipal(connection, SECRET, 60_000, undefined, now)).toEqual({ ok: true, principal: { kind: "gateway" }, signedAt: now });
     expect(verifyPrincipal(connection, SECRET, 60_000, {}, now)).toMatchObject({ ok: false });
     expect(verifyPrincipal(signPrincipal(principal, SECRET, OP, now), SECRET, 60_000, undefined, now)).toMatchObject({ ok: false });
   });

@@ -57,7 +57,8 @@ export function signPrincipal(principal: Principal, secret: string, operation: S
   };
 }
 
-export type VerifyResult = { ok: true; principal: Principal } | { ok: false; reason: string };
+/** `signedAt`: the signature's timestamp (the signer's clock), for how long it may still count. */
+export type VerifyResult = { ok: true; principal: Principal; signedAt: number } | { ok: false; reason: string };
 
 type HeaderValue = string | string[] | undefined;
 
@@ -90,7 +91,7 @@ export function verifyPrincipal(
     if (!principal || typeof principal !== "object" || typeof principal.kind !== "string") {
       return { ok: false, reason: "malformed principal" };
     }
-    return { ok: true, principal };
+    return { ok: true, principal, signedAt: Number(timestamp) };
   } catch {
     return { ok: false, reason: "malformed principal" };
   }

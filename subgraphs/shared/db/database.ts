@@ -125,6 +125,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     },
     async session(fn) {
       const client = await pool.connect();
+      const lost = watchCheckedOut(client);
       try {
         return await fn({
           async query(text, params) {
@@ -135,11 +136,12 @@ async function openPostgres(url: string, max: number): Promise<Database> {
           },
         });
       } finally {
-        client.release();
+        client.release(lost());
       }
     },
     async transaction(fn) {
       const client = await pool.connect();
+      const lost = watchCheckedOut(client);
       let broken = false;
       try {
         await client.query("BEGIN");
@@ -160,7 +162,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         throw error;
       } finally {
         // A connection whose rollback failed is in an unknown state: drop it from the pool.
-        client.release(broken);
+        client.release(broken || lost());
       }
     },
     async listen(channel, onNotify, onReconnect) {
@@ -179,6 +181,24 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       await prisma.$disconnect();
       await pool.end();
     },
+  };
+}
+
+/**
+ * While a pooled client is checked out the pool does not listen to it, and an 'error' event
+ * with no listener (the server restarted, the connection was terminated) would crash the
+ * process. The query in flight fails on its own; this keeps the process up and tells the caller
+ * to drop the connection rather than return it to the pool.
+ */
+function watchCheckedOut(client: pg.PoolClient): () => Error | undefined {
+  let error: Error | undefined;
+  const onError = (cause: Error) => {
+    error = cause;
+  };
+  client.on("error", onError);
+  return () => {
+    client.off("error", onError);
+    return error;
   };
 }
 

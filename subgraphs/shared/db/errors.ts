@@ -29,3 +29,23 @@ export function isRetryableConflict(error: unknown): boolean {
   // Prisma's own name for a write conflict or deadlock.
   return (error as { code?: unknown } | null)?.code === "P2034";
 }
+
+/**
+ * Postgres refused a value's text: NUL in text (22021), a \u0000 or lone-surrogate escape in json
+ * (22P05, 22P02 "invalid input syntax for type json"). Client input, not a fault of ours.
+ */
+export function isUnstorableText(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  if (state === "22021" || state === "22P05") return true;
+  return state === "22P02" && /type json/.test(messageOf(error));
+}
+
+function messageOf(error: unknown): string {
+  const parts: string[] = [];
+  for (let current: unknown = error, depth = 0; current && typeof current === "object" && depth < 5; depth++) {
+    const record = current as { message?: unknown; cause?: unknown };
+    if (typeof record.message === "string") parts.push(record.message);
+    current = record.cause;
+  }
+  return parts.join(" ");
+}

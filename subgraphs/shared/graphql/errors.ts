@@ -1,11 +1,18 @@
 // The single mapping from what resolvers throw to what clients see. AppError keeps its code and
-// safe details; GraphQL's own errors (parse, validation, scalar coercion) become BAD_USER_INPUT;
-// anything else is an internal error: logged in full, masked for the client.
+// safe details; GraphQL's own errors (parse, validation, scalar coercion) and Apollo's refusals
+// of a malformed request become BAD_USER_INPUT, without "Did you mean" suggestions (they would
+// describe the schema to whoever probes it); an unreachable database is SERVICE_UNAVAILABLE,
+// reported to the process's OutageReporter (logged once per outage); anything else is an
+// internal error: logged in full, masked for the client.
 
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
-import { AppError, isErrorCode } from "../errors.ts";
+import { isUnstorableText, sqlStateOf } from "../db/errors.ts";
+import type { OutageReporter } from "../db/outage.ts";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
+import { AppError, isErrorCode, RETRYABLE_CODES, serviceUnavailable } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { isCodelessClientError, withoutSuggestions } from "./request-errors.ts";
 
 const GRAPHQL_REQUEST_ERRORS = new Set([
   "GRAPHQL_PARSE_FAILED",
@@ -17,18 +24,23 @@ const GRAPHQL_REQUEST_ERRORS = new Set([
   "PERSISTED_QUERY_NOT_SUPPORTED",
 ]);
 
-export function formatErrorWith(logger: Logger) {
+export function formatErrorWith(logger: Logger, outage?: OutageReporter) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    let original = unwrapResolverError(error);
+    if (isDatabaseUnavailable(original)) {
+      outage?.report(original);
+      original = serviceUnavailable();
+    }
     if (original instanceof AppError) {
       return {
         message: original.message,
         ...(formatted.locations ? { locations: formatted.locations } : {}),
         ...(formatted.path ? { path: formatted.path } : {}),
-        extensions: { ...original.details, code: original.code },
+        extensions: { ...original.details, code: original.code, ...(RETRYABLE_CODES.has(original.code) ? { retryable: true } : {}) },
       };
     }
-    const code = formatted.extensions?.["code"];
+    formatted = { ...formatted, message: withoutSuggestions(formatted.message) };
+    const code = isCodelessClientError(formatted.extensions?.["code"], error) ? "BAD_REQUEST" : formatted.extensions?.["code"];
     // What only describes our internals; the rest of a typed error's extensions is safe detail
     // (e.g. `argument`), possibly relayed by the gateway from a subgraph.
     const { serviceName: _service, stacktrace: _stack, exception: _exception, http: _http, ...safe } = formatted.extensions ?? {};
@@ -38,6 +50,15 @@ export function formatErrorWith(logger: Logger) {
     }
     if (isErrorCode(code) && code !== "INTERNAL_SERVER_ERROR") {
       return { ...formatted, extensions: { ...safe, code } };
+    }
+    if (isUnstorableText(original)) {
+      // A backstop: the text rule refuses such input at the edge, so this means a check is missing.
+      logger.warn({ sqlState: sqlStateOf(original), path: formatted.path }, "database refused text the edge let through");
+      return {
+        message: "The request holds text that cannot be stored (NUL or malformed Unicode)",
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: "BAD_USER_INPUT" },
+      };
     }
     logger.error({ err: original, path: formatted.path }, "unexpected error");
     return {

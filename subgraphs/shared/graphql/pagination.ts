@@ -33,6 +33,11 @@ export function toConnection<R extends Position, T>(rows: R[], request: PageRequ
   };
 }
 
+/** A connection with nothing in it (what the operator key reads of a platform's lists). */
+export function emptyConnection<T>(): Connection<T> {
+  return { edges: [], pageInfo: Object.assign(new PageInfo(), { hasNextPage: false, endCursor: null }) };
+}
+
 /** Declares `<Name>Connection` and `<Name>Edge` object types for a node type. */
 export function ConnectionType<T extends object>(name: string, node: ClassType<T>) {
   @ObjectType(`${name}Edge`)

@@ -7,8 +7,11 @@
 // - A replay with the same parameters returns the first result; different parameters (or another
 //   operation) answer IDEMPOTENCY_KEY_REUSED.
 // - A concurrent duplicate waits briefly for the first to finish and replays it, or answers
-//   IDEMPOTENCY_KEY_IN_USE; it never executes. A claim whose worker died is taken over when its
-//   lease ends, and the claim token makes sure only one of two racing workers can complete.
+//   IDEMPOTENCY_KEY_IN_USE; it never executes. A claim's lease is short (3 s) and renewed every
+//   second by the process that holds it, for as long as it runs the operation: a claim whose
+//   process died is taken over within seconds, and the claim token makes sure only one of two
+//   racing workers can complete (a live owner whose lease lapsed, say in a long pause, finds its
+//   completion refused and rolls back).
 // - An operation that fails (a refusal such as INSUFFICIENT_FUNDS, or a crash) releases the key:
 //   nothing happened, so a corrected retry with the same key may run. (Stripe keeps declines;
 //   we keep only what committed, which is never surprising to replay.)
@@ -20,13 +23,14 @@ import type { Database, SqlClient, Tx } from "../db/database.ts";
 import { inSqlTransaction, inTransaction } from "../db/transaction.ts";
 import { AppError, badInput } from "../errors.ts";
 import { randomToken } from "../ids.ts";
+import { isPrintableText } from "../text.ts";
 import { fingerprint } from "./fingerprint.ts";
 
 export const KEY_TTL_MS = 24 * 60 * 60 * 1000;
 export const MAX_KEY_LENGTH = 255;
 
 export interface IdempotencyOptions {
-  /** How long a claim is protected from takeover while its operation runs. */
+  /** How long a claim is protected from takeover unless its owner renews it (every third of it). */
   readonly leaseMs?: number;
   /** How long a concurrent duplicate waits for the first request before IDEMPOTENCY_KEY_IN_USE. */
   readonly waitMs?: number;
@@ -43,7 +47,10 @@ export interface IdempotentRequest {
   readonly params: unknown;
 }
 
-/** How a result is remembered (a reference, never secrets) and brought back on replay. */
+/**
+ * How a result is remembered and brought back on replay: a reference to what was created, never
+ * a secret in clear (createPlatform keeps its keys sealed: accounts/service/platform-secrets.ts).
+ */
 export interface ResultCodec<T> {
   toJson(result: T): Record<string, string | number | boolean | null>;
   fromJson(json: Record<string, unknown>): Promise<T>;
@@ -56,6 +63,8 @@ export function validateKey(key: string): void {
   if (key.length < 1 || key.length > MAX_KEY_LENGTH) {
     throw badInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters`, "idempotencyKey");
   }
+  // Two keys that differ only in unstorable text would be stored as one (see shared/text.ts).
+  if (!isPrintableText(key)) throw badInput("idempotencyKey must be printable, well-formed text", "idempotencyKey");
 }
 
 export type Claimed = { kind: "claimed"; token: string } | { kind: "replay"; response: Record<string, unknown> };
@@ -81,16 +90,22 @@ interface KeyRow {
 const COMPLETE_SQL = `UPDATE idempotency_key SET status = 'COMPLETED', response = $4::jsonb
   WHERE scope = $1 AND key = $2 AND claim_token = $3 AND status = 'IN_PROGRESS' RETURNING 1 AS done`;
 
+export const DEFAULT_LEASE_MS = 3_000;
+
 export class Idempotency {
   private readonly leaseMs: number;
   private readonly waitMs: number;
   private readonly now: () => Date;
+  /** Claims this process holds and keeps alive, by claim token. */
+  private readonly held = new Map<string, { readonly scope: string; readonly key: string }>();
+  private renewal: NodeJS.Timeout | undefined;
+  private renewing = false;
 
   constructor(
     private readonly db: Database,
     options: IdempotencyOptions = {},
   ) {
-    this.leaseMs = options.leaseMs ?? 30_000;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.waitMs = options.waitMs ?? 2_000;
     this.now = options.now ?? (() => new Date());
   }
@@ -149,7 +164,54 @@ export class Idempotency {
     } catch (error) {
       await this.release(request, claim.token);
       throw error;
+    } finally {
+      this.finished(claim.token);
     }
+  }
+
+  /** Stops renewing a claim's lease: its operation committed, or was given up. */
+  finished(token: string): void {
+    this.held.delete(token);
+    if (this.held.size === 0 && this.renewal) {
+      clearInterval(this.renewal);
+      this.renewal = undefined;
+    }
+  }
+
+  private hold(token: string, scope: string, key: string): void {
+    this.held.set(token, { scope, key });
+    // unref: a claim in flight never keeps a process alive that is otherwise done.
+    this.renewal ??= setInterval(() => void this.renew(), Math.max(Math.floor(this.leaseMs / 3), 1)).unref();
+  }
+
+  /**
+   * Extends the lease of every claim still held. A row its owner's transaction has locked (being
+   * completed) is skipped, not waited for: it is about to be COMPLETED or, on rollback, renewed
+   * next time; waiting could also deadlock against a batch completing many keys.
+   */
+  private async renew(): Promise<void> {
+    const claims = [...this.held.entries()];
+    // One renewal at a time: on PGlite it queues behind any open transaction.
+    if (claims.length === 0 || this.renewing) return;
+    this.renewing = true;
+    await this.db.sql
+      .query(
+        `UPDATE idempotency_key k SET locked_until = $4
+           FROM (SELECT i.scope, i.key FROM idempotency_key i
+                   JOIN unnest($1::text[], $2::text[], $3::text[]) AS h(scope, key, token)
+                     ON i.scope = h.scope AND i.key = h.key AND i.claim_token = h.token
+                  WHERE i.status = 'IN_PROGRESS'
+                  FOR UPDATE OF i SKIP LOCKED) AS mine
+          WHERE k.scope = mine.scope AND k.key = mine.key`,
+        [claims.map(([, c]) => c.scope), claims.map(([, c]) => c.key), claims.map(([token]) => token), new Date(this.now().getTime() + this.leaseMs)],
+      )
+      .catch(() => {
+        // The database is away: the leases lapse and a retry may take over once it is back;
+        // the claim token still lets only one execution complete.
+      })
+      .finally(() => {
+        this.renewing = false;
+      });
   }
 
   /**
@@ -158,6 +220,7 @@ export class Idempotency {
    * `completeMany` inside the transaction, release the ones that did not happen.
    */
   async release(request: Pick<IdempotentRequest, "scope" | "key">, token: string): Promise<void> {
+    this.finished(token);
     await this.db.sql
       .query(`DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND claim_token = $3 AND status = 'IN_PROGRESS'`, [request.scope, request.key, token])
       .catch(() => {
@@ -192,7 +255,10 @@ export class Idempotency {
          ON CONFLICT (scope, key) DO NOTHING RETURNING 1 AS claimed`,
         [scope, key, request.operation, print, token, new Date(now.getTime() + this.leaseMs), now, new Date(now.getTime() + KEY_TTL_MS)],
       );
-      if (inserted.length === 1) return { kind: "claimed", token };
+      if (inserted.length === 1) {
+        this.hold(token, scope, key);
+        return { kind: "claimed", token };
+      }
 
       const [existing] = await this.db.sql.query<KeyRow>(
         `SELECT operation, fingerprint, status::text AS status, response, claim_token, locked_until, expires_at
@@ -220,13 +286,16 @@ export class Idempotency {
       if (existing.status === "COMPLETED") return { kind: "replay", response: existing.response ?? {} };
 
       if (new Date(existing.locked_until) <= now) {
-        // The first worker died mid-flight (its lease ran out): take the claim over.
+        // The first worker died mid-flight (its lease ran out, unrenewed): take the claim over.
         const taken = await this.db.sql.query(
           `UPDATE idempotency_key SET claim_token = $3, locked_until = $4
             WHERE scope = $1 AND key = $2 AND claim_token = $5 AND status = 'IN_PROGRESS' RETURNING 1 AS taken`,
           [scope, key, token, new Date(now.getTime() + this.leaseMs), existing.claim_token],
         );
-        if (taken.length === 1) return { kind: "claimed", token };
+        if (taken.length === 1) {
+          this.hold(token, scope, key);
+          return { kind: "claimed", token };
+        }
         continue;
       }
       if (Date.now() >= deadline) {

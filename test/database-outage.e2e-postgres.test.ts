@@ -1,0 +1,163 @@
+// A database outage under a running platform: Postgres stops accepting connections and drops
+// every open one. Clients get HTTP 503 with Retry-After and SERVICE_UNAVAILABLE (retryable),
+// whether their key was cached or had to be looked up; the process logs the outage once and its
+// end once, however often its workers poll meanwhile; and everything works again once the
+// database is back, a mutation retried with its idempotency key included.
+//
+// Postgres only (PGlite runs in-process and cannot go away), on a database of its own: taking
+// the run's database offline would fail every other suite running beside this one.
+
+import { randomBytes, randomUUID } from "node:crypto";
+import pg from "pg";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { migrate } from "../prisma/migrate.ts";
+import { startPlatform, type RunningPlatform } from "../cmd/platform.ts";
+import { SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
+import { openDatabase, type Database } from "../subgraphs/shared/db/database.ts";
+import type { GraphQLErrorJson } from "./support/client.ts";
+import { ADMIN_API_KEY, testConfig } from "./support/platform.ts";
+
+interface LogLine {
+  level: number;
+  msg: string;
+  err?: { stack?: string };
+  worker?: string;
+  component?: string;
+  [key: string]: unknown;
+}
+
+const databaseName = `moneygraph_outage_${Date.now()}_${randomBytes(3).toString("hex")}`;
+const lines: LogLine[] = [];
+let db: Database | undefined;
+let platform: RunningPlatform | undefined;
+
+async function admin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: inject("databaseUrl") });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+const takeDown = async () => {
+  await admin(`ALTER DATABASE ${databaseName} ALLOW_CONNECTIONS false`);
+  await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${databaseName}'`);
+};
+const bringBack = () => admin(`ALTER DATABASE ${databaseName} ALLOW_CONNECTIONS true`);
+
+async function until<T>(attempt: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await attempt();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+interface Answer {
+  status: number;
+  retryAfter: string | null;
+  data: Record<string, unknown> | null | undefined;
+  errors: GraphQLErrorJson[] | undefined;
+}
+
+async function graphql(key: string, query: string, variables?: Record<string, unknown>): Promise<Answer> {
+  const response = await fetch(platform!.gateway!.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: GraphQLErrorJson[] };
+  return { status: response.status, retryAfter: response.headers.get("retry-after"), data: body.data, errors: body.errors };
+}
+
+const VIEWER = "{ viewer { id } }";
+const CREATE_ACCOUNT = `mutation ($key: String!) {
+  createConnectedAccount(idempotencyKey: $key, input: { displayName: "Retried", country: "US", defaultCurrency: "USD" }) { id }
+}`;
+
+function expectUnavailable(answer: Answer): void {
+  expect(answer.status).toBe(503);
+  expect(answer.retryAfter).toMatch(/^[1-9]\d*$/);
+  expect(answer.data ?? null).toBeNull();
+  expect(answer.errors?.length).toBeGreaterThan(0);
+  for (const error of answer.errors!) {
+    expect(error.extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", retryable: true });
+    expect(error.message).not.toMatch(/database|postgres|connection|accepting/i);
+  }
+}
+
+beforeAll(async () => {
+  await admin(`CREATE DATABASE ${databaseName}`);
+  const url = new URL(inject("databaseUrl")!);
+  url.pathname = `/${databaseName}`;
+  db = await openDatabase({ url: url.toString(), poolSize: 5 });
+  await db.session((sql) => migrate(sql));
+  // A long key cache: the first key stays cached through the outage (the request reaches the
+  // subgraphs), the second has to be looked up (the request stops at authentication).
+  const config = testConfig({ AUTH_CACHE_TTL_MS: String(10 * 60_000) });
+  const logger = pino({ level: "info", base: undefined }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+  platform = await startPlatform({ config, logger, subgraphs: SUBGRAPH_NAMES, gateway: true, ephemeralSubgraphPorts: true, db });
+});
+
+afterAll(async () => {
+  await bringBack().catch(() => {});
+  await platform?.stop();
+  await db?.close();
+  await admin(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+});
+
+describe("a database outage", () => {
+  it("answers 503 with Retry-After and SERVICE_UNAVAILABLE, logs once, and recovers", async () => {
+    const created = await graphql(ADMIN_API_KEY, `mutation { createPlatform(input: { displayName: "Outage", country: "US", defaultCurrency: "USD" }) { secretKey account { id } } }`);
+    const { secretKey: cachedKey, account } = (created.data as { createPlatform: { secretKey: string; account: { id: string } } }).createPlatform;
+    expect((await graphql(cachedKey, VIEWER)).data).toEqual({ viewer: { id: account.id } });
+    const second = await graphql(cachedKey, `mutation ($key: String!) { createApiKey(input: { name: "unused" }, idempotencyKey: $key) { secret } }`, { key: randomUUID() });
+    const uncachedKey = (second.data as { createApiKey: { secret: string } }).createApiKey.secret;
+    const idempotencyKey = randomUUID();
+    const outageStart = lines.length;
+
+    await takeDown();
+    expectUnavailable(await until(() => graphql(cachedKey, VIEWER), (answer) => answer.status !== 200, "the outage to show"));
+    expectUnavailable(await graphql(cachedKey, VIEWER));
+    expectUnavailable(await graphql(uncachedKey, VIEWER));
+    expectUnavailable(await graphql(cachedKey, CREATE_ACCOUNT, { key: idempotencyKey }));
+    // Only part of the operation failed (the asset table needs no database): a partial result, 200.
+    const partial = await graphql(cachedKey, `{ cryptoAssets { asset } account(id: "${account.id}") { id } }`);
+    expect(partial.status).toBe(200);
+    expect(partial.retryAfter).toBeNull();
+    expect(partial.data).toMatchObject({ cryptoAssets: expect.arrayContaining([{ asset: "BTC" }]), account: null });
+    expect(partial.errors).toEqual([expect.objectContaining({ path: ["account"], extensions: expect.objectContaining({ code: "SERVICE_UNAVAILABLE", retryable: true }) })]);
+    // Long enough for every worker to have run into it many times.
+    const reports = vi.spyOn(platform!.deps!.outage, "report");
+    await until(async () => reports.mock.calls.length, (count) => count >= 12, "workers to poll into the outage");
+    const duringOutage = lines.slice(outageStart);
+
+    await bringBack();
+    const recovered = await until(() => graphql(cachedKey, VIEWER), (answer) => answer.status === 200, "the platform to recover");
+    expect(recovered.data).toEqual({ viewer: { id: account.id } });
+    expect((await graphql(uncachedKey, VIEWER)).data).toEqual({ viewer: { id: account.id } });
+    await until(async () => lines.filter((line) => line.msg === "database reachable again").length, (count) => count > 0, "the end of the outage to be logged");
+    // The mutation refused during the outage, retried with its key: runs once, then replays.
+    const retried = await graphql(cachedKey, CREATE_ACCOUNT, { key: idempotencyKey });
+    expect(retried.status).toBe(200);
+    const replayed = await graphql(cachedKey, CREATE_ACCOUNT, { key: idempotencyKey });
+    expect(replayed.data).toEqual(retried.data);
+
+    const logged = lines.slice(outageStart);
+    const started = logged.filter((line) => /^database unreachable/.test(line.msg));
+    const ended = logged.filter((line) => line.msg === "database reachable again");
+    expect(started).toHaveLength(1);
+    expect(started[0]!.level).toBeGreaterThanOrEqual(40);
+    expect(ended).toHaveLength(1);
+    expect(ended[0]!.level).toBeGreaterThanOrEqual(40);
+    // The workers said nothing of their own about it: no stack per poll, nothing postponed.
+    expect(duringOutage.filter((line) => line.worker !== undefined && line.level >= 40)).toEqual([]);
+    expect(logged.filter((line) => line.msg === "unexpected error")).toEqual([]);
+    expect(logged.filter((line) => line.component !== "gateway" && line.err?.stack !== undefined)).toEqual([]);
+  });
+});
