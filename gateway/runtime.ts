@@ -4,6 +4,7 @@
 // A fetch-API handler: server.ts mounts it on a Node HTTP server beside graphql-ws.
 
 import { readFileSync } from "node:fs";
+import { getOperationAST } from "graphql";
 import { createGatewayRuntime, Logger, type GatewayConfigSupergraph, type GatewayPlugin, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
 import { PinoLogWriter } from "@graphql-hive/logger/writers/pino";
 import httpTransport from "@graphql-mesh/transport-http";
@@ -82,6 +83,11 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
     renderGraphiQL: options.landingPage,
     cors: { maxAge: 600, exposedHeaders: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"] },
     requestId: false,
+    // Identical queries in flight at once (same caller: every header counts) share one execution.
+    // Only queries: a mutation always runs (its idempotency key decides what repeats).
+    inboundInflightRequestDeduplication: {
+      enabled: (args) => getOperationAST(args.document, args.operationName)?.operation === "query",
+    },
     batching: false,
     // Plugins from other envelop-based packages (GraphQL Armor) type their context narrower.
     plugins: () => [...(options.plugins as GatewayPlugin[])],
