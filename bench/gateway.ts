@@ -12,7 +12,10 @@
 //      its node_modules>, that commit's all-in-one runs beside this one, rounds interleaved.
 //
 // Needs DATABASE_URL (a Postgres server; each process gets a database of its own, dropped at the
-// end). Knobs: BENCH_SECONDS (per round and gateway, default 10), BENCH_ROUNDS (3),
+// end). Part 1 runs twice: with inbound in-flight deduplication (identical concurrent queries
+// share one execution; the public benchmark turns it on for Hive Gateway, and ours has it on by
+// default) and without it, for every Hive-based gateway alike (@apollo/gateway has none).
+// Knobs: BENCH_SECONDS (per round and gateway, default 10), BENCH_ROUNDS (3),
 // BENCH_CONNECTIONS (50), BENCH_PRODUCT_CONNECTIONS (20), BENCH_PARTS (`federation,product`).
 
 import { spawn, type ChildProcess } from "node:child_process";
@@ -51,10 +54,17 @@ interface Child {
   stop(): Promise<void>;
 }
 
+// Production mode, as a deployment runs (it needs keys of its own: these, for this run only).
+const PRODUCTION = {
+  NODE_ENV: "production",
+  ENCRYPTION_KEYS: `bench:${randomBytes(32).toString("base64")}`,
+  FINGERPRINT_KEY: randomBytes(32).toString("base64"),
+};
+
 function start(args: string[], env: Record<string, string | undefined>, cwd = ROOT): Child {
   const child = spawn(process.execPath, ["--import", "tsx", ...args], {
     cwd,
-    env: { PATH: process.env["PATH"], HOME: process.env["HOME"], NODE_ENV: "production", ...env },
+    env: { PATH: process.env["PATH"], HOME: process.env["HOME"], ...PRODUCTION, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -118,22 +128,22 @@ function row(name: string, result: LoadResult): Record<string, string | number> 
   return { target: name, "req/s": result.perSecond, "p50 ms": result.p50ms, "p99 ms": result.p99ms, requests: result.operations, errors: errors || "0" };
 }
 
-/** Per target, the mean of its rounds. */
-function summary(results: Map<string, LoadResult[]>, reference: string): Record<string, string | number>[] {
+/** Per target, the mean of its rounds, and its ratio to each reference's. */
+function summary(results: Map<string, LoadResult[]>, references: string[]): Record<string, string | number>[] {
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-  const referenceRate = mean((results.get(reference) ?? []).map((r) => r.perSecond));
+  const rate = (name: string) => mean((results.get(name) ?? []).map((r) => r.perSecond));
   return [...results].map(([name, list]) => ({
     target: name,
     "req/s (rounds)": list.map((r) => r.perSecond).join(" / "),
-    "req/s mean": Math.round(mean(list.map((r) => r.perSecond))),
-    [`× ${reference}`]: (mean(list.map((r) => r.perSecond)) / referenceRate).toFixed(2),
+    "req/s mean": Math.round(rate(name)),
+    ...Object.fromEntries(references.map((reference) => [`× ${reference}`, (rate(name) / rate(reference)).toFixed(2)])),
     "p50 ms": mean(list.map((r) => r.p50ms)).toFixed(1),
     "p99 ms": mean(list.map((r) => r.p99ms)).toFixed(1),
     errors: list.reduce((sum, r) => sum + Object.values(r.errors).reduce((a, b) => a + b, 0), 0),
   }));
 }
 
-async function federation(): Promise<void> {
+async function federation(dedup: boolean): Promise<void> {
   const subgraphs = await startSubgraphs();
   const dir = mkdtempSync(join(tmpdir(), "moneygraph-bench-"));
   const supergraphPath = join(dir, "supergraph.graphql");
@@ -167,7 +177,7 @@ async function federation(): Promise<void> {
     ];
     const running = [];
     for (const target of targets) {
-      const child = start(["bench/federation/gateway-process.ts"], { ...target.env, SUPERGRAPH_PATH: supergraphPath });
+      const child = start(["bench/federation/gateway-process.ts"], { ...target.env, SUPERGRAPH_PATH: supergraphPath, DEDUPLICATE_INFLIGHT_QUERIES: String(dedup) });
       children.push(child);
       const port = Number((await child.waitFor(/listening (\d+)/))[1]);
       running.push({ ...target, port });
@@ -182,10 +192,12 @@ async function federation(): Promise<void> {
       for (const target of running) {
         const result = await load(connections, seconds, async () => void (await post(target.port, body, target.headers)));
         results.get(target.name)!.push(result);
-        console.log(JSON.stringify({ part: "federation", round, ...row(target.name, result) }));
+        console.log(JSON.stringify({ part: "federation", dedup, round, ...row(target.name, result) }));
       }
     }
-    console.log(`\nfederation benchmark, ${connections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(results, "@apollo/gateway"))}\n`);
+    console.log(
+      `\nfederation benchmark, in-flight deduplication ${dedup ? "on" : "off"}, ${connections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(results, ["@apollo/gateway", "Hive Gateway (Rust)"]))}\n`,
+    );
   } finally {
     await Promise.all(children.map((child) => child.stop()));
     await accounts.stop();
@@ -286,8 +298,8 @@ async function product(): Promise<void> {
       }
     }
     const reference = targets[0]!.name;
-    console.log(`\ndashboard query, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(dashboard, reference))}`);
-    console.log(`\ncreateTransfer, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(transfers, reference))}\n`);
+    console.log(`\ndashboard query, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(dashboard, [reference]))}`);
+    console.log(`\ncreateTransfer, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(transfers, [reference]))}\n`);
   } finally {
     await Promise.all(children.map((child) => child.stop()));
     for (const database of databases) await database.drop();
@@ -296,7 +308,10 @@ async function product(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`machine: ${machine()}; load average at start: ${execSync("uptime").toString().trim()}`);
-  if (parts.includes("federation")) await federation();
+  if (parts.includes("federation")) {
+    await federation(false);
+    await federation(true);
+  }
   if (parts.includes("product")) await product();
   console.log(`load average at end: ${execSync("uptime").toString().trim()}`);
   agent.destroy();

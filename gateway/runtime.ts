@@ -85,7 +85,7 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
     requestId: false,
     // Identical queries in flight at once (same caller: every header counts) share one execution.
     // Only queries: a mutation always runs (its idempotency key decides what repeats).
-    inboundInflightRequestDeduplication: {
+    inboundInflightRequestDeduplication: config.DEDUPLICATE_INFLIGHT_QUERIES === "true" && {
       enabled: (args) => getOperationAST(args.document, args.operationName)?.operation === "query",
     },
     batching: false,

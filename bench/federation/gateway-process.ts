@@ -2,6 +2,7 @@
 // BENCH_GATEWAY is `apollo` (stock @apollo/gateway on @apollo/server, as the public benchmark runs
 // it), `hive-js` / `hive-rust` (Hive Gateway's runtime as the public benchmark configures it, with
 // the pure-JS or the Rust query planner), or `ours` (this project's gateway, every plugin on).
+// DEDUPLICATE_INFLIGHT_QUERIES=false turns off inbound in-flight deduplication (Hive's and ours).
 // Prints `listening <port>` once it serves.
 
 import { createServer } from "node:http";
@@ -30,7 +31,8 @@ async function main(): Promise<number> {
     const runtime = createGatewayRuntime({
       supergraph: supergraphSdl,
       ...(kind === "hive-rust" ? { unifiedGraphHandler } : {}),
-      inboundInflightRequestDeduplication: true,
+      // As the public benchmark configures Hive Gateway, unless BENCH_DEDUP=false.
+      inboundInflightRequestDeduplication: process.env["DEDUPLICATE_INFLIGHT_QUERIES"] !== "false",
       logging: false,
     });
     const server = createServer(runtime);
@@ -53,3 +55,6 @@ main().then(
     process.exit(1);
   },
 );
+
+// A clean exit on a signal (so that `--cpu-prof` writes its profile).
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));

@@ -48,6 +48,9 @@ const schema = z.object({
       return parsed;
     }),
   GATEWAY_PLANNER: z.enum(["rust", "js"]).default("rust"),
+  // Identical queries of one caller in flight at once share one execution (Hive's inbound
+  // deduplication; mutations always run).
+  DEDUPLICATE_INFLIGHT_QUERIES: z.enum(["true", "false"]).default("true"),
   AUTH_CACHE_TTL_MS: milliseconds(5_000),
   // Requests per second per tenant and mode at the gateway (HTTP requests and graphql-ws
   // operations; 0: no limit), counted in this process or, with RATE_LIMIT_REDIS_URL, across
