@@ -24,6 +24,7 @@ import { useStrictScalars } from "./scalars.ts";
 import { CLOSE_SLOW_CONSUMER } from "./subscriptions/close-codes.ts";
 import { useEventGuard } from "./subscriptions/event-guard.ts";
 import { resumableSubscriptions } from "./subscriptions/resumable.ts";
+import { SharedSubscriptions } from "./subscriptions/shared.ts";
 import { serveGatewaySockets } from "./subscriptions/ws-server.ts";
 
 export interface GatewayOptions {
@@ -40,10 +41,12 @@ export interface GatewayOptions {
 
 export interface SocketStats {
   readonly connections: number;
-  /** Open subscriptions. */
+  /** Open client subscriptions. */
   readonly subscriptions: number;
   /** Subscriptions that ever took their start position (a counter: tests wait on it). */
   readonly positioned: number;
+  /** Upstream subscriptions serving them (identical ones share one: subscriptions/shared.ts). */
+  readonly upstreams: number;
 }
 
 export interface RunningGateway {
@@ -72,8 +75,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const clientAddress = clientAddresses(config.TRUST_PROXY);
   const maskError = gatewayErrorFormatter(logger);
 
-  let subscriptions = 0;
+  let upstreams = 0;
   let positioned = 0;
+  const shared = new SharedSubscriptions({ bufferEvents: config.SUBSCRIPTION_BUFFER_EVENTS, onPositioned: () => (positioned += 1) });
   const runtime = buildRuntime({
     config,
     logger,
@@ -84,9 +88,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       slowConsumerMs: config.SLOW_CONSUMER_TIMEOUT_MS,
       logger,
       onSlowConsumer: (context, reason) => (context as { socket?: { close(code: number, reason: string): void } }).socket?.close(CLOSE_SLOW_CONSUMER, reason.slice(0, 120)),
-      onPositioned: () => (positioned += 1),
-      onOpen: () => (subscriptions += 1),
-      onClose: () => (subscriptions -= 1),
+      onPositioned: (context) => shared.positioned(context),
+      onOpen: () => (upstreams += 1),
+      onClose: () => (upstreams -= 1),
     }),
     plugins: [
       // Apollo Server's automatic persisted queries, which Apollo Client's link speaks.
@@ -113,7 +117,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // shows up as a failed request. (Node's default is 5 s; undici's client side is 4 s.)
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const sockets = serveGatewaySockets({ httpServer, config, logger, runtime, authenticator, authFailures, clientAddress, rateLimiter, maskError });
+  const sockets = serveGatewaySockets({ httpServer, config, logger, runtime, authenticator, authFailures, clientAddress, rateLimiter, shared, maskError });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -126,7 +130,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url: `http://localhost:${port}/graphql`,
     port,
     httpServer,
-    socketStats: () => ({ connections: sockets.connections, subscriptions, positioned }),
+    socketStats: () => ({ connections: sockets.connections, subscriptions: shared.size, positioned, upstreams }),
     stop() {
       stopping ??= (async () => {
         // Sockets first: an open WebSocket would hold the HTTP drain until its grace period ends.

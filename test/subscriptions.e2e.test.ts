@@ -124,6 +124,9 @@ describe("balanceChanged through the gateway (graphql-ws client)", () => {
     for (const stream of streams) {
       expect((await stream.received(5)).map((data) => data.balanceChanged.id)).toEqual(ids);
     }
+    // Identical subscriptions (same key, operation and variables) share one upstream stream.
+    expect(eventHub(platform).subscriberCount(tenant.accountId)).toBe(1);
+    expect(platform.gateway!.socketStats().upstreams).toBeLessThan(platform.gateway!.socketStats().subscriptions);
   });
 
   it("lets a subscriber resuming far behind a live one catch up, then follow live events with it", async () => {

@@ -16,6 +16,12 @@ interface DeliveryState {
 }
 
 const states = new WeakMap<object, DeliveryState>();
+/** The cursor of each event result the guard let through (for subscriptions/shared.ts). */
+const delivered = new WeakMap<object, string>();
+
+export function cursorOfDelivered(result: object): string | undefined {
+  return delivered.get(result);
+}
 
 function stateOf(context: unknown): DeliveryState | undefined {
   if (!context || typeof context !== "object") return undefined;
@@ -65,6 +71,7 @@ function guarded(source: AsyncIterableIterator<ExecutionResult>, context: unknow
         return { done: false, value: { errors: [interrupted(state?.lastDelivered)] } };
       }
       state!.lastDelivered = cursor;
+      delivered.set(step.value, cursor);
       return step;
     },
     async return() {

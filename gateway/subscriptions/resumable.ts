@@ -26,7 +26,7 @@ export interface ResumableOptions {
   /** The client left a full buffer unread too long: close its connection (4413). */
   onSlowConsumer(context: unknown, reason: string): void;
   /** A subscription has its start position: nothing committed from now on is missed. */
-  onPositioned(): void;
+  onPositioned(context: unknown): void;
   onOpen(): void;
   onClose(): void;
 }
@@ -43,7 +43,7 @@ export function resumableSubscriptions(options: ResumableOptions): SubscriptionW
     if (!rewrite) rewrites.set(upstream.query, (rewrite = { value: resumablePrimary(upstream.query) }));
     const principal = principalOf(request.context)!;
     if (!rewrite.value) {
-      options.onPositioned();
+      options.onPositioned(request.context);
       return socket.iterate(principal, upstream);
     }
     return new ResumableStream(options, socket, principal, request, rewrite.value);
@@ -165,7 +165,9 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
   }
 
   private async start(): Promise<void> {
-    const after = this.resume.originalAfter(this.variables);
+    // A client continuing on an execution of its own (subscriptions/shared.ts) starts after the
+    // last event it was handed; anyone else where it asked.
+    const after = (this.request.context as { mgStartAfter?: string } | undefined)?.mgStartAfter ?? this.resume.originalAfter(this.variables);
     if (after) this.position = { after };
     while (!this.position && !this.closed) {
       const query = this.resume.positionQuery(this.variables);
@@ -181,7 +183,7 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
     }
     if (this.closed) return;
     if (this.position && "after" in this.position) noteStart(this.request.context, this.position.after);
-    this.options.onPositioned();
+    this.options.onPositioned(this.request.context);
     this.follow();
   }
 

@@ -7,10 +7,11 @@
 //     MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once.
 //   - A subscription is parsed and validated before it starts, so a bad one is refused with an
 //     `error` message (graphql-ws's "before execution" answer) rather than a stream.
+//   - Identical subscriptions (caller, operation, variables) share one execution (shared.ts).
 
 import type { IncomingMessage, Server } from "node:http";
 import { getGraphQLWSOptions, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
-import { getOperationAST, getVariableValues, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { getOperationAST, getVariableValues, GraphQLError, Kind, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
 import type { FormattedExecutionResult } from "graphql-ws";
 import { useServer, type Extra as WsExtra } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -22,6 +23,7 @@ import { forSocket } from "../plugins/errors.ts";
 import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
 import { CLOSE_SERVICE_RESTART } from "./close-codes.ts";
 import { Connections, type Connection } from "./connections.ts";
+import type { SharedSubscriptions } from "./shared.ts";
 
 export interface GatewaySocketsOptions {
   readonly httpServer: Server;
@@ -35,6 +37,7 @@ export interface GatewaySocketsOptions {
   readonly clientAddress: (request: IncomingMessage) => string;
   /** Each operation (not each event) spends one request of its tenant's budget. */
   readonly rateLimiter: RateLimiter;
+  readonly shared: SharedSubscriptions;
   /** The one error formatter (plugins/errors.ts). */
   readonly maskError: (error: unknown) => GraphQLError;
 }
@@ -52,6 +55,26 @@ const CLOSE_GRACE_MS = 1_000;
 
 function requestError(message: string, reason: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: reason } });
+}
+
+/** Whether a subscription asks to start after an event (`after`: a literal, or a variable with a value). */
+function resumes(document: DocumentNode, variables: Readonly<Record<string, unknown>> | null | undefined): boolean {
+  let found = false;
+  visit(document, {
+    Argument(node) {
+      if (node.name.value !== "after") return;
+      if (node.value.kind === Kind.VARIABLE) found ||= variables?.[node.value.name.value] != null;
+      else found ||= node.value.kind !== Kind.NULL;
+    },
+  });
+  return found;
+}
+
+/** What the shared execution's context carries for the socket server. */
+interface SocketContext {
+  principal?: unknown;
+  params?: { query?: string; operationName?: string | null; variables?: Record<string, unknown> | null };
+  mgResumes?: boolean;
 }
 
 export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySockets {
@@ -73,8 +96,14 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
     };
   });
 
-  /** Refuses a subscription that would not run: unparsable, invalid, beyond limits, bad variables. */
-  function checkSubscription(schema: GraphQLSchema, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }): GraphQLError[] | undefined {
+  /**
+   * Refuses a subscription that would not run (unparsable, invalid, beyond limits, bad variables);
+   * otherwise says whether it is a subscription, and whether it resumes.
+   */
+  function checkSubscription(
+    schema: GraphQLSchema,
+    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  ): GraphQLError[] | { subscription: boolean; resumes: boolean } {
     const enveloped = runtime.getEnveloped({});
     let document: DocumentNode;
     try {
@@ -84,12 +113,12 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
     }
     const operation = getOperationAST(document, payload.operationName ?? undefined);
     if (!operation) return [requestError("Unable to identify the operation: give an operationName", "GRAPHQL_VALIDATION_FAILED")];
-    if (operation.operation !== "subscription") return undefined;
+    if (operation.operation !== "subscription") return { subscription: false, resumes: false };
     const errors = enveloped.validate(schema, document) as readonly GraphQLError[];
     if (errors.length > 0) return errors.map((error) => (error.extensions["code"] ? error : requestError(error.message, "GRAPHQL_VALIDATION_FAILED")));
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
     if (coerced.errors) return coerced.errors.map((error) => requestError(error.message, "BAD_USER_INPUT"));
-    return undefined;
+    return { subscription: true, resumes: resumes(document, payload.variables) };
   }
 
   const wss = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: config.MAX_QUERY_BYTES });
@@ -120,12 +149,22 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         }
         const decision = await options.rateLimiter.consume(rateKeyOf(connection.principal, undefined));
         if (!decision.allowed) return [rateLimited(decision)];
-        const refused = checkSubscription(await runtime.getSchema(), payload);
-        if (refused) return refused;
-        return hive.onSubscribe!(ctx, id, payload);
+        const checked = checkSubscription(await runtime.getSchema(), payload);
+        if (Array.isArray(checked)) return checked;
+        const args = (await hive.onSubscribe!(ctx, id, payload)) as ExecutionArgs;
+        (args.contextValue as SocketContext).mgResumes = checked.resumes;
+        return args;
       },
       execute: hive.execute,
-      subscribe: hive.subscribe,
+      subscribe(args) {
+        const context = args.contextValue as SocketContext;
+        const { query, operationName, variables } = context.params ?? {};
+        const key = JSON.stringify([context.principal, query, operationName ?? null, variables ?? null]);
+        return options.shared.subscribe(key, context.mgResumes ?? false, args.contextValue as object, async (startAfter) => {
+          const own = startAfter ? { ...args, contextValue: { ...(args.contextValue as object), mgStartAfter: startAfter } } : args;
+          return (await hive.subscribe!(own)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;
+        });
+      },
       onNext(_ctx, _id, _payload, _args, result) {
         const { errors, ...rest } = result as ExecutionResult;
         return (errors ? { ...rest, errors: formatted(errors) } : rest) as FormattedExecutionResult;
