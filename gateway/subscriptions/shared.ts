@@ -15,6 +15,8 @@ import { cursorOfDelivered } from "./event-guard.ts";
 
 export interface SharedOptions {
   readonly bufferEvents: number;
+  /** The cursor of an event result (default: the event guard's record of what it let through). */
+  readonly cursorOf?: (result: ExecutionResult) => string | undefined;
   /** Subscriptions that took their start position (tests wait on it). */
   onPositioned(): void;
 }
@@ -37,6 +39,7 @@ class Group {
 
   constructor(
     readonly key: string,
+    private readonly cursorOf: (result: ExecutionResult) => string | undefined,
     private readonly onEmpty: (group: Group) => void,
   ) {}
 
@@ -48,7 +51,7 @@ class Group {
           const step = await source.next();
           if (step.done) break;
           this.delivered += 1;
-          const cursor = cursorOfDelivered(step.value);
+          const cursor = this.cursorOf(step.value);
           for (const member of [...this.members]) member.push(step.value, cursor);
         }
       } catch (error) {
@@ -216,7 +219,7 @@ export class SharedSubscriptions {
       if (running.positioned) this.options.onPositioned();
       return member;
     }
-    const group = new Group(key, (ended) => {
+    const group = new Group(key, this.options.cursorOf ?? cursorOfDelivered, (ended) => {
       if (this.groups.get(key) === ended) this.groups.delete(key);
     });
     this.byContext.set(context, group);
