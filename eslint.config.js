@@ -1,6 +1,7 @@
 // Lint: TypeScript hygiene plus the layering rules that keep the architecture honest
 // (ARCHITECTURE.md, "Inside a subgraph"): enforced here, not left to convention.
 import tseslint from "typescript-eslint";
+import { moduleBoundaries } from "./scripts/lint/module-boundaries.js";
 
 const IO_AND_FRAMEWORKS = [
   { group: ["graphql", "graphql/*", "type-graphql", "@apollo/*", "graphql-*"], message: "Domain code is pure: no GraphQL." },
@@ -21,7 +22,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ["subgraphs/*/domain/**/*.ts", "subgraphs/shared/money/**/*.ts"],
+    // One front door per module (ARCHITECTURE.md, "Inside a module"): other modules, entry
+    // points, scripts and benchmarks import a module's api.ts and nothing else of it. Tests under
+    // test/ may reach in (fixtures, internals they assert on).
+    files: ["subgraphs/**/*.ts", "cmd/**/*.ts", "scripts/**/*.ts", "bench/**/*.ts"],
+    plugins: { moneygraph: { rules: { "module-boundaries": moduleBoundaries } } },
+    rules: { "moneygraph/module-boundaries": "error" },
+  },
+  {
+    files: ["subgraphs/*/domain/**/*.ts", "subgraphs/shared/money/**/*.ts", "subgraphs/shared/refusal.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: IO_AND_FRAMEWORKS }],
       "no-restricted-globals": ["error", { name: "process", message: "Domain code is pure: no process, no environment." }],
@@ -34,7 +43,7 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["**/accounts/**", "**/balances/**", "**/payouts/**", "**/crypto/**"], message: "Shared code does not depend on a subgraph." }] },
+        { patterns: [{ group: ["**/accounts/**", "**/balances/**", "**/payouts/**", "**/crypto/**", "**/ledger/**"], message: "Shared code does not depend on a subgraph." }] },
       ],
     },
   },
@@ -46,7 +55,7 @@ export default tseslint.config(
         {
           patterns: [
             ...IO_AND_FRAMEWORKS,
-            { group: ["**/accounts/**", "**/balances/**", "**/payouts/**", "**/crypto/**"], message: "Shared code does not depend on a subgraph." },
+            { group: ["**/accounts/**", "**/balances/**", "**/payouts/**", "**/crypto/**", "**/ledger/**"], message: "Shared code does not depend on a subgraph." },
           ],
         },
       ],
@@ -55,7 +64,7 @@ export default tseslint.config(
   {
     // Use cases and the ledger know nothing of GraphQL: they are called by resolvers, workers,
     // other subgraphs and benchmarks alike.
-    files: ["subgraphs/*/service/**/*.ts", "subgraphs/*/ledger/**/*.ts"],
+    files: ["subgraphs/*/service/**/*.ts"],
     ignores: ["**/*.test.ts"],
     rules: {
       "no-restricted-imports": [

@@ -27,7 +27,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startPlatform } from "../cmd/platform.ts";
-import { insertPlatform } from "../subgraphs/accounts/service/create-platform.ts";
+import { insertPlatform } from "../subgraphs/accounts/api.ts";
 import { loadConfig } from "../subgraphs/shared/config.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { BENCHMARK_QUERY, startSubgraphs } from "./federation/subgraphs.ts";

@@ -7,19 +7,16 @@
 // BENCH_SECONDS (default 10) sets each run's measured time; BENCH_WRITERS (default 32).
 
 import { randomUUID } from "node:crypto";
-import { insertPlatform as createPlatformWithKey } from "../subgraphs/accounts/service/create-platform.ts";
-import { transferPosting } from "../subgraphs/balances/domain/postings.ts";
-import { verifyLedger } from "../subgraphs/balances/ledger/integrity.ts";
-import { post } from "../subgraphs/balances/ledger/post.ts";
-import { createTopup } from "../subgraphs/balances/service/create-topup.ts";
-import { createTransfer } from "../subgraphs/balances/service/create-transfer.ts";
+import { insertPlatform as createPlatformWithKey } from "../subgraphs/accounts/api.ts";
+import { transferPosting, createTopup, createTransfer } from "../subgraphs/balances/api.ts";
+import { verifyLedger, post } from "../subgraphs/ledger/api.ts";
 import type { PlatformPrincipal } from "../subgraphs/shared/auth/principal.ts";
 import { loadConfig } from "../subgraphs/shared/config.ts";
-import { createDependencies, type Dependencies } from "../subgraphs/shared/context.ts";
+import { createDependencies, type Dependencies } from "../subgraphs/dependencies.ts";
 import { newId } from "../subgraphs/shared/ids.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
-import { spawnEntry } from "../test/support/processes.ts";
+import { spawnEntry } from "../cmd/spawn.ts";
 import { freshDatabase, load, machine, table, type LoadResult } from "./support.ts";
 
 const USD = parseCurrency("USD")!;

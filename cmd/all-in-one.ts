@@ -3,8 +3,8 @@
 // on loopback and the gateway on PORT.
 
 import { SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
-import { seedDemoPlatform } from "../subgraphs/accounts/service/seed-demo.ts";
-import { createTopup } from "../subgraphs/balances/service/create-topup.ts";
+import { seedDemoPlatform } from "../subgraphs/accounts/api.ts";
+import { createTopup } from "../subgraphs/balances/api.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
 import { boot, exitOnStartFailure } from "./main.ts";
 import { startPlatform, stopOnSignals } from "./platform.ts";

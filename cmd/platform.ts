@@ -6,14 +6,14 @@ import { SUBGRAPHS } from "../subgraphs/index.ts";
 import { migrate } from "../prisma/migrate.ts";
 import { startGateway, type RunningGateway } from "../gateway/server.ts";
 import { SUBGRAPH_NAMES, subgraphPort, type Config, type SubgraphName } from "../subgraphs/shared/config.ts";
-import { createDependencies, type Dependencies } from "../subgraphs/shared/context.ts";
+import { createDependencies, type Dependencies } from "../subgraphs/dependencies.ts";
 import { openDatabase, type Database } from "../subgraphs/shared/db/database.ts";
 import type { Logger } from "../subgraphs/shared/logger.ts";
 import { serveSubgraph, type RunningSubgraph } from "../subgraphs/shared/server.ts";
 import { buildSubgraph } from "../subgraphs/shared/subgraph.ts";
-import { startBalancesWorker } from "../subgraphs/balances/service/worker.ts";
-import { startPayoutsWorker } from "../subgraphs/payouts/service/worker.ts";
-import { startCryptoWorker } from "../subgraphs/crypto/service/worker.ts";
+import { startBalancesWorker } from "../subgraphs/balances/api.ts";
+import { startPayoutsWorker } from "../subgraphs/payouts/api.ts";
+import { startCryptoWorker } from "../subgraphs/crypto/api.ts";
 
 export async function openMigratedDatabase(config: Config, logger: Logger): Promise<Database> {
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, "pglite"), poolSize: config.DATABASE_POOL_SIZE });
@@ -62,7 +62,6 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
           deps: deps!,
           host: options.ephemeralSubgraphPorts ? "127.0.0.1" : config.SUBGRAPH_HOST,
           port,
-          services: SUBGRAPHS[name].services?.(deps!),
         }),
       );
     }
@@ -95,6 +94,8 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
           await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
           logger.debug("subgraphs stopped");
           await Promise.all(workers.map((worker) => worker.stop()));
+          // The transfer batcher commits what it holds, the event hub closes its listener.
+          await deps?.stop();
           if (ownsDb) await db?.close();
           logger.debug("database closed");
         })();
@@ -103,6 +104,7 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
     };
   } catch (error) {
     await Promise.all(subgraphs.map((subgraph) => subgraph.stop().catch(() => {})));
+    await deps?.stop().catch(() => {});
     if (ownsDb) await db?.close().catch(() => {});
     throw error;
   }

@@ -1,7 +1,7 @@
 // `npm run accounts:reencrypt`: the second half of an encryption key rotation. Re-encrypts every
 // stored bank account number with the first key of ENCRYPTION_KEYS; when it reports 0
 // remaining, the older keys can be removed from the configuration (README, "Encryption").
-import { reencryptExternalAccounts } from "../subgraphs/accounts/service/reencrypt-external-accounts.ts";
+import { reencryptExternalAccounts } from "../subgraphs/accounts/api.ts";
 import { boot, exitOnStartFailure } from "./main.ts";
 import { openMigratedDatabase } from "./platform.ts";
 

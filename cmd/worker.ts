@@ -3,10 +3,10 @@
 // worker. Safe beside the subgraph processes and other worker processes (each claims its work
 // with FOR UPDATE SKIP LOCKED). SIGTERM
 // or SIGINT stops cleanly: the batch in flight commits or rolls back, then the pool closes.
-import { startBalancesWorker } from "../subgraphs/balances/service/worker.ts";
-import { startCryptoWorker } from "../subgraphs/crypto/service/worker.ts";
-import { createDependencies } from "../subgraphs/shared/context.ts";
-import { startPayoutsWorker } from "../subgraphs/payouts/service/worker.ts";
+import { startBalancesWorker } from "../subgraphs/balances/api.ts";
+import { startCryptoWorker } from "../subgraphs/crypto/api.ts";
+import { createDependencies } from "../subgraphs/dependencies.ts";
+import { startPayoutsWorker } from "../subgraphs/payouts/api.ts";
 import { boot, exitOnStartFailure } from "./main.ts";
 import { openMigratedDatabase, stopOnSignals } from "./platform.ts";
 
@@ -22,6 +22,7 @@ openMigratedDatabase(config, logger)
     const workers = [startPayoutsWorker(deps), startBalancesWorker(deps), startCryptoWorker(deps)];
     stopOnSignals(async () => {
       await Promise.all(workers.map((worker) => worker.stop()));
+      await deps.stop();
       await db.close();
     }, logger);
     logger.info({ payoutStepMs: config.PAYOUT_STEP_MS, settlementDelayMs: config.SETTLEMENT_DELAY_MS }, "worker started");

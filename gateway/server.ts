@@ -16,7 +16,7 @@ import { useApiKeys } from "./plugins/api-keys.ts";
 import { useAPQ } from "@graphql-yoga/plugin-apq";
 import { gatewayErrorFormatter, useErrorFormatting, useTypedRequestErrors } from "./plugins/errors.ts";
 import { useHttpEdge } from "./plugins/http-edge.ts";
-import { useOutageStatus, useTextRule } from "./plugins/request-rules.ts";
+import { useWholeRequestStatus, useTextRule } from "./plugins/request-rules.ts";
 import { useSignedSubgraphRequests } from "./plugins/signing.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { buildRuntime, GRAPHQL_ENDPOINT } from "./runtime.ts";
@@ -103,7 +103,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       useTextRule(),
       // Formats first: the outage status reads the typed codes.
       useErrorFormatting(maskError),
-      useOutageStatus(),
+      useWholeRequestStatus(),
       useSignedSubgraphRequests(config.gatewaySecret),
       useEventGuard(),
     ],

@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { boot } from "../cmd/main.ts";
 import { openMigratedDatabase } from "../cmd/platform.ts";
-import { verifyLedger } from "../subgraphs/balances/ledger/integrity.ts";
+import { verifyLedger } from "../subgraphs/ledger/api.ts";
 
 const { values } = parseArgs({ options: { tenant: { type: "string" }, account: { type: "string" } } });
 const { config, logger } = boot("ledger-verify", { allowGeneratedSecret: true });

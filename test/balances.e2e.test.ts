@@ -2,8 +2,9 @@
 // them wrong: each refusal carries its typed code and changes nothing.
 
 import { randomUUID } from "node:crypto";
+import { print } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
-import { verifyLedger } from "../subgraphs/balances/ledger/integrity.ts";
+import { verifyLedger } from "../subgraphs/ledger/service/integrity.ts";
 import {
   BalancesDocument,
   BalanceTransactionByIdDocument,
@@ -12,7 +13,7 @@ import {
   HistoryDocument,
   TransferByIdDocument,
 } from "./generated/graphql.ts";
-import { codes, newPlatform, ok, request, type TestTenant } from "./support/client.ts";
+import { codes, gatewayUrl, newPlatform, ok, request, type TestTenant } from "./support/client.ts";
 import { testDatabase } from "./support/database.ts";
 import { insertConnectedAccount } from "./support/fixtures.ts";
 import { testPlatform } from "./support/platform.ts";
@@ -55,6 +56,38 @@ beforeAll(async () => {
     insertConnectedAccount({ tenantId: other.accountId }),
   ]);
   await topup(platform.accountId, "100000");
+});
+
+describe("the retry contract", () => {
+  it("answers a key still executing elsewhere with 409, Retry-After and retryable, then the first result once it is done", async () => {
+    const idempotencyKey = key();
+    const input = { accountId: platform.accountId, amount: "7", currency: "USD" };
+    const first = await ok(CreateTopupDocument, { input, key: idempotencyKey }, platform.key);
+    // As if the first request were still running in another process: its claim, unfinished.
+    const db = await testDatabase();
+    const scope = `${platform.accountId}:test`;
+    await db.sql.query(
+      `UPDATE idempotency_key SET status = 'IN_PROGRESS', claim_token = 'elsewhere', locked_until = now() + interval '1 hour'
+        WHERE scope = $1 AND key = $2`,
+      [scope, idempotencyKey],
+    );
+    const response = await fetch(await gatewayUrl(), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${platform.key}` },
+      body: JSON.stringify({ query: print(CreateTopupDocument), variables: { input, key: idempotencyKey } }),
+    });
+    const body = (await response.json()) as { data: unknown; errors: { extensions: { code: string; retryable?: boolean } }[] };
+    expect(response.status).toBe(409);
+    expect(response.headers.get("retry-after")).toBe("1");
+    expect(body.data).toBeNull();
+    expect(body.errors.map((e) => e.extensions)).toEqual([{ code: "IDEMPOTENCY_KEY_IN_USE", retryable: true }]);
+
+    // Done at last: the same request gets the first result, a definite answer without `retryable`.
+    await db.sql.query(`UPDATE idempotency_key SET status = 'COMPLETED' WHERE scope = $1 AND key = $2`, [scope, idempotencyKey]);
+    const replay = await request(CreateTopupDocument, { input, key: idempotencyKey }, { key: platform.key });
+    expect(replay.status).toBe(200);
+    expect(replay.data?.createTopup.id).toBe(first.createTopup.id);
+  });
 });
 
 describe("top-ups", () => {

@@ -7,16 +7,14 @@
 // Postgres only (PGlite runs in-process and cannot go away), on a database of its own: taking
 // the run's database offline would fail every other suite running beside this one.
 
-import { randomBytes, randomUUID } from "node:crypto";
-import pg from "pg";
+import { randomUUID } from "node:crypto";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { migrate } from "../prisma/migrate.ts";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startPlatform, type RunningPlatform } from "../cmd/platform.ts";
 import { SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
-import { openDatabase, type Database } from "../subgraphs/shared/db/database.ts";
 import type { GraphQLErrorJson } from "./support/client.ts";
 import { ADMIN_API_KEY, testConfig } from "./support/platform.ts";
+import { openPrivateDatabase, type PrivateDatabase } from "./support/private-database.ts";
 
 interface LogLine {
   level: number;
@@ -27,26 +25,12 @@ interface LogLine {
   [key: string]: unknown;
 }
 
-const databaseName = `moneygraph_outage_${Date.now()}_${randomBytes(3).toString("hex")}`;
 const lines: LogLine[] = [];
-let db: Database | undefined;
+let database: PrivateDatabase | undefined;
 let platform: RunningPlatform | undefined;
 
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: inject("databaseUrl") });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-const takeDown = async () => {
-  await admin(`ALTER DATABASE ${databaseName} ALLOW_CONNECTIONS false`);
-  await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${databaseName}'`);
-};
-const bringBack = () => admin(`ALTER DATABASE ${databaseName} ALLOW_CONNECTIONS true`);
+const takeDown = () => database!.takeDown();
+const bringBack = () => database!.bringBack();
 
 async function until<T>(attempt: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -92,11 +76,8 @@ function expectUnavailable(answer: Answer): void {
 }
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${databaseName}`);
-  const url = new URL(inject("databaseUrl")!);
-  url.pathname = `/${databaseName}`;
-  db = await openDatabase({ url: url.toString(), poolSize: 5 });
-  await db.session((sql) => migrate(sql));
+  database = await openPrivateDatabase("moneygraph_outage");
+  const db = database.db;
   // A long key cache: the first key stays cached through the outage (the request reaches the
   // subgraphs), the second has to be looked up (the request stops at authentication).
   const config = testConfig({ AUTH_CACHE_TTL_MS: String(10 * 60_000) });
@@ -105,10 +86,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await bringBack().catch(() => {});
+  await database?.bringBack().catch(() => {});
   await platform?.stop();
-  await db?.close();
-  await admin(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+  await database?.close();
 });
 
 describe("a database outage", () => {

@@ -4,54 +4,32 @@
 // the database is gone, is ready again within seconds of its return, and carries on working.
 
 import { randomBytes, randomUUID } from "node:crypto";
-import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { migrate } from "../prisma/migrate.ts";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTopup } from "../subgraphs/balances/service/create-topup.ts";
 import { SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
-import { createDependencies } from "../subgraphs/shared/context.ts";
-import { openDatabase, type Database } from "../subgraphs/shared/db/database.ts";
+import { createDependencies } from "../subgraphs/dependencies.ts";
+import type { Database } from "../subgraphs/shared/db/database.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { insertPlatform } from "./support/deps.ts";
 import { testConfig } from "./support/platform.ts";
+import { openPrivateDatabase, type PrivateDatabase } from "./support/private-database.ts";
 import { spawnEntry, stopSpawned, type Spawned } from "./support/processes.ts";
 
 afterEach(stopSpawned);
 
-const name = `mg_restart_${Date.now()}_${randomBytes(3).toString("hex")}`;
-let serverUrl: string;
+let database: PrivateDatabase;
 let databaseUrl: string;
 let db: Database;
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 beforeAll(async () => {
-  const url = new URL(inject("databaseUrl")!);
-  url.pathname = "/postgres";
-  serverUrl = url.toString();
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
-  db = await openDatabase({ url: databaseUrl, poolSize: 2 });
-  await db.session((sql) => migrate(sql));
+  database = await openPrivateDatabase("moneygraph_restart", 2);
+  databaseUrl = database.url;
+  db = database.db;
 });
 
 afterAll(async () => {
-  await db?.close();
-  await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  await database?.close();
 });
-
-/** Terminates every backend of the test's database (but the caller's). */
-const terminateAll = () =>
-  admin((client) => client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]));
 
 async function readiness(url: string): Promise<number> {
   return fetch(url.replace(/\/graphql$/, "/readyz"), { signal: AbortSignal.timeout(5_000) })
@@ -132,14 +110,13 @@ describe("a database restart under running processes", () => {
         return topup !== undefined;
       }, "a top-up to be created");
       // Gone: no new connections, and every open one (LISTEN, pools, the worker's) cut.
-      await admin((client) => client.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`));
-      await terminateAll();
+      await database.takeDown();
       await until(async () => (await Promise.all(subgraphs.map((s) => readiness(s.url)))).every((status) => status === 503), "every subgraph not ready");
       await new Promise((resolve) => setTimeout(resolve, 1_000)); // the workers' polls fail meanwhile
       for (const process of everyone) expect(process.child.exitCode, process.output()).toBeNull();
 
       // Back: ready again by themselves, and working (the worker settles the top-up).
-      await admin((client) => client.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`));
+      await database.bringBack();
       await until(allReady, "every subgraph ready again");
       await until(async () => {
         const [row] = await db.sql

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { FINGERPRINT_PURPOSE } from "../subgraphs/accounts/service/add-external-account.ts";
 import { loadPayoutDestination } from "../subgraphs/accounts/service/payout-destination.ts";
 import type { PlatformPrincipal } from "../subgraphs/shared/auth/principal.ts";
-import { keyringFor } from "../subgraphs/shared/crypto/keyring.ts";
+import { createKeyring } from "../subgraphs/shared/encryption/keyring.ts";
 import { sqlOf } from "../subgraphs/shared/db/database.ts";
 import {
   AddExternalAccountDocument,
@@ -90,7 +90,7 @@ describe("addExternalAccount", () => {
     expect(stored).not.toContain("000987654321");
     expect(stored).not.toContain("987654321");
     expect(row.encryptionKeyId).toBe(config.encryption.keys[0]!.id);
-    const keyring = keyringFor(config.encryption);
+    const keyring = createKeyring(config.encryption);
     expect(keyring.decrypt({ keyId: row.encryptionKeyId, ciphertext: row.numberCiphertext }, row.id)).toBe("000987654321");
     expect(() => keyring.decrypt({ keyId: row.encryptionKeyId, ciphertext: row.numberCiphertext }, "ba_other")).toThrow();
     expect(row.fingerprint).toBe(keyring.fingerprint(FINGERPRINT_PURPOSE, [acme.accountId, "US_ABA", "110000000", "000987654321"]));
@@ -269,9 +269,9 @@ describe("payout destinations (for the payouts subgraph, in-process)", () => {
     const { db, config } = await deps();
     // The money path's raw SQL transaction, and a Prisma interactive transaction through sqlOf.
     const byId = await db.transaction((sql) =>
-      loadPayoutDestination(sql, config.encryption, principalOf(acme), { accountId, externalAccountId: us, currency: "USD" }),
+      loadPayoutDestination(sql, createKeyring(config.encryption), principalOf(acme), { accountId, externalAccountId: us, currency: "USD" }),
     );
-    const byDefault = await db.prisma.$transaction((tx) => loadPayoutDestination(sqlOf(tx), config.encryption, principalOf(acme), { accountId, currency: "EUR" }));
+    const byDefault = await db.prisma.$transaction((tx) => loadPayoutDestination(sqlOf(tx), createKeyring(config.encryption), principalOf(acme), { accountId, currency: "EUR" }));
     expect(byId).toMatchObject({ id: us, routingNumber: "110000000", accountNumber: TEST_ACCOUNT_NUMBERS.noAccount, iban: null, currency: "USD" });
     expect(byDefault).toMatchObject({ id: eur, iban: TEST_IBAN, accountNumber: null, routingNumber: null, currency: "EUR" });
   });
@@ -286,7 +286,7 @@ describe("payout destinations (for the payouts subgraph, in-process)", () => {
     await prepare(accountId);
     const { db, config } = await deps();
     await expect(
-      db.transaction((sql) => loadPayoutDestination(sql, config.encryption, principalOf(acme), { accountId, externalAccountId: bank, currency: "USD" })),
+      db.transaction((sql) => loadPayoutDestination(sql, createKeyring(config.encryption), principalOf(acme), { accountId, externalAccountId: bank, currency: "USD" })),
     ).rejects.toMatchObject({ code: "PAYOUTS_NOT_ENABLED" });
   });
 
@@ -298,7 +298,7 @@ describe("payout destinations (for the payouts subgraph, in-process)", () => {
     const { db, config } = await deps();
     const other = await newPlatform("Payout Snooper");
     const load = (principal: PlatformPrincipal, externalAccountId: string) =>
-      db.transaction((sql) => loadPayoutDestination(sql, config.encryption, principal, { accountId, externalAccountId, currency: "USD" }));
+      db.transaction((sql) => loadPayoutDestination(sql, createKeyring(config.encryption), principal, { accountId, externalAccountId, currency: "USD" }));
     await expect(load(principalOf(acme), removed)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(load(principalOf(other), keep)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(load(principalOf(acme, true), keep)).rejects.toMatchObject({ code: "NOT_FOUND" });

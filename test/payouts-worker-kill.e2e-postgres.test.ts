@@ -7,21 +7,18 @@
 // otherwise take part of the work, and the test must know the killed worker left some behind.
 
 import { randomUUID } from "node:crypto";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { migrate } from "../prisma/migrate.ts";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { addExternalAccount } from "../subgraphs/accounts/service/add-external-account.ts";
-import { verifyLedger } from "../subgraphs/balances/ledger/integrity.ts";
-import { readBalances } from "../subgraphs/balances/ledger/read-balances.ts";
+import { verifyLedger } from "../subgraphs/ledger/service/integrity.ts";
+import { readBalances } from "../subgraphs/ledger/service/read-balances.ts";
 import { createTopup } from "../subgraphs/balances/service/create-topup.ts";
 import { createPayout } from "../subgraphs/payouts/service/create-payout.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
-import { createDependencies, type Dependencies } from "../subgraphs/shared/context.ts";
-import { openDatabase } from "../subgraphs/shared/db/database.ts";
+import { createDependencies, type Dependencies } from "../subgraphs/dependencies.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { insertPlatform } from "./support/deps.ts";
 import { testConfig } from "./support/platform.ts";
+import { openPrivateDatabase, type PrivateDatabase } from "./support/private-database.ts";
 import { spawnEntry, stopSpawned, type Spawned } from "./support/processes.ts";
 
 afterEach(stopSpawned);
@@ -30,25 +27,12 @@ const USD = parseCurrency("USD")!;
 const running: Spawned[] = [];
 let deps: Dependencies;
 let databaseUrl: string;
-const databaseName = `moneygraph_payouts_kill_${Date.now()}_${randomBytes(3).toString("hex")}`;
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: inject("databaseUrl") });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+let database: PrivateDatabase;
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${databaseName}`);
-  const url = new URL(inject("databaseUrl")!);
-  url.pathname = `/${databaseName}`;
-  databaseUrl = url.toString();
-  const db = await openDatabase({ url: databaseUrl, poolSize: 10 });
-  await db.session((sql) => migrate(sql));
+  database = await openPrivateDatabase("moneygraph_payouts_kill", 10);
+  databaseUrl = database.url;
+  const db = database.db;
   // Payouts are created an hour out; the test makes them due when the worker is up.
   const config = testConfig({ PAYOUT_STEP_MS: String(60 * 60 * 1000) });
   deps = createDependencies(db, config, createLogger(config.LOG_LEVEL, "test"));
@@ -56,8 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(running.map((process) => process.stop("SIGKILL")));
-  await deps?.db.close();
-  await admin(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+  await database?.close();
 });
 
 describe("the payouts worker process", () => {

@@ -4,7 +4,9 @@
 //   - an operation that failed entirely because something it depends on is unreachable (every
 //     error SERVICE_UNAVAILABLE, no data) answers HTTP 503 with Retry-After, so clients and load
 //     balancers back off and retry. An outage that only cost some fields is a partial result,
-//     which stays 200 as GraphQL over HTTP asks.
+//     which stays 200 as GraphQL over HTTP asks. Likewise a mutation refused because its
+//     idempotency key is still executing elsewhere (every error IDEMPOTENCY_KEY_IN_USE) answers
+//     409 with Retry-After: the same request, with the same key, will get the first one's answer.
 
 import { GraphQLError, type ExecutionResult } from "graphql";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
@@ -25,25 +27,38 @@ export function useTextRule(): GatewayPlugin {
   };
 }
 
-function isOutage(result: ExecutionResult): boolean {
-  return result.data == null && !!result.errors?.length && result.errors.every((error) => error.extensions?.["code"] === "SERVICE_UNAVAILABLE");
+/** The one code every error of a result without data carries, if there is one. */
+function soleCode(result: ExecutionResult): unknown {
+  if (result.data != null || !result.errors?.length) return undefined;
+  const codes = new Set(result.errors.map((error) => error.extensions?.["code"]));
+  return codes.size === 1 ? [...codes][0] : undefined;
 }
 
-export function useOutageStatus(): GatewayPlugin {
+export function useWholeRequestStatus(): GatewayPlugin {
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || Symbol.asyncIterator in (result as object)) return;
       const single = result as ExecutionResult;
-      if (!isOutage(single)) return;
-      const hinted = single.errors!.map((error) => error.extensions?.["retryAfterMs"]).filter((ms): ms is number => typeof ms === "number");
-      const retryAfter = String(retryAfterSecondsOf(Math.max(...hinted, OUTAGE_RETRY_AFTER_MS)));
+      const code = soleCode(single);
+      let status: number;
+      let retryAfter: string;
+      if (code === "SERVICE_UNAVAILABLE") {
+        const hinted = single.errors!.map((error) => error.extensions?.["retryAfterMs"]).filter((ms): ms is number => typeof ms === "number");
+        status = 503;
+        retryAfter = String(retryAfterSecondsOf(Math.max(...hinted, OUTAGE_RETRY_AFTER_MS)));
+      } else if (code === "IDEMPOTENCY_KEY_IN_USE") {
+        status = 409;
+        retryAfter = "1";
+      } else {
+        return;
+      }
       setResult({
         ...single,
         errors: single.errors!.map(
           (error) =>
             new GraphQLError(error.message, {
               path: error.path,
-              extensions: { ...error.extensions, http: { status: 503, headers: { "retry-after": retryAfter } } },
+              extensions: { ...error.extensions, http: { status, headers: { "retry-after": retryAfter } } },
             }),
         ),
       });

@@ -11,7 +11,6 @@ import { BalancesAccount } from "./graphql/account.type.ts";
 import { BalanceEventResolver } from "./graphql/balance-event.resolver.ts";
 import { BalanceTransactionResolver, resolveBalanceTransactionReference } from "./graphql/balance-transaction.resolver.ts";
 import { TopupResolver, TransferResolver } from "./graphql/money-movement.resolver.ts";
-import { BalancesServices } from "./services.ts";
 
 export const balancesSubgraph: SubgraphDefinition = {
   name: "balances",
@@ -30,5 +29,4 @@ export const balancesSubgraph: SubgraphDefinition = {
       return row ? Transfer.from(row) : null;
     },
   },
-  services: (deps) => new BalancesServices(deps),
 };

@@ -4,6 +4,7 @@
 
 import DataLoader from "dataloader";
 import type { Config } from "./config.ts";
+import { Keyring } from "./encryption/keyring.ts";
 import type { Database } from "./db/database.ts";
 import { DatabaseOutage } from "./db/outage.ts";
 import { AppError } from "./errors.ts";
@@ -11,38 +12,53 @@ import { Idempotency } from "./idempotency/idempotency.ts";
 import type { Logger } from "./logger.ts";
 import type { PlatformPrincipal, Principal } from "./auth/principal.ts";
 
-export interface Dependencies {
+/** What every module needs, built once per process by `coreDependencies`. */
+export interface CoreDependencies {
   readonly db: Database;
   readonly config: Config;
   readonly logger: Logger;
   readonly idempotency: Idempotency;
   /** Where requests, workers and listeners report the database being unreachable (logged once). */
   readonly outage: DatabaseOutage;
+  /** ENCRYPTION_KEYS and FINGERPRINT_KEY, ready to seal, open and fingerprint. */
+  readonly keyring: Keyring;
 }
 
-export function createDependencies(db: Database, config: Config, logger: Logger): Dependencies {
-  const outage = new DatabaseOutage({ logger: logger.child({ component: "database" }), probe: () => db.sql.query("SELECT 1") });
-  return { db, config, logger, idempotency: new Idempotency(db), outage };
-}
+/**
+ * The modules' long-lived services, one entry per module (the balances subgraph's transfer
+ * batcher and event hub, the crypto subgraph's rate source). Shared code names no module: each
+ * module adds its entry to this interface (declaration merging, see subgraphs/balances/services.ts)
+ * and subgraphs/dependencies.ts, the one factory, builds them all.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ModuleServices {}
 
-/** A subgraph's long-lived parts (see SubgraphDefinition.services). */
-export interface SubgraphServices {
+/**
+ * A process's dependencies: built by `createDependencies` (subgraphs/dependencies.ts), stopped
+ * with it. A copy (`{ ...deps, config }`) shares the same services.
+ */
+export interface Dependencies extends CoreDependencies, ModuleServices {
+  /** Stops the long-lived services (drains the transfer batcher); the database is closed after. */
   stop(): Promise<void>;
+}
+
+export function coreDependencies(db: Database, config: Config, logger: Logger): CoreDependencies {
+  const outage = new DatabaseOutage({ logger: logger.child({ component: "database" }), probe: () => db.sql.query("SELECT 1") });
+  const keyring = new Keyring(config.encryption.keys, config.encryption.fingerprintKey);
+  return { db, config, logger, idempotency: new Idempotency(db), outage, keyring };
 }
 
 export interface SubgraphContext {
   readonly principal: Principal;
   readonly deps: Dependencies;
-  readonly services: SubgraphServices | undefined;
   loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>): DataLoader<K, V>;
 }
 
-export function createContext(principal: Principal, deps: Dependencies, services?: SubgraphServices): SubgraphContext {
+export function createContext(principal: Principal, deps: Dependencies): SubgraphContext {
   const loaders = new Map<string, DataLoader<unknown, unknown>>();
   return {
     principal,
     deps,
-    services,
     loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>) {
       let loader = loaders.get(name) as DataLoader<K, V> | undefined;
       if (!loader) {

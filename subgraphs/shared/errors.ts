@@ -1,6 +1,9 @@
-// The one vocabulary of errors the API speaks (API.md). Use cases return or throw AppError with
-// one of these codes; `toGraphQLError` is the single mapping to `extensions.code`, and anything
-// else is masked as INTERNAL_SERVER_ERROR.
+// The one vocabulary of errors the API speaks (API.md). Use cases throw AppError with one of
+// these codes; a domain refusal becomes one through `refused`, the one exhaustive map from
+// refusal codes to API codes. `formatErrorWith` (graphql/errors.ts) turns an AppError into
+// `extensions.code`, and masks anything else as INTERNAL_SERVER_ERROR.
+
+import type { Refusal, RefusalCode } from "./refusal.ts";
 
 export const ERROR_CODES = [
   "UNAUTHENTICATED",
@@ -42,8 +45,13 @@ export const notFound = (what: string, id: string) =>
 export const badInput = (message: string, argument?: string) =>
   new AppError("BAD_USER_INPUT", message, argument ? { argument } : undefined);
 
-/** Refusals that the same request, retried a little later, may get past (`extensions.retryable`). */
-export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set(["SERVICE_UNAVAILABLE", "RATE_LIMITED", "IDEMPOTENCY_KEY_IN_USE"]);
+/**
+ * Answers that are not definite (`extensions.retryable: true`): the request may or may not have
+ * taken effect, or may get through a little later. The retry contract (README, "Retries"): send
+ * the same request with the same idempotencyKey until a definite answer; every other code is
+ * definite, and a mutation retried with its key runs at most once.
+ */
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set(["SERVICE_UNAVAILABLE", "RATE_LIMITED", "IDEMPOTENCY_KEY_IN_USE", "INTERNAL_SERVER_ERROR"]);
 
 /** How long clients are asked to wait before retrying during an outage. */
 export const OUTAGE_RETRY_AFTER_MS = 2_000;
@@ -58,4 +66,43 @@ export const serviceUnavailable = (message = "The service is temporarily unavail
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Marks a switch as exhaustive: it compiles only while every case is handled. */
+export function assertUnreachable(value: never): never {
+  throw new Error(`unhandled case: ${String(value)}`);
+}
+
+/** The API code of each refusal code: checked exhaustive by the compiler. */
+export function apiCodeOf(code: RefusalCode): ErrorCode {
+  switch (code) {
+    case "BAD_USER_INPUT":
+      return "BAD_USER_INPUT";
+    case "NOT_FOUND":
+      return "NOT_FOUND";
+    case "FORBIDDEN":
+      return "FORBIDDEN";
+    case "INVALID_STATE":
+      return "INVALID_STATE";
+    case "CURRENCY_MISMATCH":
+      return "CURRENCY_MISMATCH";
+    case "INSUFFICIENT_FUNDS":
+      return "INSUFFICIENT_FUNDS";
+    case "PAYOUTS_NOT_ENABLED":
+      return "PAYOUTS_NOT_ENABLED";
+    case "QUOTE_EXPIRED":
+      return "QUOTE_EXPIRED";
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+/** The typed error a refusal is answered with; its argument, if any, becomes `extensions.argument`. */
+export function refused(refusal: Refusal): AppError {
+  return new AppError(apiCodeOf(refusal.code), refusal.message, refusal.argument === undefined ? undefined : { argument: refusal.argument });
+}
+
+/** Throws the refusal, if there is one. */
+export function throwIfRefused(refusal: Refusal | undefined): void {
+  if (refusal) throw refused(refusal);
 }

@@ -11,7 +11,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
 import { executesSignedOperation, postOnly, requireGatewaySignature } from "./auth/gateway-only.ts";
-import { createContext, type Dependencies, type SubgraphContext, type SubgraphServices } from "./context.ts";
+import { createContext, type Dependencies, type SubgraphContext } from "./context.ts";
 import { formatErrorWith } from "./graphql/errors.ts";
 import { refuseMalformedText } from "./graphql/text-plugin.ts";
 import { jsonBodyErrors, jsonInternalErrors } from "./http-errors.ts";
@@ -21,7 +21,8 @@ export interface RunningSubgraph {
   readonly name: string;
   readonly url: string;
   readonly port: number;
-  readonly services: SubgraphServices | undefined;
+  /** The dependencies it serves with (its long-lived services among them). */
+  readonly deps: Dependencies;
   stop(): Promise<void>;
 }
 
@@ -31,8 +32,6 @@ export interface ServeOptions {
   readonly deps: Dependencies;
   readonly host: string;
   readonly port: number;
-  /** The subgraph's long-lived parts; stopped after the server has drained. */
-  readonly services?: SubgraphServices | undefined;
 }
 
 export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgraph> {
@@ -64,7 +63,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
   });
   await apollo.start();
   const subscriptions = schema.getSubscriptionType()
-    ? serveSubscriptions({ httpServer, schema, deps, services: options.services, logger, formatError })
+    ? serveSubscriptions({ httpServer, schema, deps, logger, formatError })
     : undefined;
 
   app.get("/healthz", (_req, res) => {
@@ -85,7 +84,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
     express.json({ limit: "2mb" }),
     requireGatewaySignature({ secret: deps.config.gatewaySecret, maxSkewMs: deps.config.SIGNATURE_MAX_SKEW_MS, logger }),
     expressMiddleware(apollo, {
-      context: async ({ res }) => createContext(res.locals["principal"], deps, options.services),
+      context: async ({ res }) => createContext(res.locals["principal"], deps),
     }),
   );
   app.use(jsonBodyErrors(2 * 1024 * 1024), jsonInternalErrors(logger));
@@ -102,13 +101,13 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
     name,
     url,
     port,
-    services: options.services,
+    deps,
     stop() {
       stopping ??= (async () => {
         // Sockets first: an open WebSocket would hold the HTTP drain until its grace period ends.
         await subscriptions?.drain();
+        // The dependencies' services (event hub, batcher) outlive the server: stopped with them.
         await apollo.stop();
-        await options.services?.stop();
       })();
       return stopping;
     },

@@ -8,7 +8,7 @@ import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { parse, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap, type NonEmptyArray, type PubSub } from "type-graphql";
 import type { SubgraphName } from "./config.ts";
-import type { Dependencies, SubgraphContext, SubgraphServices } from "./context.ts";
+import type { SubgraphContext } from "./context.ts";
 
 export type ReferenceResolver<R = { id: string }> = (reference: R, context: SubgraphContext) => unknown;
 
@@ -21,11 +21,6 @@ export interface SubgraphDefinition {
   readonly orphanedTypes?: Function[];
   /** `__resolveReference` per entity type name: how `_entities` finds this subgraph's part. */
   readonly references?: Readonly<Record<string, ReferenceResolver>>;
-  /**
-   * Long-lived parts (database listeners, workers): started when the subgraph is served, stopped
-   * after its server has drained. Resolvers reach them through `context.services`.
-   */
-  readonly services?: (deps: Dependencies) => SubgraphServices;
 }
 
 /**

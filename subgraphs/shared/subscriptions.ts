@@ -29,7 +29,7 @@ import type { FormattedExecutionResult } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { PRINCIPAL_EXTENSION, verifyPrincipal } from "./auth/signature.ts";
-import { createContext, type Dependencies, type SubgraphContext, type SubgraphServices } from "./context.ts";
+import { createContext, type Dependencies, type SubgraphContext } from "./context.ts";
 import { findMalformedArgument, malformedTextError } from "./graphql/text-input.ts";
 import type { Logger } from "./logger.ts";
 
@@ -37,7 +37,6 @@ export interface SubscriptionServerOptions {
   readonly httpServer: Server;
   readonly schema: GraphQLSchema;
   readonly deps: Dependencies;
-  readonly services: SubgraphServices | undefined;
   readonly logger: Logger;
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
@@ -91,7 +90,7 @@ async function subscribeWithFreshContexts(args: ExecutionArgs) {
     async next() {
       const step = await events.next();
       if (step.done) return { done: true, value: undefined };
-      const value = await execute({ ...args, rootValue: step.value, contextValue: createContext(context.principal, context.deps, context.services) });
+      const value = await execute({ ...args, rootValue: step.value, contextValue: createContext(context.principal, context.deps) });
       return { done: false, value: value as ExecutionResult };
     },
     async return() {
@@ -160,7 +159,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         if (errors.length > 0) return errors;
         const malformed = findMalformedArgument(document, payload.variables);
         if (malformed) return [malformedTextError(malformed)];
-        const contextValue = createContext(verified.principal, deps, options.services);
+        const contextValue = createContext(verified.principal, deps);
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       subscribe: subscribeWithFreshContexts,

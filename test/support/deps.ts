@@ -1,5 +1,5 @@
 // Service-level dependencies for integration tests: the worker's database and a test config.
-import { createDependencies, type Dependencies } from "../../subgraphs/shared/context.ts";
+import { createDependencies, type Dependencies } from "../../subgraphs/dependencies.ts";
 import type { PlatformPrincipal } from "../../subgraphs/shared/auth/principal.ts";
 import { createLogger } from "../../subgraphs/shared/logger.ts";
 import { newId } from "../../subgraphs/shared/ids.ts";

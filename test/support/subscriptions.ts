@@ -7,7 +7,7 @@ import { createClient, type Client, type ClientOptions, type FormattedExecutionR
 import WebSocket from "ws";
 import { startPlatform, type RunningPlatform } from "../../cmd/platform.ts";
 import { startGateway, type GatewayOptions, type RunningGateway } from "../../gateway/server.ts";
-import { BalancesServices } from "../../subgraphs/balances/services.ts";
+import { createDependencies } from "../../subgraphs/dependencies.ts";
 import { SUBGRAPHS } from "../../subgraphs/index.ts";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config.ts";
 import { createLogger } from "../../subgraphs/shared/logger.ts";
@@ -103,9 +103,10 @@ export class Recorder<T, V extends Record<string, unknown> = Record<string, unkn
 
 /** The balances subgraph's event hub in a running platform (or a restarted balances subgraph). */
 export function eventHub(platform: RunningPlatform | RunningSubgraph) {
-  const services = "subgraphs" in platform ? platform.subgraphs.find((subgraph) => subgraph.name === "balances")?.services : platform.services;
-  if (!(services instanceof BalancesServices)) throw new Error("no balances subgraph in this platform");
-  return services.events;
+  if ("subgraphs" in platform && !platform.subgraphs.some((subgraph) => subgraph.name === "balances")) {
+    throw new Error("no balances subgraph in this platform");
+  }
+  return platform.deps!.balances.events;
 }
 
 /** Waits until the balances subgraph streams the account upstream (to at least `count` subscribers). */
@@ -152,6 +153,17 @@ export async function restartSubgraph(platform: RunningPlatform, name: SubgraphN
   if (!old) throw new Error(`no ${name} subgraph in this platform`);
   await old.stop();
   await whileDown();
-  const deps = platform.deps!;
-  return serveSubgraph({ name, schema: await buildSubgraph(SUBGRAPHS[name]), deps, host: "127.0.0.1", port: old.port, services: SUBGRAPHS[name].services?.(deps) });
+  // A new process has dependencies of its own (event hub, transfer batcher), stopped with it.
+  const deps = createDependencies(platform.deps!.db, platform.deps!.config, platform.deps!.logger);
+  const served = await serveSubgraph({ name, schema: await buildSubgraph(SUBGRAPHS[name]), deps, host: "127.0.0.1", port: old.port }).catch(async (error: unknown) => {
+    await deps.stop();
+    throw error;
+  });
+  return {
+    ...served,
+    async stop() {
+      await served.stop();
+      await deps.stop();
+    },
+  };
 }

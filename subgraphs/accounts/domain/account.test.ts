@@ -18,7 +18,7 @@ describe("platform validation", () => {
     [{ displayName: "A", country: "US", defaultCurrency: "DOGE" }, "defaultCurrency"],
     [{ displayName: "A", country: "US", defaultCurrency: "ETH" }, "defaultCurrency"],
   ])("refuses %o on %s", (input, field) => {
-    expect(validatePlatform(input)).toMatchObject({ field });
+    expect(validatePlatform(input)).toMatchObject({ code: "BAD_USER_INPUT", argument: field });
   });
 });
 
@@ -44,7 +44,7 @@ describe("connected account validation", () => {
     [{ defaultCurrency: "BTC" }, "defaultCurrency"],
     [{ country: "XX" }, "country"],
   ])("refuses %o on %s", (change, field) => {
-    expect(validateConnectedAccount({ ...input, ...change })).toMatchObject({ field });
+    expect(validateConnectedAccount({ ...input, ...change })).toMatchObject({ code: "BAD_USER_INPUT", argument: field });
   });
 
   it("validates changes: a name, an email to set or clear, metadata to merge", () => {
@@ -54,12 +54,12 @@ describe("connected account validation", () => {
       metadata: new Map([["a", null]]),
     });
     expect(validateChanges({})).toEqual({});
-    expect(validateChanges({ displayName: "" })).toMatchObject({ field: "displayName" });
+    expect(validateChanges({ displayName: "" })).toMatchObject({ code: "BAD_USER_INPUT", argument: "displayName" });
   });
 
   it("refuses changes to the platform and to closed accounts", () => {
-    expect(refuseChanges({ type: "PLATFORM", status: "ACTIVE" })).toMatchObject({ refusal: "FORBIDDEN" });
-    expect(refuseChanges({ type: "CONNECTED", status: "CLOSED" })).toMatchObject({ refusal: "INVALID_STATE" });
+    expect(refuseChanges({ type: "PLATFORM", status: "ACTIVE" })).toMatchObject({ code: "FORBIDDEN" });
+    expect(refuseChanges({ type: "CONNECTED", status: "CLOSED" })).toMatchObject({ code: "INVALID_STATE" });
     expect(refuseChanges({ type: "CONNECTED", status: "RESTRICTED" })).toBeUndefined();
   });
 });
@@ -78,11 +78,11 @@ describe("closing", () => {
       { currency: "EUR", available: 5n, pending: 0n },
       { currency: "GBP", available: 0n, pending: 0n },
     ]);
-    expect(refusal).toMatchObject({ refusal: "INVALID_STATE" });
+    expect(refusal).toMatchObject({ code: "INVALID_STATE" });
     expect(refusal?.message).toMatch(/USD, EUR\)/);
   });
 
   it("never closes the platform", () => {
-    expect(refuseClosing({ type: "PLATFORM", status: "ACTIVE" })).toMatchObject({ refusal: "FORBIDDEN" });
+    expect(refuseClosing({ type: "PLATFORM", status: "ACTIVE" })).toMatchObject({ code: "FORBIDDEN" });
   });
 });

@@ -4,7 +4,8 @@ import { currencyInfo, isCurrency, type Currency } from "../../shared/money/curr
 import { isPrintableText } from "../../shared/text.ts";
 import { isCountry } from "./countries.ts";
 import { parseMetadata, parseMetadataChanges, type Metadata } from "./metadata.ts";
-import { characters, quote, requiredText, type Problem, type Refusal } from "./problems.ts";
+import { isRefusal, refuse, type InputRefusal } from "../../shared/refusal.ts";
+import { characters, quote, requiredText, type StateRefusal } from "./problems.ts";
 
 export type AccountType = "PLATFORM" | "CONNECTED";
 export type AccountStatus = "PENDING_VERIFICATION" | "ACTIVE" | "RESTRICTED" | "CLOSED";
@@ -21,29 +22,26 @@ export interface ValidPlatform {
   readonly defaultCurrency: Currency;
 }
 
-/** Kept for callers of the foundation's name; the same shape as Problem. */
-export type AccountInputProblem = Problem;
-
 export const MAX_DISPLAY_NAME = 200;
 export const MAX_EMAIL = 320;
 
-export function validateDisplayName(value: string): AccountInputProblem | undefined {
+export function validateDisplayName(value: string): InputRefusal | undefined {
   const checked = requiredText("displayName", value, MAX_DISPLAY_NAME);
   return typeof checked === "string" ? undefined : checked;
 }
 
-export function validateCountry(field: string, value: string): Problem | undefined {
+export function validateCountry(field: string, value: string): InputRefusal | undefined {
   if (isCountry(value)) return undefined;
-  return { field, message: `${field} must be an ISO 3166-1 alpha-2 code such as "US", got ${quote(value, 8)}` };
+  return refuse("BAD_USER_INPUT", `${field} must be an ISO 3166-1 alpha-2 code such as "US", got ${quote(value, 8)}`, field);
 }
 
 /** Accounts hold and pay out money in a fiat currency; crypto lives in wallets. */
-export function validateFiatCurrency(field: string, value: string): Problem | undefined {
+export function validateFiatCurrency(field: string, value: string): InputRefusal | undefined {
   if (isCurrency(value) && currencyInfo(value).kind === "fiat") return undefined;
-  return { field, message: `${field} must be a supported fiat currency such as "USD", got ${quote(value, 8)}` };
+  return refuse("BAD_USER_INPUT", `${field} must be a supported fiat currency such as "USD", got ${quote(value, 8)}`, field);
 }
 
-export function validatePlatform(input: NewPlatformInput): ValidPlatform | AccountInputProblem {
+export function validatePlatform(input: NewPlatformInput): ValidPlatform | InputRefusal {
   const problem =
     validateDisplayName(input.displayName) ??
     validateCountry("country", input.country) ??
@@ -77,20 +75,20 @@ export interface ValidConnectedAccount extends ValidPlatform {
   readonly metadata: Metadata;
 }
 
-function validateEmail(value: string | null | undefined): string | null | Problem {
+function validateEmail(value: string | null | undefined): string | null | InputRefusal {
   if (value === null || value === undefined) return null;
   const trimmed = value.trim();
   if (trimmed === "") return null;
   // Deliberately loose: one @, something on each side, a dot in the domain, no spaces.
   if (characters(trimmed) > MAX_EMAIL || !isPrintableText(trimmed) || !/^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(trimmed)) {
-    return { field: "email", message: "email must be an address such as \"jane@example.com\"" };
+    return refuse("BAD_USER_INPUT", "email must be an address such as \"jane@example.com\"", "email");
   }
   return trimmed;
 }
 
-export function validateConnectedAccount(input: NewConnectedAccountInput): ValidConnectedAccount | Problem {
+export function validateConnectedAccount(input: NewConnectedAccountInput): ValidConnectedAccount | InputRefusal {
   const platform = validatePlatform(input);
-  if ("field" in platform) return platform;
+  if (isRefusal(platform)) return platform;
   const email = validateEmail(input.email);
   if (email !== null && typeof email !== "string") return email;
   const metadata = parseMetadata(input.metadata);
@@ -112,7 +110,7 @@ export interface ValidChanges {
   readonly metadata?: ReadonlyMap<string, string | null>;
 }
 
-export function validateChanges(input: ConnectedAccountChanges): ValidChanges | Problem {
+export function validateChanges(input: ConnectedAccountChanges): ValidChanges | InputRefusal {
   const changes: { displayName?: string; email?: string | null; metadata?: ReadonlyMap<string, string | null> } = {};
   if (input.displayName !== undefined && input.displayName !== null) {
     const name = requiredText("displayName", input.displayName, MAX_DISPLAY_NAME);
@@ -138,9 +136,9 @@ export interface AccountState {
 }
 
 /** Whether a connected account may be changed (details, bank accounts, verification). */
-export function refuseChanges(account: AccountState): Refusal | undefined {
-  if (account.type === "PLATFORM") return { refusal: "FORBIDDEN", message: "The platform's own account is managed by the operator" };
-  if (account.status === "CLOSED") return { refusal: "INVALID_STATE", message: "The account is closed" };
+export function refuseChanges(account: AccountState): StateRefusal | undefined {
+  if (account.type === "PLATFORM") return refuse("FORBIDDEN", "The platform's own account is managed by the operator");
+  if (account.status === "CLOSED") return refuse("INVALID_STATE", "The account is closed");
   return undefined;
 }
 
@@ -154,11 +152,11 @@ export interface HeldFunds {
  * Closing: only connected accounts, and only with nothing left on them (money on a closed
  * account could neither be paid out nor transferred). Closing a closed account changes nothing.
  */
-export function refuseClosing(account: AccountState, balances: readonly HeldFunds[] = []): Refusal | undefined {
-  if (account.type === "PLATFORM") return { refusal: "FORBIDDEN", message: "A platform cannot close its own account; ask the operator" };
+export function refuseClosing(account: AccountState, balances: readonly HeldFunds[] = []): StateRefusal | undefined {
+  if (account.type === "PLATFORM") return refuse("FORBIDDEN", "A platform cannot close its own account; ask the operator");
   const held = balances.filter((balance) => balance.available !== 0n || balance.pending !== 0n).map((balance) => balance.currency);
   if (held.length > 0) {
-    return { refusal: "INVALID_STATE", message: `The account still holds funds (${held.join(", ")}): pay them out or wait for pending funds first` };
+    return refuse("INVALID_STATE", `The account still holds funds (${held.join(", ")}): pay them out or wait for pending funds first`);
   }
   return undefined;
 }

@@ -16,12 +16,12 @@ describe("API key lifecycle", () => {
 
   it("rolls only an active key", () => {
     expect(refuseRoll(key, now)).toBeUndefined();
-    expect(refuseRoll({ ...key, expiresAt: later }, now)).toMatchObject({ refusal: "INVALID_STATE" });
-    expect(refuseRoll({ ...key, revokedAt: earlier }, now)).toMatchObject({ refusal: "INVALID_STATE" });
+    expect(refuseRoll({ ...key, expiresAt: later }, now)).toMatchObject({ code: "INVALID_STATE" });
+    expect(refuseRoll({ ...key, revokedAt: earlier }, now)).toMatchObject({ code: "INVALID_STATE" });
   });
 
   it("keeps the last working key of a mode", () => {
-    expect(refuseRevocation(key, 0, now)).toMatchObject({ refusal: "INVALID_STATE" });
+    expect(refuseRevocation(key, 0, now)).toMatchObject({ code: "INVALID_STATE" });
     expect(refuseRevocation(key, 1, now)).toBeUndefined();
     expect(refuseRevocation({ ...key, revokedAt: earlier }, 0, now)).toBeUndefined();
   });
@@ -30,15 +30,15 @@ describe("API key lifecycle", () => {
     expect(validateGraceHours(undefined)).toBe(24);
     expect(validateGraceHours(0)).toBe(0);
     expect(validateGraceHours(168)).toBe(168);
-    expect(validateGraceHours(169)).toMatchObject({ field: "gracePeriodHours" });
-    expect(validateGraceHours(-1)).toMatchObject({ field: "gracePeriodHours" });
-    expect(validateGraceHours(1.5)).toMatchObject({ field: "gracePeriodHours" });
+    expect(validateGraceHours(169)).toMatchObject({ code: "BAD_USER_INPUT", argument: "gracePeriodHours" });
+    expect(validateGraceHours(-1)).toMatchObject({ code: "BAD_USER_INPUT", argument: "gracePeriodHours" });
+    expect(validateGraceHours(1.5)).toMatchObject({ code: "BAD_USER_INPUT", argument: "gracePeriodHours" });
   });
 
   it("lets a test key reach only test keys, and a live key both", () => {
     expect(reachableModes(false)).toEqual([false]);
     expect(reachableModes(true)).toEqual([false, true]);
-    expect(refuseCreation(false, true)).toMatchObject({ refusal: "FORBIDDEN" });
+    expect(refuseCreation(false, true)).toMatchObject({ code: "FORBIDDEN" });
     expect(refuseCreation(true, false)).toBeUndefined();
     expect(refuseCreation(false, false)).toBeUndefined();
   });
@@ -46,6 +46,6 @@ describe("API key lifecycle", () => {
   it("validates names", () => {
     expect(validateKeyName("  CI  ")).toBe("CI");
     expect(validateKeyName("")).toBeNull();
-    expect(validateKeyName("x".repeat(101))).toMatchObject({ field: "name" });
+    expect(validateKeyName("x".repeat(101))).toMatchObject({ code: "BAD_USER_INPUT", argument: "name" });
   });
 });

@@ -7,7 +7,8 @@
 // - A platform keeps at least one working key per mode: the last one can be rolled, not revoked.
 
 import { isPrintableText } from "../../shared/text.ts";
-import { characters, type Problem, type Refusal } from "./problems.ts";
+import { refuse, type InputRefusal } from "../../shared/refusal.ts";
+import { characters, type StateRefusal } from "./problems.ts";
 
 export type ApiKeyStatus = "ACTIVE" | "EXPIRING" | "EXPIRED" | "REVOKED";
 
@@ -38,28 +39,28 @@ export function reachableModes(callerLivemode: boolean): readonly boolean[] {
   return callerLivemode ? [false, true] : [false];
 }
 
-export function refuseCreation(callerLivemode: boolean, livemode: boolean): Refusal | undefined {
-  if (livemode && !callerLivemode) return { refusal: "FORBIDDEN", message: "A test-mode key cannot create live-mode keys" };
+export function refuseCreation(callerLivemode: boolean, livemode: boolean): StateRefusal | undefined {
+  if (livemode && !callerLivemode) return refuse("FORBIDDEN", "A test-mode key cannot create live-mode keys");
   return undefined;
 }
 
-export function validateKeyName(name: string | null | undefined): string | null | Problem {
+export function validateKeyName(name: string | null | undefined): string | null | InputRefusal {
   if (name === null || name === undefined || name.trim() === "") return null;
   const trimmed = name.trim();
-  if (characters(trimmed) > MAX_KEY_NAME) return { field: "name", message: `name must be at most ${MAX_KEY_NAME} characters` };
-  if (!isPrintableText(trimmed)) return { field: "name", message: "name must not contain control characters or malformed Unicode" };
+  if (characters(trimmed) > MAX_KEY_NAME) return refuse("BAD_USER_INPUT", `name must be at most ${MAX_KEY_NAME} characters`, "name");
+  if (!isPrintableText(trimmed)) return refuse("BAD_USER_INPUT", "name must not contain control characters or malformed Unicode", "name");
   return trimmed;
 }
 
-export function validateGraceHours(hours: number | null | undefined): number | Problem {
+export function validateGraceHours(hours: number | null | undefined): number | InputRefusal {
   const value = hours ?? DEFAULT_GRACE_HOURS;
   if (!Number.isInteger(value) || value < 0 || value > MAX_GRACE_HOURS) {
-    return { field: "gracePeriodHours", message: `gracePeriodHours must be a whole number from 0 to ${MAX_GRACE_HOURS}` };
+    return refuse("BAD_USER_INPUT", `gracePeriodHours must be a whole number from 0 to ${MAX_GRACE_HOURS}`, "gracePeriodHours");
   }
   return value;
 }
 
-export function refuseRoll(key: ApiKeyState, now: Date): Refusal | undefined {
+export function refuseRoll(key: ApiKeyState, now: Date): StateRefusal | undefined {
   const status = keyStatus(key, now);
   if (status === "ACTIVE") return undefined;
   const messages: Record<Exclude<ApiKeyStatus, "ACTIVE">, string> = {
@@ -67,17 +68,14 @@ export function refuseRoll(key: ApiKeyState, now: Date): Refusal | undefined {
     EXPIRED: "This key has expired",
     REVOKED: "This key is revoked",
   };
-  return { refusal: "INVALID_STATE", message: messages[status] };
+  return refuse("INVALID_STATE", messages[status]);
 }
 
 /** `otherUsableInMode`: the platform's other keys of the same mode that still work. */
-export function refuseRevocation(key: ApiKeyState, otherUsableInMode: number, now: Date): Refusal | undefined {
+export function refuseRevocation(key: ApiKeyState, otherUsableInMode: number, now: Date): StateRefusal | undefined {
   if (!isUsable(key, now)) return undefined; // already stopped working: revoking again is harmless
   if (otherUsableInMode === 0) {
-    return {
-      refusal: "INVALID_STATE",
-      message: "This is the platform's last working key in this mode: roll it (gracePeriodHours: 0 ends it at once) or create another key first",
-    };
+    return refuse("INVALID_STATE", "This is the platform's last working key in this mode: roll it (gracePeriodHours: 0 ends it at once) or create another key first");
   }
   return undefined;
 }

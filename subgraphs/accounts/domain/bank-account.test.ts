@@ -49,7 +49,7 @@ describe("bank account validation", () => {
     [{ ...us, accountHolderName: "  " }, "accountHolderName"],
     [{ ...us, accountHolderName: "x".repeat(201) }, "accountHolderName"],
   ])("refuses %o on %s", (input, field) => {
-    expect(validateBankAccount(input)).toMatchObject({ field });
+    expect(validateBankAccount(input)).toMatchObject({ code: "BAD_USER_INPUT", argument: field });
   });
 
   it("never echoes the account number or IBAN in a message", () => {
@@ -79,7 +79,7 @@ describe("defaults per currency", () => {
 
   it("refuses to remove the default while other accounts of its currency remain", () => {
     const target = { currency: "USD", defaultForCurrency: true, removed: false };
-    expect(refuseRemoval(target, 1)).toMatchObject({ refusal: "INVALID_STATE" });
+    expect(refuseRemoval(target, 1)).toMatchObject({ code: "INVALID_STATE" });
     expect(refuseRemoval(target, 0)).toBeUndefined();
     expect(refuseRemoval({ ...target, defaultForCurrency: false }, 3)).toBeUndefined();
   });

@@ -9,7 +9,8 @@ import type { Currency } from "../../shared/money/currency.ts";
 import { validateCountry, validateFiatCurrency } from "./account.ts";
 import { bankNameForIban, bankNameForRoutingNumber } from "./banks.ts";
 import { checkIban, ibanLength, normalizeIban } from "./iban.ts";
-import { requiredText, type Problem, type Refusal } from "./problems.ts";
+import { isRefusal, refuse, type InputRefusal } from "../../shared/refusal.ts";
+import { requiredText, type StateRefusal } from "./problems.ts";
 import { abaChecksumValid, abaPrefixValid } from "./routing-number.ts";
 
 export const MAX_ACCOUNT_HOLDER_NAME = 200;
@@ -60,20 +61,20 @@ function present(value: string | null | undefined): value is string {
   return value !== null && value !== undefined && value.trim() !== "";
 }
 
-function usDetails(input: NewBankAccountInput): BankDetails | Problem {
-  if (present(input.iban)) return { field: "iban", message: "US bank accounts take routingNumber and accountNumber, not an IBAN" };
-  if (!present(input.routingNumber)) return { field: "routingNumber", message: "routingNumber is required for US bank accounts" };
-  if (!present(input.accountNumber)) return { field: "accountNumber", message: "accountNumber is required for US bank accounts" };
+function usDetails(input: NewBankAccountInput): BankDetails | InputRefusal {
+  if (present(input.iban)) return refuse("BAD_USER_INPUT", "US bank accounts take routingNumber and accountNumber, not an IBAN", "iban");
+  if (!present(input.routingNumber)) return refuse("BAD_USER_INPUT", "routingNumber is required for US bank accounts", "routingNumber");
+  if (!present(input.accountNumber)) return refuse("BAD_USER_INPUT", "accountNumber is required for US bank accounts", "accountNumber");
   const routingNumber = input.routingNumber.trim();
-  if (!/^\d{9}$/.test(routingNumber)) return { field: "routingNumber", message: "routingNumber must be 9 digits" };
+  if (!/^\d{9}$/.test(routingNumber)) return refuse("BAD_USER_INPUT", "routingNumber must be 9 digits", "routingNumber");
   if (!abaChecksumValid(routingNumber)) {
-    return { field: "routingNumber", message: "routingNumber is not a valid ABA routing number (checksum)" };
+    return refuse("BAD_USER_INPUT", "routingNumber is not a valid ABA routing number (checksum)", "routingNumber");
   }
   if (!abaPrefixValid(routingNumber)) {
-    return { field: "routingNumber", message: "routingNumber is not a valid ABA routing number (unassigned prefix)" };
+    return refuse("BAD_USER_INPUT", "routingNumber is not a valid ABA routing number (unassigned prefix)", "routingNumber");
   }
   const accountNumber = input.accountNumber.trim();
-  if (!/^\d{4,17}$/.test(accountNumber)) return { field: "accountNumber", message: "accountNumber must be 4 to 17 digits" };
+  if (!/^\d{4,17}$/.test(accountNumber)) return refuse("BAD_USER_INPUT", "accountNumber must be 4 to 17 digits", "accountNumber");
   return { scheme: "US_ABA", routingNumber, accountNumber };
 }
 
@@ -84,38 +85,38 @@ const IBAN_MESSAGES = {
   CHECKSUM: "iban is not valid (its check digits do not match)",
 } as const;
 
-function ibanDetails(input: NewBankAccountInput): BankDetails | Problem {
+function ibanDetails(input: NewBankAccountInput): BankDetails | InputRefusal {
   if (present(input.routingNumber) || present(input.accountNumber)) {
     const field = present(input.routingNumber) ? "routingNumber" : "accountNumber";
-    return { field, message: `bank accounts in ${input.country} take an iban, not ${field}` };
+    return refuse("BAD_USER_INPUT", `bank accounts in ${input.country} take an iban, not ${field}`, field);
   }
-  if (!present(input.iban)) return { field: "iban", message: `iban is required for bank accounts in ${input.country}` };
+  if (!present(input.iban)) return refuse("BAD_USER_INPUT", `iban is required for bank accounts in ${input.country}`, "iban");
   const iban = normalizeIban(input.iban);
   const problem = checkIban(iban);
   if (problem) {
     const expected = problem === "LENGTH" ? ` (${ibanLength(iban.slice(0, 2))} characters in ${iban.slice(0, 2)})` : "";
-    return { field: "iban", message: IBAN_MESSAGES[problem] + expected };
+    return refuse("BAD_USER_INPUT", IBAN_MESSAGES[problem] + expected, "iban");
   }
   if (iban.slice(0, 2) !== input.country) {
-    return { field: "iban", message: `iban is from ${iban.slice(0, 2)}, but country is ${input.country}` };
+    return refuse("BAD_USER_INPUT", `iban is from ${iban.slice(0, 2)}, but country is ${input.country}`, "iban");
   }
   return { scheme: "IBAN", iban };
 }
 
-export function validateBankAccount(input: NewBankAccountInput): ValidBankAccount | Problem {
+export function validateBankAccount(input: NewBankAccountInput): ValidBankAccount | InputRefusal {
   const holder = requiredText("accountHolderName", input.accountHolderName, MAX_ACCOUNT_HOLDER_NAME);
   if (typeof holder !== "string") return holder;
   const inputProblem = validateCountry("country", input.country) ?? validateFiatCurrency("currency", input.currency);
   if (inputProblem) return inputProblem;
   const currencies = bankCurrencies(input.country);
   if (currencies.length === 0) {
-    return { field: "country", message: `bank accounts in ${input.country} are not supported yet (supported: US and SEPA countries)` };
+    return refuse("BAD_USER_INPUT", `bank accounts in ${input.country} are not supported yet (supported: US and SEPA countries)`, "country");
   }
   if (!currencies.includes(input.currency)) {
-    return { field: "currency", message: `bank accounts in ${input.country} receive ${currencies.join(" or ")}, not ${input.currency}` };
+    return refuse("BAD_USER_INPUT", `bank accounts in ${input.country} receive ${currencies.join(" or ")}, not ${input.currency}`, "currency");
   }
   const details = input.country === "US" ? usDetails(input) : ibanDetails(input);
-  if ("field" in details) return details;
+  if (isRefusal(details)) return details;
   const base = { country: input.country, currency: input.currency as Currency, accountHolderName: holder, details };
   if (details.scheme === "US_ABA") {
     return {
@@ -152,23 +153,20 @@ export interface BankAccountState {
  * Removing the default of a currency that has other bank accounts would leave payouts without a
  * destination. (Removing a removed one changes nothing: the service answers it as it is.)
  */
-export function refuseRemoval(target: BankAccountState, othersInCurrency: number): Refusal | undefined {
+export function refuseRemoval(target: BankAccountState, othersInCurrency: number): StateRefusal | undefined {
   if (target.defaultForCurrency && othersInCurrency > 0) {
-    return {
-      refusal: "INVALID_STATE",
-      message: `This is the default bank account for ${target.currency}: make another one the default first`,
-    };
+    return refuse("INVALID_STATE", `This is the default bank account for ${target.currency}: make another one the default first`);
   }
   return undefined;
 }
 
-export function refuseDefault(target: BankAccountState): Refusal | undefined {
-  if (target.removed) return { refusal: "INVALID_STATE", message: "The bank account is removed" };
+export function refuseDefault(target: BankAccountState): StateRefusal | undefined {
+  if (target.removed) return refuse("INVALID_STATE", "The bank account is removed");
   return undefined;
 }
 
 /** Bank accounts of a closed account can be removed (its details need not linger), not added or changed. */
-export function refuseBankAccountChanges(account: { readonly status: string }): Refusal | undefined {
-  if (account.status === "CLOSED") return { refusal: "INVALID_STATE", message: "The account is closed" };
+export function refuseBankAccountChanges(account: { readonly status: string }): StateRefusal | undefined {
+  if (account.status === "CLOSED") return refuse("INVALID_STATE", "The account is closed");
   return undefined;
 }

@@ -24,7 +24,7 @@ describe("metadata", () => {
   ])("refuses %s", (_what, value) => {
     const result = parseMetadata(value);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problem.field).toBe("metadata");
+    if (!result.ok) expect(result.problem.argument).toBe("metadata");
   });
 
   it("treats keys named like a problem as ordinary keys", () => {
@@ -48,7 +48,7 @@ describe("metadata", () => {
 
   it("refuses a merge that would exceed 50 keys", () => {
     const changes = parseMetadataChanges(many(10, "new"), true) as Map<string, string | null>;
-    expect(mergeMetadata(many(45), changes)).toMatchObject({ ok: false, problem: { field: "metadata" } });
+    expect(mergeMetadata(many(45), changes)).toMatchObject({ ok: false, problem: { argument: "metadata" } });
     expect(mergeMetadata(many(40), changes)).toMatchObject({ ok: true });
   });
 });

@@ -4,7 +4,8 @@
 // does too), and on creation it is simply not stored.
 
 import { isPrintableText, isStorableText } from "../../shared/text.ts";
-import { characters, type Problem } from "./problems.ts";
+import { refuse, type InputRefusal } from "../../shared/refusal.ts";
+import { characters } from "./problems.ts";
 
 export const METADATA_MAX_KEYS = 50;
 export const METADATA_MAX_KEY_LENGTH = 40;
@@ -12,8 +13,8 @@ export const METADATA_MAX_VALUE_LENGTH = 500;
 
 export type Metadata = Readonly<Record<string, string>>;
 
-/** A result rather than `Metadata | Problem`: metadata may itself have keys named "field" and "message". */
-export type MetadataResult = { readonly ok: true; readonly metadata: Metadata } | { readonly ok: false; readonly problem: Problem };
+/** A result rather than `Metadata | InputRefusal`: metadata may itself have keys named "field" and "message". */
+export type MetadataResult = { readonly ok: true; readonly metadata: Metadata } | { readonly ok: false; readonly problem: InputRefusal };
 
 const FIELD = "metadata";
 
@@ -24,12 +25,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
-function checkKey(key: string): Problem | undefined {
-  if (key.length === 0) return { field: FIELD, message: "metadata keys must not be empty" };
+function checkKey(key: string): InputRefusal | undefined {
+  if (key.length === 0) return refuse("BAD_USER_INPUT", "metadata keys must not be empty", FIELD);
   if (characters(key) > METADATA_MAX_KEY_LENGTH) {
-    return { field: FIELD, message: `metadata keys must be at most ${METADATA_MAX_KEY_LENGTH} characters` };
+    return refuse("BAD_USER_INPUT", `metadata keys must be at most ${METADATA_MAX_KEY_LENGTH} characters`, FIELD);
   }
-  if (!isPrintableText(key)) return { field: FIELD, message: "metadata keys must not contain control characters or malformed Unicode" };
+  if (!isPrintableText(key)) return refuse("BAD_USER_INPUT", "metadata keys must not contain control characters or malformed Unicode", FIELD);
   return undefined;
 }
 
@@ -37,10 +38,10 @@ function checkKey(key: string): Problem | undefined {
  * Changes to apply: a value to set, or null to remove. Accepts what a client sent as JSON.
  * `allowRemovals` is false on creation, where null is refused (there is nothing to remove).
  */
-export function parseMetadataChanges(value: unknown, allowRemovals: boolean): Map<string, string | null> | Problem {
-  if (!isPlainObject(value)) return { field: FIELD, message: "metadata must be an object of string values" };
+export function parseMetadataChanges(value: unknown, allowRemovals: boolean): Map<string, string | null> | InputRefusal {
+  if (!isPlainObject(value)) return refuse("BAD_USER_INPUT", "metadata must be an object of string values", FIELD);
   const entries = Object.entries(value);
-  if (entries.length > METADATA_MAX_KEYS) return { field: FIELD, message: `metadata may have at most ${METADATA_MAX_KEYS} keys` };
+  if (entries.length > METADATA_MAX_KEYS) return refuse("BAD_USER_INPUT", `metadata may have at most ${METADATA_MAX_KEYS} keys`, FIELD);
   const changes = new Map<string, string | null>();
   for (const [key, raw] of entries) {
     const keyProblem = checkKey(key);
@@ -49,12 +50,12 @@ export function parseMetadataChanges(value: unknown, allowRemovals: boolean): Ma
       changes.set(key, null);
       continue;
     }
-    if (typeof raw !== "string") return { field: FIELD, message: `metadata values must be strings (key "${key}")` };
+    if (typeof raw !== "string") return refuse("BAD_USER_INPUT", `metadata values must be strings (key "${key}")`, FIELD);
     if (!isStorableText(raw)) {
-      return { field: FIELD, message: `metadata values must not contain NUL (U+0000) or unpaired surrogates (key "${key}")` };
+      return refuse("BAD_USER_INPUT", `metadata values must not contain NUL (U+0000) or unpaired surrogates (key "${key}")`, FIELD);
     }
     if (characters(raw) > METADATA_MAX_VALUE_LENGTH) {
-      return { field: FIELD, message: `metadata values must be at most ${METADATA_MAX_VALUE_LENGTH} characters (key "${key}")` };
+      return refuse("BAD_USER_INPUT", `metadata values must be at most ${METADATA_MAX_VALUE_LENGTH} characters (key "${key}")`, FIELD);
     }
     changes.set(key, raw === "" ? null : raw);
   }
@@ -83,7 +84,7 @@ export function mergeMetadata(current: Metadata, changes: ReadonlyMap<string, st
   const next = applyMetadataChanges(current, changes);
   if (Object.keys(next).length > METADATA_MAX_KEYS) {
     const message = `metadata may have at most ${METADATA_MAX_KEYS} keys (after merging with the existing ones)`;
-    return { ok: false, problem: { field: FIELD, message } };
+    return { ok: false, problem: refuse("BAD_USER_INPUT", message, FIELD) };
   }
   return { ok: true, metadata: next };
 }

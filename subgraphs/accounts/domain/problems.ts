@@ -1,25 +1,12 @@
-// Domain errors as values: validation answers a Problem (which input, what is wrong), rules
-// about state answer a Refusal. Services turn them into the API's typed errors.
+// Text rules shared by the accounts domain. Domain errors are refusals (shared/refusal.ts):
+// validation refuses BAD_USER_INPUT naming the field ("legalName"), which services place under
+// the argument ("input.legalName"); rules about an account's state refuse with a StateRefusal.
 
+import { refuse, type InputRefusal, type Refusal } from "../../shared/refusal.ts";
 import { isPrintableText } from "../../shared/text.ts";
 
-export interface Problem {
-  readonly field: string;
-  readonly message: string;
-}
-
-export interface Refusal {
-  readonly refusal: "INVALID_STATE" | "FORBIDDEN";
-  readonly message: string;
-}
-
-export function isProblem(value: unknown): value is Problem {
-  return typeof value === "object" && value !== null && "field" in value && "message" in value && !("refusal" in value);
-}
-
-export function isRefusal(value: unknown): value is Refusal {
-  return typeof value === "object" && value !== null && "refusal" in value;
-}
+/** What the accounts' rules about state refuse with. */
+export type StateRefusal = Refusal<"INVALID_STATE" | "FORBIDDEN">;
 
 /** Length in characters (code points), as a person counts them. */
 export function characters(value: string): number {
@@ -29,11 +16,11 @@ export function characters(value: string): number {
 }
 
 /** A required, trimmed, printable text of 1..max characters. */
-export function requiredText(field: string, value: string, max: number): string | Problem {
+export function requiredText(field: string, value: string, max: number): string | InputRefusal {
   const trimmed = value.trim();
-  if (trimmed.length === 0) return { field, message: `${field} must not be empty` };
-  if (characters(trimmed) > max) return { field, message: `${field} must be at most ${max} characters` };
-  if (!isPrintableText(trimmed)) return { field, message: `${field} must not contain control characters or malformed Unicode` };
+  if (trimmed.length === 0) return refuse("BAD_USER_INPUT", `${field} must not be empty`, field);
+  if (characters(trimmed) > max) return refuse("BAD_USER_INPUT", `${field} must be at most ${max} characters`, field);
+  if (!isPrintableText(trimmed)) return refuse("BAD_USER_INPUT", `${field} must not contain control characters or malformed Unicode`, field);
   return trimmed;
 }
 

@@ -40,12 +40,12 @@ describe("verification input", () => {
     [{ address: { ...input.address, line1: "" } }, "address.line1"],
     [{ address: { ...input.address, city: "" } }, "address.city"],
   ])("refuses %o on %s", (change, field) => {
-    expect(validateVerification({ ...input, ...change }, today)).toMatchObject({ field });
+    expect(validateVerification({ ...input, ...change }, today)).toMatchObject({ code: "BAD_USER_INPUT", argument: field });
   });
 
   it("accepts the oldest plausible birthdays, such as Stripe's test date 1901-01-01", () => {
-    expect(validateVerification({ ...input, dateOfBirth: "1901-01-01" }, today)).not.toHaveProperty("field");
-    expect(validateVerification({ ...input, dateOfBirth: "1900-01-01" }, today)).not.toHaveProperty("field");
+    expect(validateVerification({ ...input, dateOfBirth: "1901-01-01" }, today)).not.toHaveProperty("code");
+    expect(validateVerification({ ...input, dateOfBirth: "1900-01-01" }, today)).not.toHaveProperty("code");
   });
 
   it("accepts non-US id numbers and postal codes", () => {
@@ -56,8 +56,8 @@ describe("verification input", () => {
   it("counts age in whole years, birthdays included", () => {
     expect(ageOn(new Date("2008-06-15T00:00:00Z"), today)).toBe(18);
     expect(ageOn(new Date("2008-06-16T00:00:00Z"), today)).toBe(17);
-    expect(validateVerification({ ...input, dateOfBirth: "2008-06-16" }, today)).toMatchObject({ field: "dateOfBirth" });
-    expect(validateVerification({ ...input, dateOfBirth: "2008-06-15" }, today)).not.toHaveProperty("field");
+    expect(validateVerification({ ...input, dateOfBirth: "2008-06-16" }, today)).toMatchObject({ code: "BAD_USER_INPUT", argument: "dateOfBirth" });
+    expect(validateVerification({ ...input, dateOfBirth: "2008-06-15" }, today)).not.toHaveProperty("code");
   });
 });
 
@@ -83,9 +83,9 @@ describe("verification decisions (test mode values)", () => {
   it("takes submissions for pending and restricted connected accounts only", () => {
     expect(refuseSubmission({ type: "CONNECTED", status: "PENDING_VERIFICATION" })).toBeUndefined();
     expect(refuseSubmission({ type: "CONNECTED", status: "RESTRICTED" })).toBeUndefined();
-    expect(refuseSubmission({ type: "CONNECTED", status: "ACTIVE" })).toMatchObject({ refusal: "INVALID_STATE" });
-    expect(refuseSubmission({ type: "CONNECTED", status: "CLOSED" })).toMatchObject({ refusal: "INVALID_STATE" });
-    expect(refuseSubmission({ type: "PLATFORM", status: "ACTIVE" })).toMatchObject({ refusal: "INVALID_STATE" });
+    expect(refuseSubmission({ type: "CONNECTED", status: "ACTIVE" })).toMatchObject({ code: "INVALID_STATE" });
+    expect(refuseSubmission({ type: "CONNECTED", status: "CLOSED" })).toMatchObject({ code: "INVALID_STATE" });
+    expect(refuseSubmission({ type: "PLATFORM", status: "ACTIVE" })).toMatchObject({ code: "INVALID_STATE" });
   });
 });
 
@@ -113,8 +113,8 @@ describe("requirements", () => {
 
   it("refuses payouts to any account that is not active with payouts enabled", () => {
     expect(refusePayouts({ type: "CONNECTED", status: "ACTIVE", payoutsEnabled: true })).toBeUndefined();
-    expect(refusePayouts({ type: "CONNECTED", status: "RESTRICTED", payoutsEnabled: false })).toMatch(/restricted/);
-    expect(refusePayouts({ type: "CONNECTED", status: "PENDING_VERIFICATION", payoutsEnabled: false })).toMatch(/not verified/);
-    expect(refusePayouts({ type: "CONNECTED", status: "CLOSED", payoutsEnabled: false })).toMatch(/closed/);
+    expect(refusePayouts({ type: "CONNECTED", status: "RESTRICTED", payoutsEnabled: false })?.message).toMatch(/restricted/);
+    expect(refusePayouts({ type: "CONNECTED", status: "PENDING_VERIFICATION", payoutsEnabled: false })?.message).toMatch(/not verified/);
+    expect(refusePayouts({ type: "CONNECTED", status: "CLOSED", payoutsEnabled: false })?.message).toMatch(/closed/);
   });
 });

@@ -11,7 +11,8 @@
 
 import type { AccountStatus, AccountType } from "./account.ts";
 import { validateCountry } from "./account.ts";
-import { quote, requiredText, type Problem, type Refusal } from "./problems.ts";
+import { isRefusal, refuse, type InputRefusal, type Refusal } from "../../shared/refusal.ts";
+import { quote, requiredText, type StateRefusal } from "./problems.ts";
 
 export const TEST_ID_NUMBERS = { verified: "000000000", rejected: "111111111" } as const;
 export const MINIMUM_AGE = 18;
@@ -46,16 +47,16 @@ export interface ValidVerification {
   readonly address: AddressInput;
 }
 
-function parseDateOfBirth(value: string, today: Date): Date | Problem {
+function parseDateOfBirth(value: string, today: Date): Date | InputRefusal {
   const field = "dateOfBirth";
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
   if (!match || !date || date.toISOString().slice(0, 10) !== value) {
-    return { field, message: `dateOfBirth must be a calendar date written YYYY-MM-DD, got ${quote(value)}` };
+    return refuse("BAD_USER_INPUT", `dateOfBirth must be a calendar date written YYYY-MM-DD, got ${quote(value)}`, field);
   }
   const age = ageOn(date, today);
-  if (age < MINIMUM_AGE) return { field, message: `the account holder must be at least ${MINIMUM_AGE} years old` };
-  if (value < EARLIEST_BIRTH) return { field, message: `dateOfBirth must be ${EARLIEST_BIRTH} or later` };
+  if (age < MINIMUM_AGE) return refuse("BAD_USER_INPUT", `the account holder must be at least ${MINIMUM_AGE} years old`, field);
+  if (value < EARLIEST_BIRTH) return refuse("BAD_USER_INPUT", `dateOfBirth must be ${EARLIEST_BIRTH} or later`, field);
   return date;
 }
 
@@ -67,16 +68,16 @@ export function ageOn(birth: Date, today: Date): number {
   return age;
 }
 
-function parseIdNumber(value: string, country: string): string | Problem {
+function parseIdNumber(value: string, country: string): string | InputRefusal {
   const field = "idNumber";
   // People write SSNs with dashes and spaces; the number is what remains.
   const normalized = value.replace(/[\s-]/g, "");
-  if (country === "US" && !/^\d{9}$/.test(normalized)) return { field, message: "idNumber must be a 9-digit SSN or ITIN in the US" };
-  if (!/^[A-Za-z0-9]{4,20}$/.test(normalized)) return { field, message: "idNumber must be 4 to 20 letters or digits" };
+  if (country === "US" && !/^\d{9}$/.test(normalized)) return refuse("BAD_USER_INPUT", "idNumber must be a 9-digit SSN or ITIN in the US", field);
+  if (!/^[A-Za-z0-9]{4,20}$/.test(normalized)) return refuse("BAD_USER_INPUT", "idNumber must be 4 to 20 letters or digits", field);
   return normalized.toUpperCase();
 }
 
-function parseAddress(address: AddressInput): AddressInput | Problem {
+function parseAddress(address: AddressInput): AddressInput | InputRefusal {
   const line1 = requiredText("address.line1", address.line1, 200);
   if (typeof line1 !== "string") return line1;
   const city = requiredText("address.city", address.city, 100);
@@ -87,18 +88,18 @@ function parseAddress(address: AddressInput): AddressInput | Problem {
   const valid = address.country === "US" ? /^\d{5}(-\d{4})?$/.test(postalCode) : /^[A-Z0-9][A-Z0-9 -]{1,14}$/.test(postalCode);
   if (!valid) {
     const expected = address.country === "US" ? "a ZIP code such as 94107 or 94107-1234" : "2 to 15 letters, digits, spaces or dashes";
-    return { field: "address.postalCode", message: `address.postalCode must be ${expected}` };
+    return refuse("BAD_USER_INPUT", `address.postalCode must be ${expected}`, "address.postalCode");
   }
   return { line1, city, postalCode, country: address.country };
 }
 
-export function validateVerification(input: VerificationInput, today: Date): ValidVerification | Problem {
+export function validateVerification(input: VerificationInput, today: Date): ValidVerification | InputRefusal {
   const legalName = requiredText("legalName", input.legalName, 200);
   if (typeof legalName !== "string") return legalName;
   const dateOfBirth = parseDateOfBirth(input.dateOfBirth.trim(), today);
   if (!(dateOfBirth instanceof Date)) return dateOfBirth;
   const address = parseAddress(input.address);
-  if ("field" in address) return address;
+  if (isRefusal(address)) return address;
   const idNumber = parseIdNumber(input.idNumber, address.country);
   if (typeof idNumber !== "string") return idNumber;
   return { legalName, dateOfBirth, idNumber, idNumberLast4: idNumber.slice(-4), address };
@@ -116,10 +117,10 @@ export interface VerifiableAccount {
   readonly status: AccountStatus;
 }
 
-export function refuseSubmission(account: VerifiableAccount): Refusal | undefined {
-  if (account.type === "PLATFORM") return { refusal: "INVALID_STATE", message: "Platforms are verified by the operator" };
-  if (account.status === "CLOSED") return { refusal: "INVALID_STATE", message: "The account is closed" };
-  if (account.status === "ACTIVE") return { refusal: "INVALID_STATE", message: "The account is already verified" };
+export function refuseSubmission(account: VerifiableAccount): StateRefusal | undefined {
+  if (account.type === "PLATFORM") return refuse("INVALID_STATE", "Platforms are verified by the operator");
+  if (account.status === "CLOSED") return refuse("INVALID_STATE", "The account is closed");
+  if (account.status === "ACTIVE") return refuse("INVALID_STATE", "The account is already verified");
   return undefined;
 }
 
@@ -162,7 +163,7 @@ export function requirementsOf(account: RequirementsState): Requirements {
 }
 
 /** The rule payouts depend on: only an active account with payouts enabled receives them. */
-export function refusePayouts(account: VerifiableAccount & { readonly payoutsEnabled: boolean }): string | undefined {
+export function refusePayouts(account: VerifiableAccount & { readonly payoutsEnabled: boolean }): Refusal<"PAYOUTS_NOT_ENABLED"> | undefined {
   if (account.status === "ACTIVE" && account.payoutsEnabled) return undefined;
   const why: Record<AccountStatus, string> = {
     PENDING_VERIFICATION: "the account is not verified yet",
@@ -170,5 +171,5 @@ export function refusePayouts(account: VerifiableAccount & { readonly payoutsEna
     CLOSED: "the account is closed",
     ACTIVE: "payouts are disabled on this account",
   };
-  return `Payouts are not enabled: ${why[account.status]}`;
+  return refuse("PAYOUTS_NOT_ENABLED", `Payouts are not enabled: ${why[account.status]}`);
 }

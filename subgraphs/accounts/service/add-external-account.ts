@@ -9,8 +9,7 @@
 
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { keyringFor } from "../../shared/crypto/keyring.ts";
-import { AppError } from "../../shared/errors.ts";
+import { AppError, refused, throwIfRefused } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
 import type { ResultCodec } from "../../shared/idempotency/idempotency.ts";
 import {
@@ -20,10 +19,9 @@ import {
   validateBankAccount,
   type NewBankAccountInput,
 } from "../domain/bank-account.ts";
-import { isProblem } from "../domain/problems.ts";
 import { lockAccount } from "./account-records.ts";
 import { getExternalAccount, PUBLIC_COLUMNS, type PublicExternalAccount } from "./external-account-records.ts";
-import { check, fail } from "./refusals.ts";
+import { isRefusal } from "../../shared/refusal.ts";
 
 export const FINGERPRINT_PURPOSE = "bank-account.v1";
 
@@ -46,8 +44,8 @@ export async function addExternalAccount(
   idempotencyKey: string,
 ): Promise<PublicExternalAccount> {
   const valid = validateBankAccount(input);
-  if (isProblem(valid)) fail(valid, "input");
-  const keyring = keyringFor(deps.config.encryption);
+  if (isRefusal(valid)) throw refused(valid.under("input"));
+  const keyring = deps.keyring;
   // Per tenant: a platform can spot the same bank account across its own accounts, and no
   // fingerprint can be compared across platforms.
   const fingerprint = keyring.fingerprint(FINGERPRINT_PURPOSE, [principal.tenantId, ...valid.identity]);
@@ -62,7 +60,7 @@ export async function addExternalAccount(
   const request = { scope: principalScope(principal), key: idempotencyKey, operation: "addExternalAccount", params };
   return deps.idempotency.run(request, codec(deps, principal), async (tx) => {
     const account = await lockAccount(tx, principal, accountId);
-    check(refuseBankAccountChanges(account));
+    throwIfRefused(refuseBankAccountChanges(account));
     const active = await tx.externalAccount.findMany({
       where: { accountId: account.id, removedAt: null },
       select: { id: true, currency: true, fingerprint: true },

@@ -9,10 +9,10 @@ import type { Dependencies } from "../../shared/context.ts";
 import { newId } from "../../shared/ids.ts";
 import type { ResultCodec } from "../../shared/idempotency/idempotency.ts";
 import { refuseCreation, validateKeyName } from "../domain/api-key.ts";
-import { isProblem } from "../domain/problems.ts";
 import { lockAccount } from "./account-records.ts";
 import { getApiKey, KEY_COLUMNS, type ApiKeyView } from "./api-key-records.ts";
-import { check, fail } from "./refusals.ts";
+import { isRefusal } from "../../shared/refusal.ts";
+import { refused, throwIfRefused } from "../../shared/errors.ts";
 
 export interface IssuedKey {
   readonly key: ApiKeyView;
@@ -33,9 +33,9 @@ export async function createApiKey(
   idempotencyKey: string,
 ): Promise<IssuedKey> {
   const name = validateKeyName(input.name);
-  if (isProblem(name)) fail(name, "input");
+  if (isRefusal(name)) throw refused(name.under("input"));
   const livemode = input.livemode ?? principal.livemode;
-  check(refuseCreation(principal.livemode, livemode));
+  throwIfRefused(refuseCreation(principal.livemode, livemode));
   const codec: ResultCodec<IssuedKey> = {
     toJson: (issued) => ({ id: issued.key.id }),
     fromJson: async (json) => ({ key: await getApiKey(deps.db.prisma, principal, String(json["id"])), secret: null }),

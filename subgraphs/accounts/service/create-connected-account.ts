@@ -7,9 +7,9 @@ import type { Dependencies } from "../../shared/context.ts";
 import { newId } from "../../shared/ids.ts";
 import type { ResultCodec } from "../../shared/idempotency/idempotency.ts";
 import { NEW_CONNECTED_ACCOUNT_STATE, validateConnectedAccount, type NewConnectedAccountInput } from "../domain/account.ts";
-import { isProblem } from "../domain/problems.ts";
 import { getAccount, type AccountRow } from "./account-records.ts";
-import { fail } from "./refusals.ts";
+import { isRefusal } from "../../shared/refusal.ts";
+import { refused } from "../../shared/errors.ts";
 
 export function accountCodec(deps: Dependencies, principal: PlatformPrincipal): ResultCodec<AccountRow> {
   return {
@@ -25,7 +25,7 @@ export async function createConnectedAccount(
   idempotencyKey: string,
 ): Promise<AccountRow> {
   const valid = validateConnectedAccount(input);
-  if (isProblem(valid)) fail(valid, "input");
+  if (isRefusal(valid)) throw refused(valid.under("input"));
   const request = { scope: principalScope(principal), key: idempotencyKey, operation: "createConnectedAccount", params: valid };
   return deps.idempotency.run(request, accountCodec(deps, principal), (tx) =>
     tx.account.create({

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { testDatabase } from "../../../test/support/database.ts";
 import { testConfig } from "../../../test/support/platform.ts";
 import type { Config } from "../../shared/config.ts";
-import { createDependencies } from "../../shared/context.ts";
-import { DecryptionError } from "../../shared/crypto/keyring.ts";
+import { createDependencies } from "../../dependencies.ts";
+import { DecryptionError } from "../../shared/encryption/keyring.ts";
 import { createLogger } from "../../shared/logger.ts";
 import { createPlatform } from "./create-platform.ts";
 

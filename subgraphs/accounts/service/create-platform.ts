@@ -8,11 +8,12 @@ import { generateSecretKey } from "../../shared/auth/api-key.ts";
 import { principalScope, type Principal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import type { Tx } from "../../shared/db/database.ts";
-import { AppError, badInput } from "../../shared/errors.ts";
+import { AppError, refused } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
 import { NEW_PLATFORM_STATE, validatePlatform, type NewPlatformInput, type ValidPlatform } from "../domain/account.ts";
 import type { AccountRow } from "./account-records.ts";
 import { sealedPlatformCodec } from "./platform-secrets.ts";
+import { isRefusal } from "../../shared/refusal.ts";
 
 export interface CreatedPlatform {
   readonly account: AccountRow;
@@ -43,7 +44,7 @@ export async function insertPlatform(deps: Dependencies, input: NewPlatformInput
 
 function validated(input: NewPlatformInput): ValidPlatform {
   const valid = validatePlatform(input);
-  if ("message" in valid) throw badInput(valid.message, valid.field);
+  if (isRefusal(valid)) throw refused(valid);
   return valid;
 }
 

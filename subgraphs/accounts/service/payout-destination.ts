@@ -11,10 +11,9 @@
 // bank rail (test account numbers decide a payout's fate, API.md): never log it, never store it.
 // Errors: NOT_FOUND (account or bank account), PAYOUTS_NOT_ENABLED.
 
-import type { EncryptionConfig } from "../../shared/config.ts";
-import { keyringFor } from "../../shared/crypto/keyring.ts";
+import type { Keyring } from "../../shared/encryption/keyring.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
-import { AppError, notFound } from "../../shared/errors.ts";
+import { AppError, notFound, throwIfRefused } from "../../shared/errors.ts";
 import { refusePayouts } from "../domain/verification.ts";
 import { accountFacts } from "./account-records.ts";
 
@@ -53,14 +52,13 @@ interface DestinationRow {
 
 export async function loadPayoutDestination(
   sql: SqlClient,
-  encryption: EncryptionConfig,
+  keyring: Keyring,
   scope: { readonly tenantId: string; readonly livemode: boolean },
   request: DestinationRequest,
 ): Promise<PayoutDestination> {
   const account = await accountFacts(sql, scope, request.accountId);
   if (!account) throw notFound("account", request.accountId);
-  const refusal = refusePayouts(account);
-  if (refusal) throw new AppError("PAYOUTS_NOT_ENABLED", refusal);
+  throwIfRefused(refusePayouts(account));
   const [row] = await sql.query<DestinationRow>(
     `SELECT id, account_id, country, currency, account_holder_name, last4, routing_number, number_ciphertext, encryption_key_id
        FROM external_account
@@ -73,7 +71,7 @@ export async function loadPayoutDestination(
       ? notFound("external account", request.externalAccountId)
       : new AppError("NOT_FOUND", `The account has no default bank account for ${request.currency}`, { argument: "destinationId" });
   }
-  const number = keyringFor(encryption).decrypt({ keyId: row.encryption_key_id, ciphertext: row.number_ciphertext }, row.id);
+  const number = keyring.decrypt({ keyId: row.encryption_key_id, ciphertext: row.number_ciphertext }, row.id);
   const iban = row.routing_number === null;
   return {
     id: row.id,

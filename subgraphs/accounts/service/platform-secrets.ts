@@ -6,7 +6,6 @@
 // then purged); a replay after a rotation needs the old key until then.
 
 import type { Dependencies } from "../../shared/context.ts";
-import { keyringFor } from "../../shared/crypto/keyring.ts";
 import type { IdempotentRequest, ResultCodec } from "../../shared/idempotency/idempotency.ts";
 import type { CreatedPlatform } from "./create-platform.ts";
 
@@ -16,7 +15,7 @@ interface Secrets {
 }
 
 export function sealedPlatformCodec(deps: Dependencies, request: Pick<IdempotentRequest, "scope" | "key">): ResultCodec<CreatedPlatform> {
-  const keyring = keyringFor(deps.config.encryption);
+  const keyring = deps.keyring;
   const boundTo = (accountId: string) => ["createPlatform", request.scope, request.key, accountId].join("\u0000");
   return {
     toJson({ account, secretKey, liveSecretKey }) {

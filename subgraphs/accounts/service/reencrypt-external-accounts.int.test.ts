@@ -4,7 +4,8 @@ import { testDatabase } from "../../../test/support/database.ts";
 import { testConfig } from "../../../test/support/platform.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Config } from "../../shared/config.ts";
-import { createDependencies } from "../../shared/context.ts";
+import { createDependencies } from "../../dependencies.ts";
+import { createKeyring } from "../../shared/encryption/keyring.ts";
 import { createLogger } from "../../shared/logger.ts";
 import { addExternalAccount } from "./add-external-account.ts";
 import { insertPlatform } from "./create-platform.ts";
@@ -45,7 +46,7 @@ describe("encryption key rotation", () => {
     expect(await db.prisma.externalAccount.findMany({ where: { id: { in: ids } }, select: { fingerprint: true }, orderBy: { id: "asc" } })).toEqual(fingerprints);
 
     // Step 3: drop the old key; every number still decrypts.
-    const after = withKeys(base, [newKey], fingerprintKey).encryption;
+    const after = createKeyring(withKeys(base, [newKey], fingerprintKey).encryption);
     const destinations = await db.transaction(async (sql) => {
       const found = [];
       for (const externalAccountId of ids) found.push(await loadPayoutDestination(sql, after, principal, { accountId: account.id, externalAccountId, currency: "USD" }));

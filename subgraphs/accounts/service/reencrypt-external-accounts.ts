@@ -5,7 +5,7 @@
 // is still sealed with the key it was read with.
 
 import type { EncryptionConfig } from "../../shared/config.ts";
-import { keyringFor } from "../../shared/crypto/keyring.ts";
+import { createKeyring } from "../../shared/encryption/keyring.ts";
 import type { Database } from "../../shared/db/database.ts";
 
 export interface ReencryptResult {
@@ -21,7 +21,7 @@ export interface ReencryptOptions {
 }
 
 export async function reencryptExternalAccounts(db: Database, encryption: EncryptionConfig, options: ReencryptOptions = {}): Promise<ReencryptResult> {
-  const keyring = keyringFor(encryption);
+  const keyring = createKeyring(encryption);
   const current = keyring.currentKeyId;
   const scope = options.tenantId ? { tenantId: options.tenantId } : {};
   let reencrypted = 0;

@@ -7,7 +7,7 @@ import type { Dependencies } from "../../shared/context.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
 import { refuseRemoval } from "../domain/bank-account.ts";
 import { lockExternalAccount, PUBLIC_COLUMNS, type PublicExternalAccount } from "./external-account-records.ts";
-import { check } from "./refusals.ts";
+import { throwIfRefused } from "../../shared/errors.ts";
 
 export async function removeExternalAccount(
   deps: Dependencies,
@@ -21,7 +21,7 @@ export async function removeExternalAccount(
     const others = await tx.externalAccount.count({
       where: { accountId: target.accountId, currency: target.currency, removedAt: null, id: { not: target.id } },
     });
-    check(refuseRemoval({ currency: target.currency, defaultForCurrency: target.defaultForCurrency, removed: false }, others));
+    throwIfRefused(refuseRemoval({ currency: target.currency, defaultForCurrency: target.defaultForCurrency, removed: false }, others));
     return tx.externalAccount.update({
       where: { id: target.id },
       data: { removedAt: now, defaultForCurrency: false },

@@ -10,7 +10,7 @@ import { inTransaction } from "../../shared/db/transaction.ts";
 import { isUsable, refuseRevocation } from "../domain/api-key.ts";
 import { lockAccount } from "./account-records.ts";
 import { countOtherUsableKeys, getApiKey, KEY_COLUMNS, type ApiKeyView } from "./api-key-records.ts";
-import { check } from "./refusals.ts";
+import { throwIfRefused } from "../../shared/errors.ts";
 
 export async function revokeApiKey(deps: Dependencies, principal: PlatformPrincipal, id: string, now = () => new Date()): Promise<ApiKeyView> {
   return inTransaction(deps.db, async (tx) => {
@@ -19,7 +19,7 @@ export async function revokeApiKey(deps: Dependencies, principal: PlatformPrinci
     const at = now();
     const key = await getApiKey(tx, principal, id);
     if (key.revokedAt) return key;
-    if (isUsable(key, at)) check(refuseRevocation(key, await countOtherUsableKeys(tx, principal, key, at), at));
+    if (isUsable(key, at)) throwIfRefused(refuseRevocation(key, await countOtherUsableKeys(tx, principal, key, at), at));
     return tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: at }, select: KEY_COLUMNS });
   });
 }

@@ -10,11 +10,11 @@ import type { Dependencies } from "../../shared/context.ts";
 import { newId } from "../../shared/ids.ts";
 import type { ResultCodec } from "../../shared/idempotency/idempotency.ts";
 import { refuseRoll, validateGraceHours } from "../domain/api-key.ts";
-import { isProblem } from "../domain/problems.ts";
 import { lockAccount } from "./account-records.ts";
 import { getApiKey, KEY_COLUMNS, type ApiKeyView } from "./api-key-records.ts";
 import type { IssuedKey } from "./create-api-key.ts";
-import { check, fail } from "./refusals.ts";
+import { isRefusal } from "../../shared/refusal.ts";
+import { refused, throwIfRefused } from "../../shared/errors.ts";
 
 export interface RolledKey extends IssuedKey {
   /** The key that was rolled, now expiring (or expired, with no grace period). */
@@ -30,7 +30,7 @@ export async function rollApiKey(
   now = () => new Date(),
 ): Promise<RolledKey> {
   const grace = validateGraceHours(gracePeriodHours);
-  if (isProblem(grace)) fail(grace);
+  if (isRefusal(grace)) throw refused(grace);
   const codec: ResultCodec<RolledKey> = {
     toJson: (rolled) => ({ id: rolled.key.id, previousId: rolled.previous.id }),
     fromJson: async (json) => ({
@@ -44,7 +44,7 @@ export async function rollApiKey(
     await lockAccount(tx, principal, principal.tenantId);
     const at = now();
     const old = await getApiKey(tx, principal, id);
-    check(refuseRoll(old, at));
+    throwIfRefused(refuseRoll(old, at));
     const previous = await tx.apiKey.update({
       where: { id: old.id },
       data: { expiresAt: new Date(at.getTime() + grace * 3_600_000) },

@@ -7,13 +7,13 @@ import type { Dependencies } from "../../shared/context.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
 import { refuseBankAccountChanges, refuseDefault } from "../domain/bank-account.ts";
 import { lockExternalAccount, PUBLIC_COLUMNS, type PublicExternalAccount } from "./external-account-records.ts";
-import { check } from "./refusals.ts";
+import { throwIfRefused } from "../../shared/errors.ts";
 
 export async function setDefaultExternalAccount(deps: Dependencies, principal: PlatformPrincipal, id: string): Promise<PublicExternalAccount> {
   return inTransaction(deps.db, async (tx) => {
     const { target, owner } = await lockExternalAccount(tx, principal, id);
-    check(refuseBankAccountChanges(owner));
-    check(refuseDefault({ currency: target.currency, defaultForCurrency: target.defaultForCurrency, removed: target.removedAt !== null }));
+    throwIfRefused(refuseBankAccountChanges(owner));
+    throwIfRefused(refuseDefault({ currency: target.currency, defaultForCurrency: target.defaultForCurrency, removed: target.removedAt !== null }));
     if (target.defaultForCurrency) return target;
     await tx.externalAccount.updateMany({
       where: { accountId: target.accountId, currency: target.currency, defaultForCurrency: true },

@@ -6,10 +6,10 @@
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
-import { isProblem } from "../domain/problems.ts";
 import { decide, refuseSubmission, stateAfter, validateVerification, type VerificationInput } from "../domain/verification.ts";
 import { lockAccount, type AccountRow } from "./account-records.ts";
-import { check, fail } from "./refusals.ts";
+import { isRefusal } from "../../shared/refusal.ts";
+import { refused, throwIfRefused } from "../../shared/errors.ts";
 
 export async function submitVerification(
   deps: Dependencies,
@@ -19,10 +19,10 @@ export async function submitVerification(
   now = new Date(),
 ): Promise<AccountRow> {
   const valid = validateVerification(input, now);
-  if (isProblem(valid)) fail(valid, "input");
+  if (isRefusal(valid)) throw refused(valid.under("input"));
   return inTransaction(deps.db, async (tx) => {
     const account = await lockAccount(tx, principal, accountId);
-    check(refuseSubmission(account));
+    throwIfRefused(refuseSubmission(account));
     const next = stateAfter(decide(valid, account.livemode));
     return tx.account.update({
       where: { id: account.id },

@@ -6,9 +6,9 @@ import type { Dependencies } from "../../shared/context.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
 import { refuseChanges, validateChanges, type ConnectedAccountChanges } from "../domain/account.ts";
 import { mergeMetadata, storedMetadata, type Metadata } from "../domain/metadata.ts";
-import { isProblem } from "../domain/problems.ts";
 import { lockAccount, type AccountRow } from "./account-records.ts";
-import { check, fail } from "./refusals.ts";
+import { isRefusal } from "../../shared/refusal.ts";
+import { refused, throwIfRefused } from "../../shared/errors.ts";
 
 export async function updateConnectedAccount(
   deps: Dependencies,
@@ -17,14 +17,14 @@ export async function updateConnectedAccount(
   input: ConnectedAccountChanges,
 ): Promise<AccountRow> {
   const changes = validateChanges(input);
-  if (isProblem(changes)) fail(changes, "input");
+  if (isRefusal(changes)) throw refused(changes.under("input"));
   return inTransaction(deps.db, async (tx) => {
     const account = await lockAccount(tx, principal, id);
-    check(refuseChanges(account));
+    throwIfRefused(refuseChanges(account));
     let metadata: Metadata | undefined;
     if (changes.metadata) {
       const merged = mergeMetadata(storedMetadata(account.metadata), changes.metadata);
-      if (!merged.ok) fail(merged.problem, "input");
+      if (!merged.ok) throw refused(merged.problem.under("input"));
       metadata = merged.metadata;
     }
     const data = {

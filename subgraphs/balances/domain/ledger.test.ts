@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import { MAX_MINOR_UNITS } from "../../shared/money/money.ts";
-import { checkPosting, eventsFor, reversal, type Entry, type Posting } from "./ledger.ts";
+import { checkPosting, eventsFor, reversal, type Entry, type Posting } from "../../ledger/api.ts";
 import { settlementPosting, topupPosting, transferPosting } from "./postings.ts";
 
 const USD = parseCurrency("USD")!;

@@ -1,7 +1,7 @@
 // The postings behind each balances operation: which ledger accounts move, by how much.
 
 import type { Currency } from "../../shared/money/currency.ts";
-import type { Posting } from "./ledger.ts";
+import type { Posting } from "../../ledger/api.ts";
 
 export interface TopupPostingInput {
   readonly ledgerTransactionId: string;

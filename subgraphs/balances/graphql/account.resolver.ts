@@ -2,7 +2,7 @@ import { Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import { readerOf, type SubgraphContext } from "../../shared/context.ts";
 import { PageArgs } from "../../shared/graphql/page-args.ts";
 import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
-import { readBalances } from "../ledger/read-balances.ts";
+import { readBalances } from "../../ledger/api.ts";
 import { listBalanceTransactions } from "../service/balance-transactions.ts";
 import { BalancesAccount } from "./account.type.ts";
 import { Balance } from "./balance.type.ts";

@@ -1,9 +1,7 @@
 import { Arg, Args, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root, Subscription } from "type-graphql";
 import { platformOf, type SubgraphContext } from "../../shared/context.ts";
 import type { BalanceEventRow } from "../events/event-store.ts";
-import { balanceTransactionOfEvent } from "../service/balance-event-details.ts";
 import { latestBalanceEvent, openBalanceEventStream } from "../service/balance-event-stream.ts";
-import { balancesServices } from "../services.ts";
 import { BalanceChangedArgs } from "./balance-changed.args.ts";
 import { BalanceEvent } from "./balance-event.type.ts";
 import { BalanceTransaction } from "./balance-transaction.type.ts";
@@ -17,7 +15,7 @@ export class BalanceEventResolver {
     subscribe: ({ args, context }) =>
       openBalanceEventStream(
         (context as SubgraphContext).deps,
-        balancesServices(context as SubgraphContext).events,
+        (context as SubgraphContext).deps.balances.events,
         platformOf(context as SubgraphContext),
         // `subscribe` sees the raw arguments, already coerced by GraphQL: the shape of BalanceChangedArgs.
         args as BalanceChangedArgs,
@@ -30,7 +28,7 @@ export class BalanceEventResolver {
   @FieldResolver(() => BalanceTransaction, { nullable: true, description: "The change's entry in the account's history." })
   async balanceTransaction(@Root() event: BalanceEvent, @Ctx() context: SubgraphContext): Promise<BalanceTransaction | null> {
     platformOf(context);
-    const row = await balanceTransactionOfEvent(context.deps, event.row);
+    const row = await context.deps.balances.eventDetails.balanceTransactionOf(event.row);
     return row && BalanceTransaction.from(row);
   }
 

@@ -2,7 +2,7 @@ import { Field, ObjectType } from "type-graphql";
 import { MoneyType } from "../../shared/graphql/money.type.ts";
 import { CurrencyScalar } from "../../shared/graphql/scalars.ts";
 import type { Currency } from "../../shared/money/currency.ts";
-import type { AccountBalance } from "../ledger/read-balances.ts";
+import type { AccountBalance } from "../../ledger/api.ts";
 
 @ObjectType("Balance", { description: "What an account holds in one currency." })
 export class Balance {

@@ -8,17 +8,17 @@
 // no funding rail connected, and a live top-up that settled without one would credit money that
 // never arrived (and could then be paid out): it is refused before anything is stored.
 
-import { accountFacts } from "../../accounts/service/account-records.ts";
+import { accountFacts } from "../../accounts/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { AppError, notFound } from "../../shared/errors.ts";
+import { AppError, notFound, refused } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { checkAmount, checkDescription, checkTopup } from "../domain/money-movement.ts";
 import { settlementPosting, topupPosting } from "../domain/postings.ts";
-import { post } from "../ledger/post.ts";
-import { isRefusal, refusal } from "./refusal.ts";
+import { post } from "../../ledger/api.ts";
 import { findTopup, type TopupRecord } from "./topup-records.ts";
+import { isRefusal } from "../../shared/refusal.ts";
 
 export interface CreateTopupInput {
   readonly accountId: string;
@@ -37,9 +37,9 @@ export async function createTopup(
     throw new AppError("FORBIDDEN", "Top-ups are simulated in test mode only: no funding rail is connected to live mode (use an sk_test_ key)");
   }
   const money = checkAmount(input.amount, input.currency);
-  if (isRefusal(money)) throw refusal(money);
+  if (isRefusal(money)) throw refused(money);
   const description = checkDescription(input.description);
-  if (isRefusal(description)) throw refusal(description);
+  if (isRefusal(description)) throw refused(description);
 
   return deps.idempotency.runSql(
     { scope: principalScope(principal), key: idempotencyKey, operation: "createTopup", params: { ...input, description } },
@@ -48,7 +48,7 @@ export async function createTopup(
       const account = await accountFacts(sql, principal, input.accountId);
       if (!account) throw notFound("account", input.accountId);
       const problem = checkTopup(account, money);
-      if (problem) throw refusal(problem);
+      if (problem) throw refused(problem);
 
       const now = new Date();
       const immediate = deps.config.SETTLEMENT_DELAY_MS === 0;

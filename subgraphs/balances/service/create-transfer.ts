@@ -9,9 +9,9 @@ import { principalScope, type PlatformPrincipal } from "../../shared/auth/princi
 import type { Dependencies } from "../../shared/context.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { checkAmount, checkDescription } from "../domain/money-movement.ts";
-import { isRefusal, refusal } from "./refusal.ts";
-import { transferBatcher } from "./transfer-batcher.ts";
 import { findTransfer, type TransferRecord } from "./transfer-records.ts";
+import { isRefusal } from "../../shared/refusal.ts";
+import { refused } from "../../shared/errors.ts";
 
 export interface CreateTransferInput {
   readonly destinationAccountId: string;
@@ -27,9 +27,9 @@ export async function createTransfer(
   idempotencyKey: string,
 ): Promise<TransferRecord> {
   const money = checkAmount(input.amount, input.currency);
-  if (isRefusal(money)) throw refusal(money);
+  if (isRefusal(money)) throw refused(money);
   const description = checkDescription(input.description);
-  if (isRefusal(description)) throw refusal(description);
+  if (isRefusal(description)) throw refused(description);
 
   const claim = await deps.idempotency.claim({
     scope: principalScope(principal),
@@ -38,7 +38,7 @@ export async function createTransfer(
     params: { ...input, description },
   });
   if (claim.kind === "replay") return findTransfer(deps.db.prisma, principal, claim.response["transferId"] as string);
-  return transferBatcher(deps).submit({
+  return deps.balances.transfers.submit({
     principal,
     destinationAccountId: input.destinationAccountId,
     money,

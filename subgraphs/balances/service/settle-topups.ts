@@ -11,9 +11,8 @@ import { inSqlTransaction } from "../../shared/db/transaction.ts";
 import { newId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { settlementPosting } from "../domain/postings.ts";
-import type { Posting } from "../domain/ledger.ts";
+import { type Posting, postScoped, type ScopedPosting } from "../../ledger/api.ts";
 import { naming } from "../../shared/worker.ts";
-import { postScoped, type ScopedPosting } from "../ledger/post.ts";
 
 interface DueTopup {
   id: string;

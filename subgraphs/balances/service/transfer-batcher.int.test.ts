@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { insertPlatform, testDeps } from "../../../test/support/deps.ts";
+import { createDependencies } from "../../dependencies.ts";
 import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
 import { principalScope } from "../../shared/auth/principal.ts";
 import type { AppError } from "../../shared/errors.ts";
@@ -8,11 +9,9 @@ import { parseCurrency } from "../../shared/money/currency.ts";
 import { isUnstorableText } from "../../shared/db/errors.ts";
 import { formatErrorWith } from "../../shared/graphql/errors.ts";
 import { createLogger } from "../../shared/logger.ts";
-import { verifyLedger } from "../ledger/integrity.ts";
-import { readBalances } from "../ledger/read-balances.ts";
+import { verifyLedger, readBalances } from "../../ledger/api.ts";
 import { createTopup } from "./create-topup.ts";
 import { createTransfer } from "./create-transfer.ts";
-import { transferBatcher } from "./transfer-batcher.ts";
 
 const USD = parseCurrency("USD")!;
 
@@ -111,7 +110,7 @@ describe("transfers of several platforms sharing a commit", () => {
         return { principal, destinationAccountId: sellers[p]!, money: { amount: 10n, currency: USD }, description: undefined, idempotencyKey, claimToken: claim.token };
       }),
     );
-    const batcher = transferBatcher(deps);
+    const batcher = deps.balances.transfers;
     const records = await Promise.all(requests.map((request) => batcher.submit(request)));
     const rows = await deps.db.sql.query<{ tenant_id: string; commit: string }>(
       "SELECT tenant_id, xmin::text AS commit FROM transfer WHERE id = ANY($1::varchar[])",
@@ -151,7 +150,7 @@ describe("transfers of several platforms sharing a commit", () => {
       }),
     );
     // All in one tick: the first commits alone, the other six share the next commit.
-    const batcher = transferBatcher(deps);
+    const batcher = deps.balances.transfers;
     const results = await Promise.allSettled(requests.map((request) => batcher.submit(request)));
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
     const failure = (results[2] as PromiseRejectedResult).reason;
@@ -172,3 +171,50 @@ describe("transfers of several platforms sharing a commit", () => {
     for (const p of platforms) expect((await verifyLedger(deps.db.sql, { tenantId: p.tenantId })).problems).toEqual([]);
   });
 });
+
+describe("the transfer batcher's life", () => {
+  it("is built with the dependencies and shared by their copies", async () => {
+    const deps = await testDeps();
+    const copy = { ...deps, config: { ...deps.config } };
+    expect(copy.balances.transfers).toBe(deps.balances.transfers);
+    const other = createDependencies(deps.db, deps.config, deps.logger);
+    expect(other.balances.transfers).not.toBe(deps.balances.transfers);
+    await other.stop();
+  });
+
+  it("commits every transfer it holds before the dependencies stop, then refuses new ones with their keys released", async () => {
+    const shared = await testDeps();
+    const deps = createDependencies(shared.db, shared.config, shared.logger);
+    const principal = await insertPlatform(deps);
+    const sellers = await Promise.all([0, 1, 2].map(() => insertConnectedAccount({ tenantId: principal.tenantId })));
+    await createTopup(deps, principal, { accountId: principal.tenantId, amount: 1_000n, currency: USD }, randomUUID());
+
+    // Claimed and queued, none committed yet when stop is called.
+    const submitted = [...sellers, ...sellers].map((destinationAccountId) =>
+      createTransfer(deps, principal, { destinationAccountId, amount: 10n, currency: USD }, randomUUID()),
+    );
+    await until(async () => (await deps.db.sql.query("SELECT 1 FROM idempotency_key WHERE scope = $1", [principalScope(principal)])).length >= 7);
+    await deps.stop();
+    // Stopped means drained: every queued transfer has committed by now.
+    const stored = await deps.db.sql.query("SELECT 1 FROM transfer WHERE tenant_id = $1", [principal.tenantId]);
+    expect(stored).toHaveLength(6);
+    const settled = await Promise.allSettled(submitted);
+    expect(settled.map((result) => result.status)).toEqual(submitted.map(() => "fulfilled"));
+
+    const key = randomUUID();
+    const late = await createTransfer(deps, principal, { destinationAccountId: sellers[0]!, amount: 10n, currency: USD }, key).catch((error: AppError) => error);
+    expect((late as AppError).code).toBe("SERVICE_UNAVAILABLE");
+    // Nothing ran: the same key goes through on a running process.
+    const retried = await createTransfer(shared, principal, { destinationAccountId: sellers[0]!, amount: 10n, currency: USD }, key);
+    expect(retried.amount).toBe(10n);
+    expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
+  });
+});
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

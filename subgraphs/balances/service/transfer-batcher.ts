@@ -10,23 +10,23 @@
 // ledger account id order) and decide in arrival order which transfers each can afford (the
 // rest get INSUFFICIENT_FUNDS), complete the accepted keys, write the transfer rows, post the
 // postings in one ledger call. Refused transfers release their keys. A transfer whose data no
-// commit can hold (a bug, or input an edge check missed) fails alone: see commit(). Per process:
-// several processes each batch their own share.
+// commit can hold (a bug, or input an edge check missed) fails alone: see commit(). One per
+// process (deps.balances.transfers, built by createDependencies): several processes each batch
+// their own share. Stopping it lets the queued transfers commit first.
 
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
-import type { Dependencies } from "../../shared/context.ts";
+import type { CoreDependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { isDatabaseUnavailable } from "../../shared/db/unavailable.ts";
 import { inSqlTransaction } from "../../shared/db/transaction.ts";
-import { AppError, notFound } from "../../shared/errors.ts";
+import { AppError, notFound, serviceUnavailable, refused } from "../../shared/errors.ts";
 import { Idempotency } from "../../shared/idempotency/idempotency.ts";
 import { newId } from "../../shared/ids.ts";
 import type { Money } from "../../shared/money/money.ts";
-import { accountFactsAcross } from "../../accounts/service/account-records.ts";
+import { accountFactsAcross } from "../../accounts/api.ts";
 import { checkTransferDestination } from "../domain/money-movement.ts";
 import { transferPosting } from "../domain/postings.ts";
-import { postScoped } from "../ledger/post.ts";
-import { refusal } from "./refusal.ts";
+import { postScoped } from "../../ledger/api.ts";
 import type { TransferRecord } from "./transfer-records.ts";
 
 export const MAX_BATCH = 64;
@@ -52,15 +52,29 @@ type Outcome = TransferRecord | Error;
 
 export class TransferBatcher {
   private readonly queue: Queued[] = [];
-  private draining = false;
+  private draining: Promise<void> | undefined;
+  private stopped = false;
 
-  constructor(private readonly deps: Dependencies) {}
+  constructor(private readonly deps: Pick<CoreDependencies, "db" | "idempotency">) {}
 
   submit(request: TransferRequest): Promise<TransferRecord> {
+    if (this.stopped) return this.refuseStopped(request);
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
-      if (!this.draining) void this.drain();
+      this.draining ??= this.drain();
     });
+  }
+
+  /** Takes no more transfers and resolves once every queued one has committed or failed. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.draining;
+  }
+
+  /** After stop (the process is shutting down): nothing ran, the key is free for a retry. */
+  private async refuseStopped(request: TransferRequest): Promise<never> {
+    await this.deps.idempotency.release({ scope: principalScope(request.principal), key: request.idempotencyKey }, request.claimToken);
+    throw serviceUnavailable();
   }
 
   /**
@@ -80,7 +94,6 @@ export class TransferBatcher {
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
@@ -99,7 +112,7 @@ export class TransferBatcher {
         );
       }
     } finally {
-      this.draining = false;
+      this.draining = undefined;
     }
   }
 }
@@ -112,7 +125,7 @@ async function transact(sql: SqlClient, requests: TransferRequest[]): Promise<Ou
     const destination = destinations[i];
     const problem = destination ? checkTransferDestination(destination, request.money) : undefined;
     if (!destination) outcomes[i] = notFound("account", request.destinationAccountId);
-    else if (problem) outcomes[i] = refusal(problem);
+    else if (problem) outcomes[i] = refused(problem);
   });
 
   // Lock the platforms' balances and spend them in arrival order.
@@ -217,16 +230,4 @@ async function insertTransfers(sql: SqlClient, transfers: readonly { request: Tr
       ),
     ],
   );
-}
-
-const batchers = new WeakMap<Dependencies, TransferBatcher>();
-
-/** One batcher per process (per set of dependencies). */
-export function transferBatcher(deps: Dependencies): TransferBatcher {
-  let batcher = batchers.get(deps);
-  if (!batcher) {
-    batcher = new TransferBatcher(deps);
-    batchers.set(deps, batcher);
-  }
-  return batcher;
 }

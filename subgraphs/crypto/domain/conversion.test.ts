@@ -8,7 +8,7 @@ import { maxOperationAmount } from "../../shared/money/money.ts";
 import { checkExecutable, convertDown, priceConversion, quoteStatus, spreadFee, type ConversionTerms } from "./conversion.ts";
 import { formatRational, parseDecimal, rational, terminates, type Rational } from "../../shared/money/rational.ts";
 import { DEFAULT_RATE_TABLE, parseRateTable, tableRateSource, type RateTable } from "./rates.ts";
-import { isRefusal } from "./refusal.ts";
+import { isRefusal } from "../../shared/refusal.ts";
 
 const c = (code: string) => parseCurrency(code)!;
 const [USD, EUR, JPY, BTC, ETH, USDC] = ["USD", "EUR", "JPY", "BTC", "ETH", "USDC"].map(c) as [Currency, Currency, Currency, Currency, Currency, Currency];

@@ -9,7 +9,7 @@ import { currencyInfo, type Currency } from "../../shared/money/currency.ts";
 import { formatDecimal, maxOperationAmount, operationAmount } from "../../shared/money/money.ts";
 import { isCryptoAsset } from "./assets.ts";
 import { ceilDiv, floorDiv, type Rational } from "../../shared/money/rational.ts";
-import { refuse, type CryptoRefusal } from "./refusal.ts";
+import { refuse, type Refusal } from "../../shared/refusal.ts";
 
 export const BPS = 10_000n;
 export const MAX_SPREAD_BPS = 5_000;
@@ -34,7 +34,7 @@ export interface ConversionRequest {
 }
 
 /** Which pairs convert: two different currencies, at least one of them crypto. */
-export function checkPair(sourceCurrency: Currency, destinationCurrency: Currency): CryptoRefusal | undefined {
+export function checkPair(sourceCurrency: Currency, destinationCurrency: Currency): Refusal | undefined {
   if (sourceCurrency === destinationCurrency) {
     return refuse("BAD_USER_INPUT", "The source and destination currencies must differ", "input.destinationCurrency");
   }
@@ -55,7 +55,7 @@ export function spreadFee(sourceAmount: bigint, spreadBps: number): bigint {
   return ceilDiv(sourceAmount * BigInt(spreadBps), BPS);
 }
 
-export function priceConversion(request: ConversionRequest, rate: Rational, spreadBps: number): ConversionTerms | CryptoRefusal {
+export function priceConversion(request: ConversionRequest, rate: Rational, spreadBps: number): ConversionTerms | Refusal {
   const pair = checkPair(request.sourceCurrency, request.destinationCurrency);
   if (pair) return pair;
   const source = operationAmount(request.sourceAmount, request.sourceCurrency);
@@ -88,7 +88,7 @@ export interface QuoteState {
 }
 
 /** A quote executes once, before it expires (a replay of that execution is idempotency's job). */
-export function checkExecutable(quote: QuoteState, now: Date): CryptoRefusal | undefined {
+export function checkExecutable(quote: QuoteState, now: Date): Refusal | undefined {
   if (quote.conversionId) return refuse("INVALID_STATE", `Quote ${quote.id} was already executed (conversion ${quote.conversionId})`);
   if (now.getTime() >= quote.expiresAt.getTime()) return refuse("QUOTE_EXPIRED", `Quote ${quote.id} expired at ${quote.expiresAt.toISOString()}; ask for a new one`);
   return undefined;

@@ -4,7 +4,7 @@
 // FEES per currency (revenue). Every posting sums to zero in each currency.
 
 import type { Currency } from "../../shared/money/currency.ts";
-import type { BalanceTransactionSpec, Posting } from "../../balances/domain/ledger.ts";
+import type { BalanceTransactionSpec, Posting } from "../../ledger/api.ts";
 import type { ConversionTerms } from "./conversion.ts";
 
 export interface ConversionPostingInput {

@@ -2,10 +2,10 @@
 
 import type { Currency } from "../../shared/money/currency.ts";
 import { defaultNetwork, findAssetNetwork, supportedAssetNetworks, type AssetNetwork } from "./assets.ts";
-import { refuse, type CryptoRefusal } from "./refusal.ts";
+import { refuse, type Refusal } from "../../shared/refusal.ts";
 import type { AccountState } from "./withdrawal.ts";
 
-export function checkNewWallet(account: AccountState, asset: Currency, network: string | null | undefined): AssetNetwork | CryptoRefusal {
+export function checkNewWallet(account: AccountState, asset: Currency, network: string | null | undefined): AssetNetwork | Refusal {
   const offered = supportedAssetNetworks().filter((entry) => entry.asset === asset);
   if (offered.length === 0) {
     const assets = [...new Set(supportedAssetNetworks().map((entry) => entry.asset))].join(", ");

@@ -3,13 +3,13 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkPosting } from "../../balances/domain/ledger.ts";
+import { checkPosting } from "../../ledger/api.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { failsOnChain } from "./chain.ts";
 import { parseDecimal } from "../../shared/money/rational.ts";
 import { priceConversion } from "./conversion.ts";
 import { conversionPosting, depositPosting, withdrawalFailurePosting, withdrawalPosting } from "./postings.ts";
-import { isRefusal } from "./refusal.ts";
+import { isRefusal } from "../../shared/refusal.ts";
 import { canTransition, checkWithdrawal, isFinal, nextStep, WITHDRAWAL_STATUSES, type WithdrawalState, type WithdrawalStatus } from "./withdrawal.ts";
 
 const BTC = parseCurrency("BTC")!;

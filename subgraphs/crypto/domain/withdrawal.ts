@@ -7,7 +7,7 @@ import { formatDecimal, maxOperationAmount, operationAmount } from "../../shared
 import { findAssetNetwork, type Network } from "./assets.ts";
 import { chainOutcome, simulatedTransactionHash } from "./chain.ts";
 import { validateAddress, type ValidAddress } from "./address/index.ts";
-import { isRefusal, refuse, type CryptoRefusal } from "./refusal.ts";
+import { isRefusal, refuse, type Refusal } from "../../shared/refusal.ts";
 
 export const WITHDRAWAL_STATUSES = ["PENDING", "BROADCAST", "CONFIRMED", "FAILED"] as const;
 export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
@@ -52,7 +52,7 @@ export function checkWithdrawal(
   wallet: WalletFacts,
   account: AccountState,
   livemode: boolean,
-): WithdrawalTerms | CryptoRefusal {
+): WithdrawalTerms | Refusal {
   const money = operationAmount(input.amount, wallet.asset);
   if (money === "NOT_POSITIVE") return refuse("BAD_USER_INPUT", "amount must be greater than zero", "input.amount");
   if (money === "TOO_LARGE") {

@@ -5,7 +5,7 @@ import { PageArgs } from "../../shared/graphql/page-args.ts";
 import { pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import { CurrencyScalar } from "../../shared/graphql/scalars.ts";
 import type { Currency } from "../../shared/money/currency.ts";
-import { readBalances } from "../../balances/ledger/read-balances.ts";
+import { readBalances } from "../../ledger/api.ts";
 import { supportedAssetNetworks } from "../domain/assets.ts";
 import { createCryptoWallet } from "../service/create-wallet.ts";
 import { walletsOfAccounts } from "../service/wallet-records.ts";

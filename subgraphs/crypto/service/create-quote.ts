@@ -3,18 +3,16 @@
 // Errors: NOT_FOUND (account, including another tenant's), BAD_USER_INPUT (pair, amount, no
 // rate), INVALID_STATE (closed account).
 
-import { accountFacts } from "../../accounts/service/account-records.ts";
+import { accountFacts } from "../../accounts/api.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { inSqlTransaction } from "../../shared/db/transaction.ts";
-import { notFound } from "../../shared/errors.ts";
+import { notFound, refused } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { checkPair, priceConversion } from "../domain/conversion.ts";
-import { isRefusal, refuse } from "../domain/refusal.ts";
+import { isRefusal, refuse } from "../../shared/refusal.ts";
 import { insertQuote, type QuoteRecord } from "./quote-records.ts";
-import { rateSourceOf } from "./rates.ts";
-import { refusal } from "./refusal.ts";
 
 export interface CreateQuoteInput {
   readonly accountId: string;
@@ -25,16 +23,16 @@ export interface CreateQuoteInput {
 
 export async function createCryptoQuote(deps: Dependencies, principal: PlatformPrincipal, input: CreateQuoteInput, now = new Date()): Promise<QuoteRecord> {
   const pair = checkPair(input.sourceCurrency, input.destinationCurrency);
-  if (pair) throw refusal(pair);
-  const rate = rateSourceOf(deps.config).rate(input.sourceCurrency, input.destinationCurrency);
-  if (!rate) throw refusal(refuse("BAD_USER_INPUT", `No rate for ${input.sourceCurrency} to ${input.destinationCurrency}`, "input.destinationCurrency"));
+  if (pair) throw refused(pair);
+  const rate = deps.crypto.rates.rate(input.sourceCurrency, input.destinationCurrency);
+  if (!rate) throw refused(refuse("BAD_USER_INPUT", `No rate for ${input.sourceCurrency} to ${input.destinationCurrency}`, "input.destinationCurrency"));
   const terms = priceConversion(input, rate, deps.config.CRYPTO_SPREAD_BPS);
-  if (isRefusal(terms)) throw refusal(terms);
+  if (isRefusal(terms)) throw refused(terms);
 
   return inSqlTransaction(deps.db, async (sql) => {
     const account = await accountFacts(sql, principal, input.accountId);
     if (!account) throw notFound("account", input.accountId);
-    if (account.status === "CLOSED") throw refusal(refuse("INVALID_STATE", "The account is closed"));
+    if (account.status === "CLOSED") throw refused(refuse("INVALID_STATE", "The account is closed"));
     const quote: QuoteRecord = {
       id: newId("cryptoQuote"),
       accountId: account.id,

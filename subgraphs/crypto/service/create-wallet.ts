@@ -4,14 +4,13 @@
 // Errors: NOT_FOUND (account, including another tenant's), BAD_USER_INPUT (asset, network),
 // INVALID_STATE (closed account), IDEMPOTENCY_KEY_REUSED / _IN_USE.
 
-import { accountFacts } from "../../accounts/service/account-records.ts";
+import { accountFacts } from "../../accounts/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { notFound } from "../../shared/errors.ts";
+import { notFound, refused } from "../../shared/errors.ts";
 import type { Currency } from "../../shared/money/currency.ts";
-import { isRefusal } from "../domain/refusal.ts";
+import { isRefusal } from "../../shared/refusal.ts";
 import { checkNewWallet } from "../domain/wallet.ts";
-import { refusal } from "./refusal.ts";
 import { ensureWallet, findWallets, type WalletRecord } from "./wallet-records.ts";
 
 export interface CreateWalletInput {
@@ -35,7 +34,7 @@ export async function createCryptoWallet(deps: Dependencies, principal: Platform
       const account = await accountFacts(sql, principal, input.accountId);
       if (!account) throw notFound("account", input.accountId);
       const chosen = checkNewWallet(account, input.asset, input.network);
-      if (isRefusal(chosen)) throw refusal(chosen);
+      if (isRefusal(chosen)) throw refused(chosen);
       return ensureWallet(sql, principal, account.id, chosen.asset, chosen.network);
     },
   );

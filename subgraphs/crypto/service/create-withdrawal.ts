@@ -5,17 +5,16 @@
 // the wallet's network), INVALID_STATE (closed account), PAYOUTS_NOT_ENABLED,
 // INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED / _IN_USE.
 
-import { accountFacts } from "../../accounts/service/account-records.ts";
+import { accountFacts } from "../../accounts/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
-import { notFound } from "../../shared/errors.ts";
+import { notFound, refused } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
-import { post } from "../../balances/ledger/post.ts";
+import { post } from "../../ledger/api.ts";
 import { withdrawalPosting } from "../domain/postings.ts";
-import { isRefusal } from "../domain/refusal.ts";
+import { isRefusal } from "../../shared/refusal.ts";
 import { checkWithdrawal } from "../domain/withdrawal.ts";
-import { refusal } from "./refusal.ts";
 import { walletById, type Scope } from "./wallet-records.ts";
 import { findWithdrawals, type WithdrawalRecord } from "./withdrawal-records.ts";
 
@@ -47,7 +46,7 @@ export async function createCryptoWithdrawal(
       const account = await accountFacts(sql, principal, wallet.accountId);
       if (!account) throw notFound("crypto wallet", input.walletId);
       const terms = checkWithdrawal(input, wallet, account, principal.livemode);
-      if (isRefusal(terms)) throw refusal(terms);
+      if (isRefusal(terms)) throw refused(terms);
 
       const now = new Date();
       const withdrawal: WithdrawalRecord = {

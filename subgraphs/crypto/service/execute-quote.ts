@@ -6,18 +6,17 @@
 // executed, closed account), INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED / _IN_USE. A refusal
 // writes nothing: the quote stays executable until it expires.
 
-import { accountFacts } from "../../accounts/service/account-records.ts";
+import { accountFacts } from "../../accounts/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { notFound } from "../../shared/errors.ts";
+import { notFound, refused } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
-import { post } from "../../balances/ledger/post.ts";
+import { post } from "../../ledger/api.ts";
 import { defaultNetwork, isCryptoAsset } from "../domain/assets.ts";
 import { checkExecutable } from "../domain/conversion.ts";
 import { conversionPosting } from "../domain/postings.ts";
-import { refuse } from "../domain/refusal.ts";
+import { refuse } from "../../shared/refusal.ts";
 import { findConversions, insertConversion, lockQuote, type ConversionRecord } from "./quote-records.ts";
-import { refusal } from "./refusal.ts";
 import { ensureWallet, hasWalletFor } from "./wallet-records.ts";
 
 export async function executeCryptoQuote(
@@ -42,10 +41,10 @@ export async function executeCryptoQuote(
       if (!quote) throw notFound("crypto quote", quoteId);
       const at = now();
       const problem = checkExecutable(quote, at);
-      if (problem) throw refusal(problem);
+      if (problem) throw refused(problem);
       const account = await accountFacts(sql, principal, quote.accountId);
       if (!account) throw notFound("account", quote.accountId);
-      if (account.status === "CLOSED") throw refusal(refuse("INVALID_STATE", "The account is closed"));
+      if (account.status === "CLOSED") throw refused(refuse("INVALID_STATE", "The account is closed"));
 
       if (isCryptoAsset(quote.destinationCurrency) && !(await hasWalletFor(sql, principal, account.id, quote.destinationCurrency))) {
         const network = defaultNetwork(quote.destinationCurrency);

@@ -4,16 +4,15 @@
 // Errors: FORBIDDEN (live mode), NOT_FOUND (wallet, including another tenant's), BAD_USER_INPUT
 // (amount), INVALID_STATE (closed account), IDEMPOTENCY_KEY_REUSED / _IN_USE.
 
-import { accountFacts } from "../../accounts/service/account-records.ts";
+import { accountFacts } from "../../accounts/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { AppError, notFound } from "../../shared/errors.ts";
+import { AppError, notFound, refused } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
-import { post } from "../../balances/ledger/post.ts";
+import { post } from "../../ledger/api.ts";
 import { simulatedTransactionHash } from "../domain/chain.ts";
 import { checkDeposit } from "../domain/deposit.ts";
 import { depositPosting } from "../domain/postings.ts";
-import { refusal } from "./refusal.ts";
 import { walletById } from "./wallet-records.ts";
 import { findDeposits, type DepositRecord } from "./withdrawal-records.ts";
 
@@ -45,7 +44,7 @@ export async function simulateCryptoDeposit(
       const account = await accountFacts(sql, principal, wallet.accountId);
       if (!account) throw notFound("crypto wallet", input.walletId);
       const problem = checkDeposit(input.amount, wallet.asset, account);
-      if (problem) throw refusal(problem);
+      if (problem) throw refused(problem);
 
       const id = newId("cryptoDeposit");
       const deposit: DepositRecord = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { canTransition, isFinal, isTransition, nextRailEvent, PAYOUT_STATUSES, transition, type PayoutStatus } from "./lifecycle.ts";
+import { isRefusal } from "../../shared/refusal.ts";
+import { canTransition, isFinal, nextRailEvent, PAYOUT_STATUSES, transition, type PayoutStatus } from "./lifecycle.ts";
 
 const LEGAL: [PayoutStatus, PayoutStatus][] = [
   ["PENDING", "IN_TRANSIT"],
@@ -27,7 +28,7 @@ describe("the payout state machine", () => {
     expect(ok).toEqual({ from: "PENDING", to: "CANCELED", failure: undefined, reversesDebit: true });
     for (const from of ["IN_TRANSIT", "PAID", "FAILED", "CANCELED"] as const) {
       const refused = transition(from, { type: "CANCEL" });
-      expect(isTransition(refused)).toBe(false);
+      expect(isRefusal(refused)).toBe(true);
       expect(refused).toMatchObject({ code: "INVALID_STATE", message: expect.stringContaining(from) });
     }
   });
@@ -37,8 +38,8 @@ describe("the payout state machine", () => {
     expect(transition("IN_TRANSIT", { type: "FAIL", failure })).toEqual({ from: "IN_TRANSIT", to: "FAILED", failure, reversesDebit: true });
     expect(transition("IN_TRANSIT", { type: "PAY" })).toMatchObject({ to: "PAID", reversesDebit: false });
     expect(transition("PENDING", { type: "SEND" })).toMatchObject({ to: "IN_TRANSIT", reversesDebit: false });
-    expect(isTransition(transition("PENDING", { type: "PAY" }))).toBe(false);
-    expect(isTransition(transition("PAID", { type: "FAIL", failure }))).toBe(false);
+    expect(isRefusal(transition("PENDING", { type: "PAY" }))).toBe(true);
+    expect(isRefusal(transition("PAID", { type: "FAIL", failure }))).toBe(true);
   });
 
   it("lets the bank rail send, then pay or fail with the answer decided at creation", () => {

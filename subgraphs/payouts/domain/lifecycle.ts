@@ -1,3 +1,4 @@
+import { refuse, type Refusal } from "../../shared/refusal.ts";
 // The payout state machine, pure. A payout is PENDING, then IN_TRANSIT, then PAID; it may FAIL
 // from PENDING or IN_TRANSIT and be CANCELED only while PENDING. Services write a transition
 // only through `transition`, and then conditionally on the status they read (UPDATE … WHERE
@@ -50,21 +51,12 @@ export interface Transition {
   readonly reversesDebit: boolean;
 }
 
-export interface TransitionRefusal {
-  readonly code: "INVALID_STATE";
-  readonly message: string;
-}
-
-export function isTransition(value: Transition | TransitionRefusal): value is Transition {
-  return "to" in value;
-}
-
-export function transition(from: PayoutStatus, event: PayoutEvent): Transition | TransitionRefusal {
+export function transition(from: PayoutStatus, event: PayoutEvent): Transition | Refusal<"INVALID_STATE"> {
   const to = TARGET[event.type];
   if (!canTransition(from, to)) {
     const message =
       event.type === "CANCEL" ? `Only a PENDING payout can be canceled; this one is ${from}` : `A ${from} payout cannot become ${to}`;
-    return { code: "INVALID_STATE", message };
+    return refuse("INVALID_STATE", message);
   }
   return { from, to, failure: event.type === "FAIL" ? event.failure : undefined, reversesDebit: to === "FAILED" || to === "CANCELED" };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkPosting, eventsFor, netOf } from "../../balances/domain/ledger.ts";
+import { checkPosting, eventsFor, netOf } from "../../ledger/api.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { payoutDebitPosting, payoutReversalPosting, type PayoutMoney } from "./postings.ts";
 

@@ -10,7 +10,7 @@
 //   FAILED / CANCELED: the exact reversal of the creation posting (fee refunded too), with one
 //                      PAYOUT_FAILURE / PAYOUT_CANCEL balance transaction crediting amount + fee.
 
-import { reversal, type Posting } from "../../balances/domain/ledger.ts";
+import { reversal, type Posting } from "../../ledger/api.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 
 export interface PayoutMoney {

@@ -7,6 +7,7 @@
 
 import { currencyInfo, type Currency } from "../../shared/money/currency.ts";
 import { formatDecimal, type Money } from "../../shared/money/money.ts";
+import { refuse, type InputRefusal } from "../../shared/refusal.ts";
 
 export type PayoutMethod = "STANDARD" | "INSTANT";
 
@@ -24,16 +25,10 @@ export function payoutFee(method: PayoutMethod, amount: bigint): bigint {
   return percentage > INSTANT_MINIMUM_FEE ? percentage : INSTANT_MINIMUM_FEE;
 }
 
-export interface LimitProblem {
-  readonly code: "BAD_USER_INPUT";
-  readonly message: string;
-  readonly argument: string;
-}
-
-export function checkMethodLimits(method: PayoutMethod, money: Money): LimitProblem | undefined {
+export function checkMethodLimits(method: PayoutMethod, money: Money): InputRefusal | undefined {
   if (method === "INSTANT" && money.amount > instantMaximum(money.currency)) {
     const max = formatDecimal(instantMaximum(money.currency), money.currency);
-    return { code: "BAD_USER_INPUT", message: `An INSTANT payout is at most ${max} ${money.currency}; use STANDARD for more`, argument: "input.amount" };
+    return refuse("BAD_USER_INPUT", `An INSTANT payout is at most ${max} ${money.currency}; use STANDARD for more`, "input.amount");
   }
   return undefined;
 }

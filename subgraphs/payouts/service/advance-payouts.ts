@@ -13,8 +13,7 @@
 // error names it (StepError), the worker retries that batch one payout at a time and postpones
 // the failing one (`postponePayout`), logging it for an operator (shared/worker.ts).
 
-import type { Posting } from "../../balances/domain/ledger.ts";
-import { post } from "../../balances/ledger/post.ts";
+import { type Posting, post } from "../../ledger/api.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { inSqlTransaction } from "../../shared/db/transaction.ts";
 import { naming } from "../../shared/worker.ts";

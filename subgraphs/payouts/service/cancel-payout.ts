@@ -3,7 +3,7 @@
 // in one commit. Errors: NOT_FOUND (also another tenant's), INVALID_STATE (not PENDING any
 // more, including when the bank rail sends it first), IDEMPOTENCY_KEY_REUSED / _IN_USE.
 
-import { post } from "../../balances/ledger/post.ts";
+import { post } from "../../ledger/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { notFound } from "../../shared/errors.ts";

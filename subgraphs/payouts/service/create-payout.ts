@@ -5,13 +5,12 @@
 // (account or bank account, also another tenant's), PAYOUTS_NOT_ENABLED, CURRENCY_MISMATCH,
 // INSUFFICIENT_FUNDS, IDEMPOTENCY_KEY_REUSED / _IN_USE. A refusal writes nothing.
 
-import { loadPayoutDestination } from "../../accounts/service/payout-destination.ts";
-import { checkAmount } from "../../balances/domain/money-movement.ts";
-import { post } from "../../balances/ledger/post.ts";
-import { isRefusal, refusal } from "../../balances/service/refusal.ts";
+import { loadPayoutDestination } from "../../accounts/api.ts";
+import { checkAmount } from "../../balances/api.ts";
+import { post } from "../../ledger/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { AppError } from "../../shared/errors.ts";
+import { AppError, refused } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { arrivalDate } from "../domain/arrival.ts";
@@ -20,6 +19,7 @@ import { payoutDebitPosting } from "../domain/postings.ts";
 import { checkMethodLimits, payoutFee, type PayoutMethod } from "../domain/pricing.ts";
 import { railFailureFor } from "../domain/rail.ts";
 import { findPayout, type PayoutRecord } from "./payout-records.ts";
+import { isRefusal } from "../../shared/refusal.ts";
 
 export interface CreatePayoutInput {
   readonly accountId: string;
@@ -39,13 +39,13 @@ export async function createPayout(
   idempotencyKey: string,
 ): Promise<PayoutRecord> {
   const money = checkAmount(input.amount, input.currency);
-  if (isRefusal(money)) throw refusal(money);
+  if (isRefusal(money)) throw refused(money);
   const limit = checkMethodLimits(input.method, money);
-  if (limit) throw refusal(limit);
+  if (limit) throw refused(limit);
   const descriptor = checkStatementDescriptor(input.statementDescriptor);
-  if (typeof descriptor === "object") throw refusal(descriptor);
+  if (isRefusal(descriptor)) throw refused(descriptor);
   const metadata = checkPayoutMetadata(input.metadata);
-  if (!metadata.ok) throw refusal(metadata.problem);
+  if (!metadata.ok) throw refused(metadata.problem);
 
   const params = { ...input, destinationId: input.destinationId ?? null, statementDescriptor: descriptor ?? null, metadata: metadata.metadata };
   return deps.idempotency.runSql(
@@ -53,7 +53,7 @@ export async function createPayout(
     { toJson: (payout) => ({ payoutId: payout.id }), fromJson: async (json) => findPayout(deps.db.prisma, principal, json["payoutId"] as string) },
     async (sql, complete) => {
       // Locks the account FOR SHARE (it cannot be closed under us) and checks payouts are enabled.
-      const destination = await loadPayoutDestination(sql, deps.config.encryption, principal, {
+      const destination = await loadPayoutDestination(sql, deps.keyring, principal, {
         accountId: input.accountId,
         externalAccountId: input.destinationId ?? undefined,
         currency: money.currency,

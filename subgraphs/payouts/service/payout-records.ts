@@ -2,7 +2,7 @@
 // Decimal is converted here, at the edge.
 
 import type { Payout as PayoutRow } from "../../../prisma/generated/client.ts";
-import { storedMetadata, type Metadata } from "../../accounts/domain/metadata.ts";
+import { storedMetadata, type Metadata } from "../../accounts/api.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import type { PrismaClient } from "../../shared/db/database.ts";

@@ -4,13 +4,14 @@
 // transaction. The next rail step is due `stepMs` later (the payout's own step_ms). Callers hold the payout's row lock (FOR UPDATE), so the condition only fails
 // when the status changed under a caller that did not.
 
-import type { Posting } from "../../balances/domain/ledger.ts";
+import type { Posting } from "../../ledger/api.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
-import { AppError } from "../../shared/errors.ts";
+import { AppError, refused } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
-import { isTransition, transition, type PayoutEvent } from "../domain/lifecycle.ts";
+import { transition, type PayoutEvent } from "../domain/lifecycle.ts";
 import { payoutReversalPosting } from "../domain/postings.ts";
 import type { PayoutRecord } from "./payout-records.ts";
+import { isRefusal } from "../../shared/refusal.ts";
 
 export interface Step {
   readonly payout: PayoutRecord;
@@ -20,7 +21,7 @@ export interface Step {
 
 export async function writeTransition(sql: SqlClient, payout: PayoutRecord, event: PayoutEvent, now: Date, stepMs: number): Promise<Step> {
   const step = transition(payout.status, event);
-  if (!isTransition(step)) throw new AppError("INVALID_STATE", step.message);
+  if (isRefusal(step)) throw refused(step);
   const reversal = step.reversesDebit ? { ledgerTransactionId: newId("ledgerTransaction"), balanceTransactionId: newId("balanceTransaction") } : undefined;
   const nextStepAt = step.to === "IN_TRANSIT" ? new Date(now.getTime() + stepMs) : null;
   const written = await sql.query(

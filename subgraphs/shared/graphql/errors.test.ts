@@ -45,7 +45,7 @@ describe("formatError", () => {
 
   it("keeps masking and logging a plain bug", () => {
     const { logged, reported, format } = setup();
-    expect(format(...fromResolver(new TypeError("x is undefined")))).toEqual({ message: "Internal server error", path: ["viewer"], extensions: { code: "INTERNAL_SERVER_ERROR" } });
+    expect(format(...fromResolver(new TypeError("x is undefined")))).toEqual({ message: "Internal server error", path: ["viewer"], extensions: { code: "INTERNAL_SERVER_ERROR", retryable: true } });
     expect(logged).toEqual(["unexpected error"]);
     expect(reported).toEqual([]);
   });

@@ -64,7 +64,8 @@ export function formatErrorWith(logger: Logger, outage?: OutageReporter) {
     return {
       message: "Internal server error",
       ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: "INTERNAL_SERVER_ERROR" },
+      // The outcome is unknown to the client: retrying with the same idempotencyKey is safe.
+      extensions: { code: "INTERNAL_SERVER_ERROR", retryable: true },
     };
   };
 }

@@ -3,7 +3,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isRefusal } from "../refusal.ts";
+import { isRefusal } from "../../../shared/refusal.ts";
 import { parseBitcoinAddress } from "./bitcoin.ts";
 import { parseEthereumAddress, toChecksumAddress } from "./ethereum.ts";
 import { depositAddress, validateAddress } from "./index.ts";

@@ -3,7 +3,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { utf8ToBytes } from "@noble/hashes/utils.js";
 import type { Network } from "../assets.ts";
-import { refuse, type CryptoRefusal } from "../refusal.ts";
+import { refuse, type Refusal } from "../../../shared/refusal.ts";
 import { encodeP2wpkh, parseBitcoinAddress } from "./bitcoin.ts";
 import { ethereumAddressOf, parseEthereumAddress } from "./ethereum.ts";
 import { parseSolanaAddress, solanaAddressOf } from "./solana.ts";
@@ -22,7 +22,7 @@ export const MAX_ADDRESS_LENGTH = 128;
  * Checks an address for a network. Live mode accepts mainnet addresses only; test mode also
  * accepts bitcoin testnet ones (ethereum and solana addresses look the same on every chain).
  */
-export function validateAddress(network: Network, address: string, livemode: boolean, argument = "input.address"): ValidAddress | CryptoRefusal {
+export function validateAddress(network: Network, address: string, livemode: boolean, argument = "input.address"): ValidAddress | Refusal {
   const invalid = (reason: string) => refuse("BAD_USER_INPUT", `Not a valid ${network} address: it ${reason}`, argument);
   if (address.length === 0 || address.length > MAX_ADDRESS_LENGTH) return invalid(`must be 1 to ${MAX_ADDRESS_LENGTH} characters`);
   switch (network) {

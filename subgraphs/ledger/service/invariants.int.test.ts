@@ -13,9 +13,7 @@ import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import { AppError } from "../../shared/errors.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
-import { createTopup } from "../service/create-topup.ts";
-import { createTransfer } from "../service/create-transfer.ts";
-import { startBalancesWorker } from "../service/worker.ts";
+import { createTopup, createTransfer, startBalancesWorker } from "../../balances/api.ts";
 import { verifyLedger } from "./integrity.ts";
 import { readBalances } from "./read-balances.ts";
 

@@ -76,14 +76,7 @@ export class Keyring {
   }
 }
 
-const rings = new WeakMap<EncryptionConfig, Keyring>();
-
-/** The process's keyring for a configuration (built once). */
-export function keyringFor(config: EncryptionConfig): Keyring {
-  let ring = rings.get(config);
-  if (!ring) {
-    ring = new Keyring(config.keys, config.fingerprintKey);
-    rings.set(config, ring);
-  }
-  return ring;
+/** A keyring for a configuration. A process keeps one, in its dependencies (`deps.keyring`). */
+export function createKeyring(config: EncryptionConfig): Keyring {
+  return new Keyring(config.keys, config.fingerprintKey);
 }

@@ -1,5 +1,5 @@
 // The ledger's rules, pure: what a valid posting is, how a correction reverses one, and which
-// balance events a posting produces. No I/O; subgraphs/balances/ledger applies them.
+// balance events a posting produces. No I/O; ../service/post.ts applies them.
 
 import type { Currency } from "../../shared/money/currency.ts";
 import { MAX_MINOR_UNITS } from "../../shared/money/money.ts";

@@ -1,0 +1,86 @@
+// The entry points as child processes, started exactly as the npm scripts start them, their
+// output read, stopped with signals: for the run-mode tests and the benchmarks.
+//
+// Every process spawned here is tracked until it exits: a test file that spawns calls
+// `afterEach(stopSpawned)`, which stops whatever a test left running however it ended (failed,
+// timed out), and whatever is still alive is SIGKILLed when the parent process exits.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export interface Spawned {
+  readonly child: ChildProcess;
+  output(): string;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** The exit code, once the process exits by itself. */
+  exit(): Promise<number | null>;
+}
+
+const alive = new Set<Spawned>();
+
+process.once("exit", () => {
+  for (const spawned of alive) spawned.child.kill("SIGKILL");
+});
+
+/** Stops every process spawned here that is still running (SIGTERM, then SIGKILL after 10 s). */
+export async function stopSpawned(): Promise<void> {
+  await Promise.all(
+    [...alive].map(async (spawned) => {
+      const killer = setTimeout(() => spawned.child.kill("SIGKILL"), 10_000);
+      try {
+        await spawned.stop("SIGTERM");
+      } finally {
+        clearTimeout(killer);
+      }
+    }),
+  );
+}
+
+/** Whether a process with this pid exists. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function spawnEntry(entry: string, args: string[], env: Record<string, string | undefined>): Spawned {
+  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
+    cwd: ROOT,
+    // GATEWAY_PLANNER: the suite's run on the JS planner starts its gateway processes on it too.
+    env: { PATH: process.env["PATH"], HOME: process.env["HOME"], NODE_ENV: "test", LOG_LEVEL: "warn", GATEWAY_PLANNER: process.env["GATEWAY_PLANNER"], ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  child.stdout!.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const spawned: Spawned = {
+    child,
+    output: () => text,
+    // Generous: on a busy machine a cold start (tsx compiling, migrations) can take a minute.
+    async waitFor(pattern, timeoutMs = 180_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = pattern.exec(text);
+        if (match) return match;
+        if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before ${pattern}:\n${text}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${text}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    exit: () => exited,
+    async stop(signal = "SIGINT") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  alive.add(spawned);
+  void exited.then(() => alive.delete(spawned));
+  return spawned;
+}
