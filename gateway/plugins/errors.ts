@@ -97,8 +97,16 @@ export function useTypedRequestErrors(): GatewayPlugin {
       };
     },
     onExecute({ args, setResultAndStopExecution }) {
+      // An operation that ran and failed has `data: null` (GraphQL's execution result), which
+      // the Rust planner leaves out when a non-null root field fails.
+      const nullData = {
+        onExecuteDone({ result, setResult }: { result: unknown; setResult: (result: ExecutionResult) => void }) {
+          const single = result as ExecutionResult;
+          if (single && !(Symbol.asyncIterator in single) && single.data === undefined && single.errors?.length) setResult({ ...single, data: null });
+        },
+      };
       const operation = getOperationAST(args.document, args.operationName);
-      if (!operation?.variableDefinitions?.length) return;
+      if (!operation?.variableDefinitions?.length) return nullData;
       const coerced = getVariableValues(args.schema, operation.variableDefinitions, args.variableValues ?? {});
       if (coerced.errors) {
         setResultAndStopExecution({
@@ -106,7 +114,9 @@ export function useTypedRequestErrors(): GatewayPlugin {
             (error) => new GraphQLError(withoutSuggestions(error.message), { nodes: error.nodes, extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } }),
           ),
         });
+        return undefined;
       }
+      return nullData;
     },
   };
 }
