@@ -115,7 +115,7 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_SECOND: "0",
     });
     try {
-      const [, port] = await server.waitFor(/Apollo Sandbox\s+http:\/\/localhost:(\d+)\/graphql/);
+      const [, port] = await server.waitFor(/Explorer\s+http:\/\/localhost:(\d+)\/graphql/);
       const url = `http://127.0.0.1:${port}/graphql`;
       record("gateway: HTTP createTransfer", "spread", await load(writers, seconds, viaGateway(url, spread)));
       record("gateway: HTTP createTransfer", "hot", await load(writers, seconds, viaGateway(url, hot)));

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     "",
     `  moneygraph is running (${storage}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     "",
-    `  Apollo Sandbox   ${gateway.url}`,
+    `  Explorer         ${gateway.url}   (GraphiQL; Apollo Sandbox one link away)`,
   ];
   if (config.SEED_DEMO === "true") {
     const demo = await seedDemoPlatform(platform.deps!, config.DATA_DIR);

@@ -13,7 +13,6 @@
 //
 // rate-limiter-flexible keeps the count, in this process or shared through Redis (limit-store.ts).
 
-import type { Response } from "express";
 import { GraphQLError } from "graphql";
 import ipaddr from "ipaddr.js";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
@@ -63,7 +62,7 @@ export function isRateLimited(error: unknown): error is GraphQLError {
   return error instanceof GraphQLError && error.extensions["code"] === "RATE_LIMITED";
 }
 
-/** The refusal of an address beyond its budget (HTTP status 429; see sendTooManyFailures). */
+/** The refusal of an address beyond its budget (HTTP status 429). */
 export function tooManyFailures(retryAfterMs: number): GraphQLError {
   return new GraphQLError(`Too many failed authentications from this address; retry after ${retryAfterSecondsOf(retryAfterMs)} s`, {
     extensions: { code: "RATE_LIMITED", retryAfterMs, http: { status: 429 } },
@@ -130,16 +129,4 @@ export class AuthFailures {
   async close(): Promise<void> {
     await this.store?.close();
   }
-}
-
-/**
- * Answers an HTTP request refused by `guard` (429, Retry-After, RATE_LIMITED with retryAfterMs);
- * false for any other error, which the caller answers.
- */
-export function sendTooManyFailures(res: Response, error: unknown): boolean {
-  if (!isRateLimited(error)) return false;
-  const retryAfterMs = Number(error.extensions["retryAfterMs"]);
-  res.setHeader("Retry-After", String(retryAfterSecondsOf(retryAfterMs)));
-  res.status(429).json({ errors: [{ message: error.message, extensions: { code: "RATE_LIMITED", retryAfterMs } }] });
-  return true;
 }

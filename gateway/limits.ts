@@ -1,30 +1,32 @@
-// What the gateway refuses before planning: too deep, too many aliases or tokens, too costly.
-// GraphQL Armor implements most of these as validation rules; we choose the bounds.
+// What the gateway refuses before planning: too deep, too many aliases or tokens, too costly,
+// field suggestions. GraphQL Armor implements these as envelop plugins; we choose the bounds.
 
-import { ApolloArmor } from "@escape.tech/graphql-armor";
+import { EnvelopArmor } from "@escape.tech/graphql-armor";
+import { GraphQLError, type ValidationContext } from "graphql";
 
-/** Parser tokens per operation (HTTP and graphql-ws, both through graphql's own parser). */
+/** Parser tokens per operation (graphql's own parser limit: a syntax error, see useTypedRequestErrors). */
 export const MAX_TOKENS = 2_000;
-
-/**
- * For Apollo Server's parser. The token limit lives in the parser itself rather than in Armor's
- * plugin: Armor's throws from a plugin hook, which Apollo answers as an internal error (500),
- * while the parser's own limit is a syntax error (400), like any other unparsable document.
- */
-export const PARSE_OPTIONS = { maxTokens: MAX_TOKENS } as const;
 
 export interface Limits {
   readonly maxDepth: number;
 }
 
-export function queryLimits(limits: Limits) {
-  return new ApolloArmor({
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
-    maxAliases: { n: 15 },
-    maxDirectives: { n: 20 },
+// Reported as validation errors (typed by useTypedRequestErrors) instead of thrown mid-validation,
+// which the runtime would answer as an internal error.
+const report = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
+/** GraphQL Armor's plugins, listed (not nested) so that plugins after them see what they report. */
+export function queryLimitPlugins(limits: Limits) {
+  return new EnvelopArmor({
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...report },
+    maxAliases: { n: 15, ...report },
+    maxDirectives: { n: 20, ...report },
     maxTokens: { enabled: false },
-    costLimit: { maxCost: 20_000, ignoreIntrospection: true },
+    costLimit: { maxCost: 20_000, ignoreIntrospection: true, ...report },
     // Suggestions (field and enum value alike) are removed from every message by formatError.
     blockFieldSuggestion: { enabled: false },
-  }).protect();
+  }).protect().plugins;
 }

@@ -244,10 +244,14 @@ describe("limits and hostile input", () => {
 });
 
 describe("operations endpoints", () => {
-  it("serves Apollo Sandbox to a browser", async () => {
+  it("serves an explorer that works offline to a browser, with Apollo Sandbox a link away", async () => {
     const response = await fetch(await gatewayUrl(), { headers: { accept: "text/html" } });
     expect(response.status).toBe(200);
-    expect(await response.text()).toMatch(/sandbox/i);
+    const html = await response.text();
+    expect(html).toMatch(/GraphiQL/);
+    expect(html).toContain("https://studio.apollographql.com/sandbox/explorer?endpoint=");
+    // Bundled in the page: nothing loaded from elsewhere.
+    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/i);
   });
 
   it("reports liveness and readiness (supergraph loaded, subgraphs reachable)", async () => {

@@ -34,7 +34,7 @@ interface RawAnswer {
 }
 
 async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<RawAnswer> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: body as unknown as BodyInit });
   const text = await response.text();
   let parsed: { errors?: GraphQLErrorJson[]; data?: unknown } = {};
   try {

@@ -36,7 +36,7 @@ describe("npm start (all-in-one)", () => {
 
     const first = spawnEntry("cmd/all-in-one.ts", [], env);
     const [, key] = await first.waitFor(/Demo secret key\s+(sk_test_\w+)/);
-    const port = Number((await first.waitFor(/Apollo Sandbox\s+http:\/\/localhost:(\d+)\/graphql/))[1]);
+    const port = Number((await first.waitFor(/Explorer\s+http:\/\/localhost:(\d+)\/graphql/))[1]);
     expect(first.output()).toContain("(new demo platform)");
     expect(first.output()).toContain(`http://localhost:${port}/graphql`);
     expect(first.output()).toContain(`curl -s http://localhost:${port}/graphql`);
@@ -48,7 +48,7 @@ describe("npm start (all-in-one)", () => {
     // A clean stop left a usable database: the second start finds the same platform and key.
     const second = spawnEntry("cmd/all-in-one.ts", [], env);
     const [, keyAgain] = await second.waitFor(/Demo secret key\s+(sk_test_\w+)/);
-    const portAgain = Number((await second.waitFor(/Apollo Sandbox\s+http:\/\/localhost:(\d+)\/graphql/))[1]);
+    const portAgain = Number((await second.waitFor(/Explorer\s+http:\/\/localhost:(\d+)\/graphql/))[1]);
     expect(keyAgain).toBe(key);
     expect(second.output()).not.toContain("(new demo platform)");
     // Same platform, same money, no second seed: settled by now or soon, never doubled.

@@ -16,6 +16,15 @@ describe("the resumable primary fetch", () => {
     expect(primary.responseName).toBe("balanceChanged");
   });
 
+  it("keeps the fragments the planner's operation uses", () => {
+    const primary = resumablePrimary("subscription($a:ID!){balanceChanged(accountId:$a){...e}} fragment e on BalanceEvent{currency account{__typename id}}")!;
+    expect(normalized(primary.query)).toBe(
+      normalized(
+        "subscription($a: ID!, $mgAfter: ID, $mgFromStart: Boolean) { balanceChanged(accountId: $a, after: $mgAfter, fromStart: $mgFromStart) { ...e _mgCursor: id } } fragment e on BalanceEvent { currency account { __typename id } }",
+      ),
+    );
+  });
+
   it("reads the client's own `after` from a variable or a literal", () => {
     const fromVariable = resumablePrimary("subscription($a:ID!$after:ID){balanceChanged(accountId:$a after:$after){id}}")!;
     expect(fromVariable.originalAfter({ a: "acct_1", after: "evt_9" })).toBe("evt_9");

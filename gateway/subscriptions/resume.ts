@@ -101,7 +101,9 @@ export function resumablePrimary(operation: string): ResumablePrimary | undefine
   const used = new Set<string>();
   visit(rewritten.selectionSet, { Variable: (node) => void used.add(node.name.value) });
   const variableDefinitions = (rewritten.variableDefinitions ?? []).filter((node) => used.has(node.variable.name.value));
-  const query = print({ kind: Kind.DOCUMENT, definitions: [{ ...rewritten, variableDefinitions }] } satisfies DocumentNode);
+  // Fragments (the planner names repeated selections) go along as they were.
+  const definitions = document.definitions.map((node) => (node === original ? { ...rewritten, variableDefinitions } : node));
+  const query = print({ kind: Kind.DOCUMENT, definitions } satisfies DocumentNode);
   const forwarded = variableDefinitions.map((node) => node.variable.name.value).filter((name) => name !== AFTER_VARIABLE && name !== FROM_START_VARIABLE);
 
   return {

@@ -1,40 +1,35 @@
-// graphql-ws on the gateway's port and path (ws://…/graphql), beside HTTP.
+// graphql-ws on the gateway's port and path (ws://…/graphql), beside HTTP, executing through the
+// same runtime (getGraphQLWSOptions): the same plugins, limits and error formatting as HTTP.
 //
 //   - The connection is admitted by its key (connectionParams.authorization), re-checked while
-//     it lives (connections.ts).
-//   - Queries and mutations run through the same Apollo Server as HTTP (its limits, plugins and
-//     error formatting), with the connection's principal.
-//   - Subscriptions are validated with the same limits, planned with the query planner, and
-//     executed as FederatedSubscriptions over the subgraphs' sockets.
+//     it lives (connections.ts); each operation runs as that key's principal.
+//   - Each operation spends one request of its tenant's budget; a connection holds at most
+//     MAX_SUBSCRIPTIONS_PER_CONNECTION operations at once.
+//   - A subscription is parsed and validated before it starts, so a bad one is refused with an
+//     `error` message (graphql-ws's "before execution" answer) rather than a stream.
+//   - Identical subscriptions (caller, operation, variables) share one execution (shared.ts).
 
 import type { IncomingMessage, Server } from "node:http";
-import type { ApolloServer } from "@apollo/server";
-import type { ServiceMap } from "@apollo/gateway";
-import { getVariableValues, GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type ValidationRule } from "graphql";
-import type { FormattedExecutionResult, SubscribePayload } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
+import { getGraphQLWSOptions, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
+import { getOperationAST, getVariableValues, GraphQLError, Kind, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
+import type { FormattedExecutionResult } from "graphql-ws";
+import { useServer, type Extra as WsExtra } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../../subgraphs/shared/config.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
 import type { AuthFailures } from "../auth-failures.ts";
 import type { Authenticator } from "../authenticate.ts";
+import { forSocket } from "../plugins/errors.ts";
 import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
-import type { GatewayContext } from "../data-source.ts";
-import { CLOSE_SERVICE_RESTART, CLOSE_SLOW_CONSUMER } from "./close-codes.ts";
+import { CLOSE_SERVICE_RESTART } from "./close-codes.ts";
 import { Connections, type Connection } from "./connections.ts";
-import { CheckedDocuments, requestError } from "./checked-documents.ts";
-import { FederatedSubscription } from "./federated-subscription.ts";
-import type { PreparedSubscription, SubscriptionPlanner } from "./planner.ts";
-import { RestExecutor, type ClientResult } from "./rest-executor.ts";
-import { Feeds } from "./upstream-feed.ts";
-import { Upstreams } from "./upstream.ts";
+import type { SharedSubscriptions } from "./shared.ts";
 
 export interface GatewaySocketsOptions {
   readonly httpServer: Server;
   readonly config: Config;
   readonly logger: Logger;
-  readonly apollo: ApolloServer<GatewayContext>;
-  readonly planner: SubscriptionPlanner;
+  readonly runtime: GatewayRuntime;
   readonly authenticator: Authenticator;
   /** A connection_init with a wrong key spends its address's budget, shared with HTTP. */
   readonly authFailures: AuthFailures;
@@ -42,55 +37,92 @@ export interface GatewaySocketsOptions {
   readonly clientAddress: (request: IncomingMessage) => string;
   /** Each operation (not each event) spends one request of its tenant's budget. */
   readonly rateLimiter: RateLimiter;
-  /** Signed HTTP data sources for the entity fetches that complete each event. */
-  readonly services: ServiceMap;
-  readonly validationRules: readonly ValidationRule[];
-  readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-}
-
-export interface SocketStats {
-  readonly connections: number;
-  /** Open subscriptions. */
-  readonly subscriptions: number;
-  /** Subscriptions that ever took their start position (a counter: tests wait on it). */
-  readonly positioned: number;
-  /** Upstream subscriptions shared by those (see upstream-feed.ts). */
-  readonly upstreamFeeds: number;
+  readonly shared: SharedSubscriptions;
+  /** The one error formatter (plugins/errors.ts). */
+  readonly maskError: (error: unknown) => GraphQLError;
 }
 
 export interface GatewaySockets {
-  stats(): SocketStats;
-  /** Closes every client socket (1012: reconnect and resume), then the upstream sockets. */
+  readonly connections: number;
+  /** Closes every client socket (1012: reconnect and resume with `after`). */
   drain(): Promise<void>;
 }
 
 // A type alias, not an interface: graphql-ws wants an index-signature-compatible record.
-type Extra = {
-  connection: Connection;
-};
-
-/** What onSubscribe hands to execute/subscribe for one operation. */
-interface SocketOperation {
-  readonly connection: Connection;
-  readonly payload: SubscribePayload;
-  readonly prepared: PreparedSubscription | undefined;
-}
+type Extra = WsExtra & { connection?: Connection } & Record<PropertyKey, unknown>;
 
 const CLOSE_GRACE_MS = 1_000;
 
+function requestError(message: string, reason: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: reason } });
+}
+
+/** Whether a subscription asks to start after an event (`after`: a literal, or a variable with a value). */
+function resumes(document: DocumentNode, variables: Readonly<Record<string, unknown>> | null | undefined): boolean {
+  let found = false;
+  visit(document, {
+    Argument(node) {
+      if (node.name.value !== "after") return;
+      if (node.value.kind === Kind.VARIABLE) found ||= variables?.[node.value.name.value] != null;
+      else found ||= node.value.kind !== Kind.NULL;
+    },
+  });
+  return found;
+}
+
+/** What the shared execution's context carries for the socket server. */
+interface SocketContext {
+  principal?: unknown;
+  params?: { query?: string; operationName?: string | null; variables?: Record<string, unknown> | null };
+  mgResumes?: boolean;
+}
+
 export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySockets {
-  const { config, logger, planner } = options;
+  const { config, logger, runtime } = options;
   const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY, options.authFailures);
-  const upstreams = new Upstreams({ urls: config.subgraphUrls, gatewaySecret: config.gatewaySecret, keepAliveMs: config.WS_KEEPALIVE_MS, signatureMaxSkewMs: config.SIGNATURE_MAX_SKEW_MS, logger });
-  const rest = new RestExecutor({ services: options.services, schemas: () => planner.schemas, formatError: options.formatError, logger });
-  const feeds = new Feeds();
-  const documents = new CheckedDocuments(() => planner.schemas.api, options.validationRules);
-  const format = (error: GraphQLError) => [options.formatError(error.toJSON(), error)];
-  let subscriptions = 0;
-  let positioned = 0;
+  const formatted = (errors: readonly GraphQLError[]) => forSocket(errors.map((error) => options.maskError(error)));
+
+  const hive = getGraphQLWSOptions<Record<string, unknown>, Extra>(runtime, (ctx) => {
+    const { request, socket, connection } = ctx.extra;
+    const url = new URL(request.url ?? "/graphql", `http://${request.headers.host ?? "localhost"}`);
+    const headers = new runtime.fetchAPI.Headers();
+    for (const [name, value] of Object.entries(request.headers)) if (typeof value === "string") headers.set(name, value);
+    return {
+      req: request,
+      socket,
+      // An operation over the socket is not a GET: mutations run too.
+      request: new runtime.fetchAPI.Request(url, { method: "POST", headers }),
+      principal: connection!.principal,
+    };
+  });
+
+  /**
+   * Refuses a subscription that would not run (unparsable, invalid, beyond limits, bad variables);
+   * otherwise says whether it is a subscription, and whether it resumes.
+   */
+  function checkSubscription(
+    schema: GraphQLSchema,
+    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  ): GraphQLError[] | { subscription: boolean; resumes: boolean } {
+    const enveloped = runtime.getEnveloped({});
+    let document: DocumentNode;
+    try {
+      document = enveloped.parse(payload.query);
+    } catch (error) {
+      return [error instanceof GraphQLError ? error : requestError((error as Error).message, "GRAPHQL_PARSE_FAILED")];
+    }
+    const operation = getOperationAST(document, payload.operationName ?? undefined);
+    if (!operation) return [requestError("Unable to identify the operation: give an operationName", "GRAPHQL_VALIDATION_FAILED")];
+    if (operation.operation !== "subscription") return { subscription: false, resumes: false };
+    const errors = enveloped.validate(schema, document) as readonly GraphQLError[];
+    if (errors.length > 0) return errors.map((error) => (error.extensions["code"] ? error : requestError(error.message, "GRAPHQL_VALIDATION_FAILED")));
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+    if (coerced.errors) return coerced.errors.map((error) => requestError(error.message, "BAD_USER_INPUT"));
+    return { subscription: true, resumes: resumes(document, payload.variables) };
+  }
 
   const wss = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: config.MAX_QUERY_BYTES });
-  const server = useServer<Record<string, unknown>, Extra>(
+  const server = useServer<Record<string, unknown> | undefined, Extra>(
     {
       async onConnect(ctx) {
         const admission = await connections.admit(ctx.connectionParams, ctx.extra.socket, options.clientAddress(ctx.extra.request));
@@ -110,79 +142,35 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
       onClose(ctx) {
         if (ctx.extra.connection) connections.forget(ctx.extra.connection);
       },
-      async onSubscribe(ctx, _id, payload): Promise<ExecutionArgs | GraphQLError[]> {
+      async onSubscribe(ctx, id, payload) {
         const connection = ctx.extra.connection!;
         if (Object.keys(ctx.subscriptions).length > config.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [new GraphQLError(`At most ${config.MAX_SUBSCRIPTIONS_PER_CONNECTION} operations at once on one connection`, { extensions: { code: "RATE_LIMITED" } })];
         }
         const decision = await options.rateLimiter.consume(rateKeyOf(connection.principal, undefined));
         if (!decision.allowed) return [rateLimited(decision)];
-        const checked = documents.check(payload.query, payload.operationName ?? undefined);
-        if ("errors" in checked) return checked.errors;
-        const { document, operation } = checked;
-        const schema = planner.schemas.api;
-        let prepared: PreparedSubscription | undefined;
-        if (operation.operation === "subscription") {
-          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
-          if (coerced.errors) return coerced.errors.map((error) => requestError(error.message, "BAD_USER_INPUT"));
-          try {
-            prepared = planner.prepare(payload.query, document, payload.operationName ?? undefined);
-          } catch (error) {
-            // Thrown out of onSubscribe, graphql-ws would log to the console and close the socket.
-            logger.error({ err: error }, "could not plan a subscription");
-            return [new GraphQLError("Internal server error", { extensions: { code: "INTERNAL_SERVER_ERROR" } })];
-          }
-        }
-        const contextValue: SocketOperation = { connection, payload, prepared };
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        const checked = checkSubscription(await runtime.getSchema(), payload);
+        if (Array.isArray(checked)) return checked;
+        const args = (await hive.onSubscribe!(ctx, id, payload)) as ExecutionArgs;
+        (args.contextValue as SocketContext).mgResumes = checked.resumes;
+        return args;
       },
-      // Queries and mutations: the same pipeline as HTTP, as this connection's principal.
-      async execute(args) {
-        const { connection, payload } = args.contextValue as SocketOperation;
-        const response = await options.apollo.executeOperation(
-          {
-            query: payload.query,
-            variables: payload.variables ?? undefined,
-            operationName: payload.operationName ?? undefined,
-            extensions: payload.extensions ?? undefined,
-          },
-          { contextValue: { principal: connection.principal } },
-        );
-        if (response.body.kind === "single") return response.body.singleResult as ExecutionResult;
-        return { errors: format(new GraphQLError("Incremental delivery is not supported over graphql-ws", { extensions: { code: "BAD_USER_INPUT" } })) } as unknown as ExecutionResult;
-      },
+      execute: hive.execute,
       subscribe(args) {
-        const { connection, payload, prepared } = args.contextValue as SocketOperation;
-        subscriptions += 1;
-        const subscription = new FederatedSubscription(
-          {
-            upstream: upstreams.for(prepared!.primary.serviceName),
-            feeds,
-            rest,
-            bufferEvents: config.SUBSCRIPTION_BUFFER_EVENTS,
-            slowConsumerMs: config.SLOW_CONSUMER_TIMEOUT_MS,
-            onSlowConsumer: (reason) => connection.socket.close(CLOSE_SLOW_CONSUMER, reason.slice(0, 120)),
-            formatError: format,
-            onPositioned: () => (positioned += 1),
-            onClose: () => (subscriptions -= 1),
-          },
-          {
-            prepared: prepared!,
-            source: payload.query,
-            document: args.document,
-            operationName: payload.operationName ?? undefined,
-            variables: payload.variables ?? {},
-            principal: connection.principal,
-          },
-        );
-        return subscription as AsyncIterableIterator<ClientResult> as unknown as AsyncIterableIterator<ExecutionResult>;
+        const context = args.contextValue as SocketContext;
+        const { query, operationName, variables } = context.params ?? {};
+        const key = JSON.stringify([context.principal, query, operationName ?? null, variables ?? null]);
+        return options.shared.subscribe(key, context.mgResumes ?? false, args.contextValue as object, async (startAfter) => {
+          const own = startAfter ? { ...args, contextValue: { ...(args.contextValue as object), mgStartAfter: startAfter } } : args;
+          return (await hive.subscribe!(own)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;
+        });
       },
-      // Results are already formatted (Apollo's pipeline, or RestExecutor): send them as they are.
       onNext(_ctx, _id, _payload, _args, result) {
-        return result as FormattedExecutionResult;
+        const { errors, ...rest } = result as ExecutionResult;
+        return (errors ? { ...rest, errors: formatted(errors) } : rest) as FormattedExecutionResult;
       },
       onError(_ctx, _id, _payload, errors) {
-        return errors.map((error) => options.formatError(error.toJSON(), error));
+        return formatted(errors);
       },
     },
     wss,
@@ -190,7 +178,9 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
   );
 
   return {
-    stats: () => ({ connections: connections.size, subscriptions, positioned, upstreamFeeds: feeds.size }),
+    get connections() {
+      return connections.size;
+    },
     async drain() {
       connections.stop();
       const sockets = [...wss.clients];
@@ -200,7 +190,6 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
       await Promise.all(closed);
       clearTimeout(grace);
       await server.dispose();
-      await upstreams.stop();
     },
   };
 }

@@ -17,6 +17,25 @@ describe("configuration", () => {
     expect(load).toThrowError(/PORT: .*number/);
   });
 
+  it("configures the gateway: planner, supergraph file and per-subgraph URLs", () => {
+    const defaults = loadConfig({}, { allowGeneratedSecret: true });
+    expect(defaults.GATEWAY_PLANNER).toBe("rust");
+    expect(defaults.SUPERGRAPH_PATH).toBeUndefined();
+    expect(defaults.SUBGRAPH_URLS).toEqual({});
+    const custom = loadConfig(
+      { GATEWAY_PLANNER: "js", SUPERGRAPH_PATH: "/etc/supergraph.graphql", SUBGRAPH_URLS: "reviews=http://reviews:4010/graphql, accounts=https://a.example/graphql", BALANCES_URL: "http://b:1/graphql" },
+      { allowGeneratedSecret: true },
+    );
+    expect(custom.GATEWAY_PLANNER).toBe("js");
+    expect(custom.SUPERGRAPH_PATH).toBe("/etc/supergraph.graphql");
+    expect(custom.SUBGRAPH_URLS).toEqual({ reviews: "http://reviews:4010/graphql", accounts: "https://a.example/graphql" });
+    // Our own subgraphs: ACCOUNTS_URL … first, then SUBGRAPH_URLS, then the local default.
+    expect(custom.subgraphUrls).toMatchObject({ accounts: "https://a.example/graphql", balances: "http://b:1/graphql", payouts: "http://127.0.0.1:4003/graphql" });
+    expect(() => loadConfig({ GATEWAY_PLANNER: "fast" }, { allowGeneratedSecret: true })).toThrowError(/GATEWAY_PLANNER/);
+    expect(() => loadConfig({ SUBGRAPH_URLS: "reviews" }, { allowGeneratedSecret: true })).toThrowError(/SUBGRAPH_URLS: each entry must be name=url/);
+    expect(() => loadConfig({ SUBGRAPH_URLS: "reviews=ftp://x" }, { allowGeneratedSecret: true })).toThrowError(/SUBGRAPH_URLS: the URL of 'reviews' must be http/);
+  });
+
   it("requires a shared GATEWAY_SECRET when pieces run as separate processes", () => {
     expect(() => loadConfig({}, { allowGeneratedSecret: false })).toThrowError(ConfigError);
     expect(() => loadConfig({}, { allowGeneratedSecret: false })).toThrowError(/GATEWAY_SECRET: required/);

@@ -32,6 +32,25 @@ const schema = z.object({
   BALANCES_URL: z.url().optional(),
   PAYOUTS_URL: z.url().optional(),
   CRYPTO_URL: z.url().optional(),
+  // The gateway: which supergraph it serves, where each of its subgraphs is (overriding the
+  // supergraph's own URLs, by subgraph name: "accounts=http://…,reviews=http://…"), and which
+  // query planner runs it (Hive's Rust planner, or the pure-JS one where the native addon is missing).
+  SUPERGRAPH_PATH: z.string().min(1).optional(),
+  SUBGRAPH_URLS: z
+    .string()
+    .optional()
+    .transform((text, context): Readonly<Record<string, string>> => {
+      const parsed = parseSubgraphUrls(text ?? "");
+      if (typeof parsed === "string") {
+        context.addIssue({ code: "custom", message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  GATEWAY_PLANNER: z.enum(["rust", "js"]).default("rust"),
+  // Identical queries of one caller in flight at once share one execution (Hive's inbound
+  // deduplication; mutations always run).
+  DEDUPLICATE_INFLIGHT_QUERIES: z.enum(["true", "false"]).default("true"),
   AUTH_CACHE_TTL_MS: milliseconds(5_000),
   // Requests per second per tenant and mode at the gateway (HTTP requests and graphql-ws
   // operations; 0: no limit), counted in this process or, with RATE_LIMIT_REDIS_URL, across
@@ -95,6 +114,20 @@ const schema = z.object({
   ENCRYPTION_KEYS: z.string().optional(),
   FINGERPRINT_KEY: z.string().optional(),
 });
+
+/** `name=url[,name=url…]`: per-subgraph URL overrides; returns a message on the first problem. */
+export function parseSubgraphUrls(text: string): Record<string, string> | string {
+  const urls: Record<string, string> = {};
+  for (const entry of text.split(",").map((part) => part.trim()).filter(Boolean)) {
+    const separator = entry.indexOf("=");
+    const name = entry.slice(0, separator);
+    const url = entry.slice(separator + 1);
+    if (separator < 1 || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) return "each entry must be name=url, the name a subgraph's name";
+    if (!/^https?:\/\/\S+$/.test(url)) return `the URL of '${name}' must be http:// or https://`;
+    urls[name] = url;
+  }
+  return urls;
+}
 
 /** Express's `trust proxy` setting, as TRUST_PROXY gives it. */
 export type TrustProxy = boolean | number | readonly string[];
@@ -207,10 +240,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
         ]
       : [],
     subgraphUrls: {
-      accounts: values.ACCOUNTS_URL ?? local(values.ACCOUNTS_PORT),
-      balances: values.BALANCES_URL ?? local(values.BALANCES_PORT),
-      payouts: values.PAYOUTS_URL ?? local(values.PAYOUTS_PORT),
-      crypto: values.CRYPTO_URL ?? local(values.CRYPTO_PORT),
+      accounts: values.ACCOUNTS_URL ?? values.SUBGRAPH_URLS["accounts"] ?? local(values.ACCOUNTS_PORT),
+      balances: values.BALANCES_URL ?? values.SUBGRAPH_URLS["balances"] ?? local(values.BALANCES_PORT),
+      payouts: values.PAYOUTS_URL ?? values.SUBGRAPH_URLS["payouts"] ?? local(values.PAYOUTS_PORT),
+      crypto: values.CRYPTO_URL ?? values.SUBGRAPH_URLS["crypto"] ?? local(values.CRYPTO_PORT),
     },
   };
 }

@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   "IDEMPOTENCY_KEY_IN_USE",
   "RATE_LIMITED",
   "SERVICE_UNAVAILABLE",
+  // A subscription ended before an event it could not complete: subscribe again with `after`.
+  "SUBSCRIPTION_INTERRUPTED",
   "INTERNAL_SERVER_ERROR",
 ] as const;
 

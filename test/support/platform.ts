@@ -27,6 +27,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
       // Suites send wrong keys on purpose, all from 127.0.0.1; the budget has its own gateways
       // (auth-failures.e2e.test.ts).
       AUTH_FAILURES_PER_MINUTE: "0",
+      // CI runs the e2e suite once per query planner (.ci/run).
+      ...(process.env["GATEWAY_PLANNER"] ? { GATEWAY_PLANNER: process.env["GATEWAY_PLANNER"] } : {}),
       ...overrides,
     },
     { allowGeneratedSecret: false },

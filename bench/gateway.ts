@@ -1,0 +1,323 @@
+// `npm run bench:gateway`: the gateway against its peers and against itself as it was.
+//
+//   1. The public federation-gateway benchmark (graphql-hive/graphql-gateways-benchmark): its
+//      query over its four subgraphs (accounts, inventory, products, reviews; small memoized ones
+//      in bench/federation/), 50 connections, through stock @apollo/gateway, Hive Gateway with the
+//      JS planner, Hive Gateway with the Rust planner, and ours with every plugin on (API key,
+//      signed subgraph requests, limits, rate limit). Each gateway is a process of its own; rounds
+//      are interleaved (every gateway once per round) so a busy moment costs each the same.
+//   2. The product itself through the all-in-one process on Postgres: the dashboard query
+//      (viewer, balances, 50 connected accounts with balances and bank accounts, 20 balance
+//      transactions) and createTransfer. With BENCH_BASELINE=<a checkout of another commit, with
+//      its node_modules>, that commit's all-in-one runs beside this one, rounds interleaved.
+//
+// Needs DATABASE_URL (a Postgres server; each process gets a database of its own, dropped at the
+// end). Part 1 runs twice: with inbound in-flight deduplication (identical concurrent queries
+// share one execution; the public benchmark turns it on for Hive Gateway, and ours has it on by
+// default) and without it, for every Hive-based gateway alike (@apollo/gateway has none).
+// Knobs: BENCH_SECONDS (per round and gateway, default 10), BENCH_ROUNDS (3),
+// BENCH_CONNECTIONS (50), BENCH_PRODUCT_CONNECTIONS (20), BENCH_PARTS (`federation,product`).
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { execSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startPlatform } from "../cmd/platform.ts";
+import { insertPlatform } from "../subgraphs/accounts/api.ts";
+import { loadConfig } from "../subgraphs/shared/config.ts";
+import { createLogger } from "../subgraphs/shared/logger.ts";
+import { BENCHMARK_QUERY, startSubgraphs } from "./federation/subgraphs.ts";
+import { freshDatabase, load, machine, table, type LoadResult } from "./support.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const serverUrl = process.env["DATABASE_URL"];
+if (!serverUrl) {
+  console.error("bench:gateway needs DATABASE_URL (a Postgres server), e.g. postgresql://postgres@127.0.0.1:5432/postgres");
+  process.exit(2);
+}
+const numberOf = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const seconds = numberOf("BENCH_SECONDS", 10);
+const rounds = numberOf("BENCH_ROUNDS", 3);
+const connections = numberOf("BENCH_CONNECTIONS", 50);
+const productConnections = numberOf("BENCH_PRODUCT_CONNECTIONS", 20);
+const parts = (process.env["BENCH_PARTS"] ?? "federation,product").split(",");
+const baseline = process.env["BENCH_BASELINE"];
+
+/** A process started for the benchmark; resolves the first match of `pattern` in its output. */
+interface Child {
+  readonly process: ChildProcess;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  stop(): Promise<void>;
+}
+
+// Production mode, as a deployment runs (it needs keys of its own: these, for this run only).
+const PRODUCTION = {
+  NODE_ENV: "production",
+  ENCRYPTION_KEYS: `bench:${randomBytes(32).toString("base64")}`,
+  FINGERPRINT_KEY: randomBytes(32).toString("base64"),
+};
+
+function start(args: string[], env: Record<string, string | undefined>, cwd = ROOT): Child {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+    cwd,
+    env: { PATH: process.env["PATH"], HOME: process.env["HOME"], ...PRODUCTION, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const waiters: (() => void)[] = [];
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const wake of waiters.splice(0)) wake();
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  child.once("exit", () => waiters.splice(0).forEach((wake) => wake()));
+  return {
+    process: child,
+    async waitFor(pattern, timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = pattern.exec(output);
+        if (match) return match;
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${args.join(" ")}: no ${pattern} in:\n${output.slice(-2_000)}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 250);
+        });
+      }
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(force);
+    },
+  };
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/** One POST; resolves the body (rejects on a non-200 or a GraphQL error). */
+function post(port: number, body: string, headers: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port, path: "/graphql", method: "POST", agent, headers: { "content-type": "application/json", ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          if (res.statusCode !== 200 || text.includes('"errors"')) reject(Object.assign(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`), { code: `HTTP_${res.statusCode}` }));
+          else resolve(text);
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function row(name: string, result: LoadResult): Record<string, string | number> {
+  const errors = Object.entries(result.errors).map(([code, count]) => `${code}×${count}`).join(" ");
+  return { target: name, "req/s": result.perSecond, "p50 ms": result.p50ms, "p99 ms": result.p99ms, requests: result.operations, errors: errors || "0" };
+}
+
+/** Per target, the mean of its rounds, and its ratio to each reference's. */
+function summary(results: Map<string, LoadResult[]>, references: string[]): Record<string, string | number>[] {
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const rate = (name: string) => mean((results.get(name) ?? []).map((r) => r.perSecond));
+  return [...results].map(([name, list]) => ({
+    target: name,
+    "req/s (rounds)": list.map((r) => r.perSecond).join(" / "),
+    "req/s mean": Math.round(rate(name)),
+    ...Object.fromEntries(references.map((reference) => [`× ${reference}`, (rate(name) / rate(reference)).toFixed(2)])),
+    "p50 ms": mean(list.map((r) => r.p50ms)).toFixed(1),
+    "p99 ms": mean(list.map((r) => r.p99ms)).toFixed(1),
+    errors: list.reduce((sum, r) => sum + Object.values(r.errors).reduce((a, b) => a + b, 0), 0),
+  }));
+}
+
+async function federation(dedup: boolean): Promise<void> {
+  const subgraphs = await startSubgraphs();
+  const dir = mkdtempSync(join(tmpdir(), "moneygraph-bench-"));
+  const supergraphPath = join(dir, "supergraph.graphql");
+  writeFileSync(supergraphPath, subgraphs.supergraphSdl);
+  // Ours checks API keys with the accounts subgraph of this project, on a database of its own.
+  const database = await freshDatabase(serverUrl!, 5);
+  const secret = randomBytes(32).toString("hex");
+  const config = loadConfig({ DATABASE_URL: database.url, GATEWAY_SECRET: secret, LOG_LEVEL: "warn", ACCOUNTS_PORT: "0" }, { allowGeneratedSecret: false });
+  const accounts = await startPlatform({ config, logger: createLogger("warn", "bench"), subgraphs: ["accounts"], gateway: false, ephemeralSubgraphPorts: true, db: database.db });
+  const { secretKey } = await insertPlatform(accounts.deps!, { displayName: "Bench", country: "US", defaultCurrency: "USD" });
+  const children: Child[] = [];
+  try {
+    const overrides = Object.entries(subgraphs.urls).map(([name, url]) => `${name}=${url}`).join(",");
+    const targets = [
+      { name: "@apollo/gateway", env: { BENCH_GATEWAY: "apollo" }, headers: {} as Record<string, string> },
+      { name: "Hive Gateway (JS)", env: { BENCH_GATEWAY: "hive-js" }, headers: {} },
+      { name: "Hive Gateway (Rust)", env: { BENCH_GATEWAY: "hive-rust" }, headers: {} },
+      {
+        name: "ours (Rust, all plugins)",
+        env: {
+          BENCH_GATEWAY: "ours",
+          GATEWAY_SECRET: secret,
+          SUBGRAPH_URLS: overrides,
+          AUTH_URL: accounts.subgraphs[0]!.url,
+          // Counted, never refused: the limiter's cost is in the figure, not its refusals.
+          RATE_LIMIT_PER_SECOND: "1000000",
+          LOG_LEVEL: "warn",
+        },
+        headers: { authorization: `Bearer ${secretKey}` },
+      },
+    ];
+    const running = [];
+    for (const target of targets) {
+      const child = start(["bench/federation/gateway-process.ts"], { ...target.env, SUPERGRAPH_PATH: supergraphPath, DEDUPLICATE_INFLIGHT_QUERIES: String(dedup) });
+      children.push(child);
+      const port = Number((await child.waitFor(/listening (\d+)/))[1]);
+      running.push({ ...target, port });
+    }
+    const body = JSON.stringify({ query: BENCHMARK_QUERY });
+    // The same answer from each, as JSON (and a warm-up of every path and memo).
+    const answers = await Promise.all(running.map(async (target) => JSON.parse(await post(target.port, body, target.headers)) as unknown));
+    const equal = answers.every((answer) => JSON.stringify(answer) === JSON.stringify(answers[0]));
+    console.log(`federation benchmark: responses equal as JSON: ${equal}`);
+    const results = new Map<string, LoadResult[]>(running.map((target) => [target.name, []]));
+    for (let round = 1; round <= rounds; round++) {
+      for (const target of running) {
+        const result = await load(connections, seconds, async () => void (await post(target.port, body, target.headers)));
+        results.get(target.name)!.push(result);
+        console.log(JSON.stringify({ part: "federation", dedup, round, ...row(target.name, result) }));
+      }
+    }
+    console.log(
+      `\nfederation benchmark, in-flight deduplication ${dedup ? "on" : "off"}, ${connections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(results, ["@apollo/gateway", "Hive Gateway (Rust)"]))}\n`,
+    );
+  } finally {
+    await Promise.all(children.map((child) => child.stop()));
+    await accounts.stop();
+    await subgraphs.stop();
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const DASHBOARD = `query Dashboard {
+  viewer {
+    id displayName
+    balances { currency available { amount decimal } pending { amount } }
+    connectedAccounts(first: 50) {
+      edges { node { id displayName status balances { currency available { amount } } externalAccounts { id last4 bankName currency } } }
+    }
+    balanceTransactions(first: 20) { edges { node { id type amount { amount currency } net { amount } createdAt } } }
+  }
+}`;
+const TRANSFER = `mutation Transfer($input: CreateTransferInput!, $key: String!) { createTransfer(input: $input, idempotencyKey: $key) { id } }`;
+
+/** A platform with 50 connected accounts, each with a bank account and a balance, through the API. */
+async function seed(port: number, adminKey: string): Promise<{ key: string; connected: string[] }> {
+  const call = async <T>(key: string, query: string, variables: Record<string, unknown>) =>
+    (JSON.parse(await post(port, JSON.stringify({ query, variables }), { authorization: `Bearer ${key}` })) as { data: T }).data;
+  const created = await call<{ createPlatform: { secretKey: string; account: { id: string } } }>(
+    adminKey,
+    `mutation($input: CreatePlatformInput!) { createPlatform(input: $input) { secretKey account { id } } }`,
+    { input: { displayName: "Bench Platform", country: "US", defaultCurrency: "USD" } },
+  );
+  const key = created.createPlatform.secretKey;
+  await call(key, `mutation($input: CreateTopupInput!, $key: String!) { createTopup(input: $input, idempotencyKey: $key) { id } }`, {
+    input: { accountId: created.createPlatform.account.id, amount: "1000000000000", currency: "USD" },
+    key: randomUUID(),
+  });
+  const connected: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const account = await call<{ createConnectedAccount: { id: string } }>(
+      key,
+      `mutation($input: CreateConnectedAccountInput!, $key: String!) { createConnectedAccount(input: $input, idempotencyKey: $key) { id } }`,
+      { input: { displayName: `Seller ${i}`, country: "US", defaultCurrency: "USD" }, key: randomUUID() },
+    );
+    const id = account.createConnectedAccount.id;
+    connected.push(id);
+    await call(key, `mutation($id: ID!, $input: AddExternalAccountInput!, $key: String!) { addExternalAccount(accountId: $id, input: $input, idempotencyKey: $key) { id } }`, {
+      id,
+      input: { country: "US", currency: "USD", accountHolderName: `Seller ${i}`, routingNumber: "110000000", accountNumber: "000123456789" },
+      key: randomUUID(),
+    });
+    await call(key, TRANSFER, { input: { destinationAccountId: id, amount: "1000", currency: "USD" }, key: randomUUID() });
+  }
+  return { key, connected };
+}
+
+async function product(): Promise<void> {
+  const adminKey = `admin_${randomBytes(16).toString("hex")}`;
+  const commits = [...(baseline ? [{ name: `baseline ${execSync("git rev-parse --short HEAD", { cwd: baseline }).toString().trim()}`, cwd: baseline }] : []), { name: `this ${execSync("git rev-parse --short HEAD", { cwd: ROOT }).toString().trim()}`, cwd: ROOT }];
+  const databases = [];
+  const children: Child[] = [];
+  try {
+    const targets = [];
+    for (const commit of commits) {
+      // Created here, migrated by the process itself (each commit its own migrations).
+      const database = await freshDatabase(serverUrl!, 1);
+      databases.push(database);
+      const child = start(["cmd/all-in-one.ts"], {
+        DATABASE_URL: database.url,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        SEED_DEMO: "false",
+        ADMIN_API_KEY: adminKey,
+        GATEWAY_SECRET: randomBytes(32).toString("hex"),
+        RATE_LIMIT_PER_SECOND: "0",
+        AUTH_FAILURES_PER_MINUTE: "0",
+        SETTLEMENT_DELAY_MS: "0",
+        LOG_LEVEL: "warn",
+      }, commit.cwd);
+      children.push(child);
+      const port = Number((await child.waitFor(/http:\/\/localhost:(\d+)\/graphql/))[1]);
+      const seeded = await seed(port, adminKey);
+      targets.push({ ...commit, port, ...seeded });
+    }
+    const dashboard = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]));
+    const transfers = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]));
+    for (let round = 1; round <= rounds; round++) {
+      for (const target of targets) {
+        const headers = { authorization: `Bearer ${target.key}` };
+        const body = JSON.stringify({ query: DASHBOARD });
+        const read = await load(productConnections, seconds, async () => void (await post(target.port, body, headers)));
+        dashboard.get(target.name)!.push(read);
+        console.log(JSON.stringify({ part: "dashboard", round, ...row(target.name, read) }));
+        const write = await load(productConnections, seconds, async (worker, n) => {
+          const destination = target.connected[(worker * 7 + n) % target.connected.length]!;
+          await post(target.port, JSON.stringify({ query: TRANSFER, variables: { input: { destinationAccountId: destination, amount: "1", currency: "USD" }, key: randomUUID() } }), headers);
+        });
+        transfers.get(target.name)!.push(write);
+        console.log(JSON.stringify({ part: "createTransfer", round, ...row(target.name, write) }));
+      }
+    }
+    const reference = targets[0]!.name;
+    console.log(`\ndashboard query, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(dashboard, [reference]))}`);
+    console.log(`\ncreateTransfer, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(transfers, [reference]))}\n`);
+  } finally {
+    await Promise.all(children.map((child) => child.stop()));
+    for (const database of databases) await database.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`machine: ${machine()}; load average at start: ${execSync("uptime").toString().trim()}`);
+  if (parts.includes("federation")) {
+    await federation(false);
+    await federation(true);
+  }
+  if (parts.includes("product")) await product();
+  console.log(`load average at end: ${execSync("uptime").toString().trim()}`);
+  agent.destroy();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

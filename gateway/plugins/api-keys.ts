@@ -1,0 +1,132 @@
+// API keys and request rates at the edge, as runtime plugins.
+//
+// HTTP: an Authorization header, when present, must be right (401 otherwise, before anything is
+// parsed; 429 for an address beyond its failed authentications, see auth-failures.ts; 503 with
+// Retry-After when the key cannot be checked); the request then spends one of its tenant's
+// requests per second (429 and Retry-After beyond: see rate-limit.ts). graphql-ws connections are admitted by their key in
+// connectionParams (subscriptions/ws-server.ts) and their operations carry its principal.
+// Either way, without a principal only introspection runs (Sandbox loads the schema first).
+
+import type { IncomingMessage } from "node:http";
+import { Kind, type DocumentNode, type OperationDefinitionNode } from "graphql";
+import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
+import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
+import type { Logger } from "../../subgraphs/shared/logger.ts";
+import { serviceUnavailable } from "../../subgraphs/shared/errors.ts";
+import { isRateLimited, retryAfterSecondsOf, type AuthFailures } from "../auth-failures.ts";
+import { unauthenticated, type Authenticator } from "../authenticate.ts";
+import { rateKeyOf, rateLimited, retryAfterSeconds, type RateLimiter } from "../rate-limit.ts";
+
+export interface ApiKeyOptions {
+  readonly authenticator: Authenticator;
+  /** A wrong key spends its address's budget of failed authentications. */
+  readonly authFailures: AuthFailures;
+  /** The client's address (TRUST_PROXY applies). */
+  readonly clientAddress: (request: IncomingMessage) => string;
+  readonly rateLimiter: RateLimiter;
+  readonly graphqlEndpoint: string;
+  readonly logger: Logger;
+}
+
+export interface PrincipalContext {
+  principal?: Principal;
+}
+
+function isIntrospectionOnly(document: DocumentNode, operationName: string | null | undefined): boolean {
+  const operations = document.definitions.filter((node): node is OperationDefinitionNode => node.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((node) => node.name?.value === operationName) : operations[0];
+  return !!operation && operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && selection.name.value.startsWith("__"));
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+}
+
+function errorCode(error: unknown): { code: string; status: number } {
+  const extensions = (error as { extensions?: { code?: string; http?: { status?: number } } }).extensions;
+  return { code: extensions?.code ?? "INTERNAL_SERVER_ERROR", status: extensions?.http?.status ?? 500 };
+}
+
+/** The answer to a request whose key could not be checked: an outage, safe to retry. */
+export function unavailableResponse(message: string): Response {
+  const error = serviceUnavailable(message);
+  const retryAfterMs = Number(error.details?.["retryAfterMs"] ?? 1_000);
+  return json(503, { errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }] }, { "retry-after": String(retryAfterSecondsOf(retryAfterMs)) });
+}
+
+export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalContext> {
+  const { authenticator, authFailures, rateLimiter, logger } = options;
+  const principals = new WeakMap<Request, Principal>();
+  const rateHeaders = new WeakMap<Request, Record<string, string>>();
+
+  const requireKey = (context: PrincipalContext, document: DocumentNode, operationName: string | null | undefined) =>
+    !context.principal && !isIntrospectionOnly(document, operationName)
+      ? { errors: [unauthenticated("Missing API key: use `Authorization: Bearer <secret key>`")] }
+      : undefined;
+
+  return {
+    async onRequest({ request, url, endResponse, serverContext }) {
+      if (url.pathname !== options.graphqlEndpoint || request.method === "OPTIONS") return;
+      const authorization = request.headers.get("authorization");
+      const req = (serverContext as { req?: IncomingMessage }).req;
+      const address = req ? options.clientAddress(req) : undefined;
+      let principal: Principal | undefined;
+      if (authorization) {
+        try {
+          principal = await authFailures.guard(address, () => authenticator.authenticate(authorization));
+          principals.set(request, principal);
+        } catch (error) {
+          if (isRateLimited(error)) {
+            const retryAfterMs = Number(error.extensions["retryAfterMs"]);
+            return endResponse(
+              json(429, { errors: [{ message: error.message, extensions: { code: "RATE_LIMITED", retryAfterMs } }] }, { "retry-after": String(retryAfterSecondsOf(retryAfterMs)) }),
+            );
+          }
+          const { code, status } = errorCode(error);
+          if (status >= 500) {
+            // The key could not be checked (the accounts subgraph or its database is away): a
+            // lookup is always safe to retry.
+            logger.error({ err: error }, "authentication failed");
+            return endResponse(unavailableResponse("Authentication is unavailable; retry shortly"));
+          }
+          return endResponse(json(status, { errors: [{ message: (error as Error).message, extensions: { code } }] }));
+        }
+      }
+      if (!rateLimiter.enabled) return;
+      const decision = await rateLimiter.consume(rateKeyOf(principal, address));
+      if (decision.allowed) {
+        rateHeaders.set(request, {
+          "ratelimit-limit": String(decision.limit),
+          "ratelimit-remaining": String(decision.remaining),
+          "ratelimit-reset": String(Math.ceil(decision.resetMs / 1_000)),
+        });
+        return;
+      }
+      const error = rateLimited(decision);
+      endResponse(
+        json(429, { errors: [{ message: error.message, extensions: error.extensions }] }, {
+          "ratelimit-limit": String(decision.limit),
+          "ratelimit-remaining": "0",
+          "retry-after": String(retryAfterSeconds(decision)),
+        }),
+      );
+    },
+    onResponse({ request, response }) {
+      const headers = rateHeaders.get(request);
+      if (headers) for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    },
+    onContextBuilding({ context, extendContext }) {
+      const principal = context.request ? principals.get(context.request) : undefined;
+      if (principal && !context.principal) extendContext({ principal });
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const refused = requireKey(args.contextValue, args.document, args.operationName);
+      if (refused) setResultAndStopExecution(refused);
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refused = requireKey(args.contextValue, args.document, args.operationName);
+      if (refused) setResultAndStopExecution(refused);
+    },
+  };
+}
+

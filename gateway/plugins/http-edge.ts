@@ -1,0 +1,126 @@
+// The gateway's HTTP edge, as runtime plugins: liveness and readiness, request bodies (size
+// limit, Content-Encoding, charset, JSON, no batches: typed 4xx with a `reason`, never a 5xx or
+// an HTML page for a client's mistake), and subscriptions, which are served over graphql-ws only.
+
+import { Readable } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { GraphQLError } from "graphql";
+import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
+
+export interface HttpEdgeOptions {
+  readonly graphqlEndpoint: string;
+  readonly maxBodyBytes: number;
+  /** Where each subgraph answers its own /readyz. */
+  readonly subgraphUrls: Readonly<Record<string, string>>;
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
+}
+
+function refusal(status: number, message: string, reason: string): Response {
+  return json(status, { errors: [{ message, extensions: { code: "BAD_USER_INPUT", reason } }] });
+}
+
+class BodyRefusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+const DECODERS: Readonly<Record<string, (() => NodeJS.ReadWriteStream) | undefined>> = {
+  identity: undefined,
+  gzip: createGunzip,
+  "x-gzip": createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+async function readinessOf(subgraphUrls: Readonly<Record<string, string>>): Promise<Response> {
+  const checks = await Promise.all(
+    Object.entries(subgraphUrls).map(async ([name, url]) => {
+      const ok = await fetch(url.replace(/\/graphql$/, "/readyz"), { signal: AbortSignal.timeout(2_000) })
+        .then((response) => response.ok)
+        .catch(() => false);
+      return [name, ok ? "ready" : "unreachable"] as const;
+    }),
+  );
+  const ready = checks.every(([, status]) => status === "ready");
+  return json(ready ? 200 : 503, { status: ready ? "ready" : "not ready", supergraph: "loaded", subgraphs: Object.fromEntries(checks) });
+}
+
+/**
+ * The body as UTF-8 text, decoded from its Content-Encoding, at most `max` bytes once decoded
+ * (reading stops there); a refusal says what the client got wrong.
+ */
+async function readBody(request: Request, max: number): Promise<string> {
+  const charset = /;\s*charset=("?)([^";]+)\1/i.exec(request.headers.get("content-type") ?? "")?.[2]?.toLowerCase();
+  if (charset && charset !== "utf-8" && charset !== "utf8") throw new BodyRefusal(415, "Unsupported charset: send UTF-8 JSON", "UNSUPPORTED_CHARSET");
+  const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  if (!(encoding in DECODERS)) throw new BodyRefusal(415, "Unsupported Content-Encoding: use gzip, deflate or br, or none", "UNSUPPORTED_ENCODING");
+  const tooLarge = () => new BodyRefusal(413, `Request body larger than ${max} bytes`, "BODY_TOO_LARGE");
+  if (encoding === "identity" && Number(request.headers.get("content-length") ?? Number.NaN) > max) throw tooLarge();
+  if (!request.body) return "";
+  let stream: AsyncIterable<Uint8Array> = request.body as unknown as AsyncIterable<Uint8Array>;
+  const decoder = DECODERS[encoding];
+  if (decoder) stream = Readable.from(stream).pipe(decoder()) as unknown as AsyncIterable<Uint8Array>;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      size += chunk.byteLength;
+      if (size > max) throw tooLarge();
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof BodyRefusal) throw error;
+    throw new BodyRefusal(400, "Request body could not be read (is its Content-Encoding right?)", "BODY_UNREADABLE");
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export function useHttpEdge(options: HttpEdgeOptions): GatewayPlugin {
+  return {
+    onRequest({ url, endResponse }) {
+      if (url.pathname === "/healthz") return endResponse(json(200, { status: "ok" }));
+      if (url.pathname === "/readyz") return readinessOf(options.subgraphUrls).then(endResponse);
+    },
+    onRequestParse({ request, setRequestParser }) {
+      if (request.method !== "POST" || !/json/i.test(request.headers.get("content-type") ?? "")) return;
+      setRequestParser(async (request) => {
+        let text: string;
+        try {
+          text = await readBody(request, options.maxBodyBytes);
+        } catch (error) {
+          if (error instanceof BodyRefusal) return refusal(error.status, error.message, error.reason);
+          throw error;
+        }
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          return refusal(400, "Request body is not valid JSON", "BODY_NOT_JSON");
+        }
+        if (!body || typeof body !== "object" || Array.isArray(body)) {
+          return refusal(400, "The request body must be one JSON object: { query, operationName, variables }", "BODY_NOT_JSON");
+        }
+        return body as { query?: string };
+      });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      // graphql-ws operations carry their socket in the context; an HTTP request does not.
+      if ((args.contextValue as { socket?: unknown }).socket) return;
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError(`Subscriptions are served over graphql-ws (the graphql-transport-ws protocol) at ws://…${options.graphqlEndpoint}`, {
+            extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+          }),
+        ],
+      });
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// The gateway's engine: Hive Gateway's runtime over the checked-in supergraph (or any composed
+// supergraph: SUPERGRAPH_PATH), with each subgraph's URL from configuration, the Rust query
+// planner (@graphql-hive/router-runtime) unless GATEWAY_PLANNER=js, and our concerns as plugins.
+// A fetch-API handler: server.ts mounts it on a Node HTTP server beside graphql-ws.
+
+import { readFileSync } from "node:fs";
+import { getOperationAST } from "graphql";
+import { createGatewayRuntime, Logger, type GatewayConfigSupergraph, type GatewayPlugin, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
+import { PinoLogWriter } from "@graphql-hive/logger/writers/pino";
+import httpTransport from "@graphql-mesh/transport-http";
+import { unifiedGraphHandler } from "@graphql-hive/router-runtime";
+import type { Config } from "../subgraphs/shared/config.ts";
+import type { Logger as PinoLogger } from "../subgraphs/shared/logger.ts";
+import { signedWsTransport, type SubscriptionWrapper } from "./transport/ws.ts";
+
+export const DEFAULT_SUPERGRAPH_PATH = new URL("../schema/supergraph.graphql", import.meta.url);
+export const GRAPHQL_ENDPOINT = "/graphql";
+
+export interface RuntimeOptions {
+  readonly config: Config;
+  readonly logger: PinoLogger;
+  /** The supergraph's SDL; defaults to SUPERGRAPH_PATH, else the checked-in one. */
+  readonly supergraphSdl?: string;
+  /** Our concerns, in order (authentication first). */
+  readonly plugins: readonly GatewayPlugin[] | readonly unknown[];
+  /** How subscriptions are followed upstream (resumption, flow control). */
+  readonly subscriptions: SubscriptionWrapper;
+  /** HTML for a browser's GET /graphql. */
+  readonly landingPage: () => string;
+}
+
+/** The names of a supergraph's subgraphs (its join__Graph values). */
+export function subgraphNamesOf(supergraphSdl: string): string[] {
+  return [...supergraphSdl.matchAll(/@join__graph\(name:\s*"([^"]+)"/g)].map((match) => match[1]!);
+}
+
+export function readSupergraph(config: Config): string {
+  return readFileSync(config.SUPERGRAPH_PATH ?? DEFAULT_SUPERGRAPH_PATH, "utf8");
+}
+
+/** Where each subgraph is: ours from configuration, any other by SUBGRAPH_URLS, else the supergraph's own URL. */
+function locations(config: Config, names: readonly string[]): Record<string, { location: string }> {
+  const overrides: Record<string, string> = { ...config.SUBGRAPH_URLS, ...config.subgraphUrls };
+  return Object.fromEntries(names.filter((name) => overrides[name]).map((name) => [name, { location: overrides[name]! }]));
+}
+
+export function hiveLogger(logger: PinoLogger): Logger {
+  const level = logger.level === "silent" || logger.level === "fatal" ? false : (logger.level as "trace" | "debug" | "info" | "warn" | "error");
+  return new Logger({ level, writers: [new PinoLogWriter(logger.child({ component: "hive" }))] });
+}
+
+export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
+  const { config } = options;
+  const supergraph = options.supergraphSdl ?? readSupergraph(config);
+  return createGatewayRuntime({
+    supergraph,
+    ...(config.GATEWAY_PLANNER === "rust" ? { unifiedGraphHandler } : {}),
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    logging: hiveLogger(options.logger),
+    transports: {
+      http: httpTransport,
+      ws: signedWsTransport({
+        gatewaySecret: config.gatewaySecret,
+        keepAliveMs: config.WS_KEEPALIVE_MS,
+        signatureMaxSkewMs: config.SIGNATURE_MAX_SKEW_MS,
+        wrap: options.subscriptions,
+      }) as NonNullable<
+        Exclude<GatewayConfigSupergraph["transports"], (...args: never[]) => unknown>
+      >[string],
+    },
+    transportEntries: {
+      ...locations(config, subgraphNamesOf(supergraph)),
+      // Subscriptions go to a subgraph over graphql-ws, on its own URL.
+      "*.http": { options: { subscriptions: { kind: "ws" } } },
+    },
+    // Errors are formatted by our own plugin (useErrorFormatting), which masks and logs once.
+    maskedErrors: false,
+    // Our own readiness (every subgraph ready) is served by the edge plugin on /readyz.
+    healthCheckEndpoint: "/healthcheck",
+    readinessCheckEndpoint: "/readiness",
+    landingPage: false,
+    graphiql: true,
+    renderGraphiQL: options.landingPage,
+    cors: { maxAge: 600, exposedHeaders: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"] },
+    requestId: false,
+    // Identical queries in flight at once (same caller: every header counts) share one execution.
+    // Only queries: a mutation always runs (its idempotency key decides what repeats).
+    inboundInflightRequestDeduplication: config.DEDUPLICATE_INFLIGHT_QUERIES === "true" && {
+      enabled: (args) => getOperationAST(args.document, args.operationName)?.operation === "query",
+    },
+    batching: false,
+    // Plugins from other envelop-based packages (GraphQL Armor) type their context narrower.
+    plugins: () => [...(options.plugins as GatewayPlugin[])],
+  });
+}
