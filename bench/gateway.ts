@@ -254,7 +254,14 @@ async function seed(port: number, adminKey: string): Promise<{ key: string; conn
 
 async function product(): Promise<void> {
   const adminKey = `admin_${randomBytes(16).toString("hex")}`;
-  const commits = [...(baseline ? [{ name: `baseline ${execSync("git rev-parse --short HEAD", { cwd: baseline }).toString().trim()}`, cwd: baseline }] : []), { name: `this ${execSync("git rev-parse --short HEAD", { cwd: ROOT }).toString().trim()}`, cwd: ROOT }];
+  const head = execSync("git rev-parse --short HEAD", { cwd: ROOT }).toString().trim();
+  // This commit twice: as it runs by default, and without in-flight deduplication (every
+  // dashboard request then executes, as it did before).
+  const commits: { name: string; cwd: string; env?: Record<string, string> }[] = [
+    ...(baseline ? [{ name: `baseline ${execSync("git rev-parse --short HEAD", { cwd: baseline }).toString().trim()}`, cwd: baseline }] : []),
+    { name: `this ${head}`, cwd: ROOT },
+    { name: `this ${head}, no dedup`, cwd: ROOT, env: { DEDUPLICATE_INFLIGHT_QUERIES: "false" } },
+  ];
   const databases = [];
   const children: Child[] = [];
   try {
@@ -274,6 +281,7 @@ async function product(): Promise<void> {
         AUTH_FAILURES_PER_MINUTE: "0",
         SETTLEMENT_DELAY_MS: "0",
         LOG_LEVEL: "warn",
+        ...commit.env,
       }, commit.cwd);
       children.push(child);
       const port = Number((await child.waitFor(/http:\/\/localhost:(\d+)\/graphql/))[1]);

@@ -8,52 +8,72 @@
 import { GraphQLError, Kind, visit, type DocumentNode, type ValueNode } from "graphql";
 import { findTextFault, textFault, textFaultMessage, type TextProblem } from "../text.ts";
 
-/** The first unstorable text among the request's arguments, or undefined. */
-export function findMalformedArgument(document: DocumentNode, variables: Readonly<Record<string, unknown>> | null | undefined): TextProblem | undefined {
-  let problem: TextProblem | undefined;
-  const inValue = (node: ValueNode, path: string): TextProblem | undefined => {
+/**
+ * What a document's arguments hold, once per document: the first unstorable literal, and where
+ * each variable is used (by argument path), so a request is then checked against its variables
+ * without walking the document again.
+ */
+export interface DocumentText {
+  readonly literal: TextProblem | undefined;
+  readonly uses: readonly { readonly variable: string; readonly path: string }[];
+}
+
+export function documentText(document: DocumentNode): DocumentText {
+  let literal: TextProblem | undefined;
+  const uses: { variable: string; path: string }[] = [];
+  const inValue = (node: ValueNode, path: string): void => {
     switch (node.kind) {
       case Kind.STRING: {
         const fault = textFault(node.value);
-        return fault ? { argument: path, fault } : undefined;
+        if (fault) literal ??= { argument: path, fault };
+        return;
       }
       case Kind.LIST:
-        for (const [i, item] of node.values.entries()) {
-          const found = inValue(item, `${path}.${i}`);
-          if (found) return found;
-        }
-        return undefined;
+        for (const [i, item] of node.values.entries()) inValue(item, `${path}.${i}`);
+        return;
       case Kind.OBJECT:
-        for (const field of node.fields) {
-          const found = inValue(field.value, `${path}.${field.name.value}`);
-          if (found) return found;
-        }
-        return undefined;
+        for (const field of node.fields) inValue(field.value, `${path}.${field.name.value}`);
+        return;
       case Kind.VARIABLE:
-        return findTextFault(variables?.[node.name.value], path);
+        uses.push({ variable: node.name.value, path });
+        return;
       default:
-        return undefined;
+        return;
     }
   };
   visit(document, {
     Argument(node) {
-      problem ??= inValue(node.value, node.name.value);
+      inValue(node.value, node.name.value);
       return false;
     },
     VariableDefinition(node) {
-      if (node.defaultValue) problem ??= inValue(node.defaultValue, `$${node.variable.name.value}`);
+      if (node.defaultValue) inValue(node.defaultValue, `$${node.variable.name.value}`);
       return false;
     },
   });
+  return { literal, uses };
+}
+
+/** The first unstorable text among a request's arguments (its document's text, and its variables), or undefined. */
+export function findMalformedIn(text: DocumentText, variables: Readonly<Record<string, unknown>> | null | undefined): TextProblem | undefined {
+  if (text.literal) return text.literal;
+  if (!variables) return undefined;
+  for (const use of text.uses) {
+    const problem = findTextFault(variables[use.variable], use.path);
+    if (problem) return problem;
+  }
   // Variables the document never uses are not executed, but they are stored nowhere either: a
   // request is refused for what it sends, so that no text check depends on where a value flows.
-  if (!problem && variables) {
-    for (const [name, value] of Object.entries(variables)) {
-      problem = findTextFault(value, `$${name}`);
-      if (problem) break;
-    }
+  for (const [name, value] of Object.entries(variables)) {
+    const problem = findTextFault(value, `$${name}`);
+    if (problem) return problem;
   }
-  return problem;
+  return undefined;
+}
+
+/** The first unstorable text among the request's arguments, or undefined. */
+export function findMalformedArgument(document: DocumentNode, variables: Readonly<Record<string, unknown>> | null | undefined): TextProblem | undefined {
+  return findMalformedIn(documentText(document), variables);
 }
 
 /** The refusal for a request holding unstorable text. */
