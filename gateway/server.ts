@@ -87,7 +87,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       bufferEvents: config.SUBSCRIPTION_BUFFER_EVENTS,
       slowConsumerMs: config.SLOW_CONSUMER_TIMEOUT_MS,
       logger,
-      onSlowConsumer: (context, reason) => (context as { socket?: { close(code: number, reason: string): void } }).socket?.close(CLOSE_SLOW_CONSUMER, reason.slice(0, 120)),
+      onSlowConsumer: (context, reason) => {
+        const socket = (context as { socket?: { close(code: number, reason: string): void } }).socket;
+        if (!socket) return;
+        socket.close(CLOSE_SLOW_CONSUMER, reason.slice(0, 120));
+        shared.endFor(socket);
+      },
       onPositioned: (context) => shared.positioned(context),
       onOpen: () => (upstreams += 1),
       onClose: () => (upstreams -= 1),

@@ -98,4 +98,22 @@ describe("identical subscriptions sharing one execution", () => {
     await shared.subscribe("k", false, {}, start);
     expect(positioned()).toBe(3);
   });
+
+  it("ends a connection's subscriptions at once when it is cut off, whether or not its sender is reading", async () => {
+    const { shared, start, sources } = setup();
+    const socket = {};
+    const other = {};
+    const first = (await shared.subscribe("k", false, { socket }, start)) as AsyncIterableIterator<ExecutionResult>;
+    await shared.subscribe("j", false, { socket }, start);
+    const elsewhere = (await shared.subscribe("k", false, { socket: other }, start)) as AsyncIterableIterator<ExecutionResult>;
+    expect(shared.size).toBe(3);
+    // Nobody pulls `first` (its sender is blocked on the unread socket): it ends all the same.
+    shared.endFor(socket);
+    await tick();
+    expect(shared.size).toBe(1);
+    expect(await first.next()).toEqual({ done: true, value: undefined });
+    // The other connection's subscription on the same execution carries on.
+    sources[0]!.push(1);
+    expect(n(await elsewhere.next())).toBe(1);
+  });
 });

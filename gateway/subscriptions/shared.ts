@@ -197,6 +197,8 @@ export class SharedSubscriptions {
   private readonly groups = new Map<string, Group>();
   /** Positions taken by an execution's own first subscription, by its context. */
   private readonly byContext = new WeakMap<object, Group>();
+  /** Each client connection's subscriptions, so that a connection cut off ends them at once. */
+  private readonly byOwner = new Map<object, Set<Member>>();
   private open = 0;
 
   constructor(private readonly options: SharedOptions) {}
@@ -206,13 +208,34 @@ export class SharedSubscriptions {
   }
 
   /**
+   * Ends every subscription of a connection now (a slow consumer being closed): its sender may
+   * stay blocked on the unread socket until the close handshake ends, but the subscriptions, their
+   * queues and their executions are gone at once.
+   */
+  endFor(owner: object): void {
+    for (const member of [...(this.byOwner.get(owner) ?? [])]) void member.return();
+  }
+
+  /**
    * A client's subscription: joins the execution running under `key` when it may (see the
    * header), else starts one; `start` runs the runtime's subscription (with `startAfter`, a
    * client's own execution after that event).
    */
   async subscribe(key: string, resumes: boolean, context: object, start: Start): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const running = this.groups.get(key);
-    const member = new Member(this.options, start, () => (this.open -= 1));
+    const owner = (context as { socket?: object }).socket;
+    const member = new Member(this.options, start, () => {
+      this.open -= 1;
+      if (!owner) return;
+      const members = this.byOwner.get(owner);
+      members?.delete(member);
+      if (members?.size === 0) this.byOwner.delete(owner);
+    });
+    if (owner) {
+      const members = this.byOwner.get(owner) ?? new Set<Member>();
+      members.add(member);
+      this.byOwner.set(owner, members);
+    }
     if (running && !running.ended && (!resumes || running.delivered === 0)) {
       this.open += 1;
       member.attach(running);
