@@ -16,7 +16,10 @@
 // share one execution; the public benchmark turns it on for Hive Gateway, and ours has it on by
 // default) and without it, for every Hive-based gateway alike (@apollo/gateway has none).
 // Knobs: BENCH_SECONDS (per round and gateway, default 10), BENCH_ROUNDS (3),
-// BENCH_CONNECTIONS (50), BENCH_PRODUCT_CONNECTIONS (20), BENCH_PARTS (`federation,product`).
+// BENCH_CONNECTIONS (50), BENCH_PRODUCT_CONNECTIONS (20), BENCH_PARTS (`federation,product`),
+// BENCH_DEDUP (`off,on`: part 1's runs), BENCH_TARGETS (part 1's gateways: `apollo,hive-js,
+// hive-rust,ours`), BENCH_CPU_PROFILE (a directory: each gateway of part 1 writes a V8 CPU profile
+// into <directory>/<gateway> when it stops; open it in Chrome DevTools or speedscope).
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -46,6 +49,9 @@ const connections = numberOf("BENCH_CONNECTIONS", 50);
 const productConnections = numberOf("BENCH_PRODUCT_CONNECTIONS", 20);
 const parts = (process.env["BENCH_PARTS"] ?? "federation,product").split(",");
 const baseline = process.env["BENCH_BASELINE"];
+const dedupRuns = (process.env["BENCH_DEDUP"] ?? "off,on").split(",").map((each) => each === "on");
+const gatewayKinds = (process.env["BENCH_TARGETS"] ?? "apollo,hive-js,hive-rust,ours").split(",");
+const cpuProfile = process.env["BENCH_CPU_PROFILE"];
 
 /** A process started for the benchmark; resolves the first match of `pattern` in its output. */
 interface Child {
@@ -61,8 +67,8 @@ const PRODUCTION = {
   FINGERPRINT_KEY: randomBytes(32).toString("base64"),
 };
 
-function start(args: string[], env: Record<string, string | undefined>, cwd = ROOT): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+function start(args: string[], env: Record<string, string | undefined>, cwd = ROOT, nodeOptions: string[] = []): Child {
+  const child = spawn(process.execPath, [...nodeOptions, "--import", "tsx", ...args], {
     cwd,
     env: { PATH: process.env["PATH"], HOME: process.env["HOME"], ...PRODUCTION, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -176,8 +182,9 @@ async function federation(dedup: boolean): Promise<void> {
       },
     ];
     const running = [];
-    for (const target of targets) {
-      const child = start(["bench/federation/gateway-process.ts"], { ...target.env, SUPERGRAPH_PATH: supergraphPath, DEDUPLICATE_INFLIGHT_QUERIES: String(dedup) });
+    for (const target of targets.filter((each) => gatewayKinds.includes(each.env.BENCH_GATEWAY))) {
+      const profile = cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${join(cpuProfile, target.env.BENCH_GATEWAY)}`] : [];
+      const child = start(["bench/federation/gateway-process.ts"], { ...target.env, SUPERGRAPH_PATH: supergraphPath, DEDUPLICATE_INFLIGHT_QUERIES: String(dedup) }, ROOT, profile);
       children.push(child);
       const port = Number((await child.waitFor(/listening (\d+)/))[1]);
       running.push({ ...target, port });
@@ -196,7 +203,7 @@ async function federation(dedup: boolean): Promise<void> {
       }
     }
     console.log(
-      `\nfederation benchmark, in-flight deduplication ${dedup ? "on" : "off"}, ${connections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(results, ["@apollo/gateway", "Hive Gateway (Rust)"]))}\n`,
+      `\nfederation benchmark, in-flight deduplication ${dedup ? "on" : "off"}, ${connections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(results, ["@apollo/gateway", "Hive Gateway (Rust)"].filter((name) => results.has(name))))}\n`,
     );
   } finally {
     await Promise.all(children.map((child) => child.stop()));
@@ -317,8 +324,7 @@ async function product(): Promise<void> {
 async function main(): Promise<void> {
   console.log(`machine: ${machine()}; load average at start: ${execSync("uptime").toString().trim()}`);
   if (parts.includes("federation")) {
-    await federation(false);
-    await federation(true);
+    for (const dedup of dedupRuns) await federation(dedup);
   }
   if (parts.includes("product")) await product();
   console.log(`load average at end: ${execSync("uptime").toString().trim()}`);

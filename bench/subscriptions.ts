@@ -8,13 +8,17 @@
 // Each subscriber asks for `account { displayName }` (an entity fetch to the accounts subgraph
 // per event) and checks it got every event of its account, in order. Latency is from the
 // transfer's commit (as its writer sees it) to the event's arrival at the client; memory is the
-// gateway process's resident set, before subscribing and with everyone subscribed.
+// gateway process's resident set, before subscribing and with everyone subscribed. Per event,
+// "first" is its earliest delivery (the path up to the fan-out) and "spread" the time from its
+// earliest to its latest (the fan-out to every subscriber of its account).
 //
 // Real processes on loopback: the four subgraphs and the gateway, as `npm run start:subgraph` and
 // `npm run start:gateway` start them, on a database of their own on DATABASE_URL (dropped at
 // the end). This process writes the transfers (through the createTransfer use case) and runs the
 // clients, so its own event loop is part of the measured delivery. BENCH_SECONDS (default 10)
-// bounds each scenario's writing time.
+// bounds each scenario's measured writing time, after BENCH_WARMUP_SECONDS (default 2) of writes
+// that are delivered and checked for order but not measured. BENCH_CPU_PROFILE=<directory>: the gateway writes a V8 CPU
+// profile there when it stops.
 
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -39,6 +43,7 @@ if (!serverUrl) {
 }
 const numberOf = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const seconds = numberOf("BENCH_SECONDS", 10);
+const warmupSeconds = numberOf("BENCH_WARMUP_SECONDS", 2);
 const hot = { subscribers: numberOf("BENCH_HOT_SUBSCRIBERS", 1_000), rate: numberOf("BENCH_HOT_RATE", 20) };
 const spread = {
   subscribers: numberOf("BENCH_SPREAD_SUBSCRIBERS", 10_000),
@@ -82,8 +87,12 @@ function rss(pid: number): number {
 interface Subscriber {
   readonly accountId: string;
   readonly client: Client;
+  /** Balances received since the measurement began (after the warm-up's). */
   received: bigint[];
   arrivals: number[];
+  /** How many events of its account the warm-up delivered, and how many of them out of order. */
+  warmedUp: number;
+  warmupDisordered: number;
   errors: unknown[];
   names: Set<string>;
 }
@@ -96,7 +105,7 @@ async function subscribeAll(url: string, plan: { accountId: string; key: string 
     await Promise.all(
       plan.slice(i, i + 250).map(async ({ accountId, key }) => {
         const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${key}` } });
-        const subscriber: Subscriber = { accountId, client, received: [], arrivals: [], errors: [], names: new Set() };
+        const subscriber: Subscriber = { accountId, client, received: [], arrivals: [], warmedUp: 0, warmupDisordered: 0, errors: [], names: new Set() };
         subscribers.push(subscriber);
         await new Promise<void>((resolve) => {
           client.on("connected", () => resolve());
@@ -123,10 +132,18 @@ async function subscribeAll(url: string, plan: { accountId: string; key: string 
   return { subscribers, seconds: (now() - started) / 1_000 };
 }
 
-/** Transfers of 1 to the chosen accounts at `rate` per second for `seconds`; commit times by account and resulting balance. */
-async function write(deps: Dependencies, rate: number, pickTarget: () => { tenant: Tenant; accountId: string }): Promise<Map<string, number>> {
+/**
+ * Transfers of 1 to the chosen accounts at `rate` per second for `seconds`; commit times by account
+ * and resulting balance. `balances` carries each account's balance from one call to the next.
+ */
+async function write(
+  deps: Dependencies,
+  rate: number,
+  seconds: number,
+  balances: Map<string, bigint>,
+  pickTarget: () => { tenant: Tenant; accountId: string },
+): Promise<Map<string, number>> {
   const committed = new Map<string, number>();
-  const balances = new Map<string, bigint>();
   const inFlight = new Set<Promise<void>>();
   const end = now() + seconds * 1_000;
   // Per-account chains keep each account's transfers (and so its expected balances) in order.
@@ -167,6 +184,8 @@ async function settle(subscribers: Subscriber[], committed: Map<string, number>)
 
 function measure(name: string, subscribers: Subscriber[], committed: Map<string, number>, gatewayRss: { before: number; after: number }, subscribeSeconds: number): ScenarioResult {
   const latencies: number[] = [];
+  // Per event: its first delivery (the pipeline up to the fan-out) and its last (the fan-out).
+  const firstAndLast = new Map<string, { first: number; last: number }>();
   let missing = 0;
   let disordered = 0;
   let errors = 0;
@@ -179,14 +198,30 @@ function measure(name: string, subscribers: Subscriber[], committed: Map<string,
     errors += subscriber.errors.length;
     const expected = expectedBy.get(subscriber.accountId) ?? 0;
     missing += Math.max(0, expected - subscriber.received.length);
+    disordered += subscriber.warmupDisordered;
     subscriber.received.forEach((balance, i) => {
-      if (balance !== BigInt(i + 1)) disordered += 1;
+      if (balance !== BigInt(subscriber.warmedUp + i + 1)) disordered += 1;
       const at = committed.get(`${subscriber.accountId}:${balance}`);
-      if (at !== undefined) latencies.push(Math.max(0, subscriber.arrivals[i]! - at));
+      if (at === undefined) return;
+      const latency = Math.max(0, subscriber.arrivals[i]! - at);
+      latencies.push(latency);
+      const event = `${subscriber.accountId}:${balance}`;
+      const seen = firstAndLast.get(event);
+      if (!seen) firstAndLast.set(event, { first: latency, last: latency });
+      else {
+        seen.first = Math.min(seen.first, latency);
+        seen.last = Math.max(seen.last, latency);
+      }
     });
   }
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => (latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN).toFixed(1);
+  const quantile = (values: number[], q: number) => {
+    values.sort((a, b) => a - b);
+    return (values[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN).toFixed(1);
+  };
+  const at = (q: number) => quantile(latencies, q);
+  if (process.env["BENCH_DUMP"]) console.log([...firstAndLast].map(([event, { first, last }]) => `${event.slice(-4)}:${first.toFixed(0)}/${last.toFixed(0)}`).join(" "));
+  const firsts = [...firstAndLast.values()].map((each) => each.first);
+  const spreads = [...firstAndLast.values()].map((each) => each.last - each.first);
   const perSubscriber = (gatewayRss.after - gatewayRss.before) / subscribers.length;
   const accounts = new Set(subscribers.map((s) => s.accountId)).size;
   return {
@@ -202,6 +237,8 @@ function measure(name: string, subscribers: Subscriber[], committed: Map<string,
       "p50 ms": at(0.5),
       "p99 ms": at(0.99),
       "max ms": at(1),
+      "first p50/p99 ms": `${quantile(firsts, 0.5)} / ${quantile(firsts, 0.99)}`,
+      "spread p50/p99 ms": `${quantile(spreads, 0.5)} / ${quantile(spreads, 0.99)}`,
       "subscribe s": subscribeSeconds.toFixed(1),
       "gateway RSS MiB": `${(gatewayRss.before / 2 ** 20).toFixed(0)} → ${(gatewayRss.after / 2 ** 20).toFixed(0)}`,
       "KiB/subscriber": (perSubscriber / 1024).toFixed(1),
@@ -223,8 +260,19 @@ async function scenario(
   // Let every upstream subscription reach the subgraph before the first commit.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   const after = rss(gateway.child.pid!);
-  console.log(`${name}: ${subscribers.length} subscribed in ${subscribeSeconds.toFixed(1)} s; writing for ${seconds} s at ${rate}/s`);
-  const committed = await write(deps, rate, pickTarget);
+  console.log(`${name}: ${subscribers.length} subscribed in ${subscribeSeconds.toFixed(1)} s; writing for ${warmupSeconds} s (warm-up) + ${seconds} s at ${rate}/s`);
+  const balances = new Map<string, bigint>();
+  if (warmupSeconds > 0) {
+    // Not measured: the first events meet cold code paths and fresh connections everywhere.
+    await settle(subscribers, await write(deps, rate, warmupSeconds, balances, pickTarget));
+    for (const subscriber of subscribers) {
+      subscriber.warmedUp = subscriber.received.length;
+      subscriber.warmupDisordered = subscriber.received.filter((balance, i) => balance !== BigInt(i + 1)).length;
+      subscriber.received = [];
+      subscriber.arrivals = [];
+    }
+  }
+  const committed = await write(deps, rate, seconds, balances, pickTarget);
   await settle(subscribers, committed);
   const result = measure(name, subscribers, committed, { before, after }, subscribeSeconds);
   console.log(JSON.stringify(result.row));
@@ -264,7 +312,8 @@ async function main(): Promise<void> {
         urls[`${SUBGRAPH_NAMES[i]!.toUpperCase()}_URL`] = subgraphUrl!;
       }),
     );
-    const gateway = spawnEntry("cmd/gateway.ts", [], { ...env, ...urls, PORT: "0", HOST: "127.0.0.1" });
+    const profile = process.env["BENCH_CPU_PROFILE"];
+    const gateway = spawnEntry("cmd/gateway.ts", [], { ...env, ...urls, PORT: "0", HOST: "127.0.0.1" }, profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []);
     processes.push(gateway);
     const [, gatewayPort] = await gateway.waitFor(/"url":"http:\/\/localhost:(\d+)\/graphql"[^\n]*gateway listening/);
     const url = `ws://127.0.0.1:${gatewayPort}/graphql`;

@@ -73,6 +73,10 @@ describe("the failed-authentication budget", () => {
   it("counts IPv4 as it is (also mapped into IPv6) and IPv6 per /64", () => {
     expect(addressKey("203.0.113.7")).toBe("203.0.113.7");
     expect(addressKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(addressKey("::FFFF:203.0.113.7")).toBe("203.0.113.7");
+    expect(addressKey("::ffff:cb00:7107")).toBe("203.0.113.7");
+    expect(addressKey("0:0:0:0:0:ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(addressKey("255.255.255.255")).toBe("255.255.255.255");
     expect(addressKey("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
     expect(addressKey("2001:db8:1:2:bbbb:cccc:dddd:eeee")).toBe("2001:db8:1:2::/64");
     expect(addressKey("2001:db8:1:3::1")).toBe("2001:db8:1:3::/64");

@@ -36,9 +36,15 @@ export function retryAfterSecondsOf(retryAfterMs: number): number {
   return Math.max(1, Math.ceil(retryAfterMs / 1_000));
 }
 
+// A plain IPv4 address, or one mapped into IPv6 (how a dual-stack socket reports IPv4 peers).
+const DOTTED_V4 = /^(?:::ffff:)?((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})$/i;
+
 /** The budget's key for a client address: IPv4 as it is, IPv6 by its /64. */
 export function addressKey(address: string | undefined): string {
   if (!address) return "unknown";
+  // The common cases without a parse (this runs on every authenticated request).
+  const v4 = DOTTED_V4.exec(address);
+  if (v4) return v4[1]!;
   try {
     const parsed = ipaddr.parse(address);
     if (parsed.kind() === "ipv4") return parsed.toString();

@@ -2,7 +2,7 @@
 // keys are resolved by the accounts subgraph (which owns them) and cached briefly, positive and
 // negative, so a burst of requests costs one lookup.
 
-import { timingSafeEqual, createHash } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import { GraphQLError } from "graphql";
 import { LRUCache } from "lru-cache";
 import { looksLikeSecretKey } from "../subgraphs/shared/auth/api-key.ts";
@@ -38,10 +38,12 @@ export class Authenticator {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match?.[1]) throw unauthenticated("Use `Authorization: Bearer <secret key>`");
     const secret = match[1];
-    if (this.adminDigest && timingSafeEqual(digest(secret), this.adminDigest)) return { kind: "operator" };
+    // One digest per request: it is compared with the operator key's and keys the cache.
+    const secretDigest = digest(secret);
+    if (this.adminDigest && timingSafeEqual(secretDigest, this.adminDigest)) return { kind: "operator" };
     if (!looksLikeSecretKey(secret)) throw unauthenticated("Invalid API key");
 
-    const cacheKey = digest(secret).toString("hex");
+    const cacheKey = secretDigest.toString("base64");
     let lookup = this.options.cacheTtlMs > 0 ? this.cache.get(cacheKey) : undefined;
     if (!lookup) {
       lookup = { principal: await this.lookup(secret) };
@@ -73,5 +75,5 @@ export class Authenticator {
 }
 
 function digest(value: string): Buffer {
-  return createHash("sha256").update(value).digest();
+  return hash("sha256", value, "buffer");
 }

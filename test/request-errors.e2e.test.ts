@@ -57,6 +57,7 @@ function expectCleanJson(answer: RawAnswer): void {
 }
 
 describe("request bodies that cannot be read answer GraphQL JSON, not an HTML stack", () => {
+  const oversized = JSON.stringify({ query: `{ viewer { id } }\n#${"x".repeat(2_000_000)}` });
   const cases: [string, () => string | Buffer, Record<string, string>, number, string][] = [
     ["gzip that does not inflate", () => Buffer.from("this is not gzip"), { "content-encoding": "gzip" }, 400, "BODY_UNREADABLE"],
     ["truncated gzip", () => gzipSync(VIEWER).subarray(0, 12), { "content-encoding": "gzip" }, 400, "BODY_UNREADABLE"],
@@ -64,8 +65,13 @@ describe("request bodies that cannot be read answer GraphQL JSON, not an HTML st
     ["an unsupported content encoding", () => VIEWER, { "content-encoding": "compress" }, 415, "UNSUPPORTED_ENCODING"],
     ["malformed JSON", () => '{ "query": ', {}, 400, "BODY_NOT_JSON"],
   ];
+  // The gateway's own bound (a subgraph's is larger: it takes the gateway's entity batches).
+  const oversizedCases: typeof cases = [
+    ["a declared length beyond MAX_QUERY_BYTES", () => oversized, {}, 413, "BODY_TOO_LARGE"],
+    ["gzip that inflates beyond MAX_QUERY_BYTES", () => gzipSync(oversized), { "content-encoding": "gzip" }, 413, "BODY_TOO_LARGE"],
+  ];
 
-  it.each(cases)("at the gateway: %s", async (_what, body, headers, status, reason) => {
+  it.each([...cases, ...oversizedCases])("at the gateway: %s", async (_what, body, headers, status, reason) => {
     const answer = await post(gateway(), body(), { ...asAlice(), ...headers });
     expect(answer.status).toBe(status);
     expectCleanJson(answer);
