@@ -73,9 +73,7 @@ export class RequestLog {
   }
 
   /** Names the request's operation, for the access log. */
-  noteOperation(request: Request | undefined, document: DocumentNode, operationName: string | null | undefined): void {
-    const record = this.of(request);
-    if (!record) return;
+  private noteOperation(record: RequestRecord, document: DocumentNode, operationName: string | null | undefined): void {
     const operation = getOperationAST(document, operationName);
     record.operationType = operation?.operation;
     record.operationName = operation?.name?.value ?? operationName ?? undefined;
@@ -101,8 +99,11 @@ export class RequestLog {
         const record = records.get(request);
         if (record) record.operationName = params.operationName ?? undefined;
       },
-      onExecute: ({ args }) => this.noteOperation(args.contextValue.request, args.document, args.operationName),
-      onSubscribe: ({ args }) => this.noteOperation(args.contextValue.request, args.document, args.operationName),
+      // Validation sees every parsed operation, the invalid ones too.
+      onValidate: ({ context, params }) => {
+        const record = records.get(context.request);
+        if (record) this.noteOperation(record, params.documentAST, record.operationName);
+      },
       onContextBuilding({ context, extendContext }) {
         const record = records.get(context.request);
         if (record) extendContext({ requestId: record.requestId });

@@ -67,6 +67,8 @@ export interface GatewaySockets {
 /** One operation on a socket, for its log line. */
 class SocketOperation extends RequestScope {
   readonly startedAt = performance.now();
+  /** graphql-ws's table of the socket's operations when this one started (see onComplete). */
+  subscriptions: object | undefined;
   operationName: string | undefined;
   operationType: OperationTypeNode | undefined;
   events = 0;
@@ -202,6 +204,7 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         const connection = ctx.extra.connection!;
         const operation = new SocketOperation(requestIdFrom(extensionRequestId(payload.extensions)), logger);
         operation.operationName = payload.operationName ?? undefined;
+        operation.subscriptions = ctx.subscriptions;
         (ctx.extra.operations ??= new Map()).set(id, operation);
         if (Object.keys(ctx.subscriptions).length > config.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [new GraphQLError(`At most ${config.MAX_SUBSCRIPTIONS_PER_CONNECTION} operations at once on one connection`, { extensions: { code: "RATE_LIMITED" } })];
@@ -238,9 +241,10 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         return answer;
       },
       onComplete(ctx, id) {
-        // Still listed: the stream ended; otherwise the client unsubscribed (or the socket went).
-        const open = ctx.extra.socket.readyState === ctx.extra.socket.OPEN;
-        ended(ctx.extra, id, !open ? "connection closed" : id in ctx.subscriptions ? "completed" : "unsubscribed");
+        // graphql-ws replaces its table when the socket closes, drops an operation from it when
+        // the client completes it, and keeps it there while the stream ends by itself.
+        const table = ctx.extra.operations?.get(id)?.subscriptions;
+        ended(ctx.extra, id, table !== ctx.subscriptions ? "connection closed" : id in ctx.subscriptions ? "completed" : "unsubscribed");
       },
     },
     wss,

@@ -75,6 +75,8 @@ interface Operation {
   readonly scope: RequestScope;
   readonly startedAt: number;
   events: number;
+  /** graphql-ws's table of the socket's operations when this one started (see onComplete). */
+  readonly subscriptions: object;
 }
 
 // A type alias, not an interface: graphql-ws wants an index-signature-compatible record.
@@ -127,7 +129,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     extra.operations!.delete(id);
     if (!logger.isLevelEnabled("debug")) return;
     const durationMs = Math.round((performance.now() - operation.startedAt) * 10) / 10;
-    operation.scope.logger.debug({ durationMs, events: operation.events, ended: how }, "subgraph subscription ended");
+    operation.scope.logger.debug({ durationMs, events: operation.events, ended: how }, "subgraph socket operation");
   };
 
   /** Keeps the socket open until `signedAt` is older than the allowed skew (a newer one extends it). */
@@ -169,7 +171,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         for (const id of [...(ctx.extra.operations?.keys() ?? [])]) end(ctx.extra, id, "connection closed");
       },
       onSubscribe(ctx, id, payload) {
-        const operation: Operation = { scope: new RequestScope(requestIdFrom(extensionRequestId(payload.extensions)), logger), startedAt: performance.now(), events: 0 };
+        const scope = new RequestScope(requestIdFrom(extensionRequestId(payload.extensions)), logger);
+        const operation: Operation = { scope, startedAt: performance.now(), events: 0, subscriptions: ctx.subscriptions };
         (ctx.extra.operations ??= new Map()).set(id, operation);
         // Signed for this operation: the query and variables it came with, no others.
         const verified = verifyPrincipal(signedHeaders(payload.extensions?.[PRINCIPAL_EXTENSION]), gatewaySecret, maxSkew, payload);
@@ -201,9 +204,10 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         return formatted;
       },
       onComplete(ctx, id) {
-        // Still listed: the stream ended; otherwise the gateway unsubscribed (or the socket went).
-        const open = ctx.extra.socket.readyState === ctx.extra.socket.OPEN;
-        end(ctx.extra, id, !open ? "connection closed" : id in ctx.subscriptions ? "completed" : "unsubscribed");
+        // graphql-ws replaces its table when the socket closes, drops an operation from it when
+        // the gateway completes it, and keeps it there while the stream ends by itself.
+        const table = ctx.extra.operations?.get(id)?.subscriptions;
+        end(ctx.extra, id, table !== ctx.subscriptions ? "connection closed" : id in ctx.subscriptions ? "completed" : "unsubscribed");
       },
     },
     wss,
