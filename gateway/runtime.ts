@@ -81,7 +81,8 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
     landingPage: false,
     graphiql: true,
     renderGraphiQL: options.landingPage,
-    cors: { maxAge: 600, exposedHeaders: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"] },
+    cors: { maxAge: 600, exposedHeaders: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After", "X-Request-Id"] },
+    // Ours instead (plugins/request-log.ts says why): it never echoes an unsafe id.
     requestId: false,
     // Identical queries in flight at once (same caller: every header counts) share one execution.
     // Only queries: a mutation always runs (its idempotency key decides what repeats).

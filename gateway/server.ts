@@ -1,7 +1,7 @@
 // The gateway: one port, `/graphql` for HTTP and graphql-ws, the offline explorer on GET,
 // `/healthz` and `/readyz`. Hive Gateway's runtime plans and executes (runtime.ts); API keys,
-// signed principals, limits, rate limits, strict scalars and error formatting are its plugins;
-// subscriptions are followed upstream by subscriptions/resumable.ts.
+// signed principals, limits, rate limits, strict scalars, error formatting, request ids and the
+// access log are its plugins; subscriptions are followed upstream by subscriptions/resumable.ts.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,6 +16,7 @@ import { useApiKeys } from "./plugins/api-keys.ts";
 import { useAPQ } from "@graphql-yoga/plugin-apq";
 import { gatewayErrorFormatter, useErrorFormatting, useTypedRequestErrors } from "./plugins/errors.ts";
 import { useHttpEdge } from "./plugins/http-edge.ts";
+import { RequestLog } from "./plugins/request-log.ts";
 import { useWholeRequestStatus, useTextRule } from "./plugins/request-rules.ts";
 import { useSignedSubgraphRequests } from "./plugins/signing.ts";
 import { RateLimiter } from "./rate-limit.ts";
@@ -67,6 +68,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     gatewaySecret: config.gatewaySecret,
     adminApiKey: config.ADMIN_API_KEY,
     cacheTtlMs: config.AUTH_CACHE_TTL_MS,
+    logger,
   });
   const rateLimiter = new RateLimiter({ perSecond: config.RATE_LIMIT_PER_SECOND, redisUrl: config.RATE_LIMIT_REDIS_URL, logger });
   await rateLimiter.ready();
@@ -74,6 +76,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await authFailures.ready();
   const clientAddress = clientAddresses(config.TRUST_PROXY);
   const maskError = gatewayErrorFormatter(logger);
+  const requests = new RequestLog(logger);
 
   let upstreams = 0;
   let positioned = 0;
@@ -98,16 +101,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       onClose: () => (upstreams -= 1),
     }),
     plugins: [
+      // First: every response, however early, has its request id and its access log line.
+      requests.plugin(),
       // Apollo Server's automatic persisted queries, which Apollo Client's link speaks.
       useAPQ(),
-      useHttpEdge({ graphqlEndpoint: GRAPHQL_ENDPOINT, maxBodyBytes: config.MAX_QUERY_BYTES, subgraphUrls: config.subgraphUrls }),
-      useApiKeys({ authenticator, authFailures, clientAddress, rateLimiter, graphqlEndpoint: GRAPHQL_ENDPOINT, logger }),
+      useHttpEdge({ graphqlEndpoint: GRAPHQL_ENDPOINT, maxBodyBytes: config.MAX_QUERY_BYTES, subgraphUrls: config.subgraphUrls, requests }),
+      useApiKeys({ authenticator, authFailures, clientAddress, rateLimiter, graphqlEndpoint: GRAPHQL_ENDPOINT, logger, requests }),
       ...queryLimitPlugins({ maxDepth: config.MAX_QUERY_DEPTH }),
       useTypedRequestErrors(),
       useStrictScalars(),
       useTextRule(),
       // Formats first: the outage status reads the typed codes.
-      useErrorFormatting(maskError),
+      useErrorFormatting(maskError, requests),
       useWholeRequestStatus(),
       useSignedSubgraphRequests(config.gatewaySecret),
       useEventGuard(),

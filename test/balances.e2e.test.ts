@@ -80,7 +80,7 @@ describe("the retry contract", () => {
     expect(response.status).toBe(409);
     expect(response.headers.get("retry-after")).toBe("1");
     expect(body.data).toBeNull();
-    expect(body.errors.map((e) => e.extensions)).toEqual([{ code: "IDEMPOTENCY_KEY_IN_USE", retryable: true }]);
+    expect(body.errors.map((e) => e.extensions)).toEqual([{ code: "IDEMPOTENCY_KEY_IN_USE", retryable: true, requestId: expect.any(String) }]);
 
     // Done at last: the same request gets the first result, a definite answer without `retryable`.
     await db.sql.query(`UPDATE idempotency_key SET status = 'COMPLETED' WHERE scope = $1 AND key = $2`, [scope, idempotencyKey]);

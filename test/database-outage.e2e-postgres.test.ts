@@ -1,8 +1,10 @@
 // A database outage under a running platform: Postgres stops accepting connections and drops
 // every open one. Clients get HTTP 503 with Retry-After and SERVICE_UNAVAILABLE (retryable),
-// whether their key was cached or had to be looked up; the process logs the outage once and its
-// end once, however often its workers poll meanwhile; and everything works again once the
-// database is back, a mutation retried with its idempotency key included.
+// whether their key was cached or had to be looked up, with the request id in each error; the
+// process logs the outage once and its end once (the database's, and the gateway's key lookups'),
+// with no stack trace, however many requests flow and however often its workers poll meanwhile;
+// and everything works again once the database is back, a mutation retried with its idempotency
+// key included.
 //
 // Postgres only (PGlite runs in-process and cannot go away), on a database of its own: taking
 // the run's database offline would fail every other suite running beside this one.
@@ -45,6 +47,7 @@ async function until<T>(attempt: () => Promise<T>, done: (value: T) => boolean, 
 interface Answer {
   status: number;
   retryAfter: string | null;
+  requestId: string | null;
   data: Record<string, unknown> | null | undefined;
   errors: GraphQLErrorJson[] | undefined;
 }
@@ -56,7 +59,7 @@ async function graphql(key: string, query: string, variables?: Record<string, un
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: GraphQLErrorJson[] };
-  return { status: response.status, retryAfter: response.headers.get("retry-after"), data: body.data, errors: body.errors };
+  return { status: response.status, retryAfter: response.headers.get("retry-after"), requestId: response.headers.get("x-request-id"), data: body.data, errors: body.errors };
 }
 
 const VIEWER = "{ viewer { id } }";
@@ -70,7 +73,7 @@ function expectUnavailable(answer: Answer): void {
   expect(answer.data ?? null).toBeNull();
   expect(answer.errors?.length).toBeGreaterThan(0);
   for (const error of answer.errors!) {
-    expect(error.extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", retryable: true });
+    expect(error.extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", retryable: true, requestId: answer.requestId });
     expect(error.message).not.toMatch(/database|postgres|connection|accepting/i);
   }
 }
@@ -112,8 +115,18 @@ describe("a database outage", () => {
     expect(partial.retryAfter).toBeNull();
     expect(partial.data).toMatchObject({ cryptoAssets: expect.arrayContaining([{ asset: "BTC" }]), account: null });
     expect(partial.errors).toEqual([expect.objectContaining({ path: ["account"], extensions: expect.objectContaining({ code: "SERVICE_UNAVAILABLE", retryable: true }) })]);
-    // Long enough for every worker to have run into it many times.
+    // A few seconds of requests flowing, cached key and not, queries and mutations: not one of
+    // them may add a line of its own beyond its access line.
     const reports = vi.spyOn(platform!.deps!.outage, "report");
+    const flowUntil = Date.now() + 3_000;
+    let flowed = 0;
+    while (Date.now() < flowUntil) {
+      const answers = await Promise.all([graphql(cachedKey, VIEWER), graphql(uncachedKey, VIEWER), graphql(cachedKey, CREATE_ACCOUNT, { key: randomUUID() })]);
+      for (const answer of answers) expectUnavailable(answer);
+      flowed += answers.length;
+    }
+    expect(flowed).toBeGreaterThanOrEqual(9);
+    // Long enough for every worker to have run into it many times.
     await until(async () => reports.mock.calls.length, (count) => count >= 12, "workers to poll into the outage");
     const duringOutage = lines.slice(outageStart);
 
@@ -121,7 +134,8 @@ describe("a database outage", () => {
     const recovered = await until(() => graphql(cachedKey, VIEWER), (answer) => answer.status === 200, "the platform to recover");
     expect(recovered.data).toEqual({ viewer: { id: account.id } });
     expect((await graphql(uncachedKey, VIEWER)).data).toEqual({ viewer: { id: account.id } });
-    await until(async () => lines.filter((line) => line.msg === "database reachable again").length, (count) => count > 0, "the end of the outage to be logged");
+    const databaseBack = (line: LogLine) => /^database reachable again after \d+ ms$/.test(line.msg);
+    await until(async () => lines.filter(databaseBack).length, (count) => count > 0, "the end of the outage to be logged");
     // The mutation refused during the outage, retried with its key: runs once, then replays.
     const retried = await graphql(cachedKey, CREATE_ACCOUNT, { key: idempotencyKey });
     expect(retried.status).toBe(200);
@@ -129,15 +143,24 @@ describe("a database outage", () => {
     expect(replayed.data).toEqual(retried.data);
 
     const logged = lines.slice(outageStart);
-    const started = logged.filter((line) => /^database unreachable/.test(line.msg));
-    const ended = logged.filter((line) => line.msg === "database reachable again");
-    expect(started).toHaveLength(1);
-    expect(started[0]!.level).toBeGreaterThanOrEqual(40);
-    expect(ended).toHaveLength(1);
-    expect(ended[0]!.level).toBeGreaterThanOrEqual(40);
-    // The workers said nothing of their own about it: no stack per poll, nothing postponed.
-    expect(duringOutage.filter((line) => line.worker !== undefined && line.level >= 40)).toEqual([]);
-    expect(logged.filter((line) => line.msg === "unexpected error")).toEqual([]);
-    expect(logged.filter((line) => line.component !== "gateway" && line.err?.stack !== undefined)).toEqual([]);
+    // Once when it starts and once when it ends: the database, as the subgraphs' process saw it,
+    // and the key lookups, as the gateway saw them.
+    const outageLines = {
+      databaseDown: logged.filter((line) => /^database unreachable/.test(line.msg)),
+      databaseBack: logged.filter(databaseBack),
+      authenticationDown: logged.filter((line) => /^authentication unavailable/.test(line.msg)),
+      authenticationBack: logged.filter((line) => /^authentication available again after \d+ ms$/.test(line.msg)),
+    };
+    for (const each of Object.values(outageLines)) {
+      expect(each).toHaveLength(1);
+      expect(each[0]!.level).toBeGreaterThanOrEqual(40);
+    }
+    expect(outageLines.databaseBack[0]!["downForMs"]).toBeGreaterThanOrEqual(3_000);
+    // Nothing else above info, and not one stack trace: no line per request, per poll or per
+    // event read (the access lines are info).
+    expect(logged.filter((line) => line.level >= 40)).toEqual(expect.arrayContaining(Object.values(outageLines).flat()));
+    expect(logged.filter((line) => line.level >= 40)).toHaveLength(4);
+    expect(logged.filter((line) => line.err !== undefined || JSON.stringify(line).includes("    at "))).toEqual([]);
+    expect(duringOutage.filter((line) => line.msg === "request").length).toBeGreaterThanOrEqual(flowed);
   });
 });

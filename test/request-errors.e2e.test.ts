@@ -75,7 +75,7 @@ describe("request bodies that cannot be read answer GraphQL JSON, not an HTML st
     const answer = await post(gateway(), body(), { ...asAlice(), ...headers });
     expect(answer.status).toBe(status);
     expectCleanJson(answer);
-    expect(answer.errors).toEqual([{ message: expect.any(String), extensions: { code: "BAD_USER_INPUT", reason } }]);
+    expect(answer.errors).toEqual([{ message: expect.any(String), extensions: { code: "BAD_USER_INPUT", reason, requestId: expect.any(String) } }]);
   });
 
   it.each(cases)("at a subgraph (before its signature check): %s", async (_what, body, headers, status, reason) => {
@@ -108,7 +108,7 @@ describe("client mistakes are 4xx with BAD_USER_INPUT, not 500", () => {
       const answer = await post(gateway(), JSON.stringify(body), { ...asAlice(), accept });
       expect(answer.status, accept).toBe(400);
       expectCleanJson(answer);
-      expect(answer.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(message), extensions: { code: "BAD_USER_INPUT", reason } })]);
+      expect(answer.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(message), extensions: { code: "BAD_USER_INPUT", reason, requestId: expect.any(String) } })]);
       expect(answer.data ?? null).toBeNull();
     }
   });

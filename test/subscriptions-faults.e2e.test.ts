@@ -65,7 +65,7 @@ describe("an event whose entity fields cannot be fetched (accounts subgraph down
     const last = stream.results.at(-1)!;
     expect(last.data ?? null).toBeNull();
     expect(last.errors).toEqual([
-      { message: expect.stringContaining(`after: "${first}"`), extensions: { code: "SUBSCRIPTION_INTERRUPTED", retryable: true, resumeAfter: first } },
+      { message: expect.stringContaining(`after: "${first}"`), extensions: { code: "SUBSCRIPTION_INTERRUPTED", retryable: true, resumeAfter: first, requestId: expect.any(String) } },
     ]);
     expect(stream.completed).toBe(true);
 
@@ -116,7 +116,7 @@ describe("an event whose entity fields cannot be fetched (accounts subgraph down
       }),
     );
     expect(first.events.map((event) => event.id)).toEqual([one]);
-    expect(first.errors.map((error) => error.extensions)).toEqual([{ code: "SUBSCRIPTION_INTERRUPTED", retryable: true, resumeAfter: one }]);
+    expect(first.errors.map((error) => error.extensions)).toEqual([{ code: "SUBSCRIPTION_INTERRUPTED", retryable: true, resumeAfter: one, requestId: expect.any(String) }]);
 
     const resumed = follow(first.errors[0]!.extensions!["resumeAfter"] as string);
     await until(() => resumed.events.length === 1 || resumed.errors.length > 0, "the missed event");

@@ -379,7 +379,7 @@ describe("subscription requests the gateway refuses before subscribing", () => {
 
   it("refuses a syntax error and an unknown field, without suggesting field names", async () => {
     const syntax = await refusal("subscription { balanceChanged(accountId: ");
-    expect(syntax.map((error) => error.extensions)).toEqual([{ code: "BAD_USER_INPUT", reason: "GRAPHQL_PARSE_FAILED" }]);
+    expect(syntax.map((error) => error.extensions)).toEqual([{ code: "BAD_USER_INPUT", reason: "GRAPHQL_PARSE_FAILED", requestId: expect.any(String) }]);
     const unknown = await refusal(`subscription { balanceChanged(accountId: "${alice.accountId}") { availabl { amount } } }`);
     expect(unknown.map((error) => error.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
     expect(unknown[0]!.message).not.toMatch(/did you mean/i);

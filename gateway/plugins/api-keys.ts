@@ -14,8 +14,9 @@ import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
 import { serviceUnavailable } from "../../subgraphs/shared/errors.ts";
 import { isRateLimited, retryAfterSecondsOf, type AuthFailures } from "../auth-failures.ts";
-import { unauthenticated, type Authenticator } from "../authenticate.ts";
+import { isAuthenticationUnavailable, unauthenticated, type Authenticator } from "../authenticate.ts";
 import { rateKeyOf, rateLimited, retryAfterSeconds, type RateLimiter } from "../rate-limit.ts";
+import type { ErrorJson, RequestLog } from "./request-log.ts";
 
 export interface ApiKeyOptions {
   readonly authenticator: Authenticator;
@@ -26,6 +27,8 @@ export interface ApiKeyOptions {
   readonly rateLimiter: RateLimiter;
   readonly graphqlEndpoint: string;
   readonly logger: Logger;
+  /** Answers refusals with the request id; learns the tenant for the access log. */
+  readonly requests: RequestLog;
 }
 
 export interface PrincipalContext {
@@ -38,24 +41,22 @@ function isIntrospectionOnly(document: DocumentNode, operationName: string | nul
   return !!operation && operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && selection.name.value.startsWith("__"));
 }
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
-}
-
 function errorCode(error: unknown): { code: string; status: number } {
   const extensions = (error as { extensions?: { code?: string; http?: { status?: number } } }).extensions;
   return { code: extensions?.code ?? "INTERNAL_SERVER_ERROR", status: extensions?.http?.status ?? 500 };
 }
 
-/** The answer to a request whose key could not be checked: an outage, safe to retry. */
-export function unavailableResponse(message: string): Response {
-  const error = serviceUnavailable(message);
-  const retryAfterMs = Number(error.details?.["retryAfterMs"] ?? 1_000);
-  return json(503, { errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }] }, { "retry-after": String(retryAfterSecondsOf(retryAfterMs)) });
-}
-
 export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalContext> {
-  const { authenticator, authFailures, rateLimiter, logger } = options;
+  const { authenticator, authFailures, rateLimiter, logger, requests } = options;
+
+  /** The answer to a request whose key could not be checked: an outage, safe to retry. */
+  const unavailable = (request: Request) => {
+    const error = serviceUnavailable("Authentication is unavailable; retry shortly");
+    const retryAfterMs = Number(error.details?.["retryAfterMs"] ?? 1_000);
+    return requests.errorResponse(request, 503, [{ message: error.message, extensions: { ...error.details, code: error.code } }], {
+      "retry-after": String(retryAfterSecondsOf(retryAfterMs)),
+    });
+  };
   const principals = new WeakMap<Request, Principal>();
   const rateHeaders = new WeakMap<Request, Record<string, string>>();
 
@@ -75,21 +76,28 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
         try {
           principal = await authFailures.guard(address, () => authenticator.authenticate(authorization));
           principals.set(request, principal);
+          if (principal.kind === "platform") {
+            const record = requests.of(request);
+            if (record) record.tenantId = principal.tenantId;
+          }
         } catch (error) {
           if (isRateLimited(error)) {
             const retryAfterMs = Number(error.extensions["retryAfterMs"]);
             return endResponse(
-              json(429, { errors: [{ message: error.message, extensions: { code: "RATE_LIMITED", retryAfterMs } }] }, { "retry-after": String(retryAfterSecondsOf(retryAfterMs)) }),
+              requests.errorResponse(request, 429, [{ message: error.message, extensions: { code: "RATE_LIMITED", retryAfterMs } }], {
+                "retry-after": String(retryAfterSecondsOf(retryAfterMs)),
+              }),
             );
           }
           const { code, status } = errorCode(error);
           if (status >= 500) {
             // The key could not be checked (the accounts subgraph or its database is away): a
-            // lookup is always safe to retry.
-            logger.error({ err: error }, "authentication failed");
-            return endResponse(unavailableResponse("Authentication is unavailable; retry shortly"));
+            // lookup is always safe to retry. The Authenticator logs such an outage once, when it
+            // starts and when it ends; anything else is a failure of its own, logged here.
+            if (!isAuthenticationUnavailable(error)) (requests.of(request)?.logger ?? logger).error({ err: error }, "authentication failed");
+            return endResponse(unavailable(request));
           }
-          return endResponse(json(status, { errors: [{ message: (error as Error).message, extensions: { code } }] }));
+          return endResponse(requests.errorResponse(request, status, [{ message: (error as Error).message, extensions: { code } }]));
         }
       }
       if (!rateLimiter.enabled) return;
@@ -104,7 +112,7 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
       }
       const error = rateLimited(decision);
       endResponse(
-        json(429, { errors: [{ message: error.message, extensions: error.extensions }] }, {
+        requests.errorResponse(request, 429, [{ message: error.message, extensions: error.extensions as ErrorJson["extensions"] }], {
           "ratelimit-limit": String(decision.limit),
           "ratelimit-remaining": "0",
           "retry-after": String(retryAfterSeconds(decision)),

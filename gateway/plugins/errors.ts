@@ -2,14 +2,17 @@
 // own (subgraphs/shared/graphql/errors.ts), so typed codes pass, GraphQL's request errors become
 // BAD_USER_INPUT with the original as `reason`, an unreachable dependency is SERVICE_UNAVAILABLE,
 // and anything else is masked and logged (by the formatter, once). Applied to each result as it
-// leaves: HTTP by useErrorFormatting, graphql-ws by its server (subscriptions/ws-server.ts).
+// leaves: HTTP by useErrorFormatting, graphql-ws by its server (subscriptions/ws-server.ts). Each
+// error then carries its request's id (`extensions.requestId`), and a masked one is logged with it.
 
 import { getOperationAST, getVariableValues, GraphQLError, type ExecutionResult, type GraphQLFormattedError, type ParseOptions, type Source } from "graphql";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import { formatErrorWith } from "../../subgraphs/shared/graphql/errors.ts";
 import { withoutSuggestions } from "../../subgraphs/shared/graphql/request-errors.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
+import type { RequestScope } from "../../subgraphs/shared/request-id.ts";
 import { MAX_TOKENS } from "../limits.ts";
+import type { RequestLog } from "./request-log.ts";
 
 /** Subgraph errors may arrive as plain JSON objects: keep their path and typed extensions. */
 function asGraphQLError(error: unknown): GraphQLError {
@@ -28,22 +31,29 @@ function apolloWords(error: GraphQLError): GraphQLError {
   return new GraphQLError("provided sha does not match query", { extensions: { ...error.extensions, code: "BAD_REQUEST" } });
 }
 
-export type ErrorFormatter = (error: unknown) => GraphQLError;
+/** `request`: the request the error is answered to (its id goes into the error, and into the log line of a masked one). */
+export type ErrorFormatter = (error: unknown, request?: RequestScope) => GraphQLError;
 
 export function gatewayErrorFormatter(logger: Logger): ErrorFormatter {
   const format = formatErrorWith(logger);
   const formatted = new WeakSet<GraphQLError>();
-  return (error) => {
-    if (error instanceof GraphQLError && formatted.has(error)) return error;
+  return (error, request) => {
+    if (error instanceof GraphQLError && formatted.has(error)) {
+      if (!request || error.extensions["requestId"] === request.requestId) return error;
+      // Formatted for another request (a result shared by identical requests in flight).
+      const result = new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...error.extensions, requestId: request.requestId } });
+      formatted.add(result);
+      return result;
+    }
     const graphqlError = apolloWords(asGraphQLError(error));
-    const json: GraphQLFormattedError = format(graphqlError.toJSON(), graphqlError);
+    const json: GraphQLFormattedError = format(graphqlError.toJSON(), graphqlError, request);
     // Without `spec`: Yoga would answer 200 to a client that accepts only application/json.
     const { spec: _spec, ...http } = (graphqlError.extensions["http"] ?? {}) as { spec?: boolean; status?: number };
     const result = new GraphQLError(json.message, {
       nodes: graphqlError.nodes,
       path: json.path,
-      // Kept for the runtime to pick the HTTP status; it never reaches the client.
-      extensions: { ...json.extensions, ...(Object.keys(http).length > 0 ? { http } : {}) },
+      // `http` is kept for the runtime to pick the HTTP status; it never reaches the client.
+      extensions: { ...json.extensions, ...(request ? { requestId: request.requestId } : {}), ...(Object.keys(http).length > 0 ? { http } : {}) },
     });
     formatted.add(result);
     return result;
@@ -121,8 +131,8 @@ export function useTypedRequestErrors(): GatewayPlugin {
   };
 }
 
-/** Formats every error of an HTTP answer, once, as it leaves. */
-export function useErrorFormatting(format: ErrorFormatter): GatewayPlugin {
+/** Formats every error of an HTTP answer, once, as it leaves; its codes go to the access log. */
+export function useErrorFormatting(format: ErrorFormatter, requests: RequestLog): GatewayPlugin {
   const operationNames = new WeakMap<Request, string | null | undefined>();
   return {
     onParams({ request, params }) {
@@ -132,11 +142,13 @@ export function useErrorFormatting(format: ErrorFormatter): GatewayPlugin {
       if (Array.isArray(result) || Symbol.asyncIterator in (result as object)) return;
       const single = result as ExecutionResult;
       if (!single.errors?.length) return;
+      const record = requests.of(request);
       const errors = single.errors.map((error) => {
-        const typed = format(error);
+        const typed = format(error, record);
         if (typed.extensions["reason"] !== "OPERATION_RESOLUTION_FAILURE") return typed;
         return new GraphQLError(unresolvedOperation(operationNames.get(request)), { extensions: typed.extensions });
       });
+      if (record) record.errorCodes = errors.map((error) => String(error.extensions["code"]));
       setResult({ ...single, errors });
     },
   };

@@ -6,20 +6,19 @@ import { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { GraphQLError } from "graphql";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
+import type { RequestLog } from "./request-log.ts";
 
 export interface HttpEdgeOptions {
   readonly graphqlEndpoint: string;
   readonly maxBodyBytes: number;
   /** Where each subgraph answers its own /readyz. */
   readonly subgraphUrls: Readonly<Record<string, string>>;
+  /** Answers refusals with the request id. */
+  readonly requests: RequestLog;
 }
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
-}
-
-function refusal(status: number, message: string, reason: string): Response {
-  return json(status, { errors: [{ message, extensions: { code: "BAD_USER_INPUT", reason } }] });
 }
 
 class BodyRefusal extends Error {
@@ -88,27 +87,31 @@ async function readBody(request: Request, max: number): Promise<string> {
 
 const isJsonPost = (request: Request) => request.method === "POST" && /json/i.test(request.headers.get("content-type") ?? "");
 
-async function parseJsonBody(request: Request, maxBodyBytes: number): Promise<{ query?: string } | Response> {
+type Refuse = (request: Request, status: number, message: string, reason: string) => Response;
+
+async function parseJsonBody(request: Request, maxBodyBytes: number, refusal: Refuse): Promise<{ query?: string } | Response> {
   let text: string;
   try {
     text = await readBody(request, maxBodyBytes);
   } catch (error) {
-    if (error instanceof BodyRefusal) return refusal(error.status, error.message, error.reason);
+    if (error instanceof BodyRefusal) return refusal(request, error.status, error.message, error.reason);
     throw error;
   }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return refusal(400, "Request body is not valid JSON", "BODY_NOT_JSON");
+    return refusal(request, 400, "Request body is not valid JSON", "BODY_NOT_JSON");
   }
   if (!body || typeof body !== "object" || Array.isArray(body)) {
-    return refusal(400, "The request body must be one JSON object: { query, operationName, variables }", "BODY_NOT_JSON");
+    return refusal(request, 400, "The request body must be one JSON object: { query, operationName, variables }", "BODY_NOT_JSON");
   }
   return body as { query?: string };
 }
 
 export function useHttpEdge(options: HttpEdgeOptions): GatewayPlugin {
+  const refusal: Refuse = (request, status, message, reason) =>
+    options.requests.errorResponse(request, status, [{ message, extensions: { code: "BAD_USER_INPUT", reason } }]);
   // Yoga wraps every request body in a size-limiting TransformStream (its maxRequestBodySize,
   // which the gateway runtime does not expose): a stream pipeline, an AbortController and a
   // DOMException per request, some 5% of the gateway's CPU on the federation benchmark. Our parser
@@ -116,7 +119,7 @@ export function useHttpEdge(options: HttpEdgeOptions): GatewayPlugin {
   // again by a plugin that comes after Yoga's, undoing the wrapper.
   const bodyParser: GatewayPlugin = {
     onRequestParse({ request, setRequestParser }) {
-      if (isJsonPost(request)) setRequestParser((request) => parseJsonBody(request, options.maxBodyBytes));
+      if (isJsonPost(request)) setRequestParser((request) => parseJsonBody(request, options.maxBodyBytes, refusal));
     },
   };
   return {
@@ -133,7 +136,7 @@ export function useHttpEdge(options: HttpEdgeOptions): GatewayPlugin {
       const declared = Number(request.headers.get("content-length") ?? Number.NaN);
       const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
       if (encoding === "identity" && declared > options.maxBodyBytes) {
-        endResponse(refusal(413, `Request body larger than ${options.maxBodyBytes} bytes`, "BODY_TOO_LARGE"));
+        endResponse(refusal(request, 413, `Request body larger than ${options.maxBodyBytes} bytes`, "BODY_TOO_LARGE"));
       }
     },
     onSubscribe({ args, setResultAndStopExecution }) {

@@ -14,7 +14,7 @@ import type { WebSocket } from "ws";
 import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
 import { isRateLimited, isUnauthenticated, retryAfterSecondsOf, type AuthFailures } from "../auth-failures.ts";
-import type { Authenticator } from "../authenticate.ts";
+import { isAuthenticationUnavailable, type Authenticator } from "../authenticate.ts";
 import { rateKeyOf } from "../rate-limit.ts";
 import { CLOSE_TOO_MANY_CONNECTIONS, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED } from "./close-codes.ts";
 
@@ -76,7 +76,8 @@ export class Connections {
         const wait = retryAfterSecondsOf(Number(error.extensions["retryAfterMs"]));
         return { refusal: { code: CLOSE_TOO_MANY_CONNECTIONS, reason: `RATE_LIMITED: too many failed authentications; retry after ${wait} s` } };
       }
-      this.logger.error({ err: error }, "authentication failed");
+      // An outage of the key lookup is logged by the Authenticator, once; anything else here.
+      if (!isAuthenticationUnavailable(error)) this.logger.error({ err: error }, "authentication failed");
       return { refusal: { code: CLOSE_TRY_AGAIN_LATER, reason: "Authentication is unavailable; try again" } };
     }
   }

@@ -15,7 +15,7 @@ import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from "
 import { LRUCache } from "lru-cache";
 import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
-import { principalOf, upstreamRequestOf, type ExecutionRequestLike, type SubscriptionWrapper, type UpstreamSocket } from "../transport/ws.ts";
+import { principalOf, requestIdOf, upstreamRequestOf, type ExecutionRequestLike, type SubscriptionWrapper, type UpstreamSocket } from "../transport/ws.ts";
 import { noteEvent, noteStart } from "./event-guard.ts";
 import { cursorOf, resumablePrimary, type Position, type ResumablePrimary } from "./resume.ts";
 
@@ -44,7 +44,7 @@ export function resumableSubscriptions(options: ResumableOptions): SubscriptionW
     const principal = principalOf(request.context)!;
     if (!rewrite.value) {
       options.onPositioned(request.context);
-      return socket.iterate(principal, upstream);
+      return socket.iterate(principal, upstream, requestIdOf(request.context));
     }
     return new ResumableStream(options, socket, principal, request, rewrite.value);
   };
@@ -172,7 +172,7 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
     while (!this.position && !this.closed) {
       const query = this.resume.positionQuery(this.variables);
       try {
-        const { value } = await this.socket.iterate(this.principal, { query: query.query, variables: query.variables }).next();
+        const { value } = await this.socket.iterate(this.principal, { query: query.query, variables: query.variables }, requestIdOf(this.request.context)).next();
         if (!value || value.errors?.length) return this.finish(refusalOfField(value?.errors, this.resume.responseName));
         const newest = (value.data as Record<string, unknown> | null | undefined)?.[query.field];
         this.position = typeof newest === "string" ? { after: newest } : { fromStart: true };
@@ -196,11 +196,11 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
   private follow(): void {
     if (this.closed || this.finished || this.paused || this.upstream) return;
     const generation = ++this.generation;
-    const upstream = this.socket.iterate(this.principal, {
-      query: this.resume.query,
-      operationName: this.resume.operationName,
-      variables: this.resume.variables(this.variables, this.position!),
-    });
+    const upstream = this.socket.iterate(
+      this.principal,
+      { query: this.resume.query, operationName: this.resume.operationName, variables: this.resume.variables(this.variables, this.position!) },
+      requestIdOf(this.request.context),
+    );
     this.upstream = upstream;
     void (async () => {
       try {
@@ -215,7 +215,7 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
         if (generation !== this.generation) return;
         this.upstream = undefined;
         if (isRefusal(error)) return this.finish(refusal(error));
-        this.options.logger.debug({ err: error }, "upstream subscription lost; resubscribing from its position");
+        this.options.logger.debug({ err: error, requestId: requestIdOf(this.request.context) }, "upstream subscription lost; resubscribing from its position");
         await this.backOff();
         if (generation === this.generation) this.follow();
       }

@@ -8,18 +8,34 @@
 //   - A subscription is parsed and validated before it starts, so a bad one is refused with an
 //     `error` message (graphql-ws's "before execution" answer) rather than a stream.
 //   - Identical subscriptions (caller, operation, variables) share one execution (shared.ts).
+//   - Each operation has a request id (its subscribe message's `extensions.requestId` when that
+//     is a safe token, else a new one), which its errors carry, the subgraphs receive and its
+//     one log line, when it ends, names ("socket operation": operation, duration, events, how it
+//     ended). A shared execution's subgraph requests carry the id of the operation that started it.
 
 import type { IncomingMessage, Server } from "node:http";
 import { getGraphQLWSOptions, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
-import { getOperationAST, getVariableValues, GraphQLError, Kind, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  Kind,
+  visit,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type OperationTypeNode,
+} from "graphql";
 import type { FormattedExecutionResult } from "graphql-ws";
 import { useServer, type Extra as WsExtra } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../../subgraphs/shared/config.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
+import { extensionRequestId, requestIdFrom, RequestScope } from "../../subgraphs/shared/request-id.ts";
 import type { AuthFailures } from "../auth-failures.ts";
 import type { Authenticator } from "../authenticate.ts";
-import { forSocket } from "../plugins/errors.ts";
+import { forSocket, type ErrorFormatter } from "../plugins/errors.ts";
 import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
 import { CLOSE_SERVICE_RESTART } from "./close-codes.ts";
 import { Connections, type Connection } from "./connections.ts";
@@ -39,7 +55,7 @@ export interface GatewaySocketsOptions {
   readonly rateLimiter: RateLimiter;
   readonly shared: SharedSubscriptions;
   /** The one error formatter (plugins/errors.ts). */
-  readonly maskError: (error: unknown) => GraphQLError;
+  readonly maskError: ErrorFormatter;
 }
 
 export interface GatewaySockets {
@@ -48,8 +64,19 @@ export interface GatewaySockets {
   drain(): Promise<void>;
 }
 
+/** One operation on a socket, for its log line. */
+class SocketOperation extends RequestScope {
+  readonly startedAt = performance.now();
+  /** graphql-ws's table of the socket's operations when this one started (see onComplete). */
+  subscriptions: object | undefined;
+  operationName: string | undefined;
+  operationType: OperationTypeNode | undefined;
+  events = 0;
+  readonly errorCodes = new Set<string>();
+}
+
 // A type alias, not an interface: graphql-ws wants an index-signature-compatible record.
-type Extra = WsExtra & { connection?: Connection } & Record<PropertyKey, unknown>;
+type Extra = WsExtra & { connection?: Connection; operations?: Map<string, SocketOperation> } & Record<PropertyKey, unknown>;
 
 const CLOSE_GRACE_MS = 1_000;
 
@@ -75,12 +102,39 @@ interface SocketContext {
   principal?: unknown;
   params?: { query?: string; operationName?: string | null; variables?: Record<string, unknown> | null };
   mgResumes?: boolean;
+  /** Sent on to the subgraphs (plugins/request-log.ts, transport/ws.ts). */
+  requestId?: string;
 }
 
 export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySockets {
   const { config, logger, runtime } = options;
   const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY, options.authFailures);
-  const formatted = (errors: readonly GraphQLError[]) => forSocket(errors.map((error) => options.maskError(error)));
+  const formatted = (errors: readonly GraphQLError[], operation: SocketOperation | undefined) => {
+    const masked = errors.map((error) => options.maskError(error, operation));
+    for (const error of masked) operation?.errorCodes.add(String(error.extensions["code"]));
+    return forSocket(masked);
+  };
+  /** The operation's one line, when it ends (however it does). */
+  const ended = (extra: Extra, id: string, how: string) => {
+    const operation = extra.operations?.get(id);
+    if (!operation) return;
+    extra.operations!.delete(id);
+    if (!logger.isLevelEnabled("info")) return;
+    const principal = extra.connection?.principal;
+    logger.info(
+      {
+        requestId: operation.requestId,
+        operationName: operation.operationName,
+        operationType: operation.operationType,
+        tenantId: principal?.kind === "platform" ? principal.tenantId : undefined,
+        durationMs: Math.round((performance.now() - operation.startedAt) * 10) / 10,
+        events: operation.events,
+        ended: how,
+        errorCodes: operation.errorCodes.size > 0 ? [...operation.errorCodes] : undefined,
+      },
+      "socket operation",
+    );
+  };
 
   const hive = getGraphQLWSOptions<Record<string, unknown>, Extra>(runtime, (ctx) => {
     const { request, socket, connection } = ctx.extra;
@@ -98,11 +152,12 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
 
   /**
    * Refuses a subscription that would not run (unparsable, invalid, beyond limits, bad variables);
-   * otherwise says whether it is a subscription, and whether it resumes.
+   * otherwise names the operation and says whether it is a subscription, and whether it resumes.
    */
   function checkSubscription(
     schema: GraphQLSchema,
     payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+    named: SocketOperation,
   ): GraphQLError[] | { subscription: boolean; resumes: boolean } {
     const enveloped = runtime.getEnveloped({});
     let document: DocumentNode;
@@ -113,6 +168,8 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
     }
     const operation = getOperationAST(document, payload.operationName ?? undefined);
     if (!operation) return [requestError("Unable to identify the operation: give an operationName", "GRAPHQL_VALIDATION_FAILED")];
+    named.operationType = operation.operation;
+    named.operationName = operation.name?.value;
     if (operation.operation !== "subscription") return { subscription: false, resumes: false };
     const errors = enveloped.validate(schema, document) as readonly GraphQLError[];
     if (errors.length > 0) return errors.map((error) => (error.extensions["code"] ? error : requestError(error.message, "GRAPHQL_VALIDATION_FAILED")));
@@ -141,18 +198,25 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
       },
       onClose(ctx) {
         if (ctx.extra.connection) connections.forget(ctx.extra.connection);
+        for (const id of [...(ctx.extra.operations?.keys() ?? [])]) ended(ctx.extra, id, "connection closed");
       },
       async onSubscribe(ctx, id, payload) {
         const connection = ctx.extra.connection!;
+        const operation = new SocketOperation(requestIdFrom(extensionRequestId(payload.extensions)), logger);
+        operation.operationName = payload.operationName ?? undefined;
+        operation.subscriptions = ctx.subscriptions;
+        (ctx.extra.operations ??= new Map()).set(id, operation);
         if (Object.keys(ctx.subscriptions).length > config.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [new GraphQLError(`At most ${config.MAX_SUBSCRIPTIONS_PER_CONNECTION} operations at once on one connection`, { extensions: { code: "RATE_LIMITED" } })];
         }
         const decision = await options.rateLimiter.consume(rateKeyOf(connection.principal, undefined));
         if (!decision.allowed) return [rateLimited(decision)];
-        const checked = checkSubscription(await runtime.getSchema(), payload);
+        const checked = checkSubscription(await runtime.getSchema(), payload, operation);
         if (Array.isArray(checked)) return checked;
         const args = (await hive.onSubscribe!(ctx, id, payload)) as ExecutionArgs;
-        (args.contextValue as SocketContext).mgResumes = checked.resumes;
+        const context = args.contextValue as SocketContext;
+        context.mgResumes = checked.resumes;
+        context.requestId = operation.requestId;
         return args;
       },
       execute: hive.execute,
@@ -165,12 +229,22 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
           return (await hive.subscribe!(own)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;
         });
       },
-      onNext(_ctx, _id, _payload, _args, result) {
+      onNext(ctx, id, _payload, _args, result) {
+        const operation = ctx.extra.operations?.get(id);
+        if (operation) operation.events += 1;
         const { errors, ...rest } = result as ExecutionResult;
-        return (errors ? { ...rest, errors: formatted(errors) } : rest) as FormattedExecutionResult;
+        return (errors ? { ...rest, errors: formatted(errors, operation) } : rest) as FormattedExecutionResult;
       },
-      onError(_ctx, _id, _payload, errors) {
-        return formatted(errors);
+      onError(ctx, id, _payload, errors) {
+        const answer = formatted(errors, ctx.extra.operations?.get(id));
+        ended(ctx.extra, id, "error");
+        return answer;
+      },
+      onComplete(ctx, id) {
+        // graphql-ws replaces its table when the socket closes, drops an operation from it when
+        // the client completes it, and keeps it there while the stream ends by itself.
+        const table = ctx.extra.operations?.get(id)?.subscriptions;
+        ended(ctx.extra, id, table !== ctx.subscriptions ? "connection closed" : id in ctx.subscriptions ? "completed" : "unsubscribed");
       },
     },
     wss,

@@ -7,6 +7,9 @@
 // replayed socket dies with its captured signature), so this one renews it: a graphql-ws ping
 // carrying a fresh signature every third of that time.
 //
+// Each operation carries its request id in the subscribe message's `extensions.requestId` (not
+// signed: it only labels the subgraph's logs).
+//
 // One socket per subgraph carries every caller's subscriptions. It never retries by itself:
 // graphql-ws would re-send the old subscribe messages (stale signatures, stale positions), so a
 // lost socket ends its operations and the resumable layer above subscribes again.
@@ -19,6 +22,7 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
 import { PRINCIPAL_EXTENSION, signPrincipal } from "../../subgraphs/shared/auth/signature.ts";
+import { REQUEST_ID_EXTENSION } from "../../subgraphs/shared/request-id.ts";
 
 export interface SignedWsOptions {
   readonly gatewaySecret: string;
@@ -36,7 +40,7 @@ export interface UpstreamRequest {
 
 export interface UpstreamSocket {
   /** One operation as `principal`: a subscription's events, or a query's one result. */
-  iterate(principal: Principal, request: UpstreamRequest): AsyncIterableIterator<ExecutionResult>;
+  iterate(principal: Principal, request: UpstreamRequest, requestId?: string): AsyncIterableIterator<ExecutionResult>;
   dispose(): Promise<void>;
 }
 
@@ -72,10 +76,11 @@ export function upstreamSocket(url: string, options: SignedWsOptions): UpstreamS
     },
   });
   return {
-    iterate(principal, request) {
+    iterate(principal, request, requestId) {
       const payload = { query: request.query, operationName: request.operationName, variables: request.variables ?? {} };
       const signed = signPrincipal(principal, options.gatewaySecret, payload);
-      return client.iterate({ ...payload, extensions: { [PRINCIPAL_EXTENSION]: signed } }) as AsyncIterableIterator<ExecutionResult>;
+      const extensions = { [PRINCIPAL_EXTENSION]: signed, ...(requestId ? { [REQUEST_ID_EXTENSION]: requestId } : {}) };
+      return client.iterate({ ...payload, extensions }) as AsyncIterableIterator<ExecutionResult>;
     },
     dispose: async () => {
       clearInterval(renewal);
@@ -87,6 +92,11 @@ export function upstreamSocket(url: string, options: SignedWsOptions): UpstreamS
 /** The principal a plan's subgraph request runs as (set by the authentication plugin). */
 export function principalOf(context: unknown): Principal | undefined {
   return (context as { principal?: Principal } | undefined)?.principal;
+}
+
+/** The request id a plan's subgraph request carries (set by plugins/request-log.ts, or the socket server). */
+export function requestIdOf(context: unknown): string | undefined {
+  return (context as { requestId?: string } | undefined)?.requestId;
 }
 
 export interface ExecutionRequestLike {
@@ -121,7 +131,7 @@ export function signedWsTransport(options: SignedWsOptions & { readonly wrap: Su
         if (!principal) throw new Error("subgraph call without a principal");
         const operation = getOperationAST(request.document, request.operationName);
         if (operation?.operation === "subscription") return options.wrap(socket, request, subgraphName);
-        const results = socket.iterate(principal, upstreamRequestOf(request));
+        const results = socket.iterate(principal, upstreamRequestOf(request), requestIdOf(request.context));
         return results.next().then(({ value }) => value);
       };
       Object.defineProperty(executor, DisposableSymbols.asyncDispose, { value: () => socket.dispose() });

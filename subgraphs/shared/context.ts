@@ -1,7 +1,8 @@
-// What every resolver receives: the verified principal, the process's dependencies, and the
-// per-request DataLoaders (created per request, never at module scope, so no data leaks
-// between callers).
+// What every resolver receives: the verified principal, the process's dependencies, the
+// request's id and a logger bound to it, and the per-request DataLoaders (created per request,
+// never at module scope, so no data leaks between callers).
 
+import { randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
 import type { Config } from "./config.ts";
 import { Keyring } from "./encryption/keyring.ts";
@@ -11,6 +12,7 @@ import { AppError } from "./errors.ts";
 import { Idempotency } from "./idempotency/idempotency.ts";
 import type { Logger } from "./logger.ts";
 import type { PlatformPrincipal, Principal } from "./auth/principal.ts";
+import { RequestScope } from "./request-id.ts";
 
 /** What every module needs, built once per process by `coreDependencies`. */
 export interface CoreDependencies {
@@ -51,14 +53,26 @@ export function coreDependencies(db: Database, config: Config, logger: Logger): 
 export interface SubgraphContext {
   readonly principal: Principal;
   readonly deps: Dependencies;
+  readonly scope: RequestScope;
+  /** The gateway's id for this request. */
+  readonly requestId: string;
+  /** The process's logger bound to requestId: what a resolver or service logs about this request. */
+  readonly logger: Logger;
   loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>): DataLoader<K, V>;
 }
 
-export function createContext(principal: Principal, deps: Dependencies): SubgraphContext {
+export function createContext(principal: Principal, deps: Dependencies, scope: RequestScope = new RequestScope(randomUUID(), deps.logger)): SubgraphContext {
   const loaders = new Map<string, DataLoader<unknown, unknown>>();
   return {
     principal,
     deps,
+    scope,
+    get requestId() {
+      return scope.requestId;
+    },
+    get logger() {
+      return scope.logger;
+    },
     loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>) {
       let loader = loaders.get(name) as DataLoader<K, V> | undefined;
       if (!loader) {

@@ -5,6 +5,7 @@
 
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "./logger.ts";
+import { REQUEST_ID_HEADER, safeRequestId } from "./request-id.ts";
 
 interface HttpError {
   readonly type?: unknown;
@@ -42,9 +43,9 @@ export function jsonBodyErrors(maxBytes: number): ErrorRequestHandler {
 
 /** Last in the chain: whatever else failed is logged and answered as a masked internal error. */
 export function jsonInternalErrors(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, _req, res, next) => {
+  return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
-    logger.error({ err: error }, "request failed before GraphQL");
+    logger.error({ err: error, requestId: safeRequestId(req.headers[REQUEST_ID_HEADER]) }, "request failed before GraphQL");
     res.status(500).json({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
   };
 }

@@ -13,8 +13,10 @@ import type { GraphQLSchema } from "graphql";
 import { executesSignedOperation, postOnly, requireGatewaySignature } from "./auth/gateway-only.ts";
 import { createContext, type Dependencies, type SubgraphContext } from "./context.ts";
 import { formatErrorWith } from "./graphql/errors.ts";
+import { requestLogging } from "./graphql/request-log.ts";
 import { refuseMalformedText } from "./graphql/text-plugin.ts";
 import { jsonBodyErrors, jsonInternalErrors } from "./http-errors.ts";
+import { REQUEST_ID_HEADER, requestIdFrom, RequestScope } from "./request-id.ts";
 import { serveSubscriptions } from "./subscriptions.ts";
 
 export interface RunningSubgraph {
@@ -44,9 +46,10 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
   httpServer.keepAliveTimeout = 65_000;
 
   const formatError = formatErrorWith(logger, deps.outage);
+  const requests = requestLogging(logger);
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
-    formatError,
+    formatError: (formatted, error) => formatError(formatted, error, requests.requestOf(error)),
     includeStacktraceInErrorResponses: false,
     // Shutdown is ordered by cmd/platform.ts (gateway, subgraphs, database), not by each server.
     stopOnTerminationSignals: false,
@@ -59,6 +62,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
       // Traces are for Apollo's hosted studio, which these processes never report to.
       ApolloServerPluginInlineTraceDisabled(),
       refuseMalformedText(),
+      requests.plugin,
     ],
   });
   await apollo.start();
@@ -84,7 +88,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
     express.json({ limit: "2mb" }),
     requireGatewaySignature({ secret: deps.config.gatewaySecret, maxSkewMs: deps.config.SIGNATURE_MAX_SKEW_MS, logger }),
     expressMiddleware(apollo, {
-      context: async ({ res }) => createContext(res.locals["principal"], deps),
+      context: async ({ req, res }) => createContext(res.locals["principal"], deps, new RequestScope(requestIdFrom(req.headers[REQUEST_ID_HEADER]), logger)),
     }),
   );
   app.use(jsonBodyErrors(2 * 1024 * 1024), jsonInternalErrors(logger));

@@ -10,6 +10,10 @@
 // newest gateway signature is older than that is closed (4403), ending its subscriptions. Someone
 // replaying a captured connection_init and subscribe can therefore keep what they replayed for no
 // longer than the captured signatures' own lifetime.
+//
+// Each operation runs under the request id the gateway sent in its `extensions.requestId` (not
+// signed: it only labels logs), bound to the logger of its context and of its errors; at debug
+// level its end is one line.
 
 import type { Server } from "node:http";
 import {
@@ -22,7 +26,6 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  type GraphQLFormattedError,
   type GraphQLSchema,
 } from "graphql";
 import type { FormattedExecutionResult } from "graphql-ws";
@@ -30,15 +33,17 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { PRINCIPAL_EXTENSION, verifyPrincipal } from "./auth/signature.ts";
 import { createContext, type Dependencies, type SubgraphContext } from "./context.ts";
+import type { FormatError } from "./graphql/errors.ts";
 import { findMalformedArgument, malformedTextError } from "./graphql/text-input.ts";
 import type { Logger } from "./logger.ts";
+import { extensionRequestId, requestIdFrom, RequestScope } from "./request-id.ts";
 
 export interface SubscriptionServerOptions {
   readonly httpServer: Server;
   readonly schema: GraphQLSchema;
   readonly deps: Dependencies;
   readonly logger: Logger;
-  readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  readonly formatError: FormatError;
 }
 
 export interface SubscriptionServer {
@@ -65,9 +70,19 @@ interface SocketSignature {
   expiry: NodeJS.Timeout;
 }
 
+/** One operation on a socket, for its logs. */
+interface Operation {
+  readonly scope: RequestScope;
+  readonly startedAt: number;
+  events: number;
+  /** graphql-ws's table of the socket's operations when this one started (see onComplete). */
+  readonly subscriptions: object;
+}
+
 // A type alias, not an interface: graphql-ws wants an index-signature-compatible record.
 type Extra = {
   signature?: SocketSignature;
+  operations?: Map<string, Operation>;
 };
 
 function unauthenticated(): GraphQLError {
@@ -90,7 +105,7 @@ async function subscribeWithFreshContexts(args: ExecutionArgs) {
     async next() {
       const step = await events.next();
       if (step.done) return { done: true, value: undefined };
-      const value = await execute({ ...args, rootValue: step.value, contextValue: createContext(context.principal, context.deps) });
+      const value = await execute({ ...args, rootValue: step.value, contextValue: createContext(context.principal, context.deps, context.scope) });
       return { done: false, value: value as ExecutionResult };
     },
     async return() {
@@ -106,7 +121,16 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
   const { gatewaySecret, SIGNATURE_MAX_SKEW_MS: maxSkew } = deps.config;
   const wss = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: 2 * 1024 * 1024 });
 
-  const format = (errors: readonly GraphQLError[]) => errors.map((error) => options.formatError(error.toJSON(), error));
+  const format = (errors: readonly GraphQLError[], operation: Operation | undefined) =>
+    errors.map((error) => options.formatError(error.toJSON(), error, operation?.scope));
+  const end = (extra: Extra, id: string, how: string) => {
+    const operation = extra.operations?.get(id);
+    if (!operation) return;
+    extra.operations!.delete(id);
+    if (!logger.isLevelEnabled("debug")) return;
+    const durationMs = Math.round((performance.now() - operation.startedAt) * 10) / 10;
+    operation.scope.logger.debug({ durationMs, events: operation.events, ended: how }, "subgraph socket operation");
+  };
 
   /** Keeps the socket open until `signedAt` is older than the allowed skew (a newer one extends it). */
   const keepSignedUntilStale = (extra: Extra & { socket: WebSocket }, signedAt: number) => {
@@ -144,8 +168,12 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
       },
       onClose(ctx) {
         clearTimeout(ctx.extra.signature?.expiry);
+        for (const id of [...(ctx.extra.operations?.keys() ?? [])]) end(ctx.extra, id, "connection closed");
       },
-      onSubscribe(_ctx, _id, payload) {
+      onSubscribe(ctx, id, payload) {
+        const scope = new RequestScope(requestIdFrom(extensionRequestId(payload.extensions)), logger);
+        const operation: Operation = { scope, startedAt: performance.now(), events: 0, subscriptions: ctx.subscriptions };
+        (ctx.extra.operations ??= new Map()).set(id, operation);
         // Signed for this operation: the query and variables it came with, no others.
         const verified = verifyPrincipal(signedHeaders(payload.extensions?.[PRINCIPAL_EXTENSION]), gatewaySecret, maxSkew, payload);
         if (!verified.ok) return [unauthenticated()];
@@ -159,17 +187,27 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         if (errors.length > 0) return errors;
         const malformed = findMalformedArgument(document, payload.variables);
         if (malformed) return [malformedTextError(malformed)];
-        const contextValue = createContext(verified.principal, deps);
+        const contextValue = createContext(verified.principal, deps, operation.scope);
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       subscribe: subscribeWithFreshContexts,
       // Errors leave the subgraph exactly as over HTTP: typed codes kept, internals masked.
-      onNext(_ctx, _id, _payload, _args, result): FormattedExecutionResult {
+      onNext(ctx, id, _payload, _args, result): FormattedExecutionResult {
+        const operation = ctx.extra.operations?.get(id);
+        if (operation) operation.events += 1;
         const { errors, ...rest } = result;
-        return errors ? { ...rest, errors: format(errors) } : rest;
+        return errors ? { ...rest, errors: format(errors, operation) } : rest;
       },
-      onError(_ctx, _id, _payload, errors) {
-        return format(errors);
+      onError(ctx, id, _payload, errors) {
+        const formatted = format(errors, ctx.extra.operations?.get(id));
+        end(ctx.extra, id, "error");
+        return formatted;
+      },
+      onComplete(ctx, id) {
+        // graphql-ws replaces its table when the socket closes, drops an operation from it when
+        // the gateway completes it, and keeps it there while the stream ends by itself.
+        const table = ctx.extra.operations?.get(id)?.subscriptions;
+        end(ctx.extra, id, table !== ctx.subscriptions ? "connection closed" : id in ctx.subscriptions ? "completed" : "unsubscribed");
       },
     },
     wss,

@@ -12,6 +12,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import type { RequestHandler, Response } from "express";
 import { GraphQLError } from "graphql";
 import type { Logger } from "../logger.ts";
+import { REQUEST_ID_HEADER, safeRequestId } from "../request-id.ts";
 import type { Principal } from "./principal.ts";
 import { verifyPrincipal } from "./signature.ts";
 
@@ -41,7 +42,7 @@ export function requireGatewaySignature(options: GatewayOnlyOptions): RequestHan
     const operation = body && typeof body === "object" && !Array.isArray(body) ? body : {};
     const verified = verifyPrincipal(req.headers, options.secret, options.maxSkewMs, operation);
     if (!verified.ok) {
-      options.logger.warn({ reason: verified.reason, ip: req.socket.remoteAddress }, "refused unsigned request");
+      options.logger.warn({ reason: verified.reason, ip: req.socket.remoteAddress, requestId: safeRequestId(req.headers[REQUEST_ID_HEADER]) }, "refused unsigned request");
       refuse(res, 401, REFUSAL_MESSAGE, "UNAUTHENTICATED");
       return;
     }
@@ -54,16 +55,16 @@ export function requireGatewaySignature(options: GatewayOnlyOptions): RequestHan
  * Refuses, before execution, an operation other than the one the request's headers were signed
  * for. Freshness was checked at the door; this checks only that the signature covers what runs.
  */
-export function executesSignedOperation(options: Omit<GatewayOnlyOptions, "maxSkewMs">): ApolloServerPlugin {
+export function executesSignedOperation(options: Omit<GatewayOnlyOptions, "maxSkewMs">): ApolloServerPlugin<{ readonly logger?: Logger }> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, source }) {
+        async didResolveOperation({ request, source, contextValue }) {
           const headers = Object.fromEntries(request.http?.headers ?? []);
           const executed = { query: source, operationName: request.operationName, variables: request.variables };
           const verified = verifyPrincipal(headers, options.secret, Number.POSITIVE_INFINITY, executed);
           if (verified.ok) return;
-          options.logger.warn({ reason: verified.reason }, "refused an operation other than the signed one");
+          (contextValue.logger ?? options.logger).warn({ reason: verified.reason }, "refused an operation other than the signed one");
           throw new GraphQLError(REFUSAL_MESSAGE, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
         },
       };

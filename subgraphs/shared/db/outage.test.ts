@@ -27,7 +27,7 @@ describe("a database outage, as one process sees it", () => {
     outage.available();
     expect(lines.map((line) => [line.level, line.msg])).toEqual([
       [50, "database unreachable; answering SERVICE_UNAVAILABLE until it is back"],
-      [40, "database reachable again"],
+      [40, expect.stringMatching(/^database reachable again after \d+ ms$/)],
     ]);
     expect(lines[0]!.reason).toBe('database "x" is not currently accepting connections');
     // A second outage is a new one.
@@ -65,7 +65,7 @@ describe("a database outage, as one process sees it", () => {
     up = true;
     await vi.advanceTimersByTimeAsync(10);
     expect(outage.ongoing).toBe(false);
-    expect(lines.map((line) => line.msg)).toEqual(["database unreachable; answering SERVICE_UNAVAILABLE until it is back", "database reachable again"]);
+    expect(lines.map((line) => line.msg)).toEqual(["database unreachable; answering SERVICE_UNAVAILABLE until it is back", expect.stringMatching(/^database reachable again after 40 ms$/)]);
     await vi.advanceTimersByTimeAsync(100);
     expect(probes).toBe(4);
   });

@@ -48,7 +48,7 @@ export class DatabaseOutage implements OutageReporter {
     this.since = undefined;
     clearInterval(this.probing);
     this.probing = undefined;
-    this.options.logger.warn({ downForMs }, "database reachable again");
+    this.options.logger.warn({ downForMs }, `database reachable again after ${downForMs} ms`);
   }
 
   stop(): void {

@@ -3,7 +3,8 @@
 // of a malformed request become BAD_USER_INPUT, without "Did you mean" suggestions (they would
 // describe the schema to whoever probes it); an unreachable database is SERVICE_UNAVAILABLE,
 // reported to the process's OutageReporter (logged once per outage); anything else is an
-// internal error: logged in full, masked for the client.
+// internal error: logged in full (by the request's logger when the caller has it, so the line
+// carries its request id), masked for the client.
 
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
@@ -24,8 +25,15 @@ const GRAPHQL_REQUEST_ERRORS = new Set([
   "PERSISTED_QUERY_NOT_SUPPORTED",
 ]);
 
-export function formatErrorWith(logger: Logger, outage?: OutageReporter) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+/** Whatever knows the request an error belongs to: its logger is bound to the request id. */
+export interface ErrorRequest {
+  readonly logger: Logger;
+}
+
+export type FormatError = (formatted: GraphQLFormattedError, error: unknown, request?: ErrorRequest) => GraphQLFormattedError;
+
+export function formatErrorWith(logger: Logger, outage?: OutageReporter): FormatError {
+  return (formatted, error, request) => {
     let original = unwrapResolverError(error);
     if (isDatabaseUnavailable(original)) {
       outage?.report(original);
@@ -53,14 +61,14 @@ export function formatErrorWith(logger: Logger, outage?: OutageReporter) {
     }
     if (isUnstorableText(original)) {
       // A backstop: the text rule refuses such input at the edge, so this means a check is missing.
-      logger.warn({ sqlState: sqlStateOf(original), path: formatted.path }, "database refused text the edge let through");
+      (request?.logger ?? logger).warn({ sqlState: sqlStateOf(original), path: formatted.path }, "database refused text the edge let through");
       return {
         message: "The request holds text that cannot be stored (NUL or malformed Unicode)",
         ...(formatted.path ? { path: formatted.path } : {}),
         extensions: { code: "BAD_USER_INPUT" },
       };
     }
-    logger.error({ err: original, path: formatted.path }, "unexpected error");
+    (request?.logger ?? logger).error({ err: original, path: formatted.path }, "unexpected error");
     return {
       message: "Internal server error",
       ...(formatted.path ? { path: formatted.path } : {}),
