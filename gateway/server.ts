@@ -55,6 +55,8 @@ export interface RunningGateway {
   readonly httpServer: Server;
   /** Open graphql-ws connections and subscriptions. */
   socketStats(): SocketStats;
+  /** Development: the explorer's Authorization header comes filled with this key (ignored in production). */
+  prefillExplorerKey(key: string): void;
   stop(): Promise<void>;
 }
 
@@ -78,11 +80,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let upstreams = 0;
   let positioned = 0;
   const shared = new SharedSubscriptions({ bufferEvents: config.SUBSCRIPTION_BUFFER_EVENTS, onPositioned: () => (positioned += 1) });
+  const explorer = landingPage({ production: config.NODE_ENV === "production" });
   const runtime = buildRuntime({
     config,
     logger,
     ...(options.supergraphSdl ? { supergraphSdl: options.supergraphSdl } : {}),
-    landingPage: landingPage(),
+    landingPage: () => explorer.render(),
     subscriptions: resumableSubscriptions({
       bufferEvents: config.SUBSCRIPTION_BUFFER_EVENTS,
       slowConsumerMs: config.SLOW_CONSUMER_TIMEOUT_MS,
@@ -136,6 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port,
     httpServer,
     socketStats: () => ({ connections: sockets.connections, subscriptions: shared.size, positioned, upstreams }),
+    prefillExplorerKey: (key) => explorer.prefill(key),
     stop() {
       stopping ??= (async () => {
         // Sockets first: an open WebSocket would hold the HTTP drain until its grace period ends.
