@@ -24,6 +24,7 @@ import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
 import { CLOSE_SERVICE_RESTART } from "./close-codes.ts";
 import { Connections, type Connection } from "./connections.ts";
 import type { SharedSubscriptions } from "./shared.ts";
+import { socketOperation, type TrustedDocuments } from "../trusted-documents.ts";
 
 export interface GatewaySocketsOptions {
   readonly httpServer: Server;
@@ -40,6 +41,8 @@ export interface GatewaySocketsOptions {
   readonly shared: SharedSubscriptions;
   /** The one error formatter (plugins/errors.ts). */
   readonly maskError: (error: unknown) => GraphQLError;
+  /** TRUSTED_DOCUMENTS: only these operations run (refused before execution otherwise). */
+  readonly trusted?: TrustedDocuments | undefined;
 }
 
 export interface GatewaySockets {
@@ -73,7 +76,7 @@ function resumes(document: DocumentNode, variables: Readonly<Record<string, unkn
 /** What the shared execution's context carries for the socket server. */
 interface SocketContext {
   principal?: unknown;
-  params?: { query?: string; operationName?: string | null; variables?: Record<string, unknown> | null };
+  params?: { query?: string; documentId?: string; operationName?: string | null; variables?: Record<string, unknown> | null };
   mgResumes?: boolean;
 }
 
@@ -149,17 +152,20 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         }
         const decision = await options.rateLimiter.consume(rateKeyOf(connection.principal, undefined));
         if (!decision.allowed) return [rateLimited(decision)];
-        const checked = checkSubscription(await runtime.getSchema(), payload);
+        // Trusted documents: the listed document's text is checked here; the runtime runs it by id.
+        const trusted = options.trusted ? socketOperation(options.trusted, payload) : undefined;
+        if (trusted instanceof GraphQLError) return [trusted];
+        const checked = checkSubscription(await runtime.getSchema(), trusted ? { ...payload, query: trusted.text } : payload);
         if (Array.isArray(checked)) return checked;
-        const args = (await hive.onSubscribe!(ctx, id, payload)) as ExecutionArgs;
+        const args = (await hive.onSubscribe!(ctx, id, (trusted?.payload ?? payload) as typeof payload)) as ExecutionArgs;
         (args.contextValue as SocketContext).mgResumes = checked.resumes;
         return args;
       },
       execute: hive.execute,
       subscribe(args) {
         const context = args.contextValue as SocketContext;
-        const { query, operationName, variables } = context.params ?? {};
-        const key = JSON.stringify([context.principal, query, operationName ?? null, variables ?? null]);
+        const { query, documentId, operationName, variables } = context.params ?? {};
+        const key = JSON.stringify([context.principal, query ?? documentId, operationName ?? null, variables ?? null]);
         return options.shared.subscribe(key, context.mgResumes ?? false, args.contextValue as object, async (startAfter) => {
           const own = startAfter ? { ...args, contextValue: { ...(args.contextValue as object), mgStartAfter: startAfter } } : args;
           return (await hive.subscribe!(own)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;

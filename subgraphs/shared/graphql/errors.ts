@@ -22,6 +22,8 @@ const GRAPHQL_REQUEST_ERRORS = new Set([
   "BAD_REQUEST",
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
+  // The gateway in trusted-documents mode: a document its manifest does not list.
+  "OPERATION_NOT_TRUSTED",
 ]);
 
 export function formatErrorWith(logger: Logger, outage?: OutageReporter) {
