@@ -8,6 +8,8 @@
 //   - A subscription is parsed and validated before it starts, so a bad one is refused with an
 //     `error` message (graphql-ws's "before execution" answer) rather than a stream.
 //   - Identical subscriptions (caller, operation, variables) share one execution (shared.ts).
+//   - With TRUSTED_DOCUMENTS, an operation the manifest does not list is refused before execution,
+//     with HTTP's reasons (trusted-documents.ts); a listed one runs by its id.
 
 import type { IncomingMessage, Server } from "node:http";
 import { getGraphQLWSOptions, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
