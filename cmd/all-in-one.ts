@@ -30,6 +30,8 @@ async function main(): Promise<void> {
       const principal = { kind: "platform", tenantId: demo.accountId, livemode: false, keyId: "demo-seed" } as const;
       await createTopup(platform.deps!, principal, { accountId: demo.accountId, amount: 1_000_000n, currency: parseCurrency("USD")!, description: "Demo funds" }, "demo-seed");
     }
+    // The explorer opens with this key in its Authorization header (never in production).
+    if (config.NODE_ENV === "development") gateway.prefillExplorerKey(demo.secretKey);
     const query = JSON.stringify({ query: "{ viewer { id displayName type balances { currency available { amount } } } }" });
     lines.push(
       `  Demo secret key  ${demo.secretKey}${demo.created ? "   (new demo platform)" : ""}`,

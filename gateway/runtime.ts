@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   readonly subscriptions: SubscriptionWrapper;
   /** HTML for a browser's GET /graphql. */
   readonly landingPage: () => string;
+  /** Trusted documents (TRUSTED_DOCUMENTS): only the operations these list run. */
+  readonly persistedDocuments?: GatewayConfigSupergraph["persistedDocuments"];
 }
 
 /** The names of a supergraph's subgraphs (its join__Graph values). */
@@ -90,6 +92,7 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
       enabled: (args) => getOperationAST(args.document, args.operationName)?.operation === "query",
     },
     batching: false,
+    ...(options.persistedDocuments ? { persistedDocuments: options.persistedDocuments } : {}),
     // Plugins from other envelop-based packages (GraphQL Armor) type their context narrower.
     plugins: () => [...(options.plugins as GatewayPlugin[])],
   });

@@ -2,6 +2,8 @@
 // `/healthz` and `/readyz`. Hive Gateway's runtime plans and executes (runtime.ts); API keys,
 // signed principals, limits, rate limits, strict scalars, error formatting, request ids and the
 // access log are its plugins; subscriptions are followed upstream by subscriptions/resumable.ts.
+// Operations are anything valid (with Apollo's automatic persisted queries), or, with
+// TRUSTED_DOCUMENTS, only those a manifest lists (trusted-documents.ts).
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -27,6 +29,7 @@ import { useEventGuard } from "./subscriptions/event-guard.ts";
 import { resumableSubscriptions } from "./subscriptions/resumable.ts";
 import { SharedSubscriptions } from "./subscriptions/shared.ts";
 import { serveGatewaySockets } from "./subscriptions/ws-server.ts";
+import { persistedDocumentsOption, TrustedDocuments, useListedTextAsId } from "./trusted-documents.ts";
 
 export interface GatewayOptions {
   readonly config: Config;
@@ -56,6 +59,8 @@ export interface RunningGateway {
   readonly httpServer: Server;
   /** Open graphql-ws connections and subscriptions. */
   socketStats(): SocketStats;
+  /** Development: the explorer's Authorization header comes filled with this key (ignored in production). */
+  prefillExplorerKey(key: string): void;
   stop(): Promise<void>;
 }
 
@@ -81,11 +86,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let upstreams = 0;
   let positioned = 0;
   const shared = new SharedSubscriptions({ bufferEvents: config.SUBSCRIPTION_BUFFER_EVENTS, onPositioned: () => (positioned += 1) });
+  const explorer = landingPage({ production: config.NODE_ENV === "production" });
+  const trusted = config.TRUSTED_DOCUMENTS ? TrustedDocuments.load(config.TRUSTED_DOCUMENTS) : undefined;
+  if (trusted) logger.info({ documents: trusted.size }, "trusted documents only (TRUSTED_DOCUMENTS)");
   const runtime = buildRuntime({
     config,
     logger,
     ...(options.supergraphSdl ? { supergraphSdl: options.supergraphSdl } : {}),
-    landingPage: landingPage(),
+    landingPage: () => explorer.render(),
+    ...(trusted ? { persistedDocuments: persistedDocumentsOption(trusted) } : {}),
     subscriptions: resumableSubscriptions({
       bufferEvents: config.SUBSCRIPTION_BUFFER_EVENTS,
       slowConsumerMs: config.SLOW_CONSUMER_TIMEOUT_MS,
@@ -103,8 +112,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     plugins: [
       // First: every response, however early, has its request id and its access log line.
       requests.plugin(),
-      // Apollo Server's automatic persisted queries, which Apollo Client's link speaks.
-      useAPQ(),
+      // Apollo Server's automatic persisted queries, which Apollo Client's link speaks; with
+      // trusted documents, no registration: a listed text runs as its id instead.
+      trusted ? useListedTextAsId(trusted) : useAPQ(),
       useHttpEdge({ graphqlEndpoint: GRAPHQL_ENDPOINT, maxBodyBytes: config.MAX_QUERY_BYTES, subgraphUrls: config.subgraphUrls, requests }),
       useApiKeys({ authenticator, authFailures, clientAddress, rateLimiter, graphqlEndpoint: GRAPHQL_ENDPOINT, logger, requests }),
       ...queryLimitPlugins({ maxDepth: config.MAX_QUERY_DEPTH }),
@@ -127,7 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // shows up as a failed request. (Node's default is 5 s; undici's client side is 4 s.)
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const sockets = serveGatewaySockets({ httpServer, config, logger, runtime, authenticator, authFailures, clientAddress, rateLimiter, shared, maskError });
+  const sockets = serveGatewaySockets({ httpServer, config, logger, runtime, authenticator, authFailures, clientAddress, rateLimiter, shared, maskError, trusted });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -141,6 +151,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port,
     httpServer,
     socketStats: () => ({ connections: sockets.connections, subscriptions: shared.size, positioned, upstreams }),
+    prefillExplorerKey: (key) => explorer.prefill(key),
     stop() {
       stopping ??= (async () => {
         // Sockets first: an open WebSocket would hold the HTTP drain until its grace period ends.

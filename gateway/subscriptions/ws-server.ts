@@ -12,6 +12,8 @@
 //     is a safe token, else a new one), which its errors carry, the subgraphs receive and its
 //     one log line, when it ends, names ("socket operation": operation, duration, events, how it
 //     ended). A shared execution's subgraph requests carry the id of the operation that started it.
+//   - With TRUSTED_DOCUMENTS, an operation the manifest does not list is refused before execution,
+//     with HTTP's reasons (trusted-documents.ts); a listed one runs by its id.
 
 import type { IncomingMessage, Server } from "node:http";
 import { getGraphQLWSOptions, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
@@ -40,6 +42,7 @@ import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
 import { CLOSE_SERVICE_RESTART } from "./close-codes.ts";
 import { Connections, type Connection } from "./connections.ts";
 import type { SharedSubscriptions } from "./shared.ts";
+import { socketOperation, type TrustedDocuments } from "../trusted-documents.ts";
 
 export interface GatewaySocketsOptions {
   readonly httpServer: Server;
@@ -56,6 +59,8 @@ export interface GatewaySocketsOptions {
   readonly shared: SharedSubscriptions;
   /** The one error formatter (plugins/errors.ts). */
   readonly maskError: ErrorFormatter;
+  /** TRUSTED_DOCUMENTS: only these operations run (refused before execution otherwise). */
+  readonly trusted?: TrustedDocuments | undefined;
 }
 
 export interface GatewaySockets {
@@ -100,7 +105,7 @@ function resumes(document: DocumentNode, variables: Readonly<Record<string, unkn
 /** What the shared execution's context carries for the socket server. */
 interface SocketContext {
   principal?: unknown;
-  params?: { query?: string; operationName?: string | null; variables?: Record<string, unknown> | null };
+  params?: { query?: string; documentId?: string; operationName?: string | null; variables?: Record<string, unknown> | null };
   mgResumes?: boolean;
   /** Sent on to the subgraphs (plugins/request-log.ts, transport/ws.ts). */
   requestId?: string;
@@ -211,9 +216,12 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         }
         const decision = await options.rateLimiter.consume(rateKeyOf(connection.principal, undefined));
         if (!decision.allowed) return [rateLimited(decision)];
-        const checked = checkSubscription(await runtime.getSchema(), payload, operation);
+        // Trusted documents: the listed document's text is checked here; the runtime runs it by id.
+        const trusted = options.trusted ? socketOperation(options.trusted, payload) : undefined;
+        if (trusted instanceof GraphQLError) return [trusted];
+        const checked = checkSubscription(await runtime.getSchema(), trusted ? { ...payload, query: trusted.text } : payload, operation);
         if (Array.isArray(checked)) return checked;
-        const args = (await hive.onSubscribe!(ctx, id, payload)) as ExecutionArgs;
+        const args = (await hive.onSubscribe!(ctx, id, (trusted?.payload ?? payload) as typeof payload)) as ExecutionArgs;
         const context = args.contextValue as SocketContext;
         context.mgResumes = checked.resumes;
         context.requestId = operation.requestId;
@@ -222,8 +230,8 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
       execute: hive.execute,
       subscribe(args) {
         const context = args.contextValue as SocketContext;
-        const { query, operationName, variables } = context.params ?? {};
-        const key = JSON.stringify([context.principal, query, operationName ?? null, variables ?? null]);
+        const { query, documentId, operationName, variables } = context.params ?? {};
+        const key = JSON.stringify([context.principal, query ?? documentId, operationName ?? null, variables ?? null]);
         return options.shared.subscribe(key, context.mgResumes ?? false, args.contextValue as object, async (startAfter) => {
           const own = startAfter ? { ...args, contextValue: { ...(args.contextValue as object), mgStartAfter: startAfter } } : args;
           return (await hive.subscribe!(own)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;

@@ -48,6 +48,10 @@ const schema = z.object({
       return parsed;
     }),
   GATEWAY_PLANNER: z.enum(["rust", "js"]).default("rust"),
+  // Trusted documents: the path of a persisted-documents manifest (GraphQL Code Generator's
+  // persisted-documents.json, id -> document text). When set, the gateway runs only the operations
+  // it lists, named by id or sent as their exact text, and registers no new ones (APQ is off).
+  TRUSTED_DOCUMENTS: z.string().min(1).optional(),
   // Identical queries of one caller in flight at once share one execution (Hive's inbound
   // deduplication; mutations always run).
   DEDUPLICATE_INFLIGHT_QUERIES: z.enum(["true", "false"]).default("true"),

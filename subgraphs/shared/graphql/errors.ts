@@ -23,6 +23,8 @@ const GRAPHQL_REQUEST_ERRORS = new Set([
   "BAD_REQUEST",
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
+  // The gateway in trusted-documents mode: a document its manifest does not list.
+  "OPERATION_NOT_TRUSTED",
 ]);
 
 /** Whatever knows the request an error belongs to: its logger is bound to the request id. */
