@@ -210,8 +210,13 @@ describe("errors carry the request id", () => {
 
   it("a tenant beyond its requests per second (429)", async () => {
     const bob = await newTenant("Rate limited");
-    const answers = await Promise.all(Array.from({ length: RATE_LIMIT_PER_SECOND * 6 }, () => post(VIEWER, bearer(bob.key))));
-    const limited = answers.filter((answer) => answer.status === 429);
+    // Keys are looked up on every request here (AUTH_CACHE_TTL_MS=0): on a loaded machine a burst
+    // may spread over more seconds than it has requests per limit, so burst until one is refused.
+    let limited: Awaited<ReturnType<typeof post>>[] = [];
+    for (let burst = 0; burst < 10 && limited.length === 0; burst++) {
+      const answers = await Promise.all(Array.from({ length: RATE_LIMIT_PER_SECOND * 3 }, () => post(VIEWER, bearer(bob.key))));
+      limited = answers.filter((answer) => answer.status === 429);
+    }
     expect(limited.length).toBeGreaterThan(0);
     for (const answer of limited) {
       expectErrorsCarry(answer, 429, "RATE_LIMITED");

@@ -55,7 +55,7 @@ const persistedQuery = (sha256Hash: string) => ({ extensions: { persistedQuery: 
 function expectRefused(answer: Answer, reason: string): void {
   expect(answer.status).toBe(400);
   expect(answer.data ?? null).toBeNull();
-  expect(answer.errors).toEqual([expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", reason } })]);
+  expect(answer.errors).toEqual([expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", reason, requestId: expect.any(String) } })]);
 }
 
 beforeAll(async () => {
@@ -145,7 +145,7 @@ describe("a gateway with TRUSTED_DOCUMENTS", () => {
       expect(await first(socket, { query: VIEWER_TEXT })).toEqual({ data: { viewer: expect.objectContaining({ id: tenant.accountId }) } });
       // The protocol wants a string: an empty one, and the id beside it.
       expect(await first(socket, { query: "", documentId: VIEWER_ID })).toEqual({ data: { viewer: expect.objectContaining({ id: tenant.accountId }) } });
-      const refusal = (reason: string) => ({ errors: [expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", reason } })] });
+      const refusal = (reason: string) => ({ errors: [expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", reason, requestId: expect.any(String) } })] });
       expect(await first(socket, { query: UNLISTED })).toEqual(refusal("OPERATION_NOT_TRUSTED"));
       expect(await first(socket, { query: `subscription { balanceChanged(accountId: "${tenant.accountId}") { id } }` })).toEqual(refusal("OPERATION_NOT_TRUSTED"));
       expect(await first(socket, { query: "", documentId: `sha256:${sha256(UNLISTED)}` })).toEqual(refusal("PERSISTED_QUERY_NOT_FOUND"));
