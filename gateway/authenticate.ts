@@ -8,6 +8,7 @@ import { LRUCache } from "lru-cache";
 import { looksLikeSecretKey } from "../subgraphs/shared/auth/api-key.ts";
 import type { Principal } from "../subgraphs/shared/auth/principal.ts";
 import { signPrincipal } from "../subgraphs/shared/auth/signature.ts";
+import { traceHeaders } from "../subgraphs/shared/tracing/context.ts";
 
 export interface AuthenticatorOptions {
   readonly accountsUrl: string;
@@ -57,7 +58,8 @@ export class Authenticator {
     const operation = { query: AUTHENTICATE, variables: { secret } };
     const response = await fetch(this.options.accountsUrl, {
       method: "POST",
-      headers: { "content-type": "application/json", ...signPrincipal({ kind: "gateway" }, this.options.gatewaySecret, operation) },
+      // The lookup is part of the request's trace (when tracing is on).
+      headers: { "content-type": "application/json", ...signPrincipal({ kind: "gateway" }, this.options.gatewaySecret, operation), ...traceHeaders() },
       body: JSON.stringify(operation),
     });
     const body = (await response.json().catch(() => undefined)) as

@@ -18,6 +18,7 @@ import { gatewayErrorFormatter, useErrorFormatting, useTypedRequestErrors } from
 import { useHttpEdge } from "./plugins/http-edge.ts";
 import { useWholeRequestStatus, useTextRule } from "./plugins/request-rules.ts";
 import { useSignedSubgraphRequests } from "./plugins/signing.ts";
+import { socketOperationTracer, useTracing } from "./plugins/tracing.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { buildRuntime, GRAPHQL_ENDPOINT } from "./runtime.ts";
 import { useStrictScalars } from "./scalars.ts";
@@ -26,6 +27,7 @@ import { useEventGuard } from "./subscriptions/event-guard.ts";
 import { resumableSubscriptions } from "./subscriptions/resumable.ts";
 import { SharedSubscriptions } from "./subscriptions/shared.ts";
 import { serveGatewaySockets } from "./subscriptions/ws-server.ts";
+import { tracingEnabled } from "../subgraphs/shared/tracing/setup.ts";
 
 export interface GatewayOptions {
   readonly config: Config;
@@ -74,6 +76,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await authFailures.ready();
   const clientAddress = clientAddresses(config.TRUST_PROXY);
   const maskError = gatewayErrorFormatter(logger);
+  // Only when tracing is on: off, the request path has no trace of it.
+  const tracing = tracingEnabled() ? useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT }) : undefined;
 
   let upstreams = 0;
   let positioned = 0;
@@ -98,6 +102,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       onClose: () => (upstreams -= 1),
     }),
     plugins: [
+      // First: its spans wrap everything the other plugins do.
+      ...(tracing ? [tracing] : []),
       // Apollo Server's automatic persisted queries, which Apollo Client's link speaks.
       useAPQ(),
       useHttpEdge({ graphqlEndpoint: GRAPHQL_ENDPOINT, maxBodyBytes: config.MAX_QUERY_BYTES, subgraphUrls: config.subgraphUrls }),
@@ -122,7 +128,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // shows up as a failed request. (Node's default is 5 s; undici's client side is 4 s.)
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const sockets = serveGatewaySockets({ httpServer, config, logger, runtime, authenticator, authFailures, clientAddress, rateLimiter, shared, maskError });
+  const sockets = serveGatewaySockets({
+    httpServer,
+    config,
+    logger,
+    runtime,
+    authenticator,
+    authFailures,
+    clientAddress,
+    rateLimiter,
+    shared,
+    maskError,
+    traceOperation: tracing && socketOperationTracer(tracing),
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

@@ -8,6 +8,8 @@
 //   - A subscription is parsed and validated before it starts, so a bad one is refused with an
 //     `error` message (graphql-ws's "before execution" answer) rather than a stream.
 //   - Identical subscriptions (caller, operation, variables) share one execution (shared.ts).
+//   - With tracing on, each operation is traced as over HTTP (plugins/tracing.ts); a shared
+//     execution is traced once, in the trace of the subscription that started it.
 
 import type { IncomingMessage, Server } from "node:http";
 import { getGraphQLWSOptions, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
@@ -20,6 +22,7 @@ import type { Logger } from "../../subgraphs/shared/logger.ts";
 import type { AuthFailures } from "../auth-failures.ts";
 import type { Authenticator } from "../authenticate.ts";
 import { forSocket } from "../plugins/errors.ts";
+import type { SocketOperationContext, SocketOperationTracer } from "../plugins/tracing.ts";
 import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
 import { CLOSE_SERVICE_RESTART } from "./close-codes.ts";
 import { Connections, type Connection } from "./connections.ts";
@@ -40,6 +43,8 @@ export interface GatewaySocketsOptions {
   readonly shared: SharedSubscriptions;
   /** The one error formatter (plugins/errors.ts). */
   readonly maskError: (error: unknown) => GraphQLError;
+  /** Present when tracing is on: runs an operation in its spans. */
+  readonly traceOperation?: SocketOperationTracer | undefined;
 }
 
 export interface GatewaySockets {
@@ -78,7 +83,9 @@ interface SocketContext {
 }
 
 export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySockets {
-  const { config, logger, runtime } = options;
+  const { config, logger, runtime, traceOperation } = options;
+  const traced = <T>(args: ExecutionArgs, run: () => Promise<T> | T): Promise<T> | T =>
+    traceOperation ? traceOperation(args.contextValue as SocketOperationContext, run) : run();
   const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY, options.authFailures);
   const formatted = (errors: readonly GraphQLError[]) => forSocket(errors.map((error) => options.maskError(error)));
 
@@ -155,14 +162,14 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         (args.contextValue as SocketContext).mgResumes = checked.resumes;
         return args;
       },
-      execute: hive.execute,
+      execute: traceOperation ? (args) => traced(args, () => hive.execute!(args)) : hive.execute,
       subscribe(args) {
         const context = args.contextValue as SocketContext;
         const { query, operationName, variables } = context.params ?? {};
         const key = JSON.stringify([context.principal, query, operationName ?? null, variables ?? null]);
         return options.shared.subscribe(key, context.mgResumes ?? false, args.contextValue as object, async (startAfter) => {
           const own = startAfter ? { ...args, contextValue: { ...(args.contextValue as object), mgStartAfter: startAfter } } : args;
-          return (await hive.subscribe!(own)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;
+          return (await traced(own, () => hive.subscribe!(own))) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;
         });
       },
       onNext(_ctx, _id, _payload, _args, result) {

@@ -10,6 +10,10 @@
 // One socket per subgraph carries every caller's subscriptions. It never retries by itself:
 // graphql-ws would re-send the old subscribe messages (stale signatures, stale positions), so a
 // lost socket ends its operations and the resumable layer above subscribes again.
+//
+// With tracing on, each subscribe message carries the caller's trace context in `extensions`
+// (`traceparent`, `tracestate`: the context active when the operation is sent, i.e. Hive's
+// subgraph execution span), which the subgraph continues (subgraphs/shared/subscriptions.ts).
 
 import type { TransportGetSubgraphExecutorOptions } from "@graphql-mesh/transport-common";
 import { defaultPrintFn } from "@graphql-mesh/transport-common";
@@ -19,6 +23,7 @@ import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
 import { PRINCIPAL_EXTENSION, signPrincipal } from "../../subgraphs/shared/auth/signature.ts";
+import { traceHeaders } from "../../subgraphs/shared/tracing/context.ts";
 
 export interface SignedWsOptions {
   readonly gatewaySecret: string;
@@ -75,7 +80,7 @@ export function upstreamSocket(url: string, options: SignedWsOptions): UpstreamS
     iterate(principal, request) {
       const payload = { query: request.query, operationName: request.operationName, variables: request.variables ?? {} };
       const signed = signPrincipal(principal, options.gatewaySecret, payload);
-      return client.iterate({ ...payload, extensions: { [PRINCIPAL_EXTENSION]: signed } }) as AsyncIterableIterator<ExecutionResult>;
+      return client.iterate({ ...payload, extensions: { [PRINCIPAL_EXTENSION]: signed, ...traceHeaders() } }) as AsyncIterableIterator<ExecutionResult>;
     },
     dispose: async () => {
       clearInterval(renewal);

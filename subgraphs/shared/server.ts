@@ -1,6 +1,7 @@
 // Serves one subgraph over HTTP: POST /graphql behind the gateway's signature, /healthz, /readyz; and,
 // when its schema has subscriptions, graphql-ws on the same /graphql (see subscriptions.ts).
-// Used both standalone (one process per subgraph) and by the all-in-one process.
+// Used both standalone (one process per subgraph) and by the all-in-one process. With tracing on,
+// its requests and operations are spans (tracing/subgraph.ts); off, nothing of it is installed.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,6 +17,7 @@ import { formatErrorWith } from "./graphql/errors.ts";
 import { refuseMalformedText } from "./graphql/text-plugin.ts";
 import { jsonBodyErrors, jsonInternalErrors } from "./http-errors.ts";
 import { serveSubscriptions } from "./subscriptions.ts";
+import { subgraphTracing } from "./tracing/subgraph.ts";
 
 export interface RunningSubgraph {
   readonly name: string;
@@ -44,6 +46,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
   httpServer.keepAliveTimeout = 65_000;
 
   const formatError = formatErrorWith(logger, deps.outage);
+  const tracing = subgraphTracing(name);
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
     formatError,
@@ -53,6 +56,8 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
     // A hash-only request would run a query no signature covers (see auth/gateway-only.ts).
     persistedQueries: false,
     plugins: [
+      // First: its span is the operation's whole life, the other plugins' hooks included.
+      ...(tracing ? [tracing.plugin] : []),
       executesSignedOperation({ secret: deps.config.gatewaySecret, logger }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -63,7 +68,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
   });
   await apollo.start();
   const subscriptions = schema.getSubscriptionType()
-    ? serveSubscriptions({ httpServer, schema, deps, logger, formatError })
+    ? serveSubscriptions({ httpServer, schema, deps, logger, formatError, tracing })
     : undefined;
 
   app.get("/healthz", (_req, res) => {
@@ -80,6 +85,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
 
   app.use(
     "/graphql",
+    ...(tracing ? [tracing.middleware] : []),
     postOnly,
     express.json({ limit: "2mb" }),
     requireGatewaySignature({ secret: deps.config.gatewaySecret, maxSkewMs: deps.config.SIGNATURE_MAX_SKEW_MS, logger }),

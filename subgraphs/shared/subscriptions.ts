@@ -10,8 +10,12 @@
 // newest gateway signature is older than that is closed (4403), ending its subscriptions. Someone
 // replaying a captured connection_init and subscribe can therefore keep what they replayed for no
 // longer than the captured signatures' own lifetime.
+//
+// With tracing on, each operation's set-up is a span continuing the gateway's trace (the
+// subscribe message's `extensions.traceparent`; tracing/subgraph.ts).
 
 import type { Server } from "node:http";
+import { context } from "@opentelemetry/api";
 import {
   createSourceEventStream,
   execute,
@@ -32,6 +36,7 @@ import { PRINCIPAL_EXTENSION, verifyPrincipal } from "./auth/signature.ts";
 import { createContext, type Dependencies, type SubgraphContext } from "./context.ts";
 import { findMalformedArgument, malformedTextError } from "./graphql/text-input.ts";
 import type { Logger } from "./logger.ts";
+import type { SocketOperationSpan, SubgraphTracing } from "./tracing/subgraph.ts";
 
 export interface SubscriptionServerOptions {
   readonly httpServer: Server;
@@ -39,6 +44,8 @@ export interface SubscriptionServerOptions {
   readonly deps: Dependencies;
   readonly logger: Logger;
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** Present when tracing is on. */
+  readonly tracing?: SubgraphTracing | undefined;
 }
 
 export interface SubscriptionServer {
@@ -101,12 +108,31 @@ async function subscribeWithFreshContexts(args: ExecutionArgs) {
   return perEvent;
 }
 
+/** Runs an operation's execute or subscribe in its span (when it has one), which ends when it returns. */
+function inSpanOf<R>(spans: WeakMap<object, SocketOperationSpan>, run: (args: ExecutionArgs) => Promise<R> | R) {
+  return async (args: ExecutionArgs): Promise<R> => {
+    const span = spans.get(args.contextValue as object);
+    if (!span) return run(args);
+    spans.delete(args.contextValue as object);
+    try {
+      const result = await context.with(span.context, () => run(args));
+      span.end((result as ExecutionResult | undefined)?.errors);
+      return result;
+    } catch (error) {
+      span.end();
+      throw error;
+    }
+  };
+}
+
 export function serveSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
-  const { deps, schema, logger } = options;
+  const { deps, schema, logger, tracing } = options;
   const { gatewaySecret, SIGNATURE_MAX_SKEW_MS: maxSkew } = deps.config;
   const wss = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: 2 * 1024 * 1024 });
 
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => options.formatError(error.toJSON(), error));
+  /** Operations accepted and not yet started, with their spans (tracing on). */
+  const spans = new WeakMap<object, SocketOperationSpan>();
 
   /** Keeps the socket open until `signedAt` is older than the allowed skew (a newer one extends it). */
   const keepSignedUntilStale = (extra: Extra & { socket: WebSocket }, signedAt: number) => {
@@ -146,23 +172,33 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         clearTimeout(ctx.extra.signature?.expiry);
       },
       onSubscribe(_ctx, _id, payload) {
+        const span = tracing?.socketOperation(payload.extensions);
+        const refuse = (errors: readonly GraphQLError[]) => {
+          span?.end(errors);
+          return [...errors];
+        };
         // Signed for this operation: the query and variables it came with, no others.
         const verified = verifyPrincipal(signedHeaders(payload.extensions?.[PRINCIPAL_EXTENSION]), gatewaySecret, maxSkew, payload);
-        if (!verified.ok) return [unauthenticated()];
+        if (!verified.ok) return refuse([unauthenticated()]);
         let document: DocumentNode;
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error as GraphQLError];
+          return refuse([error as GraphQLError]);
         }
         const errors = validate(schema, document, specifiedRules);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return refuse(errors);
         const malformed = findMalformedArgument(document, payload.variables);
-        if (malformed) return [malformedTextError(malformed)];
+        if (malformed) return refuse([malformedTextError(malformed)]);
         const contextValue = createContext(verified.principal, deps);
+        if (span) {
+          span.describe(document, payload.operationName, payload.query);
+          spans.set(contextValue, span);
+        }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
-      subscribe: subscribeWithFreshContexts,
+      subscribe: tracing ? inSpanOf(spans, subscribeWithFreshContexts) : subscribeWithFreshContexts,
+      ...(tracing ? { execute: inSpanOf(spans, execute) } : {}),
       // Errors leave the subgraph exactly as over HTTP: typed codes kept, internals masked.
       onNext(_ctx, _id, _payload, _args, result): FormattedExecutionResult {
         const { errors, ...rest } = result;
