@@ -4,15 +4,21 @@
 // statement, continuing a client's trace; nothing secret in any span.
 
 import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { print } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunningPlatform } from "../cmd/platform.ts";
 import { setupTracing, type Tracing } from "../subgraphs/shared/tracing/setup.ts";
 import { BalanceChangedDocument, BalanceChangedIdsDocument, CreateTopupDocument, ViewerDocument } from "./generated/graphql.ts";
 import { newPlatform, type TestTenant } from "./support/client.ts";
 import { ADMIN_API_KEY, testPlatform } from "./support/platform.ts";
+import { spawnEntry, stopSpawned, viewerThrough } from "./support/processes.ts";
 import { connect, privatePlatform, Recorder, until, type TestWsClient } from "./support/subscriptions.ts";
 
 let exporter: InMemorySpanExporter;
@@ -229,4 +235,46 @@ describe("what spans record", () => {
     // The document with the literal is there, the literal hidden.
     expect(spans().some((span) => span.attributes["graphql.document"] === '{\n  account(id: "") {\n    id\n  }\n}')).toBe(true);
   });
+});
+
+describe("npm start with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
+  let collector: Server | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), "moneygraph-tracing-"));
+  afterEach(stopSpawned);
+  afterAll(async () => {
+    await new Promise((resolve) => (collector ? collector.close(resolve) : resolve(undefined)));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("exports its spans over OTLP/HTTP as service moneygraph, and the last ones when it stops", async () => {
+    // A stand-in collector: OTLP/HTTP JSON export requests, as the exporter sends them.
+    const received: { service: unknown; names: string[] }[] = [];
+    collector = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        const request = JSON.parse(body) as {
+          resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: { name: string }[] }[] }[];
+        };
+        for (const resourceSpans of request.resourceSpans) {
+          const service = resourceSpans.resource.attributes.find((attribute) => attribute.key === "service.name")?.value.stringValue;
+          received.push({ service, names: resourceSpans.scopeSpans.flatMap((scope) => scope.spans.map((span) => span.name)) });
+        }
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => collector!.listen(0, "127.0.0.1", resolve));
+    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+
+    const started = spawnEntry("cmd/all-in-one.ts", [], { PORT: "0", DATA_DIR: dataDir, DATABASE_URL: inject("databaseUrl"), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
+    const [, key] = await started.waitFor(/Demo secret key\s+(sk_test_\w+)/);
+    const port = Number((await started.waitFor(/Explorer\s+http:\/\/localhost:(\d+)\/graphql/))[1]);
+    expect(await viewerThrough(port, key!)).toMatchObject({ data: { viewer: { displayName: "Demo Platform" } } });
+    // Batched: the rest is exported when the process stops.
+    expect(await started.stop("SIGINT")).toBe(0);
+
+    const names = received.flatMap((batch) => batch.names);
+    expect(new Set(received.map((batch) => batch.service))).toEqual(new Set(["moneygraph"]));
+    for (const name of ["POST /graphql", "subgraph.execute (accounts)", "POST /graphql (accounts)", "POST /graphql (balances)", "SELECT"]) expect(names).toContain(name);
+  }, 600_000);
 });
