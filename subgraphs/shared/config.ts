@@ -114,8 +114,8 @@ const schema = z.object({
   // OpenTelemetry traces (docs/operate/tracing.md), by the standard variables: off unless an OTLP
   // endpoint is set. The SDK reads the others it knows itself (OTEL_EXPORTER_OTLP_HEADERS,
   // OTEL_TRACES_SAMPLER, OTEL_BSP_*, …).
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   // The specification's switch: "true" (any case) turns tracing off whatever else is set.
   OTEL_SDK_DISABLED: z
