@@ -192,6 +192,22 @@ describe("a subscription over graphql-ws", () => {
       second.stop();
     }
   });
+
+  it("traces a query sent over the socket like one sent over HTTP", async () => {
+    const client = traceparent();
+    const socket = connect(platform!.gateway!.url, tenant.key);
+    clients.push(socket);
+    const result = await new Promise<{ errors?: unknown }>((resolve, reject) => {
+      socket.client.subscribe(
+        { query: print(ViewerDocument), extensions: { traceparent: `00-${client.traceId}-${client.spanId}-01` } },
+        { next: resolve, error: reject, complete: () => {} },
+      );
+    });
+    expect(result.errors).toBeUndefined();
+    const trace = await traceWith(() => client.traceId, named(/^POST \/graphql \(accounts\)$/), named(/^POST \/graphql \(balances\)$/), isSql);
+    expect(expectOneTree(trace, client.spanId).name).toBe("graphql-ws /graphql");
+    expect(trace.find((span) => span.name === "graphql.operation Viewer")).toBeDefined();
+  });
 });
 
 describe("what spans record", () => {
