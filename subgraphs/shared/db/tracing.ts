@@ -3,9 +3,11 @@
 // OpenTelemetry API. Not @opentelemetry/instrumentation-pg: a require hook, which does not see
 // the imports of code running as ESM under tsx, and which knows nothing of PGlite.
 //
-// A statement is traced only inside a traced request (there is a span to be the child of):
-// background workers' polling and start-up migrations would otherwise be a stream of one-span
-// traces. Tracing off costs one variable read.
+// A statement is traced only inside a traced request, while its span is still open: background
+// workers' polling and start-up migrations would otherwise be a stream of one-span traces, and a
+// long-lived resource created during a request (the balances event hub's poll timer and
+// listening connection, set up by the first subscription) carries that request's context into
+// everything it does later. Tracing off costs one variable read.
 //
 // Attributes: db.system.name=postgresql, db.operation.name (the statement's first keyword),
 // db.query.text (the SQL as written: parameterised, `$1`…; parameter values are never recorded:
@@ -26,7 +28,7 @@ const MAX_QUERY_TEXT = 4_096;
 function tracing(parent?: Context): { tracer: Tracer; parent: Context } | undefined {
   if (!tracingEnabled()) return undefined;
   const ctx = parent ?? parentContext();
-  if (!trace.getSpan(ctx)) return undefined;
+  if (!trace.getSpan(ctx)?.isRecording()) return undefined;
   const tracer = tracerFor(SCOPE);
   return tracer && { tracer, parent: ctx };
 }
