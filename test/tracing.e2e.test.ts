@@ -19,7 +19,7 @@ import { BalanceChangedDocument, BalanceChangedIdsDocument, CreateTopupDocument,
 import { newPlatform, type TestTenant } from "./support/client.ts";
 import { ADMIN_API_KEY, testPlatform } from "./support/platform.ts";
 import { spawnEntry, stopSpawned, viewerThrough } from "./support/processes.ts";
-import { connect, privatePlatform, Recorder, until, type TestWsClient } from "./support/subscriptions.ts";
+import { connect, extraGateway, privatePlatform, Recorder, until, type TestWsClient } from "./support/subscriptions.ts";
 
 let exporter: InMemorySpanExporter;
 let tracing: Tracing | undefined;
@@ -250,6 +250,60 @@ describe("what spans record", () => {
     }
     // The document with the literal is there, the literal hidden.
     expect(spans().some((span) => span.attributes["graphql.document"] === '{\n  account(id: "") {\n    id\n  }\n}')).toBe(true);
+  });
+});
+
+describe("identical queries in flight", () => {
+  it("share one execution even when each continues a trace of its own (traceparent is not part of the key)", async () => {
+    // The accounts subgraph behind a gate: the first query's execution stays in flight until the
+    // second has joined it (or started its own).
+    const accountsUrl = platform!.config.subgraphUrls.accounts;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let arrived = 0;
+    const proxy = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", async () => {
+        arrived += 1;
+        await gate;
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([name, value]) => typeof value === "string" && !["host", "connection", "content-length"].includes(name))) as Record<string, string>;
+        const answer = await fetch(accountsUrl, { method: "POST", headers, body });
+        res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" }).end(await answer.text());
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const gateway = await extraGateway(
+      platform!,
+      { subgraphUrls: { ...platform!.config.subgraphUrls, accounts: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql` } },
+      { authenticationUrl: accountsUrl },
+    );
+    try {
+      const send = (client: { traceId: string; spanId: string }) =>
+        fetch(gateway.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${tenant.key}`, traceparent: `00-${client.traceId}-${client.spanId}-01` },
+          body: JSON.stringify({ query: print(ViewerDocument) }),
+        }).then((response) => response.json() as Promise<{ data?: unknown; errors?: unknown }>);
+      const [first, second] = [traceparent(), traceparent()];
+      const firstResult = send(first);
+      await until(() => arrived === 1, "the first query at the gate");
+      const secondResult = send(second);
+      // Its context is built: it executes next (joining the first, or not) before anything else runs.
+      await until(() => traceOf(second.traceId).some((span) => span.name === "graphql.context"), "the second query to execute");
+      open();
+      const [a, b] = await Promise.all([firstResult, secondResult]);
+      expect(a.errors).toBeUndefined();
+      expect(b).toEqual(a);
+      // The second ran no plan of its own (identical subgraph fetches are shared anyway, one level down).
+      await until(() => traceOf(first.traceId).some((span) => span.name === "POST /graphql"), "the first request's span");
+      expect(traceOf(first.traceId).map((span) => span.name)).toContain("subgraph.execute (accounts)");
+      expect(traceOf(second.traceId).map((span) => span.name)).not.toContain("subgraph.execute (accounts)");
+    } finally {
+      open();
+      await gateway.stop();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });
 
