@@ -59,11 +59,22 @@ const component = (span: ReadableSpan) => span.attributes["moneygraph.component"
 const idOf = (span: ReadableSpan) => span.spanContext().spanId;
 const traceOf = (traceId: string) => spans().filter((span) => span.spanContext().traceId === traceId);
 
-/** Waits until the trace has spans matching every predicate (spans end a moment after the response). */
+/** The spans whose parent is not in the trace. */
+function rootsOf(trace: readonly ReadableSpan[]): ReadableSpan[] {
+  const ids = new Set(trace.map(idOf));
+  return trace.filter((span) => !span.parentSpanContext || !ids.has(span.parentSpanContext.spanId));
+}
+
+/**
+ * Waits until the trace has spans matching every predicate and no span waits for its parent to
+ * end (a subgraph's request span ends a moment after the gateway has its answer).
+ */
 async function traceWith(traceId: () => string | undefined, ...wanted: ((span: ReadableSpan) => boolean)[]): Promise<ReadableSpan[]> {
   await until(() => {
     const id = traceId();
-    return id !== undefined && wanted.every((predicate) => traceOf(id).some(predicate));
+    if (id === undefined) return false;
+    const trace = traceOf(id);
+    return wanted.every((predicate) => trace.some(predicate)) && rootsOf(trace).length === 1;
   }, "the trace's spans", 30_000);
   return traceOf(traceId()!);
 }
@@ -73,8 +84,7 @@ const isSql = (span: ReadableSpan) => span.attributes["db.system.name"] === "pos
 
 /** Every span's parent is in the trace, except the root's (which may be a client's remote span). */
 function expectOneTree(trace: readonly ReadableSpan[], rootParent?: string): ReadableSpan {
-  const ids = new Set(trace.map(idOf));
-  const roots = trace.filter((span) => !span.parentSpanContext || !ids.has(span.parentSpanContext.spanId));
+  const roots = rootsOf(trace);
   expect(roots.map((span) => span.name)).toHaveLength(1);
   const root = roots[0]!;
   expect(component(root)).toBe("gateway");
