@@ -6,15 +6,16 @@ import { SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
 import { seedDemoPlatform } from "../subgraphs/accounts/api.ts";
 import { createTopup } from "../subgraphs/balances/api.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
-import { boot, exitOnStartFailure } from "./main.ts";
+import { boot, exitOnStartFailure, withTracing } from "./main.ts";
 import { startPlatform, stopOnSignals } from "./platform.ts";
 
 const { config, logger } = boot("moneygraph", { allowGeneratedSecret: true });
+const thenStopTracing = withTracing(config, logger, "moneygraph");
 
 async function main(): Promise<void> {
   const started = Date.now();
   const platform = await startPlatform({ config, logger, subgraphs: SUBGRAPH_NAMES, gateway: true, ephemeralSubgraphPorts: true });
-  stopOnSignals(platform.stop, logger);
+  stopOnSignals(thenStopTracing(platform.stop), logger);
   const gateway = platform.gateway!;
   const storage = config.DATABASE_URL ? "Postgres (DATABASE_URL)" : `embedded PGlite in ${config.DATA_DIR}/`;
   const lines = [

@@ -1,6 +1,7 @@
 // Shared start-up for the entry points: parse configuration once, fail fast and clearly.
 import { ConfigError, loadConfig, type Config, type LoadOptions } from "../subgraphs/shared/config.ts";
 import { createLogger, type Logger } from "../subgraphs/shared/logger.ts";
+import { setupTracingFromConfig } from "../subgraphs/shared/tracing/setup.ts";
 
 export function boot(name: string, options: LoadOptions): { config: Config; logger: Logger } {
   try {
@@ -15,6 +16,22 @@ export function boot(name: string, options: LoadOptions): { config: Config; logg
     }
     throw error;
   }
+}
+
+/**
+ * Tracing as the OTEL_* variables ask (off unless an OTLP endpoint is set), before anything that
+ * makes spans starts; returns what stops it (pending spans exported) after `stop`.
+ */
+export function withTracing(config: Config, logger: Logger, defaultServiceName: string): (stop: () => Promise<void>) => () => Promise<void> {
+  const tracing = setupTracingFromConfig(config, defaultServiceName, logger);
+  if (tracing) logger.info({ serviceName: config.OTEL_SERVICE_NAME ?? defaultServiceName }, "tracing to OTLP");
+  return (stop) => async () => {
+    try {
+      await stop();
+    } finally {
+      await tracing?.shutdown();
+    }
+  };
 }
 
 export function exitOnStartFailure(logger: Logger) {

@@ -1,7 +1,7 @@
 // `npm run start:subgraph -- <accounts|balances|payouts|crypto>`: one subgraph on its own port
 // (ACCOUNTS_PORT … CRYPTO_PORT, default 4001..4004), against DATABASE_URL.
 import { SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
-import { boot, exitOnStartFailure } from "./main.ts";
+import { boot, exitOnStartFailure, withTracing } from "./main.ts";
 import { isSubgraphName, startPlatform, stopOnSignals } from "./platform.ts";
 
 const name = process.argv[2];
@@ -17,9 +17,11 @@ if (!config.DATABASE_URL) {
   process.exit(78);
 }
 
+const thenStopTracing = withTracing(config, logger, `moneygraph-${name}`);
+
 startPlatform({ config, logger, subgraphs: [name], gateway: false, ephemeralSubgraphPorts: false })
   .then((platform) => {
-    stopOnSignals(platform.stop, logger);
+    stopOnSignals(thenStopTracing(platform.stop), logger);
     logger.info({ url: platform.subgraphs[0]!.url }, "subgraph listening");
   })
   .catch(exitOnStartFailure(logger));

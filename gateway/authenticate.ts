@@ -13,6 +13,7 @@ import { looksLikeSecretKey } from "../subgraphs/shared/auth/api-key.ts";
 import type { Principal } from "../subgraphs/shared/auth/principal.ts";
 import { signPrincipal } from "../subgraphs/shared/auth/signature.ts";
 import type { Logger } from "../subgraphs/shared/logger.ts";
+import { traceHeaders } from "../subgraphs/shared/tracing/context.ts";
 
 export interface AuthenticatorOptions {
   readonly accountsUrl: string;
@@ -84,9 +85,10 @@ export class Authenticator {
     const operation = { query: AUTHENTICATE, variables: { secret } };
     let response: Response;
     try {
+      // The lookup is part of the request's trace (when tracing is on).
       response = await fetch(this.options.accountsUrl, {
         method: "POST",
-        headers: { "content-type": "application/json", ...signPrincipal({ kind: "gateway" }, this.options.gatewaySecret, operation) },
+        headers: { "content-type": "application/json", ...signPrincipal({ kind: "gateway" }, this.options.gatewaySecret, operation), ...traceHeaders() },
         body: JSON.stringify(operation),
       });
     } catch (error) {

@@ -16,6 +16,9 @@ import { signedWsTransport, type SubscriptionWrapper } from "./transport/ws.ts";
 export const DEFAULT_SUPERGRAPH_PATH = new URL("../schema/supergraph.graphql", import.meta.url);
 export const GRAPHQL_ENDPOINT = "/graphql";
 
+/** W3C trace context: says which trace a request belongs to, not what it asks. */
+const TRACE_CONTEXT_HEADERS = new Set(["traceparent", "tracestate", "baggage"]);
+
 export interface RuntimeOptions {
   readonly config: Config;
   readonly logger: PinoLogger;
@@ -86,10 +89,12 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
     cors: { maxAge: 600, exposedHeaders: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After", "X-Request-Id"] },
     // Ours instead (plugins/request-log.ts says why): it never echoes an unsafe id.
     requestId: false,
-    // Identical queries in flight at once (same caller: every header counts) share one execution.
+    // Identical queries in flight at once (same caller: every header counts, but a client's trace
+    // context, which is different on every request it traces) share one execution.
     // Only queries: a mutation always runs (its idempotency key decides what repeats).
     inboundInflightRequestDeduplication: config.DEDUPLICATE_INFLIGHT_QUERIES === "true" && {
       enabled: (args) => getOperationAST(args.document, args.operationName)?.operation === "query",
+      shouldIncludeHeader: (name) => !TRACE_CONTEXT_HEADERS.has(name),
     },
     batching: false,
     ...(options.persistedDocuments ? { persistedDocuments: options.persistedDocuments } : {}),

@@ -21,6 +21,7 @@ import { useHttpEdge } from "./plugins/http-edge.ts";
 import { RequestLog } from "./plugins/request-log.ts";
 import { useWholeRequestStatus, useTextRule } from "./plugins/request-rules.ts";
 import { useSignedSubgraphRequests } from "./plugins/signing.ts";
+import { socketOperationTracer, useTracing } from "./plugins/tracing.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { buildRuntime, GRAPHQL_ENDPOINT } from "./runtime.ts";
 import { useStrictScalars } from "./scalars.ts";
@@ -30,6 +31,7 @@ import { resumableSubscriptions } from "./subscriptions/resumable.ts";
 import { SharedSubscriptions } from "./subscriptions/shared.ts";
 import { serveGatewaySockets } from "./subscriptions/ws-server.ts";
 import { persistedDocumentsOption, TrustedDocuments, useListedTextAsId } from "./trusted-documents.ts";
+import { tracingEnabled } from "../subgraphs/shared/tracing/setup.ts";
 
 export interface GatewayOptions {
   readonly config: Config;
@@ -82,6 +84,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const clientAddress = clientAddresses(config.TRUST_PROXY);
   const maskError = gatewayErrorFormatter(logger);
   const requests = new RequestLog(logger);
+  // Only when tracing is on: off, the request path has no trace of it.
+  const tracing = tracingEnabled() ? useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT }) : undefined;
 
   let upstreams = 0;
   let positioned = 0;
@@ -110,6 +114,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       onClose: () => (upstreams -= 1),
     }),
     plugins: [
+      // First: its spans wrap everything the other plugins do (tracing on only).
+      ...(tracing ? [tracing] : []),
       // First: every response, however early, has its request id and its access log line.
       requests.plugin(),
       // Apollo Server's automatic persisted queries, which Apollo Client's link speaks; with
@@ -137,7 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // shows up as a failed request. (Node's default is 5 s; undici's client side is 4 s.)
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const sockets = serveGatewaySockets({ httpServer, config, logger, runtime, authenticator, authFailures, clientAddress, rateLimiter, shared, maskError, trusted });
+  const sockets = serveGatewaySockets({ httpServer, config, logger, runtime, authenticator, authFailures, clientAddress, rateLimiter, shared, maskError, trusted, traceOperation: tracing && socketOperationTracer(tracing) });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

@@ -14,6 +14,8 @@
 //     ended). A shared execution's subgraph requests carry the id of the operation that started it.
 //   - With TRUSTED_DOCUMENTS, an operation the manifest does not list is refused before execution,
 //     with HTTP's reasons (trusted-documents.ts); a listed one runs by its id.
+//   - With tracing on, each operation is traced as over HTTP (plugins/tracing.ts); a shared
+//     execution is traced once, in the trace of the subscription that started it.
 
 import type { IncomingMessage, Server } from "node:http";
 import { getGraphQLWSOptions, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
@@ -38,6 +40,7 @@ import { extensionRequestId, requestIdFrom, RequestScope } from "../../subgraphs
 import type { AuthFailures } from "../auth-failures.ts";
 import type { Authenticator } from "../authenticate.ts";
 import { forSocket, type ErrorFormatter } from "../plugins/errors.ts";
+import type { SocketOperationContext, SocketOperationTracer } from "../plugins/tracing.ts";
 import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
 import { CLOSE_SERVICE_RESTART } from "./close-codes.ts";
 import { Connections, type Connection } from "./connections.ts";
@@ -61,6 +64,8 @@ export interface GatewaySocketsOptions {
   readonly maskError: ErrorFormatter;
   /** TRUSTED_DOCUMENTS: only these operations run (refused before execution otherwise). */
   readonly trusted?: TrustedDocuments | undefined;
+  /** Present when tracing is on: runs an operation in its spans. */
+  readonly traceOperation?: SocketOperationTracer | undefined;
 }
 
 export interface GatewaySockets {
@@ -112,7 +117,9 @@ interface SocketContext {
 }
 
 export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySockets {
-  const { config, logger, runtime } = options;
+  const { config, logger, runtime, traceOperation } = options;
+  const traced = <T>(args: ExecutionArgs, run: () => Promise<T> | T): Promise<T> | T =>
+    traceOperation ? traceOperation(args.contextValue as SocketOperationContext, run) : run();
   const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY, options.authFailures);
   const formatted = (errors: readonly GraphQLError[], operation: SocketOperation | undefined) => {
     const masked = errors.map((error) => options.maskError(error, operation));
@@ -227,14 +234,14 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         context.requestId = operation.requestId;
         return args;
       },
-      execute: hive.execute,
+      execute: traceOperation ? (args) => traced(args, () => hive.execute!(args)) : hive.execute,
       subscribe(args) {
         const context = args.contextValue as SocketContext;
         const { query, documentId, operationName, variables } = context.params ?? {};
         const key = JSON.stringify([context.principal, query ?? documentId, operationName ?? null, variables ?? null]);
         return options.shared.subscribe(key, context.mgResumes ?? false, args.contextValue as object, async (startAfter) => {
           const own = startAfter ? { ...args, contextValue: { ...(args.contextValue as object), mgStartAfter: startAfter } } : args;
-          return (await hive.subscribe!(own)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;
+          return (await traced(own, () => hive.subscribe!(own))) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;
         });
       },
       onNext(ctx, id, _payload, _args, result) {

@@ -13,6 +13,10 @@
 // One socket per subgraph carries every caller's subscriptions. It never retries by itself:
 // graphql-ws would re-send the old subscribe messages (stale signatures, stale positions), so a
 // lost socket ends its operations and the resumable layer above subscribes again.
+//
+// With tracing on, each subscribe message carries the caller's trace context in `extensions`
+// (`traceparent`, `tracestate`: the context active when the operation is sent, i.e. Hive's
+// subgraph execution span), which the subgraph continues (subgraphs/shared/subscriptions.ts).
 
 import type { TransportGetSubgraphExecutorOptions } from "@graphql-mesh/transport-common";
 import { defaultPrintFn } from "@graphql-mesh/transport-common";
@@ -23,6 +27,7 @@ import WebSocket from "ws";
 import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
 import { PRINCIPAL_EXTENSION, signPrincipal } from "../../subgraphs/shared/auth/signature.ts";
 import { REQUEST_ID_EXTENSION } from "../../subgraphs/shared/request-id.ts";
+import { traceHeaders } from "../../subgraphs/shared/tracing/context.ts";
 
 export interface SignedWsOptions {
   readonly gatewaySecret: string;
@@ -79,7 +84,7 @@ export function upstreamSocket(url: string, options: SignedWsOptions): UpstreamS
     iterate(principal, request, requestId) {
       const payload = { query: request.query, operationName: request.operationName, variables: request.variables ?? {} };
       const signed = signPrincipal(principal, options.gatewaySecret, payload);
-      const extensions = { [PRINCIPAL_EXTENSION]: signed, ...(requestId ? { [REQUEST_ID_EXTENSION]: requestId } : {}) };
+      const extensions = { [PRINCIPAL_EXTENSION]: signed, ...(requestId ? { [REQUEST_ID_EXTENSION]: requestId } : {}), ...traceHeaders() };
       return client.iterate({ ...payload, extensions }) as AsyncIterableIterator<ExecutionResult>;
     },
     dispose: async () => {

@@ -115,6 +115,17 @@ const schema = z.object({
   SUBSCRIPTION_AUTH_RECHECK_MS: milliseconds(30_000),
   BALANCE_EVENTS_POLL_MS: milliseconds(5_000),
   SEED_DEMO: z.enum(["true", "false"]).default("true"),
+  // OpenTelemetry traces (docs/operate/tracing.md), by the standard variables: off unless an OTLP
+  // endpoint is set. The SDK reads the others it knows itself (OTEL_EXPORTER_OTLP_HEADERS,
+  // OTEL_TRACES_SAMPLER, OTEL_BSP_*, …).
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  // The specification's switch: "true" (any case) turns tracing off whatever else is set.
+  OTEL_SDK_DISABLED: z
+    .string()
+    .default("false")
+    .transform((text) => text.trim().toLowerCase() === "true"),
   ENCRYPTION_KEYS: z.string().optional(),
   FINGERPRINT_KEY: z.string().optional(),
 });

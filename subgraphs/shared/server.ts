@@ -1,6 +1,7 @@
 // Serves one subgraph over HTTP: POST /graphql behind the gateway's signature, /healthz, /readyz; and,
 // when its schema has subscriptions, graphql-ws on the same /graphql (see subscriptions.ts).
-// Used both standalone (one process per subgraph) and by the all-in-one process.
+// Used both standalone (one process per subgraph) and by the all-in-one process. With tracing on,
+// its requests and operations are spans (tracing/subgraph.ts); off, nothing of it is installed.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,6 +19,7 @@ import { refuseMalformedText } from "./graphql/text-plugin.ts";
 import { jsonBodyErrors, jsonInternalErrors } from "./http-errors.ts";
 import { REQUEST_ID_HEADER, requestIdFrom, RequestScope } from "./request-id.ts";
 import { serveSubscriptions } from "./subscriptions.ts";
+import { subgraphTracing } from "./tracing/subgraph.ts";
 
 export interface RunningSubgraph {
   readonly name: string;
@@ -47,6 +49,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
 
   const formatError = formatErrorWith(logger, deps.outage);
   const requests = requestLogging(logger);
+  const tracing = subgraphTracing(name);
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
     formatError: (formatted, error) => formatError(formatted, error, requests.requestOf(error)),
@@ -56,6 +59,8 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
     // A hash-only request would run a query no signature covers (see auth/gateway-only.ts).
     persistedQueries: false,
     plugins: [
+      // First: its span is the operation's whole life, the other plugins' hooks included.
+      ...(tracing ? [tracing.plugin] : []),
       executesSignedOperation({ secret: deps.config.gatewaySecret, logger }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -67,7 +72,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
   });
   await apollo.start();
   const subscriptions = schema.getSubscriptionType()
-    ? serveSubscriptions({ httpServer, schema, deps, logger, formatError })
+    ? serveSubscriptions({ httpServer, schema, deps, logger, formatError, tracing })
     : undefined;
 
   app.get("/healthz", (_req, res) => {
@@ -84,6 +89,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
 
   app.use(
     "/graphql",
+    ...(tracing ? [tracing.middleware] : []),
     postOnly,
     express.json({ limit: "2mb" }),
     requireGatewaySignature({ secret: deps.config.gatewaySecret, maxSkewMs: deps.config.SIGNATURE_MAX_SKEW_MS, logger }),

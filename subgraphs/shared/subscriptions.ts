@@ -14,8 +14,11 @@
 // Each operation runs under the request id the gateway sent in its `extensions.requestId` (not
 // signed: it only labels logs), bound to the logger of its context and of its errors; at debug
 // level its end is one line.
+// With tracing on, each operation's set-up is a span continuing the gateway's trace (the
+// subscribe message's `extensions.traceparent`; tracing/subgraph.ts).
 
 import type { Server } from "node:http";
+import { context } from "@opentelemetry/api";
 import {
   createSourceEventStream,
   execute,
@@ -37,6 +40,7 @@ import type { FormatError } from "./graphql/errors.ts";
 import { findMalformedArgument, malformedTextError } from "./graphql/text-input.ts";
 import type { Logger } from "./logger.ts";
 import { extensionRequestId, requestIdFrom, RequestScope } from "./request-id.ts";
+import type { SocketOperationSpan, SubgraphTracing } from "./tracing/subgraph.ts";
 
 export interface SubscriptionServerOptions {
   readonly httpServer: Server;
@@ -44,6 +48,8 @@ export interface SubscriptionServerOptions {
   readonly deps: Dependencies;
   readonly logger: Logger;
   readonly formatError: FormatError;
+  /** Present when tracing is on. */
+  readonly tracing?: SubgraphTracing | undefined;
 }
 
 export interface SubscriptionServer {
@@ -116,8 +122,25 @@ async function subscribeWithFreshContexts(args: ExecutionArgs) {
   return perEvent;
 }
 
+/** Runs an operation's execute or subscribe in its span (when it has one), which ends when it returns. */
+function inSpanOf<R>(spans: WeakMap<object, SocketOperationSpan>, run: (args: ExecutionArgs) => Promise<R> | R) {
+  return async (args: ExecutionArgs): Promise<R> => {
+    const span = spans.get(args.contextValue as object);
+    if (!span) return run(args);
+    spans.delete(args.contextValue as object);
+    try {
+      const result = await context.with(span.context, () => run(args));
+      span.end((result as ExecutionResult | undefined)?.errors);
+      return result;
+    } catch (error) {
+      span.end();
+      throw error;
+    }
+  };
+}
+
 export function serveSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
-  const { deps, schema, logger } = options;
+  const { deps, schema, logger, tracing } = options;
   const { gatewaySecret, SIGNATURE_MAX_SKEW_MS: maxSkew } = deps.config;
   const wss = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: 2 * 1024 * 1024 });
 
@@ -131,6 +154,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
     const durationMs = Math.round((performance.now() - operation.startedAt) * 10) / 10;
     operation.scope.logger.debug({ durationMs, events: operation.events, ended: how }, "subgraph socket operation");
   };
+  /** Operations accepted and not yet started, with their spans (tracing on). */
+  const spans = new WeakMap<object, SocketOperationSpan>();
 
   /** Keeps the socket open until `signedAt` is older than the allowed skew (a newer one extends it). */
   const keepSignedUntilStale = (extra: Extra & { socket: WebSocket }, signedAt: number) => {
@@ -174,23 +199,33 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         const scope = new RequestScope(requestIdFrom(extensionRequestId(payload.extensions)), logger);
         const operation: Operation = { scope, startedAt: performance.now(), events: 0, subscriptions: ctx.subscriptions };
         (ctx.extra.operations ??= new Map()).set(id, operation);
+        const span = tracing?.socketOperation(payload.extensions);
+        const refuse = (errors: readonly GraphQLError[]) => {
+          span?.end(errors);
+          return [...errors];
+        };
         // Signed for this operation: the query and variables it came with, no others.
         const verified = verifyPrincipal(signedHeaders(payload.extensions?.[PRINCIPAL_EXTENSION]), gatewaySecret, maxSkew, payload);
-        if (!verified.ok) return [unauthenticated()];
+        if (!verified.ok) return refuse([unauthenticated()]);
         let document: DocumentNode;
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error as GraphQLError];
+          return refuse([error as GraphQLError]);
         }
         const errors = validate(schema, document, specifiedRules);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return refuse(errors);
         const malformed = findMalformedArgument(document, payload.variables);
-        if (malformed) return [malformedTextError(malformed)];
+        if (malformed) return refuse([malformedTextError(malformed)]);
         const contextValue = createContext(verified.principal, deps, operation.scope);
+        if (span) {
+          span.describe(document, payload.operationName, payload.query);
+          spans.set(contextValue, span);
+        }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
-      subscribe: subscribeWithFreshContexts,
+      subscribe: tracing ? inSpanOf(spans, subscribeWithFreshContexts) : subscribeWithFreshContexts,
+      ...(tracing ? { execute: inSpanOf(spans, execute) } : {}),
       // Errors leave the subgraph exactly as over HTTP: typed codes kept, internals masked.
       onNext(ctx, id, _payload, _args, result): FormattedExecutionResult {
         const operation = ctx.extra.operations?.get(id);

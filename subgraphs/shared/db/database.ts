@@ -1,6 +1,8 @@
 // One database, two storage modes: Postgres when DATABASE_URL is set, otherwise embedded PGlite
 // (Postgres compiled to WebAssembly, in-process, data under DATA_DIR). The same Prisma client and
 // the same SQL migrations serve both; `sql` is the raw door for the migrator and LISTEN/NOTIFY.
+// With tracing on, every statement and transaction run through here (or through Prisma, see
+// observe.ts) inside a traced request is a span (tracing.ts).
 
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
@@ -10,6 +12,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../../prisma/generated/client.ts";
 import { Notifier } from "./notifier.ts";
 import { observeAdapter, StatementObservers, type StatementListener } from "./observe.ts";
+import { traceStatement, traceTransaction } from "./tracing.ts";
 
 export type { PrismaClient };
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
@@ -114,13 +117,8 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     prisma,
     observeStatements: (listener) => observers.add(listener),
     sql: {
-      async query(text, params) {
-        const result = await pool.query(text, params as unknown[] | undefined);
-        return result.rows;
-      },
-      async exec(script) {
-        await pool.query(script);
-      },
+      query: (text, params) => traceStatement(text, async () => (await pool.query(text, params as unknown[] | undefined)).rows),
+      exec: (script) => traceStatement(script, async () => void (await pool.query(script))),
       notifyAfterCommit: (channel, payloads) => notifier.notify(channel, payloads),
     },
     async session(fn) {
@@ -128,43 +126,38 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       const lost = watchCheckedOut(client);
       try {
         return await fn({
-          async query(text, params) {
-            return (await client.query(text, params as unknown[] | undefined)).rows;
-          },
-          async exec(script) {
-            await client.query(script);
-          },
+          query: (text, params) => traceStatement(text, async () => (await client.query(text, params as unknown[] | undefined)).rows),
+          exec: (script) => traceStatement(script, async () => void (await client.query(script))),
         });
       } finally {
         client.release(lost());
       }
     },
-    async transaction(fn) {
-      const client = await pool.connect();
-      const lost = watchCheckedOut(client);
-      let broken = false;
-      try {
-        await client.query("BEGIN");
-        const tx = transactionClient(
-          async (text, params) => (await client.query(text, params as unknown[] | undefined)).rows,
-          async (script) => {
-            await client.query(script);
-          },
-        );
-        const result = await fn(tx.sql);
-        await client.query("COMMIT");
-        tx.afterCommit(notifier);
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => {
-          broken = true;
-        });
-        throw error;
-      } finally {
-        // A connection whose rollback failed is in an unknown state: drop it from the pool.
-        client.release(broken || lost());
-      }
-    },
+    transaction: (fn) =>
+      traceTransaction(async () => {
+        const client = await pool.connect();
+        const lost = watchCheckedOut(client);
+        let broken = false;
+        try {
+          await client.query("BEGIN");
+          const tx = transactionClient(
+            (text, params) => traceStatement(text, async () => (await client.query(text, params as unknown[] | undefined)).rows),
+            (script) => traceStatement(script, async () => void (await client.query(script))),
+          );
+          const result = await fn(tx.sql);
+          await client.query("COMMIT");
+          tx.afterCommit(notifier);
+          return result;
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => {
+            broken = true;
+          });
+          throw error;
+        } finally {
+          // A connection whose rollback failed is in an unknown state: drop it from the pool.
+          client.release(broken || lost());
+        }
+      }),
     async listen(channel, onNotify, onReconnect) {
       assertChannel(channel);
       const listener = new PostgresListener(url, channel, onNotify, onReconnect);
@@ -274,13 +267,8 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
     await lite.query(NOTIFY_SQL, [channel, payloads]);
   });
   const sql: SqlClient = {
-    async query(text, params) {
-      const result = await lite.query(text, params as unknown[] | undefined);
-      return result.rows as never[];
-    },
-    async exec(script) {
-      await lite.exec(script);
-    },
+    query: (text, params) => traceStatement(text, async () => (await lite.query(text, params as unknown[] | undefined)).rows as never[]),
+    exec: (script) => traceStatement(script, async () => void (await lite.exec(script))),
     notifyAfterCommit: (channel, payloads) => notifier.notify(channel, payloads),
   };
   return {
@@ -291,22 +279,21 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
     // PGlite is a single connection: every call is already one session. A session may open
     // its own transaction, so it cannot promise after-commit work.
     session: (fn) => fn({ query: sql.query, exec: sql.exec }),
-    async transaction(fn) {
-      let committed: ReturnType<typeof transactionClient> | undefined;
-      const result = await lite.transaction(async (liteTx) => {
-        const tx = transactionClient(
-          async (text, params) => (await liteTx.query(text, params as unknown[] | undefined)).rows,
-          async (script) => {
-            await liteTx.exec(script);
-          },
-        );
-        const value = await fn(tx.sql);
-        committed = tx;
-        return value;
-      });
-      committed?.afterCommit(notifier);
-      return result;
-    },
+    transaction: (fn) =>
+      traceTransaction(async () => {
+        let committed: ReturnType<typeof transactionClient> | undefined;
+        const result = await lite.transaction(async (liteTx) => {
+          const tx = transactionClient(
+            (text, params) => traceStatement(text, async () => (await liteTx.query(text, params as unknown[] | undefined)).rows),
+            (script) => traceStatement(script, async () => void (await liteTx.exec(script))),
+          );
+          const value = await fn(tx.sql);
+          committed = tx;
+          return value;
+        });
+        committed?.afterCommit(notifier);
+        return result;
+      }),
     // One in-process database: its notifications cannot be lost to a dropped connection.
     async listen(channel, onNotify) {
       assertChannel(channel);

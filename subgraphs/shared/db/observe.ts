@@ -4,6 +4,12 @@
 // and counting it would make the two storage modes disagree.
 // Tests use it to prove that a query costs a bounded number of statements (no N+1); the same
 // hook can feed metrics. Without listeners it costs one Set lookup per statement.
+// The same wrapper gives Prisma's statements and interactive transactions their spans when
+// tracing is on (tracing.ts), transaction control again left out (the transaction is the span).
+
+import type { Context } from "@opentelemetry/api";
+import { tracingEnabled } from "../tracing/setup.ts";
+import { openTransactionSpan, traceStatement } from "./tracing.ts";
 
 export type StatementListener = (sql: string) => void;
 
@@ -21,18 +27,22 @@ export class StatementObservers {
   }
 }
 
+type TransactionSpan = NonNullable<ReturnType<typeof openTransactionSpan>>;
+
 const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE\s+SAVEPOINT|SET\s+TRANSACTION)\b/i;
 
 type Queryable = { queryRaw?: unknown; executeRaw?: unknown; startTransaction?: unknown; connect?: unknown; connectToShadowDb?: unknown };
 
 const QUERY_METHODS = new Set(["queryRaw", "executeRaw"]);
-const WRAP_RESULT = new Set(["connect", "connectToShadowDb", "startTransaction"]);
+const WRAP_RESULT = new Set(["connect", "connectToShadowDb"]);
 
 /**
  * Wraps a Prisma driver adapter factory (or the adapter or transaction it produces): statement
- * methods report their SQL; methods that produce adapters or transactions wrap their result.
+ * methods report their SQL (and run in a span, under `transaction`'s when inside a traced one);
+ * methods that produce adapters or transactions wrap their result.
  */
-export function observeAdapter<T extends object>(target: T, observers: StatementObservers): T {
+export function observeAdapter<T extends object>(target: T, observers: StatementObservers, transaction?: TransactionSpan): T {
+  const parent: Context | undefined = transaction?.context;
   return new Proxy(target, {
     get(object, property, _receiver) {
       const value: unknown = Reflect.get(object, property, object);
@@ -41,7 +51,28 @@ export function observeAdapter<T extends object>(target: T, observers: Statement
       if (QUERY_METHODS.has(property)) {
         return (query: { sql: string }, ...rest: unknown[]) => {
           observers.emit(query.sql);
-          return method.call(object, query, ...rest);
+          if (!tracingEnabled() || TRANSACTION_CONTROL.test(query.sql)) return method.call(object, query, ...rest);
+          return traceStatement(query.sql, () => method.call(object, query, ...rest) as Promise<unknown>, parent);
+        };
+      }
+      if (property === "startTransaction") {
+        return async (...args: unknown[]) => {
+          const span = openTransactionSpan();
+          try {
+            return observeAdapter((await method.apply(object, args)) as Queryable & object, observers, span);
+          } catch (error) {
+            span?.end(true);
+            throw error;
+          }
+        };
+      }
+      if (transaction && (property === "commit" || property === "rollback")) {
+        return async (...args: unknown[]) => {
+          try {
+            return await method.apply(object, args);
+          } finally {
+            transaction.end(property === "rollback");
+          }
         };
       }
       if (WRAP_RESULT.has(property)) {
