@@ -15,6 +15,7 @@ import type { Logger } from "../../subgraphs/shared/logger.ts";
 import { serviceUnavailable } from "../../subgraphs/shared/errors.ts";
 import { isRateLimited, retryAfterSecondsOf, type AuthFailures } from "../auth-failures.ts";
 import { unauthenticated, type Authenticator } from "../authenticate.ts";
+import type { GatewayMetrics } from "../metrics.ts";
 import { rateKeyOf, rateLimited, retryAfterSeconds, type RateLimiter } from "../rate-limit.ts";
 
 export interface ApiKeyOptions {
@@ -26,6 +27,8 @@ export interface ApiKeyOptions {
   readonly rateLimiter: RateLimiter;
   readonly graphqlEndpoint: string;
   readonly logger: Logger;
+  /** Counts refused keys and rate limits (absent: METRICS_ENABLED=false). */
+  readonly metrics?: Pick<GatewayMetrics, "authFailure" | "rateLimited"> | undefined;
 }
 
 export interface PrincipalContext {
@@ -55,14 +58,15 @@ export function unavailableResponse(message: string): Response {
 }
 
 export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalContext> {
-  const { authenticator, authFailures, rateLimiter, logger } = options;
+  const { authenticator, authFailures, rateLimiter, logger, metrics } = options;
   const principals = new WeakMap<Request, Principal>();
   const rateHeaders = new WeakMap<Request, Record<string, string>>();
 
-  const requireKey = (context: PrincipalContext, document: DocumentNode, operationName: string | null | undefined) =>
-    !context.principal && !isIntrospectionOnly(document, operationName)
-      ? { errors: [unauthenticated("Missing API key: use `Authorization: Bearer <secret key>`")] }
-      : undefined;
+  const requireKey = (context: PrincipalContext, document: DocumentNode, operationName: string | null | undefined) => {
+    if (context.principal || isIntrospectionOnly(document, operationName)) return undefined;
+    metrics?.authFailure("socket" in context ? "ws" : "http", "missing_key");
+    return { errors: [unauthenticated("Missing API key: use `Authorization: Bearer <secret key>`")] };
+  };
 
   return {
     async onRequest({ request, url, endResponse, serverContext }) {
@@ -77,6 +81,7 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
           principals.set(request, principal);
         } catch (error) {
           if (isRateLimited(error)) {
+            metrics?.rateLimited("http", "auth_failures");
             const retryAfterMs = Number(error.extensions["retryAfterMs"]);
             return endResponse(
               json(429, { errors: [{ message: error.message, extensions: { code: "RATE_LIMITED", retryAfterMs } }] }, { "retry-after": String(retryAfterSecondsOf(retryAfterMs)) }),
@@ -89,6 +94,7 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
             logger.error({ err: error }, "authentication failed");
             return endResponse(unavailableResponse("Authentication is unavailable; retry shortly"));
           }
+          metrics?.authFailure("http", "invalid_key");
           return endResponse(json(status, { errors: [{ message: (error as Error).message, extensions: { code } }] }));
         }
       }
@@ -102,6 +108,7 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
         });
         return;
       }
+      metrics?.rateLimited("http", "requests");
       const error = rateLimited(decision);
       endResponse(
         json(429, { errors: [{ message: error.message, extensions: error.extensions }] }, {

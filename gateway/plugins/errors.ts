@@ -30,7 +30,8 @@ function apolloWords(error: GraphQLError): GraphQLError {
 
 export type ErrorFormatter = (error: unknown) => GraphQLError;
 
-export function gatewayErrorFormatter(logger: Logger): ErrorFormatter {
+/** `onFormatted` hears the code of every error formatted (once each: metrics count them). */
+export function gatewayErrorFormatter(logger: Logger, onFormatted?: (code: unknown) => void): ErrorFormatter {
   const format = formatErrorWith(logger);
   const formatted = new WeakSet<GraphQLError>();
   return (error) => {
@@ -46,6 +47,7 @@ export function gatewayErrorFormatter(logger: Logger): ErrorFormatter {
       extensions: { ...json.extensions, ...(Object.keys(http).length > 0 ? { http } : {}) },
     });
     formatted.add(result);
+    onFormatted?.(json.extensions?.["code"]);
     return result;
   };
 }

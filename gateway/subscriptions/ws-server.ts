@@ -19,6 +19,7 @@ import type { Config } from "../../subgraphs/shared/config.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
 import type { AuthFailures } from "../auth-failures.ts";
 import type { Authenticator } from "../authenticate.ts";
+import type { GatewayMetrics } from "../metrics.ts";
 import { forSocket } from "../plugins/errors.ts";
 import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
 import { CLOSE_SERVICE_RESTART } from "./close-codes.ts";
@@ -40,6 +41,8 @@ export interface GatewaySocketsOptions {
   readonly shared: SharedSubscriptions;
   /** The one error formatter (plugins/errors.ts). */
   readonly maskError: (error: unknown) => GraphQLError;
+  /** Refusals and delivered events (absent: METRICS_ENABLED=false). */
+  readonly metrics?: Pick<GatewayMetrics, "authFailure" | "rateLimited" | "subscriptionEvent"> | undefined;
 }
 
 export interface GatewaySockets {
@@ -75,11 +78,13 @@ interface SocketContext {
   principal?: unknown;
   params?: { query?: string; operationName?: string | null; variables?: Record<string, unknown> | null };
   mgResumes?: boolean;
+  /** A subscription (each result is an event), not a query or mutation sent over the socket. */
+  mgSubscription?: boolean;
 }
 
 export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySockets {
-  const { config, logger, runtime } = options;
-  const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY, options.authFailures);
+  const { config, logger, runtime, metrics } = options;
+  const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY, options.authFailures, metrics);
   const formatted = (errors: readonly GraphQLError[]) => forSocket(errors.map((error) => options.maskError(error)));
 
   const hive = getGraphQLWSOptions<Record<string, unknown>, Extra>(runtime, (ctx) => {
@@ -145,14 +150,19 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
       async onSubscribe(ctx, id, payload) {
         const connection = ctx.extra.connection!;
         if (Object.keys(ctx.subscriptions).length > config.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          metrics?.rateLimited("ws", "operations_per_connection");
           return [new GraphQLError(`At most ${config.MAX_SUBSCRIPTIONS_PER_CONNECTION} operations at once on one connection`, { extensions: { code: "RATE_LIMITED" } })];
         }
         const decision = await options.rateLimiter.consume(rateKeyOf(connection.principal, undefined));
-        if (!decision.allowed) return [rateLimited(decision)];
+        if (!decision.allowed) {
+          metrics?.rateLimited("ws", "requests");
+          return [rateLimited(decision)];
+        }
         const checked = checkSubscription(await runtime.getSchema(), payload);
         if (Array.isArray(checked)) return checked;
         const args = (await hive.onSubscribe!(ctx, id, payload)) as ExecutionArgs;
         (args.contextValue as SocketContext).mgResumes = checked.resumes;
+        (args.contextValue as SocketContext).mgSubscription = checked.subscription;
         return args;
       },
       execute: hive.execute,
@@ -165,7 +175,8 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
           return (await hive.subscribe!(own)) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;
         });
       },
-      onNext(_ctx, _id, _payload, _args, result) {
+      onNext(_ctx, _id, _payload, args, result) {
+        if (metrics && (args.contextValue as SocketContext).mgSubscription) metrics.subscriptionEvent();
         const { errors, ...rest } = result as ExecutionResult;
         return (errors ? { ...rest, errors: formatted(errors) } : rest) as FormattedExecutionResult;
       },

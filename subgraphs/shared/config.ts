@@ -111,6 +111,9 @@ const schema = z.object({
   SUBSCRIPTION_AUTH_RECHECK_MS: milliseconds(30_000),
   BALANCE_EVENTS_POLL_MS: milliseconds(5_000),
   SEED_DEMO: z.enum(["true", "false"]).default("true"),
+  // Prometheus metrics at GET /metrics on the gateway's port and on each subgraph's port
+  // (docs/operate/metrics.md). Off: no endpoint and no per-request metric hooks on the gateway.
+  METRICS_ENABLED: z.enum(["true", "false"]).default("true"),
   ENCRYPTION_KEYS: z.string().optional(),
   FINGERPRINT_KEY: z.string().optional(),
 });

@@ -1,6 +1,7 @@
-// Serves one subgraph over HTTP: POST /graphql behind the gateway's signature, /healthz, /readyz; and,
-// when its schema has subscriptions, graphql-ws on the same /graphql (see subscriptions.ts).
-// Used both standalone (one process per subgraph) and by the all-in-one process.
+// Serves one subgraph over HTTP: POST /graphql behind the gateway's signature, /healthz, /readyz,
+// GET /metrics (the process's metrics, unsigned: they carry no secrets; off with
+// METRICS_ENABLED=false); and, when its schema has subscriptions, graphql-ws on the same /graphql
+// (see subscriptions.ts). Used both standalone (one process per subgraph) and by the all-in-one process.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,8 +14,10 @@ import type { GraphQLSchema } from "graphql";
 import { executesSignedOperation, postOnly, requireGatewaySignature } from "./auth/gateway-only.ts";
 import { createContext, type Dependencies, type SubgraphContext } from "./context.ts";
 import { formatErrorWith } from "./graphql/errors.ts";
+import { operationMetrics } from "./graphql/operation-metrics.ts";
 import { refuseMalformedText } from "./graphql/text-plugin.ts";
 import { jsonBodyErrors, jsonInternalErrors } from "./http-errors.ts";
+import { collectProcessMetrics, METRICS_CONTENT_TYPE, METRICS_PATH, processRegistry } from "./metrics.ts";
 import { serveSubscriptions } from "./subscriptions.ts";
 
 export interface RunningSubgraph {
@@ -44,6 +47,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
   httpServer.keepAliveTimeout = 65_000;
 
   const formatError = formatErrorWith(logger, deps.outage);
+  const metrics = deps.config.METRICS_ENABLED === "true";
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
     formatError,
@@ -59,6 +63,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
       // Traces are for Apollo's hosted studio, which these processes never report to.
       ApolloServerPluginInlineTraceDisabled(),
       refuseMalformedText(),
+      ...(metrics ? [operationMetrics<SubgraphContext>(name)] : []),
     ],
   });
   await apollo.start();
@@ -77,6 +82,13 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
       res.status(503).json({ status: "database unreachable" });
     }
   });
+
+  if (metrics) {
+    collectProcessMetrics();
+    app.get(METRICS_PATH, (_req, res, next) => {
+      processRegistry.metrics().then((text) => res.type(METRICS_CONTENT_TYPE).send(text), next);
+    });
+  }
 
   app.use(
     "/graphql",
