@@ -94,7 +94,7 @@ export class GatewayMetrics {
     });
     this.errors = new Counter({
       name: "moneygraph_gateway_errors_total",
-      help: "Errors in the GraphQL answers the gateway sent (HTTP and graphql-ws), by extensions.code",
+      help: "Errors in the answers the gateway sent (HTTP and graphql-ws; refusals at the edge included: a wrong key, a rate limit, a malformed body), by extensions.code",
       labelNames: ["code"],
       registers,
     });
@@ -155,7 +155,7 @@ export class GatewayMetrics {
     this.limits.inc({ transport, limit });
   }
 
-  /** An error as the client receives it (called by the one error formatter, once per error). */
+  /** An error as the client receives it (the one error formatter, once per error; the edge's refusals). */
   error(code: unknown): void {
     this.errors.inc({ code: typeof code === "string" && isErrorCode(code) ? code : "INTERNAL_SERVER_ERROR" });
   }

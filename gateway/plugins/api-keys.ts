@@ -28,7 +28,7 @@ export interface ApiKeyOptions {
   readonly graphqlEndpoint: string;
   readonly logger: Logger;
   /** Counts refused keys and rate limits (absent: METRICS_ENABLED=false). */
-  readonly metrics?: Pick<GatewayMetrics, "authFailure" | "rateLimited"> | undefined;
+  readonly metrics?: Pick<GatewayMetrics, "authFailure" | "rateLimited" | "error"> | undefined;
 }
 
 export interface PrincipalContext {
@@ -82,6 +82,7 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
         } catch (error) {
           if (isRateLimited(error)) {
             metrics?.rateLimited("http", "auth_failures");
+            metrics?.error("RATE_LIMITED");
             const retryAfterMs = Number(error.extensions["retryAfterMs"]);
             return endResponse(
               json(429, { errors: [{ message: error.message, extensions: { code: "RATE_LIMITED", retryAfterMs } }] }, { "retry-after": String(retryAfterSecondsOf(retryAfterMs)) }),
@@ -92,9 +93,11 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
             // The key could not be checked (the accounts subgraph or its database is away): a
             // lookup is always safe to retry.
             logger.error({ err: error }, "authentication failed");
+            metrics?.error("SERVICE_UNAVAILABLE");
             return endResponse(unavailableResponse("Authentication is unavailable; retry shortly"));
           }
           metrics?.authFailure("http", "invalid_key");
+          metrics?.error(code);
           return endResponse(json(status, { errors: [{ message: (error as Error).message, extensions: { code } }] }));
         }
       }
@@ -109,6 +112,7 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
         return;
       }
       metrics?.rateLimited("http", "requests");
+      metrics?.error("RATE_LIMITED");
       const error = rateLimited(decision);
       endResponse(
         json(429, { errors: [{ message: error.message, extensions: error.extensions }] }, {

@@ -6,12 +6,15 @@ import { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { GraphQLError } from "graphql";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
+import type { GatewayMetrics } from "../metrics.ts";
 
 export interface HttpEdgeOptions {
   readonly graphqlEndpoint: string;
   readonly maxBodyBytes: number;
   /** Where each subgraph answers its own /readyz. */
   readonly subgraphUrls: Readonly<Record<string, string>>;
+  /** Counts the refusals by their code (absent: METRICS_ENABLED=false). */
+  readonly metrics?: Pick<GatewayMetrics, "error"> | undefined;
 }
 
 function json(status: number, body: unknown): Response {
@@ -88,7 +91,9 @@ async function readBody(request: Request, max: number): Promise<string> {
 
 const isJsonPost = (request: Request) => request.method === "POST" && /json/i.test(request.headers.get("content-type") ?? "");
 
-async function parseJsonBody(request: Request, maxBodyBytes: number): Promise<{ query?: string } | Response> {
+type Refuse = typeof refusal;
+
+async function parseJsonBody(request: Request, maxBodyBytes: number, refusal: Refuse): Promise<{ query?: string } | Response> {
   let text: string;
   try {
     text = await readBody(request, maxBodyBytes);
@@ -109,6 +114,13 @@ async function parseJsonBody(request: Request, maxBodyBytes: number): Promise<{ 
 }
 
 export function useHttpEdge(options: HttpEdgeOptions): GatewayPlugin {
+  const { metrics } = options;
+  const refuse: Refuse = metrics
+    ? (status, message, reason) => {
+        metrics.error("BAD_USER_INPUT");
+        return refusal(status, message, reason);
+      }
+    : refusal;
   // Yoga wraps every request body in a size-limiting TransformStream (its maxRequestBodySize,
   // which the gateway runtime does not expose): a stream pipeline, an AbortController and a
   // DOMException per request, some 5% of the gateway's CPU on the federation benchmark. Our parser
@@ -116,7 +128,7 @@ export function useHttpEdge(options: HttpEdgeOptions): GatewayPlugin {
   // again by a plugin that comes after Yoga's, undoing the wrapper.
   const bodyParser: GatewayPlugin = {
     onRequestParse({ request, setRequestParser }) {
-      if (isJsonPost(request)) setRequestParser((request) => parseJsonBody(request, options.maxBodyBytes));
+      if (isJsonPost(request)) setRequestParser((request) => parseJsonBody(request, options.maxBodyBytes, refuse));
     },
   };
   return {
@@ -133,7 +145,7 @@ export function useHttpEdge(options: HttpEdgeOptions): GatewayPlugin {
       const declared = Number(request.headers.get("content-length") ?? Number.NaN);
       const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
       if (encoding === "identity" && declared > options.maxBodyBytes) {
-        endResponse(refusal(413, `Request body larger than ${options.maxBodyBytes} bytes`, "BODY_TOO_LARGE"));
+        endResponse(refuse(413, `Request body larger than ${options.maxBodyBytes} bytes`, "BODY_TOO_LARGE"));
       }
     },
     onSubscribe({ args, setResultAndStopExecution }) {

@@ -47,11 +47,14 @@ export function delta(before: Exposition, after: Exposition, name: string, label
   return after.sum(name, labels) - before.sum(name, labels);
 }
 
+/** A sample's value as Prometheus reads it (Go's ParseFloat: prom-client writes NaN as "Nan"). */
 function parseValue(text: string): number {
-  if (text === "+Inf") return Number.POSITIVE_INFINITY;
-  if (text === "-Inf") return Number.NEGATIVE_INFINITY;
+  const lower = text.toLowerCase();
+  if (lower === "+inf" || lower === "inf") return Number.POSITIVE_INFINITY;
+  if (lower === "-inf") return Number.NEGATIVE_INFINITY;
+  if (lower === "nan") return Number.NaN;
   const value = Number(text);
-  if (text === "" || (Number.isNaN(value) && text !== "NaN")) throw new Error(`not a sample value: '${text}'`);
+  if (text === "" || Number.isNaN(value)) throw new Error(`not a sample value: '${text}'`);
   return value;
 }
 
