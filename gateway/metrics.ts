@@ -196,7 +196,7 @@ export class GatewayMetrics {
       subgraphName,
       operationType: executionRequest.operationType ?? "query",
     });
-    return usePrometheus({
+    const plugin = usePrometheus({
       log: this.options.log,
       registry,
       // Served by endpoint(), with the process's registry.
@@ -256,7 +256,12 @@ export class GatewayMetrics {
         graphql_envelop_phase_subscribe: false,
         graphql_envelop_execute_resolver: false,
       },
-    }) as GatewayPlugin;
+    });
+    // Its `instrumentation.request` parses every request's URL and then does nothing with it (an
+    // empty `if` in 2.2.3); left in, the runtime would also wrap every request in it. The
+    // plugin's hooks are the rest of the object.
+    const { instrumentation: _nothing, ...hooks } = plugin;
+    return hooks as GatewayPlugin;
   }
 
   /** Operations by name, type and outcome; HTTP answers by status. Hooks shared by every request. */
