@@ -1,5 +1,5 @@
 // The gateway: one port, `/graphql` for HTTP and graphql-ws, the offline explorer on GET,
-// `/healthz` and `/readyz`. Hive Gateway's runtime plans and executes (runtime.ts); API keys,
+// `/healthz`, `/readyz` and `/metrics` (metrics.ts; off with METRICS_ENABLED=false). Hive Gateway's runtime plans and executes (runtime.ts); API keys,
 // signed principals, limits, rate limits, strict scalars, error formatting, request ids and the
 // access log are its plugins; subscriptions are followed upstream by subscriptions/resumable.ts.
 // Operations are anything valid (with Apollo's automatic persisted queries), or, with
@@ -9,11 +9,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "../subgraphs/shared/config.ts";
 import type { Logger } from "../subgraphs/shared/logger.ts";
+import { collectProcessMetrics } from "../subgraphs/shared/metrics.ts";
 import { AuthFailures } from "./auth-failures.ts";
 import { Authenticator } from "./authenticate.ts";
 import { clientAddresses } from "./client-address.ts";
 import { landingPage } from "./landing-page.ts";
 import { queryLimitPlugins } from "./limits.ts";
+import { GatewayMetrics } from "./metrics.ts";
 import { useApiKeys } from "./plugins/api-keys.ts";
 import { useAPQ } from "@graphql-yoga/plugin-apq";
 import { gatewayErrorFormatter, useErrorFormatting, useTypedRequestErrors } from "./plugins/errors.ts";
@@ -23,7 +25,7 @@ import { useWholeRequestStatus, useTextRule } from "./plugins/request-rules.ts";
 import { useSignedSubgraphRequests } from "./plugins/signing.ts";
 import { socketOperationTracer, useTracing } from "./plugins/tracing.ts";
 import { RateLimiter } from "./rate-limit.ts";
-import { buildRuntime, GRAPHQL_ENDPOINT } from "./runtime.ts";
+import { buildRuntime, GRAPHQL_ENDPOINT, hiveLogger } from "./runtime.ts";
 import { useStrictScalars } from "./scalars.ts";
 import { CLOSE_SLOW_CONSUMER } from "./subscriptions/close-codes.ts";
 import { useEventGuard } from "./subscriptions/event-guard.ts";
@@ -82,7 +84,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const authFailures = new AuthFailures({ perWindow: config.AUTH_FAILURES_PER_MINUTE, windowMs: options.authFailureWindowMs ?? 60_000, redisUrl: config.RATE_LIMIT_REDIS_URL, logger });
   await authFailures.ready();
   const clientAddress = clientAddresses(config.TRUST_PROXY);
-  const maskError = gatewayErrorFormatter(logger);
+  const metrics =
+    config.METRICS_ENABLED === "true"
+      ? new GatewayMetrics({ graphqlEndpoint: GRAPHQL_ENDPOINT, subgraphUrls: { ...config.SUBGRAPH_URLS, ...config.subgraphUrls }, log: hiveLogger(logger) })
+      : undefined;
+  if (metrics) collectProcessMetrics();
+  const maskError = gatewayErrorFormatter(logger, metrics && ((code) => metrics.error(code)));
   const requests = new RequestLog(logger);
   // Only when tracing is on: off, the request path has no trace of it.
   const tracing = tracingEnabled() ? useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT }) : undefined;
@@ -118,11 +125,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ...(tracing ? [tracing] : []),
       // First: every response, however early, has its request id and its access log line.
       requests.plugin(),
+      // They see every request and operation, those the plugins below refuse too.
+      ...(metrics ? metrics.plugins() : []),
       // Apollo Server's automatic persisted queries, which Apollo Client's link speaks; with
       // trusted documents, no registration: a listed text runs as its id instead.
       trusted ? useListedTextAsId(trusted) : useAPQ(),
-      useHttpEdge({ graphqlEndpoint: GRAPHQL_ENDPOINT, maxBodyBytes: config.MAX_QUERY_BYTES, subgraphUrls: config.subgraphUrls, requests }),
-      useApiKeys({ authenticator, authFailures, clientAddress, rateLimiter, graphqlEndpoint: GRAPHQL_ENDPOINT, logger, requests }),
+      useHttpEdge({ graphqlEndpoint: GRAPHQL_ENDPOINT, maxBodyBytes: config.MAX_QUERY_BYTES, subgraphUrls: config.subgraphUrls, requests, metrics }),
+      useApiKeys({ authenticator, authFailures, clientAddress, rateLimiter, graphqlEndpoint: GRAPHQL_ENDPOINT, logger, requests, metrics }),
       ...queryLimitPlugins({ maxDepth: config.MAX_QUERY_DEPTH }),
       useTypedRequestErrors(),
       useStrictScalars(),
@@ -143,7 +152,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // shows up as a failed request. (Node's default is 5 s; undici's client side is 4 s.)
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const sockets = serveGatewaySockets({ httpServer, config, logger, runtime, authenticator, authFailures, clientAddress, rateLimiter, shared, maskError, trusted, traceOperation: tracing && socketOperationTracer(tracing) });
+  const sockets = serveGatewaySockets({ httpServer, config, logger, runtime, authenticator, authFailures, clientAddress, rateLimiter, shared, maskError, trusted, traceOperation: tracing && socketOperationTracer(tracing), metrics });
+  metrics?.readSockets(() => ({ connections: sockets.connections, subscriptions: shared.size, upstreams }));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

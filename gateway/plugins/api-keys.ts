@@ -15,6 +15,7 @@ import type { Logger } from "../../subgraphs/shared/logger.ts";
 import { serviceUnavailable } from "../../subgraphs/shared/errors.ts";
 import { isRateLimited, retryAfterSecondsOf, type AuthFailures } from "../auth-failures.ts";
 import { isAuthenticationUnavailable, unauthenticated, type Authenticator } from "../authenticate.ts";
+import type { GatewayMetrics } from "../metrics.ts";
 import { rateKeyOf, rateLimited, retryAfterSeconds, type RateLimiter } from "../rate-limit.ts";
 import type { ErrorJson, RequestLog } from "./request-log.ts";
 
@@ -29,6 +30,8 @@ export interface ApiKeyOptions {
   readonly logger: Logger;
   /** Answers refusals with the request id; learns the tenant for the access log. */
   readonly requests: RequestLog;
+  /** Counts refused keys and rate limits (absent: METRICS_ENABLED=false). */
+  readonly metrics?: Pick<GatewayMetrics, "authFailure" | "rateLimited" | "error"> | undefined;
 }
 
 export interface PrincipalContext {
@@ -47,7 +50,7 @@ function errorCode(error: unknown): { code: string; status: number } {
 }
 
 export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalContext> {
-  const { authenticator, authFailures, rateLimiter, logger, requests } = options;
+  const { authenticator, authFailures, rateLimiter, logger, requests, metrics } = options;
 
   /** The answer to a request whose key could not be checked: an outage, safe to retry. */
   const unavailable = (request: Request) => {
@@ -60,10 +63,11 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
   const principals = new WeakMap<Request, Principal>();
   const rateHeaders = new WeakMap<Request, Record<string, string>>();
 
-  const requireKey = (context: PrincipalContext, document: DocumentNode, operationName: string | null | undefined) =>
-    !context.principal && !isIntrospectionOnly(document, operationName)
-      ? { errors: [unauthenticated("Missing API key: use `Authorization: Bearer <secret key>`")] }
-      : undefined;
+  const requireKey = (context: PrincipalContext, document: DocumentNode, operationName: string | null | undefined) => {
+    if (context.principal || isIntrospectionOnly(document, operationName)) return undefined;
+    metrics?.authFailure("socket" in context ? "ws" : "http", "missing_key");
+    return { errors: [unauthenticated("Missing API key: use `Authorization: Bearer <secret key>`")] };
+  };
 
   return {
     async onRequest({ request, url, endResponse, serverContext }) {
@@ -82,6 +86,8 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
           }
         } catch (error) {
           if (isRateLimited(error)) {
+            metrics?.rateLimited("http", "auth_failures");
+            metrics?.error("RATE_LIMITED");
             const retryAfterMs = Number(error.extensions["retryAfterMs"]);
             return endResponse(
               requests.errorResponse(request, 429, [{ message: error.message, extensions: { code: "RATE_LIMITED", retryAfterMs } }], {
@@ -95,8 +101,11 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
             // lookup is always safe to retry. The Authenticator logs such an outage once, when it
             // starts and when it ends; anything else is a failure of its own, logged here.
             if (!isAuthenticationUnavailable(error)) (requests.of(request)?.logger ?? logger).error({ err: error }, "authentication failed");
+            metrics?.error("SERVICE_UNAVAILABLE");
             return endResponse(unavailable(request));
           }
+          metrics?.authFailure("http", "invalid_key");
+          metrics?.error(code);
           return endResponse(requests.errorResponse(request, status, [{ message: (error as Error).message, extensions: { code } }]));
         }
       }
@@ -110,6 +119,8 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
         });
         return;
       }
+      metrics?.rateLimited("http", "requests");
+      metrics?.error("RATE_LIMITED");
       const error = rateLimited(decision);
       endResponse(
         requests.errorResponse(request, 429, [{ message: error.message, extensions: error.extensions as ErrorJson["extensions"] }], {

@@ -34,7 +34,8 @@ function apolloWords(error: GraphQLError): GraphQLError {
 /** `request`: the request the error is answered to (its id goes into the error, and into the log line of a masked one). */
 export type ErrorFormatter = (error: unknown, request?: RequestScope) => GraphQLError;
 
-export function gatewayErrorFormatter(logger: Logger): ErrorFormatter {
+/** `onFormatted` hears the code of every error formatted (once each: metrics count them). */
+export function gatewayErrorFormatter(logger: Logger, onFormatted?: (code: unknown) => void): ErrorFormatter {
   const format = formatErrorWith(logger);
   const formatted = new WeakSet<GraphQLError>();
   return (error, request) => {
@@ -56,6 +57,7 @@ export function gatewayErrorFormatter(logger: Logger): ErrorFormatter {
       extensions: { ...json.extensions, ...(request ? { requestId: request.requestId } : {}), ...(Object.keys(http).length > 0 ? { http } : {}) },
     });
     formatted.add(result);
+    onFormatted?.(json.extensions?.["code"]);
     return result;
   };
 }

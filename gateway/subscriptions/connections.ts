@@ -15,6 +15,7 @@ import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
 import { isRateLimited, isUnauthenticated, retryAfterSecondsOf, type AuthFailures } from "../auth-failures.ts";
 import { isAuthenticationUnavailable, type Authenticator } from "../authenticate.ts";
+import type { GatewayMetrics } from "../metrics.ts";
 import { rateKeyOf } from "../rate-limit.ts";
 import { CLOSE_TOO_MANY_CONNECTIONS, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED } from "./close-codes.ts";
 
@@ -46,6 +47,7 @@ export class Connections {
     private readonly logger: Logger,
     private readonly maxPerKey: number = Number.POSITIVE_INFINITY,
     private readonly failures?: AuthFailures,
+    private readonly metrics?: Pick<GatewayMetrics, "authFailure" | "rateLimited">,
   ) {
     if (recheckMs > 0) {
       this.timer = setInterval(() => void this.recheck(), recheckMs);
@@ -57,6 +59,7 @@ export class Connections {
   async admit(params: Readonly<Record<string, unknown>> | undefined, socket: WebSocket, address?: string): Promise<Admission> {
     const authorization = authorizationOf(params);
     if (!authorization) {
+      this.metrics?.authFailure("ws", "missing_key");
       return { refusal: { code: CLOSE_UNAUTHORIZED, reason: 'Missing API key: connectionParams { "authorization": "Bearer <key>" }' } };
     }
     try {
@@ -64,6 +67,7 @@ export class Connections {
       const principal = await (this.failures ? this.failures.guard(address, authenticate) : authenticate());
       const owner = rateKeyOf(principal, undefined);
       if ((this.byOwner.get(owner)?.size ?? 0) >= this.maxPerKey) {
+        this.metrics?.rateLimited("ws", "connections");
         return { refusal: { code: CLOSE_TOO_MANY_CONNECTIONS, reason: `At most ${this.maxPerKey} connections at once per API key's account and mode` } };
       }
       const connection: Connection = { authorization, owner, principal, socket };
@@ -71,8 +75,12 @@ export class Connections {
       add(this.byOwner, owner, connection);
       return { connection };
     } catch (error) {
-      if (isUnauthenticated(error)) return { refusal: { code: CLOSE_UNAUTHORIZED, reason: (error as Error).message } };
+      if (isUnauthenticated(error)) {
+        this.metrics?.authFailure("ws", "invalid_key");
+        return { refusal: { code: CLOSE_UNAUTHORIZED, reason: (error as Error).message } };
+      }
       if (isRateLimited(error)) {
+        this.metrics?.rateLimited("ws", "auth_failures");
         const wait = retryAfterSecondsOf(Number(error.extensions["retryAfterMs"]));
         return { refusal: { code: CLOSE_TOO_MANY_CONNECTIONS, reason: `RATE_LIMITED: too many failed authentications; retry after ${wait} s` } };
       }

@@ -39,6 +39,7 @@ import type { Logger } from "../../subgraphs/shared/logger.ts";
 import { extensionRequestId, requestIdFrom, RequestScope } from "../../subgraphs/shared/request-id.ts";
 import type { AuthFailures } from "../auth-failures.ts";
 import type { Authenticator } from "../authenticate.ts";
+import type { GatewayMetrics } from "../metrics.ts";
 import { forSocket, type ErrorFormatter } from "../plugins/errors.ts";
 import type { SocketOperationContext, SocketOperationTracer } from "../plugins/tracing.ts";
 import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
@@ -66,6 +67,8 @@ export interface GatewaySocketsOptions {
   readonly trusted?: TrustedDocuments | undefined;
   /** Present when tracing is on: runs an operation in its spans. */
   readonly traceOperation?: SocketOperationTracer | undefined;
+  /** Refusals and delivered events (absent: METRICS_ENABLED=false). */
+  readonly metrics?: Pick<GatewayMetrics, "authFailure" | "rateLimited" | "subscriptionEvent"> | undefined;
 }
 
 export interface GatewaySockets {
@@ -114,13 +117,15 @@ interface SocketContext {
   mgResumes?: boolean;
   /** Sent on to the subgraphs (plugins/request-log.ts, transport/ws.ts). */
   requestId?: string;
+  /** A subscription (each result is an event), not a query or mutation sent over the socket. */
+  mgSubscription?: boolean;
 }
 
 export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySockets {
-  const { config, logger, runtime, traceOperation } = options;
+  const { config, logger, runtime, traceOperation, metrics } = options;
   const traced = <T>(args: ExecutionArgs, run: () => Promise<T> | T): Promise<T> | T =>
     traceOperation ? traceOperation(args.contextValue as SocketOperationContext, run) : run();
-  const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY, options.authFailures);
+  const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY, options.authFailures, metrics);
   const formatted = (errors: readonly GraphQLError[], operation: SocketOperation | undefined) => {
     const masked = errors.map((error) => options.maskError(error, operation));
     for (const error of masked) operation?.errorCodes.add(String(error.extensions["code"]));
@@ -219,10 +224,14 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         operation.subscriptions = ctx.subscriptions;
         (ctx.extra.operations ??= new Map()).set(id, operation);
         if (Object.keys(ctx.subscriptions).length > config.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          metrics?.rateLimited("ws", "operations_per_connection");
           return [new GraphQLError(`At most ${config.MAX_SUBSCRIPTIONS_PER_CONNECTION} operations at once on one connection`, { extensions: { code: "RATE_LIMITED" } })];
         }
         const decision = await options.rateLimiter.consume(rateKeyOf(connection.principal, undefined));
-        if (!decision.allowed) return [rateLimited(decision)];
+        if (!decision.allowed) {
+          metrics?.rateLimited("ws", "requests");
+          return [rateLimited(decision)];
+        }
         // Trusted documents: the listed document's text is checked here; the runtime runs it by id.
         const trusted = options.trusted ? socketOperation(options.trusted, payload) : undefined;
         if (trusted instanceof GraphQLError) return [trusted];
@@ -232,6 +241,7 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         const context = args.contextValue as SocketContext;
         context.mgResumes = checked.resumes;
         context.requestId = operation.requestId;
+        context.mgSubscription = checked.subscription;
         return args;
       },
       execute: traceOperation ? (args) => traced(args, () => hive.execute!(args)) : hive.execute,
@@ -244,9 +254,10 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
           return (await traced(own, () => hive.subscribe!(own))) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;
         });
       },
-      onNext(ctx, id, _payload, _args, result) {
+      onNext(ctx, id, _payload, args, result) {
         const operation = ctx.extra.operations?.get(id);
         if (operation) operation.events += 1;
+        if (metrics && (args.contextValue as SocketContext).mgSubscription) metrics.subscriptionEvent();
         const { errors, ...rest } = result as ExecutionResult;
         return (errors ? { ...rest, errors: formatted(errors, operation) } : rest) as FormattedExecutionResult;
       },

@@ -126,6 +126,9 @@ const schema = z.object({
     .string()
     .default("false")
     .transform((text) => text.trim().toLowerCase() === "true"),
+  // Prometheus metrics at GET /metrics on the gateway's port and on each subgraph's port
+  // (docs/operate/metrics.md). Off: no endpoint and no per-request metric hooks on the gateway.
+  METRICS_ENABLED: z.enum(["true", "false"]).default("true"),
   ENCRYPTION_KEYS: z.string().optional(),
   FINGERPRINT_KEY: z.string().optional(),
 });

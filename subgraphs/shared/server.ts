@@ -1,7 +1,9 @@
-// Serves one subgraph over HTTP: POST /graphql behind the gateway's signature, /healthz, /readyz; and,
-// when its schema has subscriptions, graphql-ws on the same /graphql (see subscriptions.ts).
-// Used both standalone (one process per subgraph) and by the all-in-one process. With tracing on,
-// its requests and operations are spans (tracing/subgraph.ts); off, nothing of it is installed.
+// Serves one subgraph over HTTP: POST /graphql behind the gateway's signature, /healthz, /readyz,
+// GET /metrics (the process's metrics, unsigned: they carry no secrets; off with
+// METRICS_ENABLED=false); and, when its schema has subscriptions, graphql-ws on the same /graphql
+// (see subscriptions.ts). Used both standalone (one process per subgraph) and by the all-in-one
+// process. With tracing on, its requests and operations are spans (tracing/subgraph.ts); off,
+// nothing of it is installed.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,6 +20,8 @@ import { requestLogging } from "./graphql/request-log.ts";
 import { refuseMalformedText } from "./graphql/text-plugin.ts";
 import { jsonBodyErrors, jsonInternalErrors } from "./http-errors.ts";
 import { REQUEST_ID_HEADER, requestIdFrom, RequestScope } from "./request-id.ts";
+import { operationMetrics } from "./graphql/operation-metrics.ts";
+import { collectProcessMetrics, METRICS_CONTENT_TYPE, METRICS_PATH, processRegistry } from "./metrics.ts";
 import { serveSubscriptions } from "./subscriptions.ts";
 import { subgraphTracing } from "./tracing/subgraph.ts";
 
@@ -50,6 +54,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
   const formatError = formatErrorWith(logger, deps.outage);
   const requests = requestLogging(logger);
   const tracing = subgraphTracing(name);
+  const metrics = deps.config.METRICS_ENABLED === "true";
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
     formatError: (formatted, error) => formatError(formatted, error, requests.requestOf(error)),
@@ -68,6 +73,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
       ApolloServerPluginInlineTraceDisabled(),
       refuseMalformedText(),
       requests.plugin,
+      ...(metrics ? [operationMetrics<SubgraphContext>(name)] : []),
     ],
   });
   await apollo.start();
@@ -86,6 +92,13 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
       res.status(503).json({ status: "database unreachable" });
     }
   });
+
+  if (metrics) {
+    collectProcessMetrics();
+    app.get(METRICS_PATH, (_req, res, next) => {
+      processRegistry.metrics().then((text) => res.type(METRICS_CONTENT_TYPE).send(text), next);
+    });
+  }
 
   app.use(
     "/graphql",

@@ -30,6 +30,7 @@ describe("a polling worker through a database outage", () => {
     let rounds = 0;
     workers.push(
       startPollingWorker({
+        name: "test",
         logger,
         outage,
         pollMs: 10,
@@ -56,6 +57,7 @@ describe("a polling worker through a database outage", () => {
     const { lines, logger, outage } = captured();
     workers.push(
       startPollingWorker({
+        name: "test",
         logger,
         outage,
         pollMs: 10,
@@ -81,6 +83,7 @@ describe("a step worker through a database outage", () => {
     workers.push(
       startStepWorker(
         {
+          name: "test",
           logger,
           outage,
           advance: (limit) => naming(Array.from({ length: limit }, (_, i) => `po_${i}`), () => Promise.reject(refused())),

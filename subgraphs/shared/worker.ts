@@ -5,10 +5,32 @@
 // work itself lives in the subgraphs; its state lives in the database, so a restarted worker
 // picks up where a stopped (or killed) one left off.
 
+import { Counter } from "prom-client";
 import { isRetryableConflict } from "./db/errors.ts";
 import type { OutageReporter } from "./db/outage.ts";
 import { isDatabaseUnavailable } from "./db/unavailable.ts";
 import type { Logger } from "./logger.ts";
+import { processRegistry } from "./metrics.ts";
+
+// By worker name (settlement, payouts, withdrawals, idempotency-purge: fixed in the code).
+const steps = new Counter({
+  name: "moneygraph_worker_steps_total",
+  help: "Rows a step worker moved on (settled, advanced or postponed), by worker",
+  labelNames: ["worker"],
+  registers: [processRegistry],
+});
+const postponements = new Counter({
+  name: "moneygraph_worker_postponements_total",
+  help: "Rows whose step failed on its own and was postponed for an operator to look at, by worker",
+  labelNames: ["worker"],
+  registers: [processRegistry],
+});
+const failedRounds = new Counter({
+  name: "moneygraph_worker_failed_rounds_total",
+  help: "Worker rounds that failed (retried after the poll interval; database outages included), by worker",
+  labelNames: ["worker"],
+  registers: [processRegistry],
+});
 
 /** How often a worker polls while the database is unreachable, at most. */
 const OUTAGE_POLL_MS = 1_000;
@@ -18,6 +40,8 @@ export interface Worker {
 }
 
 export interface PollingWorkerOptions {
+  /** Its label on the worker metrics. */
+  readonly name: string;
   readonly logger: Logger;
   readonly pollMs: number;
   /** Does one round of work; `stopped()` tells a long round to finish early. */
@@ -37,6 +61,7 @@ export function startPollingWorker(options: PollingWorkerOptions): Worker {
         await options.round(isStopped);
         options.outage?.available();
       } catch (error) {
+        failedRounds.inc({ worker: options.name });
         unreachable = options.outage?.report(error) ?? false;
         if (!stopped && !unreachable) options.logger.error({ err: error }, "worker round failed; retrying");
       }
@@ -90,6 +115,8 @@ export interface StepWorkerOptions {
 }
 
 export interface StepWorkerParts {
+  /** Its label on the worker metrics. */
+  readonly name: string;
   readonly logger: Logger;
   readonly outage?: OutageReporter | undefined;
   /** Advances up to `limit` due rows in one transaction (all or nothing); returns how many. */
@@ -107,6 +134,7 @@ export interface StepWorkerParts {
 export function startStepWorker(parts: StepWorkerParts, options: StepWorkerOptions & { readonly batchSize: number }): Worker {
   const { logger } = parts;
   const retryAfterMs = options.retryAfterMs ?? 60_000;
+  const worker = { worker: parts.name };
 
   /** One batch; returns how many rows moved on (postponed ones count: the next claim moves past them). */
   const advanceBatch = async (isStopped: () => boolean): Promise<number> => {
@@ -124,6 +152,7 @@ export function startStepWorker(parts: StepWorkerParts, options: StepWorkerOptio
           if (!(single instanceof StepError)) throw single;
           logger.error({ err: single.cause, ids: single.ids }, "step failed; postponed");
           for (const id of single.ids) await parts.postpone(id, new Date(Date.now() + retryAfterMs));
+          postponements.inc(worker, single.ids.length);
           advanced += 1;
         }
       }
@@ -132,6 +161,7 @@ export function startStepWorker(parts: StepWorkerParts, options: StepWorkerOptio
   };
 
   return startPollingWorker({
+    name: parts.name,
     logger,
     outage: parts.outage,
     pollMs: options.pollMs ?? 250,
@@ -139,6 +169,7 @@ export function startStepWorker(parts: StepWorkerParts, options: StepWorkerOptio
       while (!isStopped()) {
         const advanced = await advanceBatch(isStopped);
         if (advanced === 0) break;
+        steps.inc(worker, advanced);
         logger.debug({ advanced }, "rows advanced");
       }
     },

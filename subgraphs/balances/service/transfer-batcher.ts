@@ -14,14 +14,16 @@
 // process (deps.balances.transfers, built by createDependencies): several processes each batch
 // their own share. Stopping it lets the queued transfers commit first.
 
+import { Counter, Histogram } from "prom-client";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { CoreDependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { isDatabaseUnavailable } from "../../shared/db/unavailable.ts";
 import { inSqlTransaction } from "../../shared/db/transaction.ts";
 import { AppError, notFound, serviceUnavailable, refused } from "../../shared/errors.ts";
-import { Idempotency } from "../../shared/idempotency/idempotency.ts";
+import { Idempotency, idempotencyConflict } from "../../shared/idempotency/idempotency.ts";
 import { newId } from "../../shared/ids.ts";
+import { processRegistry } from "../../shared/metrics.ts";
 import type { Money } from "../../shared/money/money.ts";
 import { accountFactsAcross } from "../../accounts/api.ts";
 import { checkTransferDestination } from "../domain/money-movement.ts";
@@ -30,6 +32,19 @@ import { postScoped } from "../../ledger/api.ts";
 import type { TransferRecord } from "./transfer-records.ts";
 
 export const MAX_BATCH = 64;
+
+const batchSize = new Histogram({
+  name: "moneygraph_transfer_batch_size",
+  help: "Transfers per group commit, as taken from the queue (before any bisection)",
+  buckets: [1, 2, 4, 8, 16, 32, 64],
+  registers: [processRegistry],
+});
+
+const bisections = new Counter({
+  name: "moneygraph_transfer_batch_bisections_total",
+  help: "Group commits whose transaction failed and were split in two to isolate the transfer at fault",
+  registers: [processRegistry],
+});
 
 export interface TransferRequest {
   readonly principal: PlatformPrincipal;
@@ -88,6 +103,7 @@ export class TransferBatcher {
       return await inSqlTransaction(this.deps.db, (sql) => transact(sql, requests));
     } catch (error) {
       if (requests.length === 1 || isDatabaseUnavailable(error)) return requests.map(() => error as Error);
+      bisections.inc();
       const half = Math.ceil(requests.length / 2);
       return [...(await this.commit(requests.slice(0, half))), ...(await this.commit(requests.slice(half)))];
     }
@@ -97,6 +113,7 @@ export class TransferBatcher {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
+        batchSize.observe(batch.length);
         const outcomes = await this.commit(batch.map((item) => item.request));
         await Promise.all(
           batch.map(async (item, i) => {
@@ -106,6 +123,8 @@ export class TransferBatcher {
               this.deps.idempotency.finished(claimToken);
               return item.resolve(outcome);
             }
+            // Counted here, once, not in transact(): a bisected batch runs that again.
+            if (outcome instanceof AppError && outcome.code === "IDEMPOTENCY_KEY_IN_USE") idempotencyConflict("createTransfer", outcome.code);
             await this.deps.idempotency.release({ scope: principalScope(principal), key: idempotencyKey }, claimToken);
             item.reject(outcome);
           }),

@@ -15,6 +15,7 @@ export function startBalancesWorker(deps: Dependencies, pollMs = 250): Worker {
   const logger = deps.logger.child({ worker: "balances" });
   const settlement = startStepWorker(
     {
+      name: "settlement",
       logger,
       outage: deps.outage,
       advance: (limit) => settleDueTopups(deps, new Date(), limit),
@@ -23,6 +24,7 @@ export function startBalancesWorker(deps: Dependencies, pollMs = 250): Worker {
     { pollMs, batchSize: SETTLEMENT_BATCH },
   );
   const purge = startPollingWorker({
+    name: "idempotency-purge",
     logger,
     outage: deps.outage,
     pollMs: PURGE_EVERY_MS,

@@ -13,6 +13,7 @@ export function startCryptoWorker(deps: Dependencies, options: StepWorkerOptions
   const scope: AdvanceOptions = options.tenantId ? { tenantId: options.tenantId } : {};
   return startStepWorker(
     {
+      name: "withdrawals",
       logger: deps.logger.child({ worker: "crypto" }),
       outage: deps.outage,
       advance: (limit) => advanceDueWithdrawals(deps, { ...scope, limit }),

@@ -3,9 +3,11 @@
 // own transaction, so their state change and its ledger transaction are one commit). It takes
 // a SqlClient: a raw transaction (db.transaction) or a Prisma one wrapped with sqlOf(tx).
 
+import { Counter, Histogram } from "prom-client";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { AppError } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
+import { processRegistry, secondsSince } from "../../shared/metrics.ts";
 import { checkPosting, eventsFor, netOf, type Posting } from "../domain/ledger.ts";
 import { sqlStateOf } from "../../shared/db/errors.ts";
 
@@ -28,6 +30,34 @@ const INSUFFICIENT_FUNDS_STATE = "MG001";
 
 export class LedgerInvariantError extends Error {}
 
+// What the ledger wrote, as the posting statement saw it: "posted" means the statement succeeded
+// inside its caller's transaction (which commits, or rolls back, after). Labelled by posting kind
+// (TRANSFER, PAYOUT, CRYPTO_DEPOSIT…: a fixed set in the code, naming the module that moved the
+// money), never by tenant or account.
+type PostOutcome = "posted" | "insufficient_funds" | "invalid" | "error";
+
+const postingCount = new Counter({
+  name: "moneygraph_ledger_postings_total",
+  help: "Ledger postings (balanced ledger transactions) by kind and outcome; a posting refused in a group commit and retried alone counts again",
+  labelNames: ["kind", "outcome"],
+  registers: [processRegistry],
+});
+
+const postDuration = new Histogram({
+  name: "moneygraph_ledger_post_duration_seconds",
+  help: "Time of one ledger_post statement (all the postings of a call, a group commit's included), by outcome",
+  labelNames: ["outcome"],
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [processRegistry],
+});
+
+function recordPost(items: readonly ScopedPosting[], outcome: PostOutcome, startedMs?: number): void {
+  if (startedMs !== undefined) postDuration.observe({ outcome }, secondsSince(startedMs));
+  const kinds = new Map<string, number>();
+  for (const { posting } of items) kinds.set(posting.kind, (kinds.get(posting.kind) ?? 0) + 1);
+  for (const [kind, count] of kinds) postingCount.inc({ kind, outcome }, count);
+}
+
 /**
  * Appends the postings (each a balanced ledger transaction) of one tenant and mode. Throws
  * INSUFFICIENT_FUNDS, and changes nothing, if any customer balance would go negative; throws
@@ -44,7 +74,10 @@ export async function post(sql: SqlClient, scope: LedgerScope, postings: readonl
 export async function postScoped(sql: SqlClient, items: readonly ScopedPosting[]): Promise<void> {
   for (const { posting } of items) {
     const problem = checkPosting(posting);
-    if (problem) throw new LedgerInvariantError(`refusing posting ${posting.id}: ${JSON.stringify(problem, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+    if (problem) {
+      recordPost(items, "invalid");
+      throw new LedgerInvariantError(`refusing posting ${posting.id}: ${JSON.stringify(problem, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+    }
   }
   if (items.length === 0) return;
   const postings = items.map((item) => item.posting);
@@ -84,13 +117,17 @@ export async function postScoped(sql: SqlClient, items: readonly ScopedPosting[]
   // client can promise that (outside the transaction, so commits do not queue on Postgres's
   // notification lock), inside the transaction otherwise.
   const notifyAfterCommit = sql.notifyAfterCommit?.bind(sql);
+  const started = performance.now();
   try {
     await sql.query("SELECT ledger_post($1::jsonb)", [JSON.stringify({ ...payload, notify: !notifyAfterCommit })]);
   } catch (error) {
     if (sqlStateOf(error) === INSUFFICIENT_FUNDS_STATE) {
+      recordPost(items, "insufficient_funds", started);
       throw new AppError("INSUFFICIENT_FUNDS", "Insufficient available funds for this operation");
     }
+    recordPost(items, "error", started);
     throw error;
   }
+  recordPost(items, "posted", started);
   notifyAfterCommit?.(BALANCE_EVENTS_CHANNEL, [...new Set(payload.events.map((e) => e.account_id))]);
 }

@@ -12,6 +12,7 @@ export function startPayoutsWorker(deps: Dependencies, options: StepWorkerOption
   const scope: AdvanceOptions = options.tenantId ? { tenantId: options.tenantId } : {};
   return startStepWorker(
     {
+      name: "payouts",
       logger: deps.logger.child({ worker: "payouts" }),
       outage: deps.outage,
       advance: async (limit) => (await advanceDuePayouts(deps, { ...scope, limit })).advanced.length,

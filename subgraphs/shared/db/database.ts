@@ -10,6 +10,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../../prisma/generated/client.ts";
+import { Gauge } from "prom-client";
+import { processRegistry } from "../metrics.ts";
 import { Notifier } from "./notifier.ts";
 import { observeAdapter, StatementObservers, type StatementListener } from "./observe.ts";
 import { traceStatement, traceTransaction } from "./tracing.ts";
@@ -98,6 +100,41 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.url ? openPostgres(options.url, options.poolSize ?? 20) : openPGlite(options.dataDir);
 }
 
+// The connection pools of the databases open in this process, read when metrics are scraped
+// (nothing is counted per query). PGlite is one in-process connection: it has a size, but no
+// idle connections or waiting clients to report.
+interface PoolReading {
+  readonly driver: Database["kind"];
+  readonly total: number;
+  readonly max: number;
+  readonly idle?: number;
+  readonly waiting?: number;
+}
+const openPools = new Set<() => PoolReading>();
+
+function poolGauge(name: string, help: string, read: (pool: PoolReading) => number | undefined): Gauge<"driver"> {
+  return new Gauge({
+    name,
+    help,
+    labelNames: ["driver"],
+    registers: [processRegistry],
+    collect() {
+      this.reset();
+      const sums = new Map<string, number>();
+      for (const reading of [...openPools].map((pool) => pool())) {
+        const value = read(reading);
+        if (value !== undefined) sums.set(reading.driver, (sums.get(reading.driver) ?? 0) + value);
+      }
+      for (const [driver, value] of sums) this.set({ driver }, value);
+    },
+  });
+}
+
+poolGauge("moneygraph_db_pool_connections", "Open database connections in this process's pools", (pool) => pool.total);
+poolGauge("moneygraph_db_pool_max_connections", "Most connections this process's pools may open (DATABASE_POOL_SIZE)", (pool) => pool.max);
+poolGauge("moneygraph_db_pool_idle_connections", "Open database connections not checked out (Postgres)", (pool) => pool.idle);
+poolGauge("moneygraph_db_pool_waiting_clients", "Callers waiting for a pooled connection (Postgres)", (pool) => pool.waiting);
+
 function assertChannel(channel: string): void {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
 }
@@ -106,6 +143,8 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on("error", () => {});
+  const reading = (): PoolReading => ({ driver: "postgres", total: pool.totalCount, max, idle: pool.idleCount, waiting: pool.waitingCount });
+  openPools.add(reading);
   const observers = new StatementObservers();
   const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPg(pool), observers) });
   const listeners = new Set<PostgresListener>();
@@ -169,6 +208,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       };
     },
     async close() {
+      openPools.delete(reading);
       await notifier.flushed();
       await Promise.all([...listeners].map((listener) => listener.stop()));
       await prisma.$disconnect();
@@ -261,6 +301,8 @@ class PostgresListener {
 async function openPGlite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const lite = await PGlite.create(dataDir ? { dataDir } : {});
+  const reading = (): PoolReading => ({ driver: "pglite", total: lite.closed ? 0 : 1, max: 1 });
+  openPools.add(reading);
   const observers = new StatementObservers();
   const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPGlite(lite), observers) });
   const notifier = new Notifier(async (channel, payloads) => {
@@ -300,6 +342,7 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
       return lite.listen(channel, onNotify);
     },
     async close() {
+      openPools.delete(reading);
       await notifier.flushed();
       await prisma.$disconnect();
       // Closing PGlite flushes and checkpoints its data directory: never skip it on shutdown.

@@ -19,12 +19,41 @@
 // Two ways to run the operation: `run` hands it a Prisma interactive transaction; `runSql`
 // a raw SQL transaction on the same connection pool, for the money path's hot operations.
 
+import { Counter } from "prom-client";
 import type { Database, SqlClient, Tx } from "../db/database.ts";
 import { inSqlTransaction, inTransaction } from "../db/transaction.ts";
 import { AppError, badInput } from "../errors.ts";
 import { randomToken } from "../ids.ts";
+import { processRegistry } from "../metrics.ts";
 import { isPrintableText } from "../text.ts";
 import { fingerprint } from "./fingerprint.ts";
+
+// Labelled by operation (the mutation's name: a fixed set in the code), never by key or scope.
+const replays = new Counter({
+  name: "moneygraph_idempotency_replays_total",
+  help: "Requests answered with the first result of their idempotency key, by operation",
+  labelNames: ["operation"],
+  registers: [processRegistry],
+});
+
+const conflicts = new Counter({
+  name: "moneygraph_idempotency_conflicts_total",
+  help: "Requests refused for their idempotency key, by operation and code (IDEMPOTENCY_KEY_REUSED: other parameters; IDEMPOTENCY_KEY_IN_USE: still running, or its lease was taken over)",
+  labelNames: ["operation", "code"],
+  registers: [processRegistry],
+});
+
+type ConflictCode = "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_KEY_IN_USE";
+
+/** Counts a request refused for its key (also by callers that complete keys themselves: the transfer batcher). */
+export function idempotencyConflict(operation: string, code: ConflictCode): void {
+  conflicts.inc({ operation, code });
+}
+
+function conflict(operation: string, code: ConflictCode, message: string): AppError {
+  idempotencyConflict(operation, code);
+  return new AppError(code, message);
+}
 
 export const KEY_TTL_MS = 24 * 60 * 60 * 1000;
 export const MAX_KEY_LENGTH = 255;
@@ -118,7 +147,7 @@ export class Idempotency {
   run<T>(request: IdempotentRequest, codec: ResultCodec<T>, execute: (tx: Tx, complete: Complete<T>) => Promise<T>): Promise<T> {
     return this.once(request, codec, (token) =>
       inTransaction(this.db, (tx) =>
-        this.completing(execute, tx, async (result) => {
+        this.completing(request.operation, execute, tx, async (result) => {
           const rows = await tx.$queryRawUnsafe<unknown[]>(COMPLETE_SQL, request.scope, request.key, token, JSON.stringify(codec.toJson(result)));
           return rows.length;
         }),
@@ -130,7 +159,7 @@ export class Idempotency {
   runSql<T>(request: IdempotentRequest, codec: ResultCodec<T>, execute: (sql: SqlClient, complete: Complete<T>) => Promise<T>): Promise<T> {
     return this.once(request, codec, (token) =>
       inSqlTransaction(this.db, (sql) =>
-        this.completing(execute, sql, async (result) => {
+        this.completing(request.operation, execute, sql, async (result) => {
           const rows = await sql.query(COMPLETE_SQL, [request.scope, request.key, token, JSON.stringify(codec.toJson(result))]);
           return rows.length;
         }),
@@ -139,6 +168,7 @@ export class Idempotency {
   }
 
   private async completing<T, C>(
+    operation: string,
     execute: (client: C, complete: Complete<T>) => Promise<T>,
     client: C,
     markCompleted: (result: T) => Promise<number>,
@@ -147,7 +177,7 @@ export class Idempotency {
     const complete = async (result: T) => {
       // Our lease was taken over by a retry: let that one be the only execution.
       if ((await markCompleted(result)) !== 1) {
-        throw new AppError("IDEMPOTENCY_KEY_IN_USE", "This idempotency key is being used by another request");
+        throw conflict(operation, "IDEMPOTENCY_KEY_IN_USE", "This idempotency key is being used by another request");
       }
       completed = true;
     };
@@ -278,12 +308,16 @@ export class Idempotency {
         continue;
       }
       if (existing.operation !== request.operation || existing.fingerprint !== print) {
-        throw new AppError(
+        throw conflict(
+          request.operation,
           "IDEMPOTENCY_KEY_REUSED",
           `This idempotency key was already used with different parameters${existing.operation !== request.operation ? ` (for ${existing.operation})` : ""}`,
         );
       }
-      if (existing.status === "COMPLETED") return { kind: "replay", response: existing.response ?? {} };
+      if (existing.status === "COMPLETED") {
+        replays.inc({ operation: request.operation });
+        return { kind: "replay", response: existing.response ?? {} };
+      }
 
       if (new Date(existing.locked_until) <= now) {
         // The first worker died mid-flight (its lease ran out, unrenewed): take the claim over.
@@ -299,7 +333,7 @@ export class Idempotency {
         continue;
       }
       if (Date.now() >= deadline) {
-        throw new AppError("IDEMPOTENCY_KEY_IN_USE", "A request with this idempotency key is still being processed; retry shortly");
+        throw conflict(request.operation, "IDEMPOTENCY_KEY_IN_USE", "A request with this idempotency key is still being processed; retry shortly");
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** Math.min(attempt, 4), 200)));
     }
