@@ -1,7 +1,8 @@
 // The gateway: one port, `/graphql` for HTTP and graphql-ws, the offline explorer on GET,
-// `/healthz`, `/readyz` and `/metrics` (metrics.ts; off with METRICS_ENABLED=false). Hive Gateway's runtime plans and executes (runtime.ts); API keys,
-// signed principals, limits, rate limits, strict scalars and error formatting are its plugins;
-// subscriptions are followed upstream by subscriptions/resumable.ts.
+// `/healthz`, `/readyz` and `/metrics` (metrics.ts; off with METRICS_ENABLED=false). Hive
+// Gateway's runtime plans and executes (runtime.ts); API keys, signed principals, limits, rate
+// limits, strict scalars, error formatting and metrics are its plugins; subscriptions are
+// followed upstream by subscriptions/resumable.ts.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
