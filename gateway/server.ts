@@ -1,9 +1,10 @@
 // The gateway: one port, `/graphql` for HTTP and graphql-ws, the offline explorer on GET,
-// `/healthz`, `/readyz` and `/metrics` (metrics.ts; off with METRICS_ENABLED=false). Hive Gateway's runtime plans and executes (runtime.ts); API keys,
-// signed principals, limits, rate limits, strict scalars, error formatting, request ids and the
-// access log are its plugins; subscriptions are followed upstream by subscriptions/resumable.ts.
-// Operations are anything valid (with Apollo's automatic persisted queries), or, with
-// TRUSTED_DOCUMENTS, only those a manifest lists (trusted-documents.ts).
+// `/healthz`, `/readyz` and `/metrics` (metrics.ts; off with METRICS_ENABLED=false). Hive
+// Gateway's runtime plans and executes (runtime.ts); API keys, signed principals, limits, rate
+// limits, strict scalars, error formatting, metrics, request ids and the access log are its
+// plugins; subscriptions are followed upstream by subscriptions/resumable.ts. Operations are
+// anything valid (with Apollo's automatic persisted queries), or, with TRUSTED_DOCUMENTS, only
+// those a manifest lists (trusted-documents.ts).
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
