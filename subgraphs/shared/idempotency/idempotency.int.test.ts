@@ -129,8 +129,11 @@ describe("idempotency", () => {
     const db = await testDatabase();
     const marker = `t-${randomBytes(4).toString("hex")}`;
     const request = { scope: scope(), key: "takeover", operation: "op", params: {} };
-    // The first worker's lease is 1 ms: by the time it tries to complete, it has been taken over.
-    const dying = new Idempotency(db, { leaseMs: 1 });
+    // The first worker's clock runs a minute behind, so every lease it takes or renews has already
+    // run out, as a dead worker's would (a live one renews its lease every third of it, which
+    // with a lease of a few ms kept the claim alive on a busy machine and the retry was refused):
+    // by the time it tries to complete, it has been taken over.
+    const dying = new Idempotency(db, { now: () => new Date(Date.now() - 60_000) });
     const survivor = new Idempotency(db, { waitMs: 0 });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
