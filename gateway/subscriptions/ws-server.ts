@@ -36,7 +36,7 @@ import { useServer, type Extra as WsExtra } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../../subgraphs/shared/config.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
-import { extensionRequestId, requestIdFrom, RequestScope } from "../../subgraphs/shared/request-id.ts";
+import { extensionRequestId, requestIdFrom, RequestScope, socketOperationEnding } from "../../subgraphs/shared/request-id.ts";
 import type { AuthFailures } from "../auth-failures.ts";
 import type { Authenticator } from "../authenticate.ts";
 import type { GatewayMetrics } from "../metrics.ts";
@@ -267,10 +267,7 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         return answer;
       },
       onComplete(ctx, id) {
-        // graphql-ws replaces its table when the socket closes, drops an operation from it when
-        // the client completes it, and keeps it there while the stream ends by itself.
-        const table = ctx.extra.operations?.get(id)?.subscriptions;
-        ended(ctx.extra, id, table !== ctx.subscriptions ? "connection closed" : id in ctx.subscriptions ? "completed" : "unsubscribed");
+        ended(ctx.extra, id, socketOperationEnding(ctx.extra.operations?.get(id)?.subscriptions, ctx.subscriptions, id));
       },
     },
     wss,

@@ -49,3 +49,13 @@ export class RequestScope {
     return (this.bound ??= this.base.child({ requestId: this.requestId }));
   }
 }
+
+/**
+ * How a graphql-ws operation ended, from graphql-ws's table of running operations: the server
+ * replaces the table when the socket closes, drops an operation from it when the peer completes
+ * it, and keeps it there while the stream ends by itself. `table` is the one the operation
+ * started in, `current` the connection's table now.
+ */
+export function socketOperationEnding(table: object | undefined, current: Readonly<Record<string, unknown>>, id: string): "connection closed" | "completed" | "unsubscribed" {
+  return table !== current ? "connection closed" : id in current ? "completed" : "unsubscribed";
+}

@@ -39,7 +39,7 @@ import { createContext, type Dependencies, type SubgraphContext } from "./contex
 import type { FormatError } from "./graphql/errors.ts";
 import { findMalformedArgument, malformedTextError } from "./graphql/text-input.ts";
 import type { Logger } from "./logger.ts";
-import { extensionRequestId, requestIdFrom, RequestScope } from "./request-id.ts";
+import { extensionRequestId, requestIdFrom, RequestScope, socketOperationEnding } from "./request-id.ts";
 import type { SocketOperationSpan, SubgraphTracing } from "./tracing/subgraph.ts";
 
 export interface SubscriptionServerOptions {
@@ -239,10 +239,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         return formatted;
       },
       onComplete(ctx, id) {
-        // graphql-ws replaces its table when the socket closes, drops an operation from it when
-        // the gateway completes it, and keeps it there while the stream ends by itself.
-        const table = ctx.extra.operations?.get(id)?.subscriptions;
-        end(ctx.extra, id, table !== ctx.subscriptions ? "connection closed" : id in ctx.subscriptions ? "completed" : "unsubscribed");
+        end(ctx.extra, id, socketOperationEnding(ctx.extra.operations?.get(id)?.subscriptions, ctx.subscriptions, id));
       },
     },
     wss,
