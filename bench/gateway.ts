@@ -11,6 +11,10 @@
 //      transactions) and createTransfer. With BENCH_BASELINE=<a checkout of another commit, with
 //      its node_modules>, that commit's all-in-one runs beside this one, rounds interleaved.
 //
+// Every table also gives the CPU time (user + system, from /proc) the gateway process spent per
+// request, and the reference's divided by it: on a shared machine the rates swing with the load,
+// the CPU a request costs barely does, so that ratio is the steadier comparison.
+//
 // Needs DATABASE_URL (a Postgres server; each process gets a database of its own, dropped at the
 // end). Part 1 runs twice: with inbound in-flight deduplication (identical concurrent queries
 // share one execution; the public benchmark turns it on for Hive Gateway, and ours has it on by
@@ -18,7 +22,7 @@
 // Knobs: BENCH_SECONDS (per round and gateway, default 10), BENCH_ROUNDS (3),
 // BENCH_CONNECTIONS (50), BENCH_PRODUCT_CONNECTIONS (20), BENCH_PARTS (`federation,product`),
 // BENCH_DEDUP (`off,on`: part 1's runs), BENCH_TARGETS (part 1's gateways: `apollo,hive-js,
-// hive-rust,ours`), BENCH_CPU_PROFILE (a directory: each gateway of part 1 writes a V8 CPU profile
+// hive-rust,ours`, and `ours:NAME=VALUE;…` for ours with other settings), BENCH_CPU_PROFILE (a directory: each gateway of part 1 writes a V8 CPU profile
 // into <directory>/<gateway> when it stops; open it in Chrome DevTools or speedscope).
 
 import { spawn, type ChildProcess } from "node:child_process";
@@ -131,18 +135,38 @@ function post(port: number, body: string, headers: Record<string, string> = {}):
 
 function row(name: string, result: LoadResult): Record<string, string | number> {
   const errors = Object.entries(result.errors).map(([code, count]) => `${code}×${count}`).join(" ");
-  return { target: name, "req/s": result.perSecond, "p50 ms": result.p50ms, "p99 ms": result.p99ms, requests: result.operations, errors: errors || "0" };
+  return {
+    target: name,
+    "req/s": result.perSecond,
+    "p50 ms": result.p50ms,
+    "p99 ms": result.p99ms,
+    requests: result.operations,
+    ...(result.cpuMsPerOperation === undefined ? {} : { "CPU ms/req": result.cpuMsPerOperation }),
+    errors: errors || "0",
+  };
 }
 
-/** Per target, the mean of its rounds, and its ratio to each reference's. */
+/**
+ * Per target, the mean of its rounds and its ratio to each reference's; and the gateway process's
+ * CPU time per request (the rounds' total over their requests), with the reference's divided by
+ * it: the efficiency ratio, which holds on a busy machine where the rate does not.
+ */
 function summary(results: Map<string, LoadResult[]>, references: string[]): Record<string, string | number>[] {
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const rate = (name: string) => mean((results.get(name) ?? []).map((r) => r.perSecond));
+  const cpu = (name: string) => {
+    const list = results.get(name) ?? [];
+    if (list.some((r) => r.cpuMsPerOperation === undefined)) return NaN;
+    const requests = list.reduce((sum, r) => sum + r.operations, 0);
+    return list.reduce((sum, r) => sum + r.cpuMsPerOperation! * r.operations, 0) / requests;
+  };
   return [...results].map(([name, list]) => ({
     target: name,
     "req/s (rounds)": list.map((r) => r.perSecond).join(" / "),
     "req/s mean": Math.round(rate(name)),
     ...Object.fromEntries(references.map((reference) => [`× ${reference}`, (rate(name) / rate(reference)).toFixed(2)])),
+    "CPU ms/req": cpu(name).toFixed(3),
+    ...Object.fromEntries(references.map((reference) => [`CPU × ${reference}`, (cpu(reference) / cpu(name)).toFixed(2)])),
     "p50 ms": mean(list.map((r) => r.p50ms)).toFixed(1),
     "p99 ms": mean(list.map((r) => r.p99ms)).toFixed(1),
     errors: list.reduce((sum, r) => sum + Object.values(r.errors).reduce((a, b) => a + b, 0), 0),
@@ -181,13 +205,23 @@ async function federation(dedup: boolean): Promise<void> {
         headers: { authorization: `Bearer ${secretKey}` },
       },
     ];
+    // `ours:NAME=VALUE;NAME=VALUE` in BENCH_TARGETS: ours again with those settings (to measure
+    // what one plugin costs, e.g. `ours,ours:METRICS_ENABLED=false`).
+    const selected = gatewayKinds.flatMap((kind) => {
+      const [base, settings] = kind.split(/:(.*)/s);
+      const target = targets.find((each) => each.env.BENCH_GATEWAY === base);
+      if (!target) throw new Error(`BENCH_TARGETS: unknown gateway ${base}`);
+      if (!settings) return [target];
+      const extra = Object.fromEntries(settings.split(";").map((setting) => setting.split(/=(.*)/s).slice(0, 2) as [string, string]));
+      return [{ ...target, name: `${target.name} ${settings}`, env: { ...target.env, ...extra } }];
+    });
     const running = [];
-    for (const target of targets.filter((each) => gatewayKinds.includes(each.env.BENCH_GATEWAY))) {
-      const profile = cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${join(cpuProfile, target.env.BENCH_GATEWAY)}`] : [];
+    for (const [index, target] of selected.entries()) {
+      const profile = cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${join(cpuProfile, `${target.env.BENCH_GATEWAY}-${index}`)}`] : [];
       const child = start(["bench/federation/gateway-process.ts"], { ...target.env, SUPERGRAPH_PATH: supergraphPath, DEDUPLICATE_INFLIGHT_QUERIES: String(dedup) }, ROOT, profile);
       children.push(child);
       const port = Number((await child.waitFor(/listening (\d+)/))[1]);
-      running.push({ ...target, port });
+      running.push({ ...target, port, pid: child.process.pid! });
     }
     const body = JSON.stringify({ query: BENCHMARK_QUERY });
     // The same answer from each, as JSON (and a warm-up of every path and memo).
@@ -197,7 +231,7 @@ async function federation(dedup: boolean): Promise<void> {
     const results = new Map<string, LoadResult[]>(running.map((target) => [target.name, []]));
     for (let round = 1; round <= rounds; round++) {
       for (const target of running) {
-        const result = await load(connections, seconds, async () => void (await post(target.port, body, target.headers)));
+        const result = await load(connections, seconds, async () => void (await post(target.port, body, target.headers)), target.pid);
         results.get(target.name)!.push(result);
         console.log(JSON.stringify({ part: "federation", dedup, round, ...row(target.name, result) }));
       }
@@ -293,7 +327,7 @@ async function product(): Promise<void> {
       children.push(child);
       const port = Number((await child.waitFor(/http:\/\/localhost:(\d+)\/graphql/))[1]);
       const seeded = await seed(port, adminKey);
-      targets.push({ ...commit, port, ...seeded });
+      targets.push({ ...commit, port, pid: child.process.pid!, ...seeded });
     }
     const dashboard = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]));
     const transfers = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]));
@@ -301,13 +335,13 @@ async function product(): Promise<void> {
       for (const target of targets) {
         const headers = { authorization: `Bearer ${target.key}` };
         const body = JSON.stringify({ query: DASHBOARD });
-        const read = await load(productConnections, seconds, async () => void (await post(target.port, body, headers)));
+        const read = await load(productConnections, seconds, async () => void (await post(target.port, body, headers)), target.pid);
         dashboard.get(target.name)!.push(read);
         console.log(JSON.stringify({ part: "dashboard", round, ...row(target.name, read) }));
         const write = await load(productConnections, seconds, async (worker, n) => {
           const destination = target.connected[(worker * 7 + n) % target.connected.length]!;
           await post(target.port, JSON.stringify({ query: TRANSFER, variables: { input: { destinationAccountId: destination, amount: "1", currency: "USD" }, key: randomUUID() } }), headers);
-        });
+        }, target.pid);
         transfers.get(target.name)!.push(write);
         console.log(JSON.stringify({ part: "createTransfer", round, ...row(target.name, write) }));
       }

@@ -1,7 +1,10 @@
 // Shared by the benchmarks: a fresh database on the DATABASE_URL server, load loops bounded in
-// time, and latency statistics.
+// time, latency statistics, and the CPU time a process spent (which, unlike a rate, barely moves
+// with the machine's load: the figure to compare on a shared machine).
 
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import pg from "pg";
 import { migrate } from "../prisma/migrate.ts";
@@ -43,15 +46,39 @@ export interface LoadResult {
   readonly perSecond: number;
   readonly p50ms: number;
   readonly p99ms: number;
+  /** CPU time (user + system) the measured process spent per operation, when one was given. */
+  readonly cpuMsPerOperation?: number;
 }
 
-/** Runs `operation` from `concurrency` loops for `seconds` (after a short warm-up). */
-export async function load(concurrency: number, seconds: number, operation: (worker: number, n: number) => Promise<void>): Promise<LoadResult> {
+let clockTicks: number | undefined;
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
+export function processCpuMs(pid: number): number {
+  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces, inside parentheses): utime is the 14th
+  // field of the line, stime the 15th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000) / clockTicks;
+}
+
+/**
+ * Runs `operation` from `concurrency` loops for `seconds` (after a short warm-up). With `cpuOf`
+ * (a process id), also the CPU time that process spent per operation over the measured part.
+ */
+export async function load(
+  concurrency: number,
+  seconds: number,
+  operation: (worker: number, n: number) => Promise<void>,
+  cpuOf?: number,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   const warmupEnd = Date.now() + 1_000;
   const end = warmupEnd + seconds * 1_000;
   let measuredStart = 0;
+  let cpuAtStart = 0;
+  const cpuTimer = cpuOf === undefined ? undefined : setTimeout(() => (cpuAtStart = processCpuMs(cpuOf)), 1_000);
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
       for (let n = 0; Date.now() < end; n++) {
@@ -67,6 +94,8 @@ export async function load(concurrency: number, seconds: number, operation: (wor
       }
     }),
   );
+  clearTimeout(cpuTimer);
+  const cpuMs = cpuOf === undefined || !cpuAtStart ? undefined : processCpuMs(cpuOf) - cpuAtStart;
   const elapsed = (Date.now() - (measuredStart || warmupEnd)) / 1_000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
@@ -77,6 +106,7 @@ export async function load(concurrency: number, seconds: number, operation: (wor
     perSecond: Math.round(latencies.length / elapsed),
     p50ms: Number(at(0.5).toFixed(2)),
     p99ms: Number(at(0.99).toFixed(2)),
+    ...(cpuMs === undefined || latencies.length === 0 ? {} : { cpuMsPerOperation: Number((cpuMs / latencies.length).toFixed(3)) }),
   };
 }
 
