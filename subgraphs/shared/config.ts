@@ -210,6 +210,9 @@ export function parseEncryptionKeys(value: string): EncryptionKey[] | string {
 
 export type Env = z.infer<typeof schema>;
 
+/** Every setting's environment variable (docs/configuration.md documents each; a test checks). */
+export const SETTING_NAMES = Object.keys(schema.shape) as readonly (keyof Env)[];
+
 export interface Config extends Env {
   /** Where the four subgraphs are reached, by name. */
   readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
