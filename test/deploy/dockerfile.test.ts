@@ -160,6 +160,9 @@ describe("Dockerfile", () => {
     for (const entry of entries) visit(entry);
     expect(missing).toEqual([]);
     expect([...devPackages]).toEqual([]);
+    // The build stage deletes the lockfile's devOptional packages: none may be a runtime dependency.
+    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { devOptional?: boolean }> };
+    expect(Object.keys(packageJson.dependencies).filter((name) => lock.packages[`node_modules/${name}`]?.devOptional)).toEqual([]);
     // Read from disk at run time: the supergraph (gateway/runtime.ts) and the migrations (prisma/migrate.ts).
     expect(runtimeFiles.has("schema/supergraph.graphql")).toBe(true);
     expect([...runtimeFiles].some((path) => path.startsWith("prisma/migrations/") && path.endsWith("/migration.sql"))).toBe(true);
