@@ -4,7 +4,6 @@
 // refuses to start without them; the gateway reaches each subgraph by service name on the port it
 // listens on; health checks ask /readyz on that port; start-up waits for the migration.
 
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../../cmd/spawn.ts";
