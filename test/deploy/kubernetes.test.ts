@@ -199,10 +199,15 @@ describe("Kubernetes manifests", () => {
     }
   });
 
-  it("sets CPU and memory requests and limits on every container", () => {
+  it("sets CPU and memory requests and limits on every container, memory above what a process of the image holds idle", () => {
+    // Resident set of each role started from the image's files, idle after start-up: 314–413 MiB
+    // (docs/scaling.md, "Memory per process").
+    const idleMiB = 420;
+    const mebibytes = (quantity: string) => Number(/^(\d+)(Mi|Gi)$/.exec(quantity)![1]) * (quantity.endsWith("Gi") ? 1024 : 1);
     for (const { container, role } of workloads) {
       for (const kind of ["requests", "limits"] as const) {
         expect(Object.keys(container.resources?.[kind] ?? {}).sort(), `${describeRole(role)} ${kind}`).toEqual(["cpu", "memory"]);
+        expect(mebibytes(container.resources![kind]!["memory"]!), `${describeRole(role)} memory ${kind}`).toBeGreaterThan(idleMiB);
       }
     }
   });
