@@ -25,12 +25,9 @@ COPY prisma.config.ts ./
 COPY scripts/prisma.ts scripts/prisma.ts
 COPY prisma/schema prisma/schema
 RUN npm run prisma:generate && npm prune --omit=dev --ignore-scripts && npm cache clean --force
-# npm keeps the prisma CLI's tree (the CLI, its studio, typescript: some 240 MB) after the prune:
-# they are optional peers of @prisma/client as well as devDependencies, which the lockfile marks
-# `devOptional`. Nothing run here needs them; remove every package so marked.
-RUN node -e 'const lock = require("./package-lock.json"); \
-  for (const [path, meta] of Object.entries(lock.packages)) \
-    if (meta.devOptional) require("node:fs").rmSync(path, { recursive: true, force: true });'
+# The prune keeps the prisma CLI's tree (devOptional in the lockfile): removed, see the script.
+COPY scripts/prune-dev-optional.mjs scripts/prune-dev-optional.mjs
+RUN node scripts/prune-dev-optional.mjs
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
