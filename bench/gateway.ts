@@ -34,7 +34,7 @@ import { insertPlatform } from "../subgraphs/accounts/api.ts";
 import { loadConfig } from "../subgraphs/shared/config.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { BENCHMARK_QUERY, startSubgraphs } from "./federation/subgraphs.ts";
-import { freshDatabase, load, loadWithCpu, machine, table, type LoadResult } from "./support.ts";
+import { freshDatabase, load, machine, table, type LoadResult } from "./support.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const serverUrl = process.env["DATABASE_URL"];
@@ -293,35 +293,28 @@ async function product(): Promise<void> {
       children.push(child);
       const port = Number((await child.waitFor(/http:\/\/localhost:(\d+)\/graphql/))[1]);
       const seeded = await seed(port, adminKey);
-      targets.push({ ...commit, port, pid: child.process.pid!, ...seeded });
+      targets.push({ ...commit, port, ...seeded });
     }
     const dashboard = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]));
     const transfers = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]));
-    // CPU ms of the all-in-one process (gateway and subgraphs; Postgres not included) per operation.
-    const cpu = new Map<string, { dashboard: number[]; createTransfer: number[] }>(targets.map((target) => [target.name, { dashboard: [], createTransfer: [] }]));
     for (let round = 1; round <= rounds; round++) {
       for (const target of targets) {
         const headers = { authorization: `Bearer ${target.key}` };
         const body = JSON.stringify({ query: DASHBOARD });
-        const read = await loadWithCpu(target.pid, productConnections, seconds, async () => void (await post(target.port, body, headers)));
+        const read = await load(productConnections, seconds, async () => void (await post(target.port, body, headers)));
         dashboard.get(target.name)!.push(read);
-        cpu.get(target.name)!.dashboard.push(read.cpuMsPerOperation);
-        console.log(JSON.stringify({ part: "dashboard", round, ...row(target.name, read), "cpu ms/op": read.cpuMsPerOperation }));
-        const write = await loadWithCpu(target.pid, productConnections, seconds, async (worker, n) => {
+        console.log(JSON.stringify({ part: "dashboard", round, ...row(target.name, read) }));
+        const write = await load(productConnections, seconds, async (worker, n) => {
           const destination = target.connected[(worker * 7 + n) % target.connected.length]!;
           await post(target.port, JSON.stringify({ query: TRANSFER, variables: { input: { destinationAccountId: destination, amount: "1", currency: "USD" }, key: randomUUID() } }), headers);
         });
         transfers.get(target.name)!.push(write);
-        cpu.get(target.name)!.createTransfer.push(write.cpuMsPerOperation);
-        console.log(JSON.stringify({ part: "createTransfer", round, ...row(target.name, write), "cpu ms/op": write.cpuMsPerOperation }));
+        console.log(JSON.stringify({ part: "createTransfer", round, ...row(target.name, write) }));
       }
     }
     const reference = targets[0]!.name;
     console.log(`\ndashboard query, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(dashboard, [reference]))}`);
     console.log(`\ncreateTransfer, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(transfers, [reference]))}\n`);
-    const mean = (values: number[]) => (values.reduce((a, b) => a + b, 0) / values.length).toFixed(2);
-    const cpuRows = [...cpu].map(([target, each]) => ({ target, "dashboard cpu ms/op": mean(each.dashboard), "createTransfer cpu ms/op": mean(each.createTransfer) }));
-    console.log(`CPU of the all-in-one process per operation (user + system; Postgres not included), mean of the rounds\n${table(cpuRows)}\n`);
   } finally {
     await Promise.all(children.map((child) => child.stop()));
     for (const database of databases) await database.drop();

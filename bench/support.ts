@@ -2,7 +2,6 @@
 // time, and latency statistics.
 
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import pg from "pg";
 import { migrate } from "../prisma/migrate.ts";
@@ -79,28 +78,6 @@ export async function load(concurrency: number, seconds: number, operation: (wor
     p50ms: Number(at(0.5).toFixed(2)),
     p99ms: Number(at(0.99).toFixed(2)),
   };
-}
-
-/** CPU time (user + system) a process has used so far, in ms (Linux: /proc/<pid>/stat, in 1/100 s). */
-export function processCpuMs(pid: number): number {
-  // The fields after the command name, which is in parentheses and may hold spaces.
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  // utime and stime are the stat file's 14th and 15th fields: 12th and 13th after the name.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/**
- * Runs `load` and says how much CPU the process `pid` spent per operation meanwhile, every
- * operation counted (the warm-up's too, as its CPU is in the measured time).
- */
-export async function loadWithCpu(pid: number, concurrency: number, seconds: number, operation: (worker: number, n: number) => Promise<void>): Promise<LoadResult & { cpuMsPerOperation: number }> {
-  let done = 0;
-  const cpuBefore = processCpuMs(pid);
-  const result = await load(concurrency, seconds, async (worker, n) => {
-    await operation(worker, n);
-    done += 1;
-  });
-  return { ...result, cpuMsPerOperation: Number(((processCpuMs(pid) - cpuBefore) / Math.max(done, 1)).toFixed(2)) };
 }
 
 export function machine(): string {
