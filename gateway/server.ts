@@ -95,6 +95,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Only when tracing is on: off, the request path has no trace of it.
   const tracing = tracingEnabled() ? useTracing({ graphqlEndpoint: GRAPHQL_ENDPOINT }) : undefined;
 
+  let draining = false;
   let upstreams = 0;
   let positioned = 0;
   const shared = new SharedSubscriptions({ bufferEvents: config.SUBSCRIPTION_BUFFER_EVENTS, onPositioned: () => (positioned += 1) });
@@ -131,7 +132,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // Apollo Server's automatic persisted queries, which Apollo Client's link speaks; with
       // trusted documents, no registration: a listed text runs as its id instead.
       trusted ? useListedTextAsId(trusted) : useAPQ(),
-      useHttpEdge({ graphqlEndpoint: GRAPHQL_ENDPOINT, maxBodyBytes: config.MAX_QUERY_BYTES, subgraphUrls: config.subgraphUrls, requests, metrics }),
+      useHttpEdge({ graphqlEndpoint: GRAPHQL_ENDPOINT, maxBodyBytes: config.MAX_QUERY_BYTES, subgraphUrls: config.subgraphUrls, draining: () => draining, requests, metrics }),
       useApiKeys({ authenticator, authFailures, clientAddress, rateLimiter, graphqlEndpoint: GRAPHQL_ENDPOINT, logger, requests, metrics }),
       ...queryLimitPlugins({ maxDepth: config.MAX_QUERY_DEPTH }),
       useTypedRequestErrors(),
@@ -171,6 +172,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     prefillExplorerKey: (key) => explorer.prefill(key),
     stop() {
       stopping ??= (async () => {
+        // Not ready from now on (/readyz answers 503), so no new traffic is sent here meanwhile.
+        draining = true;
         // Sockets first: an open WebSocket would hold the HTTP drain until its grace period ends.
         await sockets.drain();
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -14,6 +14,8 @@ export interface HttpEdgeOptions {
   readonly maxBodyBytes: number;
   /** Where each subgraph answers its own /readyz. */
   readonly subgraphUrls: Readonly<Record<string, string>>;
+  /** True once the gateway is stopping: /readyz then answers 503 while it drains. */
+  readonly draining: () => boolean;
   /** Answers refusals with the request id. */
   readonly requests: RequestLog;
   /** Counts the refusals by their code (absent: METRICS_ENABLED=false). */
@@ -134,7 +136,11 @@ export function useHttpEdge(options: HttpEdgeOptions): GatewayPlugin {
     },
     onRequest({ url, endResponse }) {
       if (url.pathname === "/healthz") return endResponse(json(200, { status: "ok" }));
-      if (url.pathname === "/readyz") return readinessOf(options.subgraphUrls).then(endResponse);
+      if (url.pathname === "/readyz") {
+        // A stopping gateway leaves its load balancer's set before its connections drain.
+        if (options.draining()) return endResponse(json(503, { status: "draining" }));
+        return readinessOf(options.subgraphUrls).then(endResponse);
+      }
     },
     onRequestParse({ request, endResponse }) {
       if (!isJsonPost(request)) return;

@@ -84,7 +84,14 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+  // Set when stop() begins: a stopping subgraph leaves the gateway's and the load balancer's
+  // ready set before its connections drain.
+  let draining = false;
   app.get("/readyz", async (_req, res) => {
+    if (draining) {
+      res.status(503).json({ status: "draining" });
+      return;
+    }
     try {
       await deps.db.sql.query("SELECT 1");
       res.json({ status: "ready" });
@@ -127,6 +134,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
     deps,
     stop() {
       stopping ??= (async () => {
+        draining = true;
         // Sockets first: an open WebSocket would hold the HTTP drain until its grace period ends.
         await subscriptions?.drain();
         // The dependencies' services (event hub, batcher) outlive the server: stopped with them.
