@@ -22,7 +22,8 @@ import { parseCurrency } from "../../shared/money/currency.ts";
 import { advanceDuePayouts } from "./advance-payouts.ts";
 import { cancelPayout } from "./cancel-payout.ts";
 import { createPayout, type CreatePayoutInput } from "./create-payout.ts";
-import { findPayout, type PayoutRecord } from "./payout-records.ts";
+import type { PayoutRecord } from "../store.ts";
+import { findPayout } from "./read-payouts.ts";
 import { startPayoutsWorker } from "./worker.ts";
 
 const USD = parseCurrency("USD")!;
@@ -85,7 +86,7 @@ describe("createPayout", () => {
     const payout = await createPayout(deps, p, { accountId: account, amount: 20_000n, currency: USD, method: "INSTANT", destinationId, statementDescriptor: "ACME PAYOUT", metadata: { order: "7" } }, randomUUID());
     expect(payout).toMatchObject({ status: "PENDING", amount: 20_000n, fee: 200n, method: "INSTANT", destinationId, statementDescriptor: "ACME PAYOUT", metadata: { order: "7" } });
     expect(await available(p, account)).toBe(100_000n - 20_200n);
-    expect(await findPayout(deps.db.prisma, p, payout.id)).toEqual(payout);
+    expect(await findPayout(deps, p, payout.id)).toEqual(payout);
 
     const bt = await deps.db.prisma.balanceTransaction.findUniqueOrThrow({ where: { id: payout.balanceTransactionId } });
     expect({ type: bt.type, amount: bt.amount.toFixed(), fee: bt.fee.toFixed(), net: bt.net.toFixed(), sourceId: bt.sourceId }).toEqual({
@@ -176,7 +177,7 @@ describe("the lifecycle", () => {
     expect(await advance(p, 1.5)).toEqual([]); // the next step is an hour after sending
     expect((await advance(p, 2.5)).map((x) => x.status)).toEqual(["PAID"]);
     expect(await advance(p, 10)).toEqual([]);
-    expect(await findPayout(deps.db.prisma, p, payout.id)).toMatchObject({ status: "PAID", failureCode: null, reversalBalanceTransactionId: null });
+    expect(await findPayout(deps, p, payout.id)).toMatchObject({ status: "PAID", failureCode: null, reversalBalanceTransactionId: null });
     expect(await available(p, account)).toBe(6_000n);
     expect(await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: p.tenantId, kind: { startsWith: "PAYOUT" } } })).toBe(1);
   });
@@ -193,7 +194,7 @@ describe("the lifecycle", () => {
     await advance(p, 1.1);
     expect(await available(p, account)).toBe(10_000n - 3_050n); // in transit: still out
     await advance(p, 2.5);
-    const failed = await findPayout(deps.db.prisma, p, payout.id);
+    const failed = await findPayout(deps, p, payout.id);
     expect(failed).toMatchObject({ status: "FAILED", failureCode: code, failureMessage: expect.any(String) });
     expect(await available(p, account)).toBe(10_000n);
     const bt = await deps.db.prisma.balanceTransaction.findUniqueOrThrow({ where: { id: failed.reversalBalanceTransactionId! } });
@@ -237,12 +238,12 @@ describe("the lifecycle", () => {
     await expect(deps.db.sql.query(`UPDATE payout SET status = 'PAID' WHERE id = $1`, [payout.id])).rejects.toThrow(/illegal payout transition/);
     await expect(deps.db.sql.query(`UPDATE payout SET amount = 1 WHERE id = $1`, [payout.id])).rejects.toThrow(/immutable/);
     // To PAID first (a step skips a row another transaction holds locked, so take them until done).
-    for (let hours = 1.1; (await findPayout(deps.db.prisma, p, payout.id)).status !== "PAID"; hours += 1.1) {
+    for (let hours = 1.1; (await findPayout(deps, p, payout.id)).status !== "PAID"; hours += 1.1) {
       if (hours > 12) throw new Error("the payout did not reach PAID");
       await advance(p, hours);
     }
     await expect(deps.db.sql.query(`UPDATE payout SET status = 'FAILED' WHERE id = $1`, [payout.id])).rejects.toThrow(/illegal payout transition/);
-    expect((await findPayout(deps.db.prisma, p, payout.id)).status).toBe("PAID");
+    expect((await findPayout(deps, p, payout.id)).status).toBe("PAID");
   });
 });
 
@@ -263,7 +264,7 @@ describe("the worker", () => {
     const worker = startPayoutsWorker(deps, { pollMs: 10, tenantId: p.tenantId, retryAfterMs: HOUR });
     try {
       const deadline = Date.now() + 20_000;
-      while ((await findPayout(deps.db.prisma, p, good.id)).status !== "PAID") {
+      while ((await findPayout(deps, p, good.id)).status !== "PAID") {
         if (Date.now() > deadline) throw new Error("the good payout was held up by the broken one");
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
