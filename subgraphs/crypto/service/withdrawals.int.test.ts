@@ -14,8 +14,8 @@ import { advanceDueWithdrawals } from "./advance-withdrawals.ts";
 import { createCryptoWallet } from "./create-wallet.ts";
 import { createCryptoWithdrawal } from "./create-withdrawal.ts";
 import { simulateCryptoDeposit } from "./simulate-deposit.ts";
-import type { WalletRecord } from "./wallet-records.ts";
-import { findWithdrawals } from "./withdrawal-records.ts";
+import type { WalletRecord } from "../store/wallets.ts";
+import { withdrawalsByIds } from "./read-crypto.ts";
 import { startCryptoWorker } from "./worker.ts";
 
 const [BTC, ETH, USDC] = ["BTC", "ETH", "USDC"].map((code) => parseCurrency(code)!);
@@ -43,7 +43,7 @@ async function walletWith(principal: PlatformPrincipal, amount: bigint, accountI
 }
 
 async function withdrawal(principal: PlatformPrincipal, id: string) {
-  const [row] = await findWithdrawals(deps, principal, [id]);
+  const [row] = await withdrawalsByIds(deps, principal, [id]);
   return row!;
 }
 
@@ -180,7 +180,8 @@ describe("withdrawals", () => {
     const broken = await createCryptoWithdrawal(deps, principal, { walletId: wallet.id, address: ETH_OK, amount: 1n }, key());
     const good = await createCryptoWithdrawal(deps, principal, { walletId: wallet.id, address: ETH_OK, amount: 2n }, key());
     await fast.db.sql.query(`UPDATE crypto_withdrawal SET network = 'atlantis', next_step_at = now() - interval '1 minute' WHERE id = $1`, [broken.id]);
-    await fast.db.sql.query(`UPDATE crypto_withdrawal SET next_step_at = now() WHERE id = $1`, [good.id]);
+    // Created with deps' step time (a minute): made quick like the worker's (each row keeps its own).
+    await fast.db.sql.query(`UPDATE crypto_withdrawal SET next_step_at = now(), step_ms = 0 WHERE id = $1`, [good.id]);
     const worker = startCryptoWorker(fast, { pollMs: 10, tenantId: principal.tenantId, retryAfterMs: 3_600_000 });
     try {
       const deadline = Date.now() + 20_000;
