@@ -1,6 +1,7 @@
 // Payouts at the service level, on the test database: the debit and its refusals (each writes
 // nothing), idempotency, every step of the lifecycle with its ledger postings, the database's
-// own guard against illegal transitions, and concurrency: 200 payouts racing for a balance
+// own guard against illegal transitions (pair by pair against the state machine), the shared
+// lifecycle template (a batch rolled back by a failing step posts its reversals once), and concurrency: 200 payouts racing for a balance
 // that covers 100, and two workers racing over the same payouts.
 //
 // Payouts here are created with PAYOUT_STEP_MS of an hour and advanced by calling the worker's
@@ -18,7 +19,12 @@ import { createTopup } from "../../balances/api.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { AppError } from "../../shared/errors.ts";
+import { newId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
+import { StepError } from "../../shared/worker.ts";
+import { checkGuard } from "../../../test/support/lifecycle.ts";
+import { payoutLifecycle } from "../domain/lifecycle.ts";
+import { insertPayout } from "../store.ts";
 import { advanceDuePayouts } from "./advance-payouts.ts";
 import { cancelPayout } from "./cancel-payout.ts";
 import { createPayout, type CreatePayoutInput } from "./create-payout.ts";
@@ -244,6 +250,56 @@ describe("the lifecycle", () => {
     }
     await expect(deps.db.sql.query(`UPDATE payout SET status = 'FAILED' WHERE id = $1`, [payout.id])).rejects.toThrow(/illegal payout transition/);
     expect((await findPayout(deps, p, payout.id)).status).toBe("PAID");
+  });
+});
+
+describe("the lifecycle template", () => {
+  it("has the database guard refuse exactly the transitions the state machine refuses", async () => {
+    const p = await insertPlatform(deps);
+    const account = await seller(p, 1_000n);
+    const model = await createPayout(deps, p, { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account) }, randomUUID());
+    // Rows in every status that no worker claims (no next step): only the raw UPDATE moves them.
+    const rowIn = async (status: PayoutRecord["status"]) => {
+      const id = newId("payout");
+      await insertPayout(deps.db.sql, { ...model, id, status, nextStepAt: null });
+      return id;
+    };
+    const check = await checkGuard(deps.db.sql, "payout", payoutLifecycle, rowIn);
+    expect(check.disagreements).toEqual([]);
+    expect(check.refused).toBe(15); // 20 pairs, 5 legal
+  });
+
+  it("posts a failed payout's reversal exactly once when its batch is rolled back by another payout's failing step", async () => {
+    const p = await insertPlatform(deps);
+    const account = await seller(p, 10_000n);
+    const failing = await createPayout(deps, p, { accountId: account, amount: 3_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account, "000111111113") }, randomUUID());
+    await advance(p, 1.1); // IN_TRANSIT, its failure due an hour later
+    // A row no step can handle (a currency the code does not know), due right after it.
+    const broken = `po_broken${randomUUID().replace(/-/g, "").slice(0, 16)}`;
+    await deps.db.sql.query(
+      `INSERT INTO payout (id, tenant_id, livemode, account_id, destination_id, currency, amount, fee, method, status, arrival_date,
+                           balance_transaction_id, ledger_transaction_id, next_step_at, step_ms)
+       SELECT $1, tenant_id, livemode, account_id, 'ba_x', 'XXX', 1, 0, 'STANDARD', 'PENDING', now(), 'txn_x', 'ltx_x', next_step_at + interval '1 second', 0
+         FROM payout WHERE id = $2`,
+      [broken, failing.id],
+    );
+    const reversals = () => deps.db.prisma.ledgerTransaction.count({ where: { reversesId: failing.ledgerTransactionId } });
+    try {
+      // The batch: the failing payout's step (with its reversal), then the broken one's StepError: nothing commits.
+      await expect(advance(p, 3)).rejects.toBeInstanceOf(StepError);
+      expect((await findPayout(deps, p, failing.id)).status).toBe("IN_TRANSIT");
+      expect(await reversals()).toBe(0);
+      expect(await available(p, account)).toBe(7_000n);
+      // One at a time, as the worker then goes: the failing payout fails once, the broken one alone is refused.
+      const now = new Date(Date.now() + 3 * HOUR);
+      expect((await advanceDuePayouts(deps, { now, tenantId: p.tenantId, limit: 1 })).advanced.map((x) => x.status)).toEqual(["FAILED"]);
+      await expect(advanceDuePayouts(deps, { now, tenantId: p.tenantId, limit: 1 })).rejects.toMatchObject({ ids: [broken] });
+      expect(await reversals()).toBe(1);
+      expect(await available(p, account)).toBe(10_000n);
+    } finally {
+      await deps.db.sql.query(`DELETE FROM payout WHERE id = $1`, [broken]);
+    }
+    expect((await verifyLedger(deps.db.sql, { tenantId: p.tenantId })).problems).toEqual([]);
   });
 });
 
