@@ -14,8 +14,6 @@ import { withdrawalFailurePosting } from "../domain/postings.ts";
 import { nextStep, type WithdrawalStep } from "../domain/withdrawal.ts";
 import { claimDueWithdrawals, postponeWithdrawal, writeWithdrawalTransition, type WithdrawalRecord } from "../store/withdrawals.ts";
 
-export type { AdvanceOptions };
-
 export const withdrawalChain: LifecycleWork<WithdrawalRecord, ScopedPosting> = {
   claimDue: claimDueWithdrawals,
   async step(sql, withdrawal, now) {

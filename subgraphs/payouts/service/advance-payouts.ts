@@ -13,8 +13,6 @@ import { failure } from "../domain/rail.ts";
 import { claimDuePayouts, postponePayout, type PayoutRecord } from "../store.ts";
 import { writeTransition } from "./transition.ts";
 
-export type { AdvanceOptions };
-
 export interface AdvanceResult {
   readonly advanced: readonly PayoutRecord[];
 }

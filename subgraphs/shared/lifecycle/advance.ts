@@ -22,7 +22,7 @@ import type { OutageReporter } from "../db/outage.ts";
 import type { Logger } from "../logger.ts";
 import { naming, startStepWorker, type StepWorkerOptions, type Worker } from "../worker.ts";
 
-export const DEFAULT_BATCH = 100;
+const DEFAULT_BATCH = 100;
 
 /** Which rows a claim takes. */
 export interface DueRows {
