@@ -30,7 +30,7 @@ export default tseslint.config(
     rules: { "moneygraph/module-boundaries": "error" },
   },
   {
-    files: ["subgraphs/*/domain/**/*.ts", "subgraphs/shared/money/**/*.ts", "subgraphs/shared/refusal.ts"],
+    files: ["subgraphs/*/domain/**/*.ts", "subgraphs/shared/money/**/*.ts", "subgraphs/shared/refusal.ts", "subgraphs/shared/lifecycle/state-machine.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: IO_AND_FRAMEWORKS }],
       "no-restricted-globals": ["error", { name: "process", message: "Domain code is pure: no process, no environment." }],

@@ -1,31 +1,28 @@
-// Withdrawals: what may be sent, and the lifecycle PENDING -> BROADCAST -> CONFIRMED | FAILED.
-// The worker can only write a step this module produced (WithdrawalStep), and it writes it
-// conditionally on the step's `from` status, so an illegal transition cannot be stored.
+// Withdrawals: what may be sent, and the lifecycle PENDING -> BROADCAST -> CONFIRMED | FAILED
+// (the shared lifecycle helper, shared/lifecycle/state-machine.ts, as payouts' is). The worker
+// can only write a step this module produced (WithdrawalStep), and it writes it conditionally
+// on the step's `from` status, so an illegal transition cannot be stored; the database refuses
+// one too (trigger crypto_withdrawal_guard, migration crypto_withdrawal_lifecycle).
 
 import type { Currency } from "../../shared/money/currency.ts";
 import { formatDecimal, maxOperationAmount, operationAmount } from "../../shared/money/money.ts";
+import { stateMachine } from "../../shared/lifecycle/state-machine.ts";
 import { findAssetNetwork, type Network } from "./assets.ts";
 import { chainOutcome, simulatedTransactionHash } from "./chain.ts";
 import { validateAddress, type ValidAddress } from "./address/index.ts";
 import { isRefusal, refuse, type Refusal } from "../../shared/refusal.ts";
 
-export const WITHDRAWAL_STATUSES = ["PENDING", "BROADCAST", "CONFIRMED", "FAILED"] as const;
-export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
+export type WithdrawalStatus = "PENDING" | "BROADCAST" | "CONFIRMED" | "FAILED";
 
-const TRANSITIONS: Readonly<Record<WithdrawalStatus, readonly WithdrawalStatus[]>> = {
+export const withdrawalLifecycle = stateMachine<WithdrawalStatus>("crypto withdrawal", {
   PENDING: ["BROADCAST"],
   BROADCAST: ["CONFIRMED", "FAILED"],
   CONFIRMED: [],
   FAILED: [],
-};
+});
 
-export function canTransition(from: WithdrawalStatus, to: WithdrawalStatus): boolean {
-  return TRANSITIONS[from].includes(to);
-}
-
-export function isFinal(status: WithdrawalStatus): boolean {
-  return TRANSITIONS[status].length === 0;
-}
+export const WITHDRAWAL_STATUSES: readonly WithdrawalStatus[] = withdrawalLifecycle.statuses;
+export const { canTransition, isFinal } = withdrawalLifecycle;
 
 /** What the crypto subgraph needs to know about the wallet's account. */
 export interface AccountState {

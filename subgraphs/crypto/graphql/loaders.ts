@@ -3,33 +3,31 @@
 
 import { platformOf, type SubgraphContext } from "../../shared/context.ts";
 import { notFound } from "../../shared/errors.ts";
-import { findConversions, findQuotes } from "../service/quote-records.ts";
-import { findWallets } from "../service/wallet-records.ts";
-import { findDeposits, findWithdrawals } from "../service/withdrawal-records.ts";
+import { conversionsByIds, depositsByIds, quotesByIds, walletsByIds, withdrawalsByIds } from "../service/read-crypto.ts";
 
 export function walletLoader(context: SubgraphContext) {
   const principal = platformOf(context);
-  return context.loader("crypto.wallets.byId", (ids: readonly string[]) => findWallets(context.deps, principal, ids));
+  return context.loader("crypto.wallets.byId", (ids: readonly string[]) => walletsByIds(context.deps, principal, ids));
 }
 
 export function quoteLoader(context: SubgraphContext) {
   const principal = platformOf(context);
-  return context.loader("crypto.quotes.byId", (ids: readonly string[]) => findQuotes(context.deps, principal, ids));
+  return context.loader("crypto.quotes.byId", (ids: readonly string[]) => quotesByIds(context.deps, principal, ids));
 }
 
 export function conversionLoader(context: SubgraphContext) {
   const principal = platformOf(context);
-  return context.loader("crypto.conversions.byId", (ids: readonly string[]) => findConversions(context.deps, principal, ids));
+  return context.loader("crypto.conversions.byId", (ids: readonly string[]) => conversionsByIds(context.deps, principal, ids));
 }
 
 export function withdrawalLoader(context: SubgraphContext) {
   const principal = platformOf(context);
-  return context.loader("crypto.withdrawals.byId", (ids: readonly string[]) => findWithdrawals(context.deps, principal, ids));
+  return context.loader("crypto.withdrawals.byId", (ids: readonly string[]) => withdrawalsByIds(context.deps, principal, ids));
 }
 
 export function depositLoader(context: SubgraphContext) {
   const principal = platformOf(context);
-  return context.loader("crypto.deposits.byId", (ids: readonly string[]) => findDeposits(context.deps, principal, ids));
+  return context.loader("crypto.deposits.byId", (ids: readonly string[]) => depositsByIds(context.deps, principal, ids));
 }
 
 /** Loads one object or answers NOT_FOUND (another tenant's object included). */

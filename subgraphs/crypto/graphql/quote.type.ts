@@ -3,7 +3,7 @@ import { MoneyType } from "../../shared/graphql/money.type.ts";
 import { DateTimeScalar } from "../../shared/graphql/scalars.ts";
 import { quoteStatus, type QuoteStatus } from "../domain/conversion.ts";
 import { formatRational, type Rational } from "../../shared/money/rational.ts";
-import type { ConversionRecord, QuoteRecord } from "../service/quote-records.ts";
+import type { ConversionRecord, QuoteRecord } from "../store/quotes.ts";
 import { BalanceTransactionRef, CryptoAccount } from "./references.type.ts";
 
 export const CryptoQuoteStatusEnum = { OPEN: "OPEN", EXECUTED: "EXECUTED", EXPIRED: "EXPIRED" } as const satisfies Record<QuoteStatus, QuoteStatus>;

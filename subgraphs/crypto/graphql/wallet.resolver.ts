@@ -5,11 +5,9 @@ import { PageArgs } from "../../shared/graphql/page-args.ts";
 import { pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import { CurrencyScalar } from "../../shared/graphql/scalars.ts";
 import type { Currency } from "../../shared/money/currency.ts";
-import { readBalances } from "../../ledger/api.ts";
 import { supportedAssetNetworks } from "../domain/assets.ts";
 import { createCryptoWallet } from "../service/create-wallet.ts";
-import { walletsOfAccounts } from "../service/wallet-records.ts";
-import { listDeposits, listWithdrawals } from "../service/withdrawal-records.ts";
+import { accountsBalances, accountsWallets, walletDeposits, walletWithdrawals } from "../service/read-crypto.ts";
 import { mustLoad, walletLoader } from "./loaders.ts";
 import { CryptoAccount } from "./references.type.ts";
 import { CryptoAsset, CryptoWallet } from "./wallet.type.ts";
@@ -56,11 +54,8 @@ export class CryptoWalletResolver {
   @FieldResolver(() => MoneyType, { description: "The account's available balance in the wallet's asset." })
   async balance(@Root() wallet: CryptoWallet, @Ctx() context: SubgraphContext): Promise<MoneyType> {
     const principal = platformOf(context);
-    // The ledger module is called in-process (ARCHITECTURE.md): one query per batch of accounts.
-    const loader = context.loader("crypto.balances", async (accountIds: readonly string[]) => {
-      const balances = await readBalances(context.deps.db, principal, accountIds);
-      return accountIds.map((id) => balances.get(id) ?? []);
-    });
+    // One query per batch of accounts (the ledger module, in-process).
+    const loader = context.loader("crypto.balances", (accountIds: readonly string[]) => accountsBalances(context.deps, principal, accountIds));
     const asset = wallet.asset as Currency;
     const held = (await loader.load(wallet.account.id)).find((balance) => balance.currency === asset);
     return MoneyType.from({ amount: held?.available ?? 0n, currency: asset });
@@ -69,13 +64,13 @@ export class CryptoWalletResolver {
   @FieldResolver(() => CryptoWithdrawalConnection, { description: "Newest first." })
   async withdrawals(@Root() wallet: CryptoWallet, @Args(() => PageArgs) args: PageArgs, @Ctx() context: SubgraphContext): Promise<CryptoWithdrawalConnection> {
     const page = pageRequest(args);
-    return toConnection(await listWithdrawals(context.deps, platformOf(context), wallet.id, page), page, CryptoWithdrawal.from);
+    return toConnection(await walletWithdrawals(context.deps, platformOf(context), wallet.id, page), page, CryptoWithdrawal.from);
   }
 
   @FieldResolver(() => CryptoDepositConnection, { description: "Newest first." })
   async deposits(@Root() wallet: CryptoWallet, @Args(() => PageArgs) args: PageArgs, @Ctx() context: SubgraphContext): Promise<CryptoDepositConnection> {
     const page = pageRequest(args);
-    return toConnection(await listDeposits(context.deps, platformOf(context), wallet.id, page), page, CryptoDeposit.from);
+    return toConnection(await walletDeposits(context.deps, platformOf(context), wallet.id, page), page, CryptoDeposit.from);
   }
 }
 
@@ -85,7 +80,7 @@ export class CryptoAccountResolver {
   async cryptoWallets(@Root() account: CryptoAccount, @Ctx() context: SubgraphContext): Promise<CryptoWallet[]> {
     const principal = readerOf(context);
     if (!principal) return [];
-    const loader = context.loader("crypto.wallets.byAccount", (ids: readonly string[]) => walletsOfAccounts(context.deps, principal, ids));
+    const loader = context.loader("crypto.wallets.byAccount", (ids: readonly string[]) => accountsWallets(context.deps, principal, ids));
     return (await loader.load(account.id)).map(CryptoWallet.from);
   }
 }

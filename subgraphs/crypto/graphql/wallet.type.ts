@@ -3,7 +3,7 @@ import { MoneyType } from "../../shared/graphql/money.type.ts";
 import { CurrencyScalar, DateTimeScalar } from "../../shared/graphql/scalars.ts";
 import type { AssetNetwork } from "../domain/assets.ts";
 import { currencyInfo } from "../../shared/money/currency.ts";
-import type { WalletRecord } from "../service/wallet-records.ts";
+import type { WalletRecord } from "../store/wallets.ts";
 import { CryptoAccount } from "./references.type.ts";
 
 @Directive('@key(fields: "id")')

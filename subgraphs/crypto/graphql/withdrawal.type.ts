@@ -3,7 +3,8 @@ import { MoneyType } from "../../shared/graphql/money.type.ts";
 import { ConnectionType } from "../../shared/graphql/pagination.ts";
 import { DateTimeScalar } from "../../shared/graphql/scalars.ts";
 import type { WithdrawalStatus } from "../domain/withdrawal.ts";
-import type { DepositRecord, WithdrawalRecord } from "../service/withdrawal-records.ts";
+import type { DepositRecord } from "../store/deposits.ts";
+import type { WithdrawalRecord } from "../store/withdrawals.ts";
 import { BalanceTransactionRef, CryptoAccount } from "./references.type.ts";
 
 export const CryptoWithdrawalStatusEnum = {

@@ -17,7 +17,7 @@ import { createCryptoQuote } from "./create-quote.ts";
 import { createCryptoWallet } from "./create-wallet.ts";
 import { executeCryptoQuote } from "./execute-quote.ts";
 import { simulateCryptoDeposit } from "./simulate-deposit.ts";
-import { walletsOfAccounts } from "./wallet-records.ts";
+import { accountsWallets } from "./read-crypto.ts";
 
 const [USD, EUR, BTC, ETH, USDC] = ["USD", "EUR", "BTC", "ETH", "USDC"].map((code) => parseCurrency(code)!);
 const key = () => randomUUID();
@@ -66,7 +66,7 @@ describe("wallets", () => {
     const solana = await createCryptoWallet(deps, principal, { accountId: principal.tenantId, asset: USDC!, network: "solana" }, key());
     const ethereum = await createCryptoWallet(deps, principal, { accountId: principal.tenantId, asset: USDC! }, key());
     expect([solana.network, ethereum.network]).toEqual(["solana", "ethereum"]);
-    const [wallets] = await walletsOfAccounts(deps, principal, [principal.tenantId]);
+    const [wallets] = await accountsWallets(deps, principal, [principal.tenantId]);
     expect(wallets!.map((w) => `${w.asset}/${w.network}`)).toEqual(["BTC/bitcoin", "USDC/solana", "USDC/ethereum"]);
   });
 
@@ -122,7 +122,7 @@ describe("conversions", () => {
     const events = await deps.db.prisma.balanceEvent.findMany({ where: { accountId: seller, currency: "ETH" } });
     expect(events.map((e) => e.available.toFixed())).toEqual(["39600000000000000"]);
     // Converting into crypto opened the account's ETH wallet.
-    const [wallets] = await walletsOfAccounts(deps, principal, [seller]);
+    const [wallets] = await accountsWallets(deps, principal, [seller]);
     expect(wallets!.map((w) => `${w.asset}/${w.network}`)).toEqual(["ETH/ethereum"]);
     await expectClean(principal);
   });

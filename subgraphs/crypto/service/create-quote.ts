@@ -12,7 +12,7 @@ import { newId } from "../../shared/ids.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { checkPair, priceConversion } from "../domain/conversion.ts";
 import { isRefusal, refuse } from "../../shared/refusal.ts";
-import { insertQuote, type QuoteRecord } from "./quote-records.ts";
+import { insertQuote, type QuoteRecord } from "../store/quotes.ts";
 
 export interface CreateQuoteInput {
   readonly accountId: string;

@@ -11,7 +11,8 @@ import { notFound, refused } from "../../shared/errors.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { isRefusal } from "../../shared/refusal.ts";
 import { checkNewWallet } from "../domain/wallet.ts";
-import { ensureWallet, findWallets, type WalletRecord } from "./wallet-records.ts";
+import { findWallets, type WalletRecord } from "../store/wallets.ts";
+import { ensureWallet } from "./ensure-wallet.ts";
 
 export interface CreateWalletInput {
   readonly accountId: string;
@@ -25,7 +26,7 @@ export async function createCryptoWallet(deps: Dependencies, principal: Platform
     {
       toJson: (wallet) => ({ walletId: wallet.id }),
       fromJson: async (json) => {
-        const [wallet] = await findWallets(deps, principal, [json["walletId"] as string]);
+        const [wallet] = await findWallets(deps.db.sql, principal, [json["walletId"] as string]);
         if (!wallet) throw notFound("crypto wallet", String(json["walletId"]));
         return wallet;
       },

@@ -8,15 +8,14 @@
 import { accountFacts } from "../../accounts/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import type { SqlClient } from "../../shared/db/database.ts";
 import { notFound, refused } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
 import { post } from "../../ledger/api.ts";
 import { withdrawalPosting } from "../domain/postings.ts";
 import { isRefusal } from "../../shared/refusal.ts";
 import { checkWithdrawal } from "../domain/withdrawal.ts";
-import { walletById, type Scope } from "./wallet-records.ts";
-import { findWithdrawals, type WithdrawalRecord } from "./withdrawal-records.ts";
+import { walletById } from "../store/wallets.ts";
+import { findWithdrawals, insertWithdrawal, type WithdrawalRecord } from "../store/withdrawals.ts";
 
 export interface CreateWithdrawalInput {
   readonly walletId: string;
@@ -35,7 +34,7 @@ export async function createCryptoWithdrawal(
     {
       toJson: (withdrawal) => ({ withdrawalId: withdrawal.id }),
       fromJson: async (json) => {
-        const [withdrawal] = await findWithdrawals(deps, principal, [json["withdrawalId"] as string]);
+        const [withdrawal] = await findWithdrawals(deps.db.sql, principal, [json["withdrawalId"] as string]);
         if (!withdrawal) throw notFound("crypto withdrawal", String(json["withdrawalId"]));
         return withdrawal;
       },
@@ -51,9 +50,10 @@ export async function createCryptoWithdrawal(
       const now = new Date();
       const withdrawal: WithdrawalRecord = {
         id: newId("cryptoWithdrawal"),
+        tenantId: principal.tenantId,
+        livemode: principal.livemode,
         accountId: account.id,
         walletId: wallet.id,
-        livemode: principal.livemode,
         asset: wallet.asset,
         network: wallet.network,
         address: terms.destination.address,
@@ -66,12 +66,14 @@ export async function createCryptoWithdrawal(
         balanceTransactionId: newId("balanceTransaction"),
         ledgerTransactionId: newId("ledgerTransaction"),
         failureBalanceTransactionId: null,
+        // Each withdrawal keeps the step time it was created with, whichever worker advances it.
         nextStepAt: new Date(now.getTime() + deps.config.PAYOUT_STEP_MS),
+        stepMs: deps.config.PAYOUT_STEP_MS,
         broadcastAt: null,
         completedAt: null,
         createdAt: now,
       };
-      await insertWithdrawal(sql, principal, withdrawal);
+      await insertWithdrawal(sql, withdrawal);
       await complete(withdrawal);
       await post(sql, principal, [
         withdrawalPosting({
@@ -88,17 +90,5 @@ export async function createCryptoWithdrawal(
       ]);
       return withdrawal;
     },
-  );
-}
-
-async function insertWithdrawal(sql: SqlClient, scope: Scope, w: WithdrawalRecord): Promise<void> {
-  await sql.query(
-    `INSERT INTO crypto_withdrawal (id, tenant_id, livemode, account_id, wallet_id, asset, network, address, amount, network_fee, status,
-                                    balance_transaction_id, ledger_transaction_id, next_step_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10::numeric, 'PENDING', $11, $12, $13, $14)`,
-    [
-      w.id, scope.tenantId, scope.livemode, w.accountId, w.walletId, w.asset, w.network, w.address, w.amount.toString(), w.networkFee.toString(),
-      w.balanceTransactionId, w.ledgerTransactionId, w.nextStepAt, w.createdAt,
-    ],
   );
 }

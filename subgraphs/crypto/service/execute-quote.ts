@@ -16,8 +16,9 @@ import { defaultNetwork, isCryptoAsset } from "../domain/assets.ts";
 import { checkExecutable } from "../domain/conversion.ts";
 import { conversionPosting } from "../domain/postings.ts";
 import { refuse } from "../../shared/refusal.ts";
-import { findConversions, insertConversion, lockQuote, type ConversionRecord } from "./quote-records.ts";
-import { ensureWallet, hasWalletFor } from "./wallet-records.ts";
+import { findConversions, insertConversion, lockQuote, type ConversionRecord } from "../store/quotes.ts";
+import { hasWalletFor } from "../store/wallets.ts";
+import { ensureWallet } from "./ensure-wallet.ts";
 
 export async function executeCryptoQuote(
   deps: Dependencies,
@@ -31,7 +32,7 @@ export async function executeCryptoQuote(
     {
       toJson: (conversion) => ({ conversionId: conversion.id }),
       fromJson: async (json) => {
-        const [conversion] = await findConversions(deps, principal, [json["conversionId"] as string]);
+        const [conversion] = await findConversions(deps.db.sql, principal, [json["conversionId"] as string]);
         if (!conversion) throw notFound("crypto conversion", String(json["conversionId"]));
         return conversion;
       },

@@ -13,8 +13,8 @@ import { post } from "../../ledger/api.ts";
 import { simulatedTransactionHash } from "../domain/chain.ts";
 import { checkDeposit } from "../domain/deposit.ts";
 import { depositPosting } from "../domain/postings.ts";
-import { walletById } from "./wallet-records.ts";
-import { findDeposits, type DepositRecord } from "./withdrawal-records.ts";
+import { findDeposits, insertDeposit, type DepositRecord } from "../store/deposits.ts";
+import { walletById } from "../store/wallets.ts";
 
 export interface SimulateDepositInput {
   readonly walletId: string;
@@ -33,7 +33,7 @@ export async function simulateCryptoDeposit(
     {
       toJson: (deposit) => ({ depositId: deposit.id }),
       fromJson: async (json) => {
-        const [deposit] = await findDeposits(deps, principal, [json["depositId"] as string]);
+        const [deposit] = await findDeposits(deps.db.sql, principal, [json["depositId"] as string]);
         if (!deposit) throw notFound("crypto deposit", String(json["depositId"]));
         return deposit;
       },
@@ -58,15 +58,7 @@ export async function simulateCryptoDeposit(
         balanceTransactionId: newId("balanceTransaction"),
         createdAt: new Date(),
       };
-      await sql.query(
-        `INSERT INTO crypto_deposit (id, tenant_id, livemode, account_id, wallet_id, asset, network, amount, transaction_hash,
-                                     balance_transaction_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9, $10, $11)`,
-        [
-          deposit.id, principal.tenantId, principal.livemode, deposit.accountId, deposit.walletId, deposit.asset, deposit.network,
-          deposit.amount.toString(), deposit.transactionHash, deposit.balanceTransactionId, deposit.createdAt,
-        ],
-      );
+      await insertDeposit(sql, principal, deposit);
       await complete(deposit);
       await post(sql, principal, [
         depositPosting({

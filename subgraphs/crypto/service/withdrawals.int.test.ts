@@ -1,5 +1,7 @@
 // Withdrawals and simulated deposits against the database: the debit at creation, the worker's
-// steps on the simulated chain, the reversal on failure, and every refusal writing nothing.
+// steps on the simulated chain, the reversal on failure, every refusal writing nothing, and the
+// shared lifecycle template: the database guard against the state machine, pair by pair, and a
+// batch rolled back by a failing step posting its reversals once.
 
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,14 +10,19 @@ import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
 import { verifyLedger, readBalances } from "../../ledger/api.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
+import { newId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
+import { StepError } from "../../shared/worker.ts";
+import { checkGuard } from "../../../test/support/lifecycle.ts";
 import { cryptoFootprint } from "../crypto-test-support.ts";
+import { withdrawalLifecycle, type WithdrawalStatus } from "../domain/withdrawal.ts";
+import { insertWithdrawal } from "../store/withdrawals.ts";
 import { advanceDueWithdrawals } from "./advance-withdrawals.ts";
 import { createCryptoWallet } from "./create-wallet.ts";
 import { createCryptoWithdrawal } from "./create-withdrawal.ts";
 import { simulateCryptoDeposit } from "./simulate-deposit.ts";
-import type { WalletRecord } from "./wallet-records.ts";
-import { findWithdrawals } from "./withdrawal-records.ts";
+import type { WalletRecord } from "../store/wallets.ts";
+import { withdrawalsByIds } from "./read-crypto.ts";
 import { startCryptoWorker } from "./worker.ts";
 
 const [BTC, ETH, USDC] = ["BTC", "ETH", "USDC"].map((code) => parseCurrency(code)!);
@@ -43,7 +50,7 @@ async function walletWith(principal: PlatformPrincipal, amount: bigint, accountI
 }
 
 async function withdrawal(principal: PlatformPrincipal, id: string) {
-  const [row] = await findWithdrawals(deps, principal, [id]);
+  const [row] = await withdrawalsByIds(deps, principal, [id]);
   return row!;
 }
 
@@ -180,7 +187,8 @@ describe("withdrawals", () => {
     const broken = await createCryptoWithdrawal(deps, principal, { walletId: wallet.id, address: ETH_OK, amount: 1n }, key());
     const good = await createCryptoWithdrawal(deps, principal, { walletId: wallet.id, address: ETH_OK, amount: 2n }, key());
     await fast.db.sql.query(`UPDATE crypto_withdrawal SET network = 'atlantis', next_step_at = now() - interval '1 minute' WHERE id = $1`, [broken.id]);
-    await fast.db.sql.query(`UPDATE crypto_withdrawal SET next_step_at = now() WHERE id = $1`, [good.id]);
+    // Created with deps' step time (a minute): made quick like the worker's (each row keeps its own).
+    await fast.db.sql.query(`UPDATE crypto_withdrawal SET next_step_at = now(), step_ms = 0 WHERE id = $1`, [good.id]);
     const worker = startCryptoWorker(fast, { pollMs: 10, tenantId: principal.tenantId, retryAfterMs: 3_600_000 });
     try {
       const deadline = Date.now() + 20_000;
@@ -243,5 +251,53 @@ describe("withdrawals", () => {
     await expect(createCryptoWithdrawal(deps, principal, input, key())).rejects.toMatchObject({ code });
     expect(await cryptoFootprint(deps.db, principal.tenantId)).toEqual(before);
     expect(await available(principal, principal.tenantId, "ETH")).toBe(balance);
+  });
+});
+
+describe("the lifecycle template", () => {
+  it("has the database guard refuse exactly the transitions the state machine refuses, and a changed destination once broadcast", async () => {
+    const principal = await insertPlatform(deps);
+    const wallet = await walletWith(principal, ONE_ETH);
+    const model = await createCryptoWithdrawal(deps, principal, { walletId: wallet.id, address: ETH_OK, amount: 1n }, key());
+    // Rows in every status that no worker claims (no next step): only the raw UPDATE moves them.
+    const rowIn = async (status: WithdrawalStatus) => {
+      const id = newId("cryptoWithdrawal");
+      await insertWithdrawal(deps.db.sql, { ...model, id, status, nextStepAt: null });
+      return id;
+    };
+    const check = await checkGuard(deps.db.sql, "crypto_withdrawal", withdrawalLifecycle, rowIn);
+    expect(check.disagreements).toEqual([]);
+    expect(check.refused).toBe(9); // 12 pairs, 3 legal
+    await expect(deps.db.sql.query(`UPDATE crypto_withdrawal SET amount = 2 WHERE id = $1`, [model.id])).rejects.toThrow(/immutable/);
+    await expect(deps.db.sql.query(`UPDATE crypto_withdrawal SET address = $2 WHERE id = $1`, [await rowIn("BROADCAST"), ETH_FAILS])).rejects.toThrow(/immutable/);
+  });
+
+  it("posts a failed withdrawal's reversal exactly once when its batch is rolled back by another withdrawal's failing step", async () => {
+    const principal = await insertPlatform(deps);
+    const wallet = await walletWith(principal, 2n * ONE_ETH);
+    const failing = await createCryptoWithdrawal(deps, principal, { walletId: wallet.id, address: ETH_FAILS, amount: ONE_ETH }, key());
+    await stepAfter(principal, 61_000); // BROADCAST, its failure due a minute later
+    // A row no step can handle (a network the code does not know), due right after it.
+    const broken = await createCryptoWithdrawal(deps, principal, { walletId: wallet.id, address: ETH_OK, amount: 1n }, key());
+    await deps.db.sql.query(
+      `UPDATE crypto_withdrawal SET network = 'atlantis', next_step_at = (SELECT next_step_at + interval '1 second' FROM crypto_withdrawal WHERE id = $2) WHERE id = $1`,
+      [broken.id, failing.id],
+    );
+    const reversals = () => deps.db.prisma.ledgerTransaction.count({ where: { reversesId: failing.ledgerTransactionId } });
+    const balance = await available(principal, principal.tenantId, "ETH");
+    // The batch: the failing withdrawal's step (with its reversal), then the broken one's StepError: nothing commits.
+    await expect(stepAfter(principal, 600_000)).rejects.toBeInstanceOf(StepError);
+    expect((await withdrawal(principal, failing.id)).status).toBe("BROADCAST");
+    expect(await reversals()).toBe(0);
+    // One at a time, as the worker then goes: the failing withdrawal fails once, the broken one alone is refused.
+    const now = new Date(Date.now() + 600_000);
+    expect(await advanceDueWithdrawals(deps, { now, tenantId: principal.tenantId, limit: 1 })).toBe(1);
+    await expect(advanceDueWithdrawals(deps, { now, tenantId: principal.tenantId, limit: 1 })).rejects.toMatchObject({ ids: [broken.id] });
+    expect((await withdrawal(principal, failing.id)).status).toBe("FAILED");
+    expect(await reversals()).toBe(1);
+    expect(await available(principal, principal.tenantId, "ETH")).toBe(balance + ONE_ETH + ETH_FEE);
+    // Repaired, so that no worker keeps postponing it.
+    await deps.db.sql.query(`UPDATE crypto_withdrawal SET network = 'ethereum' WHERE id = $1`, [broken.id]);
+    expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
   });
 });

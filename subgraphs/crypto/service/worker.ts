@@ -4,21 +4,12 @@
 // the rest.
 
 import type { Dependencies } from "../../shared/context.ts";
-import { startStepWorker, type StepWorkerOptions, type Worker } from "../../shared/worker.ts";
-import { advanceDueWithdrawals, postponeWithdrawal, type AdvanceOptions } from "./advance-withdrawals.ts";
+import { startLifecycleWorker } from "../../shared/lifecycle/advance.ts";
+import type { StepWorkerOptions, Worker } from "../../shared/worker.ts";
+import { withdrawalChain } from "./advance-withdrawals.ts";
 
 export type { Worker };
 
 export function startCryptoWorker(deps: Dependencies, options: StepWorkerOptions = {}): Worker {
-  const scope: AdvanceOptions = options.tenantId ? { tenantId: options.tenantId } : {};
-  return startStepWorker(
-    {
-      name: "withdrawals",
-      logger: deps.logger.child({ worker: "crypto" }),
-      outage: deps.outage,
-      advance: (limit) => advanceDueWithdrawals(deps, { ...scope, limit }),
-      postpone: (id, until) => postponeWithdrawal(deps, id, until),
-    },
-    { ...options, batchSize: options.batchSize ?? 100 },
-  );
+  return startLifecycleWorker(deps.db, withdrawalChain, { name: "withdrawals", logger: deps.logger.child({ worker: "crypto" }), outage: deps.outage }, options);
 }

@@ -1,13 +1,25 @@
-import { refuse, type Refusal } from "../../shared/refusal.ts";
 // The payout state machine, pure. A payout is PENDING, then IN_TRANSIT, then PAID; it may FAIL
 // from PENDING or IN_TRANSIT and be CANCELED only while PENDING. Services write a transition
 // only through `transition`, and then conditionally on the status they read (UPDATE … WHERE
 // status = from), so an illegal or concurrent transition cannot be written; the database
-// refuses one too (trigger payout_guard, migration payouts_lifecycle).
+// refuses one too (trigger payout_guard, migration payouts_lifecycle). The machine itself is
+// the shared lifecycle helper (shared/lifecycle/state-machine.ts), as crypto withdrawals' is.
+
+import { isRefusal, refuse, type Refusal } from "../../shared/refusal.ts";
+import { stateMachine } from "../../shared/lifecycle/state-machine.ts";
 
 export type PayoutStatus = "PENDING" | "IN_TRANSIT" | "PAID" | "FAILED" | "CANCELED";
 
-export const PAYOUT_STATUSES: readonly PayoutStatus[] = ["PENDING", "IN_TRANSIT", "PAID", "FAILED", "CANCELED"];
+export const payoutLifecycle = stateMachine<PayoutStatus>("payout", {
+  PENDING: ["IN_TRANSIT", "CANCELED", "FAILED"],
+  IN_TRANSIT: ["PAID", "FAILED"],
+  PAID: [],
+  FAILED: [],
+  CANCELED: [],
+});
+
+export const PAYOUT_STATUSES: readonly PayoutStatus[] = payoutLifecycle.statuses;
+export const { canTransition, isFinal } = payoutLifecycle;
 
 export interface PayoutFailure {
   readonly code: string;
@@ -20,28 +32,12 @@ export type PayoutEvent =
   | { readonly type: "FAIL"; readonly failure: PayoutFailure }
   | { readonly type: "CANCEL" };
 
-const ALLOWED: Readonly<Record<PayoutStatus, readonly PayoutStatus[]>> = {
-  PENDING: ["IN_TRANSIT", "CANCELED", "FAILED"],
-  IN_TRANSIT: ["PAID", "FAILED"],
-  PAID: [],
-  FAILED: [],
-  CANCELED: [],
-};
-
 const TARGET: Readonly<Record<PayoutEvent["type"], PayoutStatus>> = {
   SEND: "IN_TRANSIT",
   PAY: "PAID",
   FAIL: "FAILED",
   CANCEL: "CANCELED",
 };
-
-export function canTransition(from: PayoutStatus, to: PayoutStatus): boolean {
-  return ALLOWED[from].includes(to);
-}
-
-export function isFinal(status: PayoutStatus): boolean {
-  return ALLOWED[status].length === 0;
-}
 
 export interface Transition {
   readonly from: PayoutStatus;
@@ -52,12 +48,9 @@ export interface Transition {
 }
 
 export function transition(from: PayoutStatus, event: PayoutEvent): Transition | Refusal<"INVALID_STATE"> {
-  const to = TARGET[event.type];
-  if (!canTransition(from, to)) {
-    const message =
-      event.type === "CANCEL" ? `Only a PENDING payout can be canceled; this one is ${from}` : `A ${from} payout cannot become ${to}`;
-    return refuse("INVALID_STATE", message);
-  }
+  const moved = payoutLifecycle.move(from, TARGET[event.type]);
+  if (isRefusal(moved)) return event.type === "CANCEL" ? refuse("INVALID_STATE", `Only a PENDING payout can be canceled; this one is ${from}`) : moved;
+  const { to } = moved;
   return { from, to, failure: event.type === "FAIL" ? event.failure : undefined, reversesDebit: to === "FAILED" || to === "CANCELED" };
 }
 

@@ -5,7 +5,8 @@ import { PageArgs } from "../../shared/graphql/page-args.ts";
 import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import { cancelPayout } from "../service/cancel-payout.ts";
 import { createPayout } from "../service/create-payout.ts";
-import { findPayouts, listPayouts, type PayoutStatus } from "../service/payout-records.ts";
+import { accountPayouts, payoutsByIds } from "../service/read-payouts.ts";
+import type { PayoutStatus } from "../store.ts";
 import { CreatePayoutInput } from "./payout.input.ts";
 import { Payout, PayoutConnection, PayoutStatusEnum } from "./payout.type.ts";
 import { PayoutsAccount } from "./references.type.ts";
@@ -18,7 +19,7 @@ class PayoutsArgs extends PageArgs {
 
 export function payoutLoader(context: SubgraphContext) {
   const principal = platformOf(context);
-  return context.loader("payouts.byId", (ids: readonly string[]) => findPayouts(context.deps.db.prisma, principal, ids));
+  return context.loader("payouts.byId", (ids: readonly string[]) => payoutsByIds(context.deps, principal, ids));
 }
 
 export async function resolvePayoutReference(reference: { id: string }, context: SubgraphContext): Promise<Payout | null> {
@@ -69,7 +70,7 @@ export class PayoutsAccountResolver {
     const principal = readerOf(context);
     if (!principal) return emptyConnection();
     const page = pageRequest(args);
-    const rows = await listPayouts(context.deps, principal, account.id, page, args.status ?? undefined);
+    const rows = await accountPayouts(context.deps, principal, account.id, page, args.status ?? undefined);
     return toConnection(rows, page, Payout.from);
   }
 }

@@ -3,7 +3,7 @@ import { MoneyType } from "../../shared/graphql/money.type.ts";
 import { ConnectionType } from "../../shared/graphql/pagination.ts";
 import { DateTimeScalar } from "../../shared/graphql/scalars.ts";
 import { JSONScalar } from "../../shared/graphql/scalars.ts";
-import type { PayoutRecord } from "../service/payout-records.ts";
+import type { PayoutRecord } from "../store.ts";
 import { BalanceTransactionRef, ExternalAccountRef, PayoutsAccount } from "./references.type.ts";
 
 export const PayoutMethodEnum = { STANDARD: "STANDARD", INSTANT: "INSTANT" } as const;

@@ -7,21 +7,19 @@ import { post } from "../../ledger/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { notFound } from "../../shared/errors.ts";
-import { findPayout, PAYOUT_SQL_COLUMNS, payoutFromSql, type PayoutRecord, type PayoutSqlRow } from "./payout-records.ts";
+import { lockPayout, type PayoutRecord } from "../store.ts";
+import { findPayout } from "./read-payouts.ts";
 import { writeTransition } from "./transition.ts";
 
 export async function cancelPayout(deps: Dependencies, principal: PlatformPrincipal, id: string, idempotencyKey: string): Promise<PayoutRecord> {
   return deps.idempotency.runSql(
     { scope: principalScope(principal), key: idempotencyKey, operation: "cancelPayout", params: { id } },
-    { toJson: (payout) => ({ payoutId: payout.id }), fromJson: async (json) => findPayout(deps.db.prisma, principal, json["payoutId"] as string) },
+    { toJson: (payout) => ({ payoutId: payout.id }), fromJson: async (json) => findPayout(deps, principal, json["payoutId"] as string) },
     async (sql, complete) => {
       // The row lock makes the bank rail worker skip this payout (SKIP LOCKED) until we commit.
-      const [row] = await sql.query<PayoutSqlRow>(
-        `SELECT ${PAYOUT_SQL_COLUMNS} FROM payout WHERE id = $1 AND tenant_id = $2 AND livemode = $3 FOR UPDATE`,
-        [id, principal.tenantId, principal.livemode],
-      );
-      if (!row) throw notFound("payout", id);
-      const step = await writeTransition(sql, payoutFromSql(row), { type: "CANCEL" }, new Date(), row.step_ms);
+      const payout = await lockPayout(sql, principal, id);
+      if (!payout) throw notFound("payout", id);
+      const step = await writeTransition(sql, payout, { type: "CANCEL" }, new Date());
       await complete(step.payout);
       if (step.posting) await post(sql, principal, [step.posting]);
       return step.payout;

@@ -18,8 +18,9 @@ import { checkPayoutMetadata, checkStatementDescriptor } from "../domain/payout-
 import { payoutDebitPosting } from "../domain/postings.ts";
 import { checkMethodLimits, payoutFee, type PayoutMethod } from "../domain/pricing.ts";
 import { railFailureFor } from "../domain/rail.ts";
-import { findPayout, type PayoutRecord } from "./payout-records.ts";
 import { isRefusal } from "../../shared/refusal.ts";
+import { insertPayout, type PayoutRecord } from "../store.ts";
+import { findPayout } from "./read-payouts.ts";
 
 export interface CreatePayoutInput {
   readonly accountId: string;
@@ -50,7 +51,7 @@ export async function createPayout(
   const params = { ...input, destinationId: input.destinationId ?? null, statementDescriptor: descriptor ?? null, metadata: metadata.metadata };
   return deps.idempotency.runSql(
     { scope: principalScope(principal), key: idempotencyKey, operation: "createPayout", params },
-    { toJson: (payout) => ({ payoutId: payout.id }), fromJson: async (json) => findPayout(deps.db.prisma, principal, json["payoutId"] as string) },
+    { toJson: (payout) => ({ payoutId: payout.id }), fromJson: async (json) => findPayout(deps, principal, json["payoutId"] as string) },
     async (sql, complete) => {
       // Locks the account FOR SHARE (it cannot be closed under us) and checks payouts are enabled.
       const destination = await loadPayoutDestination(sql, deps.keyring, principal, {
@@ -63,7 +64,6 @@ export async function createPayout(
       }
       const now = new Date();
       const fee = payoutFee(input.method, money.amount);
-      const railFailure = railFailureFor(destination);
       const payout: PayoutRecord = {
         id: newId("payout"),
         tenantId: principal.tenantId,
@@ -83,21 +83,14 @@ export async function createPayout(
         balanceTransactionId: newId("balanceTransaction"),
         ledgerTransactionId: newId("ledgerTransaction"),
         reversalBalanceTransactionId: null,
+        // Each payout keeps the step time it was created with, whichever worker advances it.
+        nextStepAt: new Date(now.getTime() + deps.config.PAYOUT_STEP_MS),
+        stepMs: deps.config.PAYOUT_STEP_MS,
+        railFailureCode: railFailureFor(destination) ?? null,
         createdAt: now,
         updatedAt: now,
       };
-      await sql.query(
-        `INSERT INTO payout (id, tenant_id, livemode, account_id, destination_id, currency, amount, fee, method, status, arrival_date,
-                             statement_descriptor, metadata, balance_transaction_id, ledger_transaction_id, next_step_at, step_ms, rail_failure_code,
-                             created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8::numeric, $9::"PayoutMethod", 'PENDING', $10, $11, $12::jsonb, $13, $14, $15, $16, $17, $18, $18)`,
-        [
-          payout.id, payout.tenantId, payout.livemode, payout.accountId, payout.destinationId, payout.currency, payout.amount.toString(),
-          payout.fee.toString(), payout.method, payout.arrivalDate, payout.statementDescriptor, JSON.stringify(payout.metadata),
-          payout.balanceTransactionId, payout.ledgerTransactionId, new Date(now.getTime() + deps.config.PAYOUT_STEP_MS), deps.config.PAYOUT_STEP_MS,
-          railFailure ?? null, now,
-        ],
-      );
+      await insertPayout(sql, payout);
       await complete(payout);
       await post(sql, principal, [
         payoutDebitPosting(

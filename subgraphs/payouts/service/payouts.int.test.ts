@@ -1,6 +1,7 @@
 // Payouts at the service level, on the test database: the debit and its refusals (each writes
 // nothing), idempotency, every step of the lifecycle with its ledger postings, the database's
-// own guard against illegal transitions, and concurrency: 200 payouts racing for a balance
+// own guard against illegal transitions (pair by pair against the state machine), the shared
+// lifecycle template (a batch rolled back by a failing step posts its reversals once), and concurrency: 200 payouts racing for a balance
 // that covers 100, and two workers racing over the same payouts.
 //
 // Payouts here are created with PAYOUT_STEP_MS of an hour and advanced by calling the worker's
@@ -18,11 +19,17 @@ import { createTopup } from "../../balances/api.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { AppError } from "../../shared/errors.ts";
+import { newId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
+import { StepError } from "../../shared/worker.ts";
+import { checkGuard } from "../../../test/support/lifecycle.ts";
+import { payoutLifecycle } from "../domain/lifecycle.ts";
+import { insertPayout } from "../store.ts";
 import { advanceDuePayouts } from "./advance-payouts.ts";
 import { cancelPayout } from "./cancel-payout.ts";
 import { createPayout, type CreatePayoutInput } from "./create-payout.ts";
-import { findPayout, type PayoutRecord } from "./payout-records.ts";
+import type { PayoutRecord } from "../store.ts";
+import { findPayout } from "./read-payouts.ts";
 import { startPayoutsWorker } from "./worker.ts";
 
 const USD = parseCurrency("USD")!;
@@ -85,7 +92,7 @@ describe("createPayout", () => {
     const payout = await createPayout(deps, p, { accountId: account, amount: 20_000n, currency: USD, method: "INSTANT", destinationId, statementDescriptor: "ACME PAYOUT", metadata: { order: "7" } }, randomUUID());
     expect(payout).toMatchObject({ status: "PENDING", amount: 20_000n, fee: 200n, method: "INSTANT", destinationId, statementDescriptor: "ACME PAYOUT", metadata: { order: "7" } });
     expect(await available(p, account)).toBe(100_000n - 20_200n);
-    expect(await findPayout(deps.db.prisma, p, payout.id)).toEqual(payout);
+    expect(await findPayout(deps, p, payout.id)).toEqual(payout);
 
     const bt = await deps.db.prisma.balanceTransaction.findUniqueOrThrow({ where: { id: payout.balanceTransactionId } });
     expect({ type: bt.type, amount: bt.amount.toFixed(), fee: bt.fee.toFixed(), net: bt.net.toFixed(), sourceId: bt.sourceId }).toEqual({
@@ -176,7 +183,7 @@ describe("the lifecycle", () => {
     expect(await advance(p, 1.5)).toEqual([]); // the next step is an hour after sending
     expect((await advance(p, 2.5)).map((x) => x.status)).toEqual(["PAID"]);
     expect(await advance(p, 10)).toEqual([]);
-    expect(await findPayout(deps.db.prisma, p, payout.id)).toMatchObject({ status: "PAID", failureCode: null, reversalBalanceTransactionId: null });
+    expect(await findPayout(deps, p, payout.id)).toMatchObject({ status: "PAID", failureCode: null, reversalBalanceTransactionId: null });
     expect(await available(p, account)).toBe(6_000n);
     expect(await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: p.tenantId, kind: { startsWith: "PAYOUT" } } })).toBe(1);
   });
@@ -193,7 +200,7 @@ describe("the lifecycle", () => {
     await advance(p, 1.1);
     expect(await available(p, account)).toBe(10_000n - 3_050n); // in transit: still out
     await advance(p, 2.5);
-    const failed = await findPayout(deps.db.prisma, p, payout.id);
+    const failed = await findPayout(deps, p, payout.id);
     expect(failed).toMatchObject({ status: "FAILED", failureCode: code, failureMessage: expect.any(String) });
     expect(await available(p, account)).toBe(10_000n);
     const bt = await deps.db.prisma.balanceTransaction.findUniqueOrThrow({ where: { id: failed.reversalBalanceTransactionId! } });
@@ -237,12 +244,62 @@ describe("the lifecycle", () => {
     await expect(deps.db.sql.query(`UPDATE payout SET status = 'PAID' WHERE id = $1`, [payout.id])).rejects.toThrow(/illegal payout transition/);
     await expect(deps.db.sql.query(`UPDATE payout SET amount = 1 WHERE id = $1`, [payout.id])).rejects.toThrow(/immutable/);
     // To PAID first (a step skips a row another transaction holds locked, so take them until done).
-    for (let hours = 1.1; (await findPayout(deps.db.prisma, p, payout.id)).status !== "PAID"; hours += 1.1) {
+    for (let hours = 1.1; (await findPayout(deps, p, payout.id)).status !== "PAID"; hours += 1.1) {
       if (hours > 12) throw new Error("the payout did not reach PAID");
       await advance(p, hours);
     }
     await expect(deps.db.sql.query(`UPDATE payout SET status = 'FAILED' WHERE id = $1`, [payout.id])).rejects.toThrow(/illegal payout transition/);
-    expect((await findPayout(deps.db.prisma, p, payout.id)).status).toBe("PAID");
+    expect((await findPayout(deps, p, payout.id)).status).toBe("PAID");
+  });
+});
+
+describe("the lifecycle template", () => {
+  it("has the database guard refuse exactly the transitions the state machine refuses", async () => {
+    const p = await insertPlatform(deps);
+    const account = await seller(p, 1_000n);
+    const model = await createPayout(deps, p, { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account) }, randomUUID());
+    // Rows in every status that no worker claims (no next step): only the raw UPDATE moves them.
+    const rowIn = async (status: PayoutRecord["status"]) => {
+      const id = newId("payout");
+      await insertPayout(deps.db.sql, { ...model, id, status, nextStepAt: null });
+      return id;
+    };
+    const check = await checkGuard(deps.db.sql, "payout", payoutLifecycle, rowIn);
+    expect(check.disagreements).toEqual([]);
+    expect(check.refused).toBe(15); // 20 pairs, 5 legal
+  });
+
+  it("posts a failed payout's reversal exactly once when its batch is rolled back by another payout's failing step", async () => {
+    const p = await insertPlatform(deps);
+    const account = await seller(p, 10_000n);
+    const failing = await createPayout(deps, p, { accountId: account, amount: 3_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account, "000111111113") }, randomUUID());
+    await advance(p, 1.1); // IN_TRANSIT, its failure due an hour later
+    // A row no step can handle (a currency the code does not know), due right after it.
+    const broken = `po_broken${randomUUID().replace(/-/g, "").slice(0, 16)}`;
+    await deps.db.sql.query(
+      `INSERT INTO payout (id, tenant_id, livemode, account_id, destination_id, currency, amount, fee, method, status, arrival_date,
+                           balance_transaction_id, ledger_transaction_id, next_step_at, step_ms)
+       SELECT $1, tenant_id, livemode, account_id, 'ba_x', 'XXX', 1, 0, 'STANDARD', 'PENDING', now(), 'txn_x', 'ltx_x', next_step_at + interval '1 second', 0
+         FROM payout WHERE id = $2`,
+      [broken, failing.id],
+    );
+    const reversals = () => deps.db.prisma.ledgerTransaction.count({ where: { reversesId: failing.ledgerTransactionId } });
+    try {
+      // The batch: the failing payout's step (with its reversal), then the broken one's StepError: nothing commits.
+      await expect(advance(p, 3)).rejects.toBeInstanceOf(StepError);
+      expect((await findPayout(deps, p, failing.id)).status).toBe("IN_TRANSIT");
+      expect(await reversals()).toBe(0);
+      expect(await available(p, account)).toBe(7_000n);
+      // One at a time, as the worker then goes: the failing payout fails once, the broken one alone is refused.
+      const now = new Date(Date.now() + 3 * HOUR);
+      expect((await advanceDuePayouts(deps, { now, tenantId: p.tenantId, limit: 1 })).advanced.map((x) => x.status)).toEqual(["FAILED"]);
+      await expect(advanceDuePayouts(deps, { now, tenantId: p.tenantId, limit: 1 })).rejects.toMatchObject({ ids: [broken] });
+      expect(await reversals()).toBe(1);
+      expect(await available(p, account)).toBe(10_000n);
+    } finally {
+      await deps.db.sql.query(`DELETE FROM payout WHERE id = $1`, [broken]);
+    }
+    expect((await verifyLedger(deps.db.sql, { tenantId: p.tenantId })).problems).toEqual([]);
   });
 });
 
@@ -263,7 +320,7 @@ describe("the worker", () => {
     const worker = startPayoutsWorker(deps, { pollMs: 10, tenantId: p.tenantId, retryAfterMs: HOUR });
     try {
       const deadline = Date.now() + 20_000;
-      while ((await findPayout(deps.db.prisma, p, good.id)).status !== "PAID") {
+      while ((await findPayout(deps, p, good.id)).status !== "PAID") {
         if (Date.now() > deadline) throw new Error("the good payout was held up by the broken one");
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

@@ -3,21 +3,12 @@
 // A payout whose step keeps failing is postponed, not allowed to hold up the rest.
 
 import type { Dependencies } from "../../shared/context.ts";
-import { startStepWorker, type StepWorkerOptions, type Worker } from "../../shared/worker.ts";
-import { advanceDuePayouts, DEFAULT_BATCH, postponePayout, type AdvanceOptions } from "./advance-payouts.ts";
+import { startLifecycleWorker } from "../../shared/lifecycle/advance.ts";
+import type { StepWorkerOptions, Worker } from "../../shared/worker.ts";
+import { payoutRail } from "./advance-payouts.ts";
 
 export type { Worker };
 
 export function startPayoutsWorker(deps: Dependencies, options: StepWorkerOptions = {}): Worker {
-  const scope: AdvanceOptions = options.tenantId ? { tenantId: options.tenantId } : {};
-  return startStepWorker(
-    {
-      name: "payouts",
-      logger: deps.logger.child({ worker: "payouts" }),
-      outage: deps.outage,
-      advance: async (limit) => (await advanceDuePayouts(deps, { ...scope, limit })).advanced.length,
-      postpone: (id, until) => postponePayout(deps, id, until),
-    },
-    { ...options, batchSize: options.batchSize ?? DEFAULT_BATCH },
-  );
+  return startLifecycleWorker(deps.db, payoutRail, { name: "payouts", logger: deps.logger.child({ worker: "payouts" }), outage: deps.outage }, options);
 }
