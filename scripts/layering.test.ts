@@ -52,7 +52,7 @@ describe("layering lint", () => {
       ["subgraphs/ledger/service/example.ts", '../../accounts/index.ts'],
       ["bench/example.ts", '../subgraphs/balances/service/create-transfer.ts'],
       ["cmd/example.ts", '../subgraphs/payouts/service/worker.ts'],
-      ["scripts/example.ts", '../subgraphs/ledger/service/integrity.ts'],
+      ["scripts/example.ts", '../subgraphs/ledger/store/integrity.ts'],
     ])("refuses %s importing %s", async (filePath, source) => {
       const code = `import { x } from "${source}";\nexport const y = x;`;
       expect(await ruleIds(filePath, code)).toContain("moneygraph/module-boundaries");

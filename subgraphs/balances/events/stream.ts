@@ -10,7 +10,7 @@
 // the replay's "up to J" cover everything exactly once.
 
 import type { Database } from "../../shared/db/database.ts";
-import { readEventRange, type BalanceEventRow, type EventScope } from "./event-store.ts";
+import { readEventRange, type BalanceEventRow, type EventScope } from "../../ledger/api.ts";
 import type { BalanceEventHub } from "./hub.ts";
 import { LAGGED, Subscriber } from "./subscriber.ts";
 

@@ -9,7 +9,7 @@
 
 import type { Dependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
-import { inSqlTransaction } from "../../shared/db/transaction.ts";
+import { inTransaction } from "../../shared/db/transaction.ts";
 import { naming } from "../../shared/worker.ts";
 import { newId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
@@ -45,7 +45,7 @@ export interface AdvanceOptions {
 /** Takes the next step of up to `limit` due withdrawals in one transaction; returns how many moved. */
 export async function advanceDueWithdrawals(deps: Dependencies, options: AdvanceOptions = {}): Promise<number> {
   const now = options.now ?? new Date();
-  return inSqlTransaction(deps.db, async (sql) => {
+  return inTransaction(deps.db, async (sql) => {
     const due = await sql.query<DueWithdrawal>(
       `SELECT id, tenant_id, livemode, account_id, asset, network, address, amount::text AS amount, network_fee::text AS network_fee,
               status::text AS status, balance_transaction_id, ledger_transaction_id, created_at

@@ -16,6 +16,13 @@ export type LedgerAccountKind =
 /** Customer balances: what account holders see, and never below zero. */
 export const CUSTOMER_KINDS: ReadonlySet<LedgerAccountKind> = new Set(["AVAILABLE", "PENDING"]);
 
+/**
+ * The rows a clearing (non-customer) ledger account's balance is spread over, so concurrent
+ * postings update different rows; a customer balance is one row. ledger_post (sql/) holds the
+ * same number; domain/ledger-sql.test.ts checks that they agree.
+ */
+export const CLEARING_SLOTS = 16;
+
 export interface Entry {
   /** The account whose money it is (clearing accounts belong to the platform). */
   readonly accountId: string;

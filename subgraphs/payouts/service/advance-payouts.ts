@@ -15,7 +15,7 @@
 
 import { type Posting, post } from "../../ledger/api.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { inSqlTransaction } from "../../shared/db/transaction.ts";
+import { inTransaction } from "../../shared/db/transaction.ts";
 import { naming } from "../../shared/worker.ts";
 import { nextRailEvent } from "../domain/lifecycle.ts";
 import { failure } from "../domain/rail.ts";
@@ -38,7 +38,7 @@ export interface AdvanceOptions {
 /** Advances up to `limit` due payouts by one step each, in one transaction. */
 export async function advanceDuePayouts(deps: Dependencies, options: AdvanceOptions = {}): Promise<AdvanceResult> {
   const now = options.now ?? new Date();
-  return inSqlTransaction(deps.db, async (sql) => {
+  return inTransaction(deps.db, async (sql) => {
     const due = await sql.query<PayoutSqlRow>(
       `SELECT ${PAYOUT_SQL_COLUMNS}
          FROM payout
