@@ -1,6 +1,6 @@
 // The ledger's rules are written twice, in TypeScript (domain/ledger.ts, store/ledger-post.ts)
 // and in SQL (sql/ledger_post.sql): these tests fail when the two disagree. The constants
-// (customer kinds, clearing slots) are read from the function's DECLARE block; the JSON payload
+// (customer kinds, clearing slots) are read from the SQL functions that hold them; the JSON payload
 // is checked against every column list the function reads it with (jsonb_to_recordset … AS
 // x(col type, …)), so a field renamed on one side only fails here, not in production.
 import { readFileSync } from "node:fs";
@@ -12,9 +12,10 @@ import { ledgerPostPayload, type LedgerPostPayload } from "./ledger-post.ts";
 const SQL = readFileSync(new URL("../sql/ledger_post.sql", import.meta.url), "utf8");
 const USD = parseCurrency("USD")!;
 
+/** The body of a constant function: CREATE OR REPLACE FUNCTION name() … AS $$ SELECT <body> $$. */
 function constant(name: string): string {
-  const match = new RegExp(`^\\s*${name}\\s+CONSTANT\\s+[^:]+:=\\s*(.+?);`, "m").exec(SQL);
-  if (!match) throw new Error(`ledger_post.sql declares no constant ${name}`);
+  const match = new RegExp(`FUNCTION\\s+${name}\\(\\)[^$]*\\$\\$\\s*SELECT\\s+([\\s\\S]*?)\\s*\\$\\$`).exec(SQL);
+  if (!match) throw new Error(`ledger_post.sql defines no constant function ${name}()`);
   return match[1]!;
 }
 
@@ -37,12 +38,12 @@ const posting: Posting = {
 
 describe("ledger_post.sql and the TypeScript ledger agree", () => {
   it("on the customer kinds", () => {
-    const kinds = [...constant("c_customer_kinds").matchAll(/'(\w+)'/g)].map(([, kind]) => kind);
+    const kinds = [...constant("ledger_customer_kinds").matchAll(/'(\w+)'/g)].map(([, kind]) => kind);
     expect(new Set(kinds)).toEqual(new Set(CUSTOMER_KINDS));
   });
 
   it("on the number of clearing slots", () => {
-    expect(Number(constant("c_clearing_slots"))).toBe(CLEARING_SLOTS);
+    expect(Number(constant("ledger_clearing_slots"))).toBe(CLEARING_SLOTS);
   });
 
   it("on the payload: every column the function reads is a field LedgerPostPayload sends", () => {
