@@ -2,6 +2,10 @@
 // (ARCHITECTURE.md, "Inside a subgraph"): enforced here, not left to convention.
 import tseslint from "typescript-eslint";
 import { moduleBoundaries } from "./scripts/lint/module-boundaries.js";
+import { storageInStore } from "./scripts/lint/storage-in-store.js";
+
+// Our own rules (scripts/lint/), one plugin object shared by every block that enables one.
+const moneygraph = { rules: { "module-boundaries": moduleBoundaries, "storage-in-store": storageInStore } };
 
 const IO_AND_FRAMEWORKS = [
   { group: ["graphql", "graphql/*", "type-graphql", "@apollo/*", "graphql-*"], message: "Domain code is pure: no GraphQL." },
@@ -26,7 +30,7 @@ export default tseslint.config(
     // points, scripts and benchmarks import a module's api.ts and nothing else of it. Tests under
     // test/ may reach in (fixtures, internals they assert on).
     files: ["subgraphs/**/*.ts", "cmd/**/*.ts", "scripts/**/*.ts", "bench/**/*.ts"],
-    plugins: { moneygraph: { rules: { "module-boundaries": moduleBoundaries } } },
+    plugins: { moneygraph },
     rules: { "moneygraph/module-boundaries": "error" },
   },
   {
@@ -74,14 +78,29 @@ export default tseslint.config(
     },
   },
   {
-    // Resolvers call use cases; they never query the database themselves.
+    // Resolvers call use cases and see records; they never query the database themselves, nor
+    // see its rows (Prisma's generated types, the database layer).
     files: ["subgraphs/*/graphql/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@prisma/*", "pg", "@electric-sql/*"], message: "Resolvers call services, not the database." }] },
+        {
+          patterns: [
+            { group: ["@prisma/*", "pg", "@electric-sql/*"], message: "Resolvers call services, not the database." },
+            { group: ["**/prisma/generated/**", "**/shared/db/**"], message: "Resolvers and GraphQL types see records, not rows: call a use case." },
+          ],
+        },
       ],
     },
+  },
+  {
+    // One back door per module (docs/architecture.md, "Inside a module"): SQL, database calls
+    // and the Prisma client live in the module's store; use cases and resolvers call the store.
+    files: ["subgraphs/{accounts,balances,ledger,payouts,crypto}/{service,graphql,events,domain}/**/*.ts", "subgraphs/{accounts,balances,ledger,payouts,crypto}/*.ts"],
+    // The stores themselves, and the tests' own fixtures (which count rows directly).
+    ignores: ["**/*.test.ts", "subgraphs/*/store.ts", "subgraphs/crypto/crypto-test-support.ts"],
+    plugins: { moneygraph },
+    rules: { "moneygraph/storage-in-store": "error" },
   },
   {
     files: ["cmd/**/*.ts", "scripts/**/*.ts", "test/**/*.ts", "vitest.config.ts", "subgraphs/shared/config.ts", "bench/**/*.ts", "**/*.test.ts"],

@@ -2,10 +2,14 @@ import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { SqlClient } from "../subgraphs/shared/db/database.ts";
 import { testDatabase } from "../test/support/database.ts";
-import { migrate, MigrationError, readMigrations, type Migration } from "./migrate.ts";
+import { migrate, MigrationError, readMigrations, readRoutines, type Migration, type Routine } from "./migrate.ts";
 
 function migration(name: string, sql: string): Migration {
   return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+}
+
+function routine(sql: string): Routine {
+  return { name: "answer.sql", signature: "answer()", sql, checksum: createHash("sha256").update(sql).digest("hex") };
 }
 
 /** Runs the migrator against a scratch schema so the real one is untouched. */
@@ -49,8 +53,8 @@ describe("the migrator", () => {
     await inScratch(async (sql, schema) => {
       const first = migration("20260101000000_a", "CREATE TABLE a (id int PRIMARY KEY);");
       const second = migration("20260102000000_b", "CREATE TABLE b (id int REFERENCES a(id));");
-      expect(await migrate(sql, [first, second])).toEqual([first.name, second.name]);
-      expect(await migrate(sql, [first, second])).toEqual([]);
+      expect(await migrate(sql, [first, second], [])).toEqual([first.name, second.name]);
+      expect(await migrate(sql, [first, second], [])).toEqual([]);
       expect(await tables(sql, schema)).toEqual(["_prisma_migrations", "a", "b"]);
     });
   });
@@ -74,5 +78,25 @@ describe("the migrator", () => {
         /edited after it was applied/,
       );
     });
+  });
+
+  it("applies a routine's file once, and again whenever its text changes", async () => {
+    await inScratch(async (sql) => {
+      const answer = async () => (await sql.query<{ answer: number }>("SELECT answer() AS answer"))[0]?.answer;
+      const first = routine("CREATE OR REPLACE FUNCTION answer() RETURNS int LANGUAGE sql AS $$ SELECT 41 $$;");
+      expect(await migrate(sql, [], [first])).toEqual(["answer.sql"]);
+      expect(await migrate(sql, [], [first])).toEqual([]);
+      expect(await answer()).toBe(41);
+      const edited = routine("CREATE OR REPLACE FUNCTION answer() RETURNS int LANGUAGE sql AS $$ SELECT 42 $$;");
+      expect(await migrate(sql, [], [edited])).toEqual(["answer.sql"]);
+      expect(await answer()).toBe(42);
+    });
+  });
+
+  it("has applied the checked-in ledger_post to the database", async () => {
+    const db = await testDatabase();
+    const [ledgerPost] = readRoutines();
+    const [row] = await db.sql.query<{ checksum: string | null }>(`SELECT obj_description('ledger_post(jsonb)'::regprocedure, 'pg_proc') AS checksum`);
+    expect(row?.checksum).toBe(ledgerPost?.checksum);
   });
 });

@@ -1,6 +1,7 @@
 // The layering rules must be able to fail: lint a domain file that imports GraphQL, Prisma or
 // reads the environment, a resolver that queries the database, shared code that reaches into a
-// subgraph, and a module, entry point or benchmark that imports another module's insides.
+// subgraph, a module, entry point or benchmark that imports another module's insides, GraphQL
+// code that sees database rows, and storage (SQL, database calls, Prisma) outside a store.
 import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
 
@@ -29,6 +30,48 @@ describe("layering lint", () => {
   });
 
   it.each([
+    ['import type { Account } from "../../../prisma/generated/client.ts";\nexport type A = Account;'],
+    ['import { toBigInt } from "../../shared/db/decimal.ts";\nexport const t = toBigInt;'],
+    ['import type { SqlClient } from "../../shared/db/database.ts";\nexport type S = SqlClient;'],
+  ])("refuses GraphQL code that sees database rows: %s", async (code) => {
+    expect(await ruleIds("subgraphs/payouts/graphql/example.type.ts", code)).toContain("no-restricted-imports");
+  });
+
+  describe("storage lives in the module's store", () => {
+    const store = "moneygraph/storage-in-store";
+    it.each([
+      ["subgraphs/accounts/service/example.ts", "export const q = `SELECT id FROM account WHERE id = $1`;"],
+      ["subgraphs/balances/service/example.ts", 'export const q = "-- a top-up\\nINSERT INTO topup (id) VALUES ($1)";'],
+      ["subgraphs/balances/service/example.ts", "export const q = (cols: string) => `  ${cols} FROM topup FOR UPDATE SKIP LOCKED`;"],
+      ["subgraphs/ledger/service/example.ts", "export const q = (t: string) => `UPDATE ${t} SET status = 'PAID' WHERE id = $1`;"],
+      ["subgraphs/balances/service/example.ts", "export const q = `\n  WITH due AS (SELECT 1) SELECT * FROM due`;"],
+      ["subgraphs/accounts/service/example.ts", "export const q = (where: string) => `DELETE FROM api_key ${where}`;"],
+      ["subgraphs/balances/graphql/example.resolver.ts", "export const q = 'SELECT ledger_post($1)';"],
+    ])("refuses SQL text in %s: %s", async (filePath, code) => {
+      expect(await ruleIds(filePath, code)).toContain(store);
+    });
+
+    it.each([
+      ["subgraphs/accounts/service/example.ts", "export const f = (sql: { query(t: string): unknown }, text: string) => sql.query(text);"],
+      ["subgraphs/accounts/service/example.ts", 'export const f = (sql: { query(t: string): unknown }) => sql.query("select id from account");'],
+      ["subgraphs/ledger/service/example.ts", "export const f = (db: { sql: { exec(t: string): unknown } }, t: string) => db.sql.exec(t);"],
+      ["subgraphs/balances/service/example.ts", "export const f = (tx: { $queryRaw(t: TemplateStringsArray): unknown }) => tx.$queryRaw`x`;"],
+      ["subgraphs/accounts/graphql/example.resolver.ts", "export const f = (deps: { db: { prisma: unknown } }) => deps.db.prisma;"],
+    ])("refuses a database call or the Prisma client in %s: %s", async (filePath, code) => {
+      expect(await ruleIds(filePath, code)).toContain(store);
+    });
+
+    it.each([
+      ["subgraphs/accounts/store/example.ts", "export const f = (sql: { query(t: string): unknown }) => sql.query(`SELECT id FROM account`);"],
+      ["subgraphs/accounts/service/example.ts", 'export const mode: "UPDATE" | "SHARE" = "UPDATE";'],
+      ["subgraphs/accounts/service/example.ts", 'export const m = /^(\\d{4})$/.exec("2024");'],
+      ["subgraphs/balances/service/example.ts", 'export const message = "Select a currency, then update the amount from the form";'],
+    ])("accepts %s: %s", async (filePath, code) => {
+      expect(await ruleIds(filePath, code)).not.toContain(store);
+    });
+  });
+
+  it.each([
     ["subgraphs/shared/config.ts", 'import { tableRateSource } from "../crypto/domain/rates.ts";\nexport const t = tableRateSource;'],
     ["subgraphs/shared/money/example.ts", 'import { post } from "../../ledger/api.ts";\nexport const p = post;'],
   ])("refuses shared code that depends on a subgraph (%s)", async (filePath, code) => {
@@ -52,7 +95,7 @@ describe("layering lint", () => {
       ["subgraphs/ledger/service/example.ts", '../../accounts/index.ts'],
       ["bench/example.ts", '../subgraphs/balances/service/create-transfer.ts'],
       ["cmd/example.ts", '../subgraphs/payouts/service/worker.ts'],
-      ["scripts/example.ts", '../subgraphs/ledger/service/integrity.ts'],
+      ["scripts/example.ts", '../subgraphs/ledger/store/integrity.ts'],
     ])("refuses %s importing %s", async (filePath, source) => {
       const code = `import { x } from "${source}";\nexport const y = x;`;
       expect(await ruleIds(filePath, code)).toContain("moneygraph/module-boundaries");

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { print } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
-import { verifyLedger } from "../subgraphs/ledger/service/integrity.ts";
+import { verifyLedger } from "../subgraphs/ledger/store/integrity.ts";
 import {
   BalancesDocument,
   BalanceTransactionByIdDocument,

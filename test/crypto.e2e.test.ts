@@ -4,7 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { verifyLedger } from "../subgraphs/ledger/service/integrity.ts";
+import { verifyLedger } from "../subgraphs/ledger/store/integrity.ts";
 import { cryptoFootprint } from "../subgraphs/crypto/crypto-test-support.ts";
 import { generateSecretKey } from "../subgraphs/shared/auth/api-key.ts";
 import { newId } from "../subgraphs/shared/ids.ts";

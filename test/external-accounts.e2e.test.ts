@@ -6,7 +6,6 @@ import { FINGERPRINT_PURPOSE } from "../subgraphs/accounts/service/add-external-
 import { loadPayoutDestination } from "../subgraphs/accounts/service/payout-destination.ts";
 import type { PlatformPrincipal } from "../subgraphs/shared/auth/principal.ts";
 import { createKeyring } from "../subgraphs/shared/encryption/keyring.ts";
-import { sqlOf } from "../subgraphs/shared/db/database.ts";
 import {
   AddExternalAccountDocument,
   CloseAccountDocument,
@@ -267,11 +266,11 @@ describe("payout destinations (for the payouts subgraph, in-process)", () => {
     const us = await newBankAccount(acme, accountId, { accountNumber: TEST_ACCOUNT_NUMBERS.noAccount });
     const eur = await newBankAccount(acme, accountId, IBAN_ONLY);
     const { db, config } = await deps();
-    // The money path's raw SQL transaction, and a Prisma interactive transaction through sqlOf.
+    // In the caller's transaction (the payouts path), and on an autocommit connection.
     const byId = await db.transaction((sql) =>
       loadPayoutDestination(sql, createKeyring(config.encryption), principalOf(acme), { accountId, externalAccountId: us, currency: "USD" }),
     );
-    const byDefault = await db.prisma.$transaction((tx) => loadPayoutDestination(sqlOf(tx), createKeyring(config.encryption), principalOf(acme), { accountId, currency: "EUR" }));
+    const byDefault = await loadPayoutDestination(db.sql, createKeyring(config.encryption), principalOf(acme), { accountId, currency: "EUR" });
     expect(byId).toMatchObject({ id: us, routingNumber: "110000000", accountNumber: TEST_ACCOUNT_NUMBERS.noAccount, iban: null, currency: "USD" });
     expect(byDefault).toMatchObject({ id: eur, iban: TEST_IBAN, accountNumber: null, routingNumber: null, currency: "EUR" });
   });

@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { addExternalAccount } from "../subgraphs/accounts/service/add-external-account.ts";
-import { verifyLedger } from "../subgraphs/ledger/service/integrity.ts";
+import { verifyLedger } from "../subgraphs/ledger/store/integrity.ts";
 import { readBalances } from "../subgraphs/ledger/service/read-balances.ts";
 import { createTopup } from "../subgraphs/balances/service/create-topup.ts";
 import { createPayout } from "../subgraphs/payouts/service/create-payout.ts";

@@ -14,7 +14,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPlatform, type RunningPlatform } from "../cmd/platform.ts";
-import { verifyLedger } from "../subgraphs/ledger/service/integrity.ts";
+import { verifyLedger } from "../subgraphs/ledger/store/integrity.ts";
 import { SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import {

@@ -21,11 +21,11 @@ export const balancesSubgraph: SubgraphDefinition = {
     Account: (reference) => BalancesAccount.ref(reference.id),
     BalanceTransaction: resolveBalanceTransactionReference,
     Topup: async (reference, context) => {
-      const [row] = await findTopups(context.deps.db.prisma, platformOf(context), [reference.id]);
+      const [row] = await findTopups(context.deps.db.sql, platformOf(context), [reference.id]);
       return row ? Topup.from(row) : null;
     },
     Transfer: async (reference, context) => {
-      const [row] = await findTransfers(context.deps.db.prisma, platformOf(context), [reference.id]);
+      const [row] = await findTransfers(context.deps.db.sql, platformOf(context), [reference.id]);
       return row ? Transfer.from(row) : null;
     },
   },

@@ -1,8 +1,10 @@
 // The ledger's front door: the only file other modules import. Postings are built by the module
 // that owns the money movement (balances, payouts, crypto) from the rules here, and written
-// through `post` inside that module's own database transaction.
+// through `post` inside that module's own database transaction. The reads of its tables (balances,
+// the balance history, the balance event outbox) are published from its store.
 
 export {
+  CLEARING_SLOTS,
   CUSTOMER_KINDS,
   checkPosting,
   eventsFor,
@@ -18,4 +20,21 @@ export {
 } from "./domain/ledger.ts";
 export { BALANCE_EVENTS_CHANNEL, LedgerInvariantError, post, postScoped, type LedgerScope, type ScopedPosting } from "./service/post.ts";
 export { readBalances, type AccountBalance, type BalanceScope } from "./service/read-balances.ts";
-export { verifyLedger, type IntegrityReport, type IntegrityScope } from "./service/integrity.ts";
+export { lockAvailableBalances, type AvailableBalanceKey } from "./store/balances.ts";
+export { verifyLedger, type IntegrityReport, type IntegrityScope } from "./store/integrity.ts";
+export {
+  findBalanceTransactions,
+  listBalanceTransactions,
+  markAvailable,
+  type BalanceTransactionRecord,
+  type HistoryScope,
+} from "./store/balance-transactions.ts";
+export {
+  findEventSeq,
+  latestEventId,
+  latestSeq,
+  readEventRange,
+  readNewEvents,
+  type BalanceEventRow,
+  type EventScope,
+} from "./store/balance-events.ts";

@@ -1,6 +1,6 @@
 // The payouts module's store: every SQL statement on the `payout` table, its row type and the
 // one row -> record mapping. Use cases (service/) and the worker call these functions with the
-// SqlClient of their transaction (idempotency.runSql, db.transaction) or the autocommit
+// SqlClient of their transaction (idempotency.run, db.transaction) or the autocommit
 // `db.sql` for reads; nothing else in the module writes SQL, and nothing outside it sees a row.
 //
 // Raw SQL rather than Prisma's model API, reads included: the writes already run in raw-SQL

@@ -3,7 +3,7 @@ import { CurrencyScalar, DateTimeScalar, JSONScalar } from "../../shared/graphql
 import { ConnectionType } from "../../shared/graphql/pagination.ts";
 import type { AccountStatus, AccountType } from "../domain/account.ts";
 import { requirementsOf } from "../domain/verification.ts";
-import type { AccountRow } from "../service/account-records.ts";
+import type { AccountRecord } from "../service/account-records.ts";
 import { AccountRequirements, AccountVerification } from "./verification.type.ts";
 
 export const AccountTypeEnum = { PLATFORM: "PLATFORM", CONNECTED: "CONNECTED" } as const satisfies Record<AccountType, AccountType>;
@@ -72,7 +72,7 @@ export class Account {
   /** Not a field: resolved into `platform` by the resolver. */
   platformId!: string | null;
 
-  static from(row: AccountRow): Account {
+  static from(row: AccountRecord): Account {
     return Object.assign(new Account(), {
       id: row.id,
       displayName: row.displayName,

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { DateTimeScalar } from "../../shared/graphql/scalars.ts";
 import { keyStatus, type ApiKeyStatus } from "../domain/api-key.ts";
-import type { ApiKeyView } from "../service/api-key-records.ts";
+import type { ApiKeyRecord } from "../service/api-key-records.ts";
 
 export const ApiKeyStatusEnum = {
   ACTIVE: "ACTIVE",
@@ -48,7 +48,7 @@ export class ApiKey {
   @Field(() => DateTimeScalar, { nullable: true })
   revokedAt!: Date | null;
 
-  static from(row: ApiKeyView, now = new Date()): ApiKey {
+  static from(row: ApiKeyRecord, now = new Date()): ApiKey {
     return Object.assign(new ApiKey(), {
       id: row.id,
       name: row.name,

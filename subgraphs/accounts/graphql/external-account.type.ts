@@ -1,6 +1,6 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { CurrencyScalar, DateTimeScalar } from "../../shared/graphql/scalars.ts";
-import type { PublicExternalAccount } from "../service/external-account-records.ts";
+import type { ExternalAccountRecord } from "../service/external-account-records.ts";
 
 export const ExternalAccountStatusEnum = { ACTIVE: "ACTIVE", REMOVED: "REMOVED" } as const;
 registerEnumType(ExternalAccountStatusEnum, {
@@ -57,7 +57,7 @@ export class ExternalAccount {
   /** Not a field: resolved into `account`. */
   accountId!: string;
 
-  static from(row: PublicExternalAccount): ExternalAccount {
+  static from(row: ExternalAccountRecord): ExternalAccount {
     return Object.assign(new ExternalAccount(), {
       id: row.id,
       accountHolderName: row.accountHolderName,

@@ -1,7 +1,7 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { DateTimeScalar } from "../../shared/graphql/scalars.ts";
 import type { DisabledReason, Requirement, Requirements } from "../domain/verification.ts";
-import type { AccountRow } from "../service/account-records.ts";
+import type { AccountRecord } from "../service/account-records.ts";
 
 export const VerificationRequirementEnum = {
   LEGAL_NAME: "LEGAL_NAME",
@@ -76,7 +76,7 @@ export class AccountVerification {
   @Field(() => DateTimeScalar)
   submittedAt!: Date;
 
-  static from(row: AccountRow): AccountVerification | null {
+  static from(row: AccountRecord): AccountVerification | null {
     if (!row.verificationSubmittedAt || !row.legalName || !row.dateOfBirth || !row.idNumberLast4) return null;
     const address = Object.assign(new Address(), {
       line1: row.addressLine1 ?? "",

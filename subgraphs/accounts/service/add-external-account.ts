@@ -20,7 +20,8 @@ import {
   type NewBankAccountInput,
 } from "../domain/bank-account.ts";
 import { lockAccount } from "./account-records.ts";
-import { getExternalAccount, PUBLIC_COLUMNS, type PublicExternalAccount } from "./external-account-records.ts";
+import { getExternalAccount, type ExternalAccountRecord } from "./external-account-records.ts";
+import { activeBankAccountsOf, clearDefault, insertExternalAccount } from "../store/external-accounts.ts";
 import { isRefusal } from "../../shared/refusal.ts";
 
 export const FINGERPRINT_PURPOSE = "bank-account.v1";
@@ -29,7 +30,7 @@ export interface AddExternalAccountInput extends NewBankAccountInput {
   readonly defaultForCurrency?: boolean | null | undefined;
 }
 
-function codec(deps: Dependencies, principal: PlatformPrincipal): ResultCodec<PublicExternalAccount> {
+function codec(deps: Dependencies, principal: PlatformPrincipal): ResultCodec<ExternalAccountRecord> {
   return {
     toJson: (row) => ({ id: row.id }),
     fromJson: (json) => getExternalAccount(deps, principal, String(json["id"])),
@@ -42,7 +43,7 @@ export async function addExternalAccount(
   accountId: string,
   input: AddExternalAccountInput,
   idempotencyKey: string,
-): Promise<PublicExternalAccount> {
+): Promise<ExternalAccountRecord> {
   const valid = validateBankAccount(input);
   if (isRefusal(valid)) throw refused(valid.under("input"));
   const keyring = deps.keyring;
@@ -58,13 +59,10 @@ export async function addExternalAccount(
     defaultForCurrency: input.defaultForCurrency ?? false,
   };
   const request = { scope: principalScope(principal), key: idempotencyKey, operation: "addExternalAccount", params };
-  return deps.idempotency.run(request, codec(deps, principal), async (tx) => {
-    const account = await lockAccount(tx, principal, accountId);
+  return deps.idempotency.run(request, codec(deps, principal), async (sql) => {
+    const account = await lockAccount(sql, principal, accountId);
     throwIfRefused(refuseBankAccountChanges(account));
-    const active = await tx.externalAccount.findMany({
-      where: { accountId: account.id, removedAt: null },
-      select: { id: true, currency: true, fingerprint: true },
-    });
+    const active = await activeBankAccountsOf(sql, account.id);
     if (active.length >= MAX_EXTERNAL_ACCOUNTS) {
       throw new AppError("INVALID_STATE", `An account may have at most ${MAX_EXTERNAL_ACCOUNTS} bank accounts; remove one first`);
     }
@@ -78,15 +76,11 @@ export async function addExternalAccount(
     const inCurrency = active.filter((other) => other.currency === valid.currency).length;
     const isDefault = becomesDefault(inCurrency, input.defaultForCurrency);
     if (isDefault && inCurrency > 0) {
-      await tx.externalAccount.updateMany({
-        where: { accountId: account.id, currency: valid.currency, removedAt: null, defaultForCurrency: true },
-        data: { defaultForCurrency: false },
-      });
+      await clearDefault(sql, account.id, valid.currency);
     }
     const id = newId("bankAccount");
     const sealed = keyring.encrypt(valid.secretNumber, id);
-    return tx.externalAccount.create({
-      data: {
+    return insertExternalAccount(sql, {
         id,
         tenantId: principal.tenantId,
         livemode: principal.livemode,
@@ -101,8 +95,6 @@ export async function addExternalAccount(
         numberCiphertext: sealed.ciphertext,
         encryptionKeyId: sealed.keyId,
         defaultForCurrency: isDefault,
-      },
-      select: PUBLIC_COLUMNS,
     });
   });
 }

@@ -9,23 +9,23 @@
 
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { sqlOf } from "../../shared/db/database.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
 import { readBalances } from "../../ledger/api.ts";
 import { payoutsInFlight } from "../../payouts/api.ts";
 import { AppError, throwIfRefused } from "../../shared/errors.ts";
 import { CLOSED_STATE, refuseClosing } from "../domain/account.ts";
-import { lockAccount, type AccountRow } from "./account-records.ts";
+import { lockAccount, type AccountRecord } from "./account-records.ts";
+import { updateAccount } from "../store/accounts.ts";
 
-export async function closeAccount(deps: Dependencies, principal: PlatformPrincipal, id: string, now = new Date()): Promise<AccountRow> {
-  return inTransaction(deps.db, async (tx) => {
-    const account = await lockAccount(tx, principal, id);
+export async function closeAccount(deps: Dependencies, principal: PlatformPrincipal, id: string, now = new Date()): Promise<AccountRecord> {
+  return inTransaction(deps.db, async (sql) => {
+    const account = await lockAccount(sql, principal, id);
     if (account.status === "CLOSED") return account;
     throwIfRefused(refuseClosing(account));
-    const balances = await readBalances(sqlOf(tx), principal, [account.id]);
+    const balances = await readBalances(sql, principal, [account.id]);
     throwIfRefused(refuseClosing(account, balances.get(account.id) ?? []));
-    const inFlight = await payoutsInFlight(sqlOf(tx), principal, account.id);
+    const inFlight = await payoutsInFlight(sql, principal, account.id);
     if (inFlight > 0) throw new AppError("INVALID_STATE", `The account has ${inFlight} payout(s) in flight; close it once they are paid or failed`);
-    return tx.account.update({ where: { id: account.id }, data: { ...CLOSED_STATE, closedAt: now } });
+    return updateAccount(sql, account.id, { ...CLOSED_STATE, closedAt: now });
   });
 }

@@ -10,12 +10,13 @@ import { newId } from "../../shared/ids.ts";
 import type { ResultCodec } from "../../shared/idempotency/idempotency.ts";
 import { refuseCreation, validateKeyName } from "../domain/api-key.ts";
 import { lockAccount } from "./account-records.ts";
-import { getApiKey, KEY_COLUMNS, type ApiKeyView } from "./api-key-records.ts";
+import { getApiKey, type ApiKeyRecord } from "./api-key-records.ts";
+import { insertApiKeys } from "../store/api-keys.ts";
 import { isRefusal } from "../../shared/refusal.ts";
 import { refused, throwIfRefused } from "../../shared/errors.ts";
 
 export interface IssuedKey {
-  readonly key: ApiKeyView;
+  readonly key: ApiKeyRecord;
   /** The secret, in the response that created it; null on an idempotent replay. */
   readonly secret: string | null;
 }
@@ -38,16 +39,15 @@ export async function createApiKey(
   throwIfRefused(refuseCreation(principal.livemode, livemode));
   const codec: ResultCodec<IssuedKey> = {
     toJson: (issued) => ({ id: issued.key.id }),
-    fromJson: async (json) => ({ key: await getApiKey(deps.db.prisma, principal, String(json["id"])), secret: null }),
+    fromJson: async (json) => ({ key: await getApiKey(deps.db.sql, principal, String(json["id"])), secret: null }),
   };
   const request = { scope: principalScope(principal), key: idempotencyKey, operation: "createApiKey", params: { name, livemode } };
-  return deps.idempotency.run(request, codec, async (tx) => {
-    await lockAccount(tx, principal, principal.tenantId);
+  return deps.idempotency.run(request, codec, async (sql) => {
+    await lockAccount(sql, principal, principal.tenantId);
     const secret = generateSecretKey(livemode);
-    const key = await tx.apiKey.create({
-      data: { id: newId("apiKey"), accountId: principal.tenantId, livemode, name, secretHash: secret.secretHash, redacted: secret.redacted },
-      select: KEY_COLUMNS,
-    });
-    return { key, secret: secret.secret };
+    const [key] = await insertApiKeys(sql, [
+      { id: newId("apiKey"), accountId: principal.tenantId, livemode, name, secretHash: secret.secretHash, redacted: secret.redacted },
+    ]);
+    return { key: key!, secret: secret.secret };
   });
 }

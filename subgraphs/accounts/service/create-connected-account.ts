@@ -7,11 +7,12 @@ import type { Dependencies } from "../../shared/context.ts";
 import { newId } from "../../shared/ids.ts";
 import type { ResultCodec } from "../../shared/idempotency/idempotency.ts";
 import { NEW_CONNECTED_ACCOUNT_STATE, validateConnectedAccount, type NewConnectedAccountInput } from "../domain/account.ts";
-import { getAccount, type AccountRow } from "./account-records.ts";
+import { getAccount, type AccountRecord } from "./account-records.ts";
+import { insertAccount } from "../store/accounts.ts";
 import { isRefusal } from "../../shared/refusal.ts";
 import { refused } from "../../shared/errors.ts";
 
-export function accountCodec(deps: Dependencies, principal: PlatformPrincipal): ResultCodec<AccountRow> {
+export function accountCodec(deps: Dependencies, principal: PlatformPrincipal): ResultCodec<AccountRecord> {
   return {
     toJson: (account) => ({ id: account.id }),
     fromJson: (json) => getAccount(deps, principal, String(json["id"])),
@@ -23,13 +24,12 @@ export async function createConnectedAccount(
   principal: PlatformPrincipal,
   input: NewConnectedAccountInput,
   idempotencyKey: string,
-): Promise<AccountRow> {
+): Promise<AccountRecord> {
   const valid = validateConnectedAccount(input);
   if (isRefusal(valid)) throw refused(valid.under("input"));
   const request = { scope: principalScope(principal), key: idempotencyKey, operation: "createConnectedAccount", params: valid };
-  return deps.idempotency.run(request, accountCodec(deps, principal), (tx) =>
-    tx.account.create({
-      data: {
+  return deps.idempotency.run(request, accountCodec(deps, principal), (sql) =>
+    insertAccount(sql, {
         id: newId("account"),
         tenantId: principal.tenantId,
         platformId: principal.tenantId,
@@ -41,7 +41,6 @@ export async function createConnectedAccount(
         email: valid.email,
         metadata: valid.metadata,
         ...NEW_CONNECTED_ACCOUNT_STATE,
-      },
     }),
   );
 }

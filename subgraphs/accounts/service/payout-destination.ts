@@ -4,8 +4,7 @@
 // commits, so the account cannot be closed, nor its bank account removed, half-way through a
 // payout (many payouts to one account share the lock and do not wait for each other).
 //
-// Raw SQL on the caller's connection: the money path runs in `db.transaction` (SqlClient); from a
-// Prisma interactive transaction, pass `sqlOf(tx)`.
+// Runs on the caller's connection (its transaction).
 //
 // The decrypted number lives only in this process's memory for the decision of the simulated
 // bank rail (test account numbers decide a payout's fate, API.md): never log it, never store it.
@@ -16,6 +15,7 @@ import type { SqlClient } from "../../shared/db/database.ts";
 import { AppError, notFound, throwIfRefused } from "../../shared/errors.ts";
 import { refusePayouts } from "../domain/verification.ts";
 import { accountFacts } from "./account-records.ts";
+import { payableBankAccount } from "../store/external-accounts.ts";
 
 export interface PayoutDestination {
   readonly id: string;
@@ -38,18 +38,6 @@ export interface DestinationRequest {
   readonly currency: string;
 }
 
-interface DestinationRow {
-  id: string;
-  account_id: string;
-  country: string;
-  currency: string;
-  account_holder_name: string;
-  last4: string;
-  routing_number: string | null;
-  number_ciphertext: string;
-  encryption_key_id: string;
-}
-
 export async function loadPayoutDestination(
   sql: SqlClient,
   keyring: Keyring,
@@ -59,28 +47,22 @@ export async function loadPayoutDestination(
   const account = await accountFacts(sql, scope, request.accountId);
   if (!account) throw notFound("account", request.accountId);
   throwIfRefused(refusePayouts(account));
-  const [row] = await sql.query<DestinationRow>(
-    `SELECT id, account_id, country, currency, account_holder_name, last4, routing_number, number_ciphertext, encryption_key_id
-       FROM external_account
-      WHERE account_id = $1 AND tenant_id = $2 AND livemode = $3 AND removed_at IS NULL
-        AND ${request.externalAccountId ? "id = $4" : "currency = $4 AND default_for_currency"}`,
-    [account.id, scope.tenantId, scope.livemode, request.externalAccountId ?? request.currency],
-  );
+  const row = await payableBankAccount(sql, scope, account.id, request.externalAccountId ? { id: request.externalAccountId } : { defaultFor: request.currency });
   if (!row) {
     throw request.externalAccountId
       ? notFound("external account", request.externalAccountId)
       : new AppError("NOT_FOUND", `The account has no default bank account for ${request.currency}`, { argument: "destinationId" });
   }
-  const number = keyring.decrypt({ keyId: row.encryption_key_id, ciphertext: row.number_ciphertext }, row.id);
-  const iban = row.routing_number === null;
+  const number = keyring.decrypt({ keyId: row.encryptionKeyId, ciphertext: row.numberCiphertext }, row.id);
+  const iban = row.routingNumber === null;
   return {
     id: row.id,
-    accountId: row.account_id,
+    accountId: row.accountId,
     country: row.country,
     currency: row.currency,
-    accountHolderName: row.account_holder_name,
+    accountHolderName: row.accountHolderName,
     last4: row.last4,
-    routingNumber: row.routing_number,
+    routingNumber: row.routingNumber,
     accountNumber: iban ? null : number,
     iban: iban ? number : null,
   };

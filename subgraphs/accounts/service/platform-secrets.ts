@@ -7,6 +7,7 @@
 
 import type { Dependencies } from "../../shared/context.ts";
 import type { IdempotentRequest, ResultCodec } from "../../shared/idempotency/idempotency.ts";
+import { accountById } from "../store/accounts.ts";
 import type { CreatedPlatform } from "./create-platform.ts";
 
 interface Secrets {
@@ -27,7 +28,8 @@ export function sealedPlatformCodec(deps: Dependencies, request: Pick<Idempotent
       const accountId = String(json["accountId"]);
       const opened = keyring.decrypt({ keyId: String(json["keyId"]), ciphertext: String(json["secrets"]) }, boundTo(accountId));
       const { secretKey, liveSecretKey } = JSON.parse(opened) as Secrets;
-      const account = await deps.db.prisma.account.findUniqueOrThrow({ where: { id: accountId } });
+      const account = await accountById(deps.db.sql, accountId);
+      if (!account) throw new Error(`createPlatform's idempotency record names a missing account ${accountId}`);
       return { account, secretKey, liveSecretKey };
     },
   };

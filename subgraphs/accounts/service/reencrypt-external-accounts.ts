@@ -7,6 +7,7 @@
 import type { EncryptionConfig } from "../../shared/config.ts";
 import { createKeyring } from "../../shared/encryption/keyring.ts";
 import type { Database } from "../../shared/db/database.ts";
+import { countSealedWithOtherKeys, reseal, sealedWithOtherKeys } from "../store/external-accounts.ts";
 
 export interface ReencryptResult {
   readonly reencrypted: number;
@@ -23,28 +24,18 @@ export interface ReencryptOptions {
 export async function reencryptExternalAccounts(db: Database, encryption: EncryptionConfig, options: ReencryptOptions = {}): Promise<ReencryptResult> {
   const keyring = createKeyring(encryption);
   const current = keyring.currentKeyId;
-  const scope = options.tenantId ? { tenantId: options.tenantId } : {};
   let reencrypted = 0;
   let after = "";
   for (;;) {
-    const batch = await db.prisma.externalAccount.findMany({
-      where: { ...scope, encryptionKeyId: { not: current }, id: { gt: after } },
-      select: { id: true, encryptionKeyId: true, numberCiphertext: true },
-      orderBy: { id: "asc" },
-      take: options.batchSize ?? 200,
-    });
+    const batch = await sealedWithOtherKeys(db.sql, current, options.tenantId, after, options.batchSize ?? 200);
     if (batch.length === 0) break;
     for (const row of batch) {
       const number = keyring.decrypt({ keyId: row.encryptionKeyId, ciphertext: row.numberCiphertext }, row.id);
       const sealed = keyring.encrypt(number, row.id);
-      const { count } = await db.prisma.externalAccount.updateMany({
-        where: { id: row.id, encryptionKeyId: row.encryptionKeyId, numberCiphertext: row.numberCiphertext },
-        data: { encryptionKeyId: sealed.keyId, numberCiphertext: sealed.ciphertext },
-      });
-      reencrypted += count;
+      if (await reseal(db.sql, row, sealed)) reencrypted += 1;
     }
     after = batch.at(-1)!.id;
   }
-  const remaining = await db.prisma.externalAccount.count({ where: { ...scope, encryptionKeyId: { not: current } } });
+  const remaining = await countSealedWithOtherKeys(db.sql, current, options.tenantId);
   return { reencrypted, remaining };
 }

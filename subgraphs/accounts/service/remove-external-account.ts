@@ -6,7 +6,8 @@ import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
 import { refuseRemoval } from "../domain/bank-account.ts";
-import { lockExternalAccount, PUBLIC_COLUMNS, type PublicExternalAccount } from "./external-account-records.ts";
+import { lockExternalAccount, type ExternalAccountRecord } from "./external-account-records.ts";
+import { countOtherActive, markRemoved } from "../store/external-accounts.ts";
 import { throwIfRefused } from "../../shared/errors.ts";
 
 export async function removeExternalAccount(
@@ -14,18 +15,12 @@ export async function removeExternalAccount(
   principal: PlatformPrincipal,
   id: string,
   now = new Date(),
-): Promise<PublicExternalAccount> {
-  return inTransaction(deps.db, async (tx) => {
-    const { target } = await lockExternalAccount(tx, principal, id);
+): Promise<ExternalAccountRecord> {
+  return inTransaction(deps.db, async (sql) => {
+    const { target } = await lockExternalAccount(sql, principal, id);
     if (target.removedAt) return target;
-    const others = await tx.externalAccount.count({
-      where: { accountId: target.accountId, currency: target.currency, removedAt: null, id: { not: target.id } },
-    });
+    const others = await countOtherActive(sql, target.accountId, target.currency, target.id);
     throwIfRefused(refuseRemoval({ currency: target.currency, defaultForCurrency: target.defaultForCurrency, removed: false }, others));
-    return tx.externalAccount.update({
-      where: { id: target.id },
-      data: { removedAt: now, defaultForCurrency: false },
-      select: PUBLIC_COLUMNS,
-    });
+    return markRemoved(sql, target.id, now);
   });
 }

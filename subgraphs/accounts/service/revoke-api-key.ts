@@ -9,17 +9,18 @@ import type { Dependencies } from "../../shared/context.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
 import { isUsable, refuseRevocation } from "../domain/api-key.ts";
 import { lockAccount } from "./account-records.ts";
-import { countOtherUsableKeys, getApiKey, KEY_COLUMNS, type ApiKeyView } from "./api-key-records.ts";
+import { getApiKey, type ApiKeyRecord } from "./api-key-records.ts";
+import { countOtherUsableKeys, setKeyRevoked } from "../store/api-keys.ts";
 import { throwIfRefused } from "../../shared/errors.ts";
 
-export async function revokeApiKey(deps: Dependencies, principal: PlatformPrincipal, id: string, now = () => new Date()): Promise<ApiKeyView> {
-  return inTransaction(deps.db, async (tx) => {
+export async function revokeApiKey(deps: Dependencies, principal: PlatformPrincipal, id: string, now = () => new Date()): Promise<ApiKeyRecord> {
+  return inTransaction(deps.db, async (sql) => {
     // Serializes key changes of the platform: two revocations cannot both see the other key alive.
-    await lockAccount(tx, principal, principal.tenantId);
+    await lockAccount(sql, principal, principal.tenantId);
     const at = now();
-    const key = await getApiKey(tx, principal, id);
+    const key = await getApiKey(sql, principal, id);
     if (key.revokedAt) return key;
-    if (isUsable(key, at)) throwIfRefused(refuseRevocation(key, await countOtherUsableKeys(tx, principal, key, at), at));
-    return tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: at }, select: KEY_COLUMNS });
+    if (isUsable(key, at)) throwIfRefused(refuseRevocation(key, await countOtherUsableKeys(sql, principal.tenantId, key.livemode, key.id, at), at));
+    return setKeyRevoked(sql, key.id, at);
   });
 }

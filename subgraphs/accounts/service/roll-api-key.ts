@@ -11,14 +11,15 @@ import { newId } from "../../shared/ids.ts";
 import type { ResultCodec } from "../../shared/idempotency/idempotency.ts";
 import { refuseRoll, validateGraceHours } from "../domain/api-key.ts";
 import { lockAccount } from "./account-records.ts";
-import { getApiKey, KEY_COLUMNS, type ApiKeyView } from "./api-key-records.ts";
+import { getApiKey, type ApiKeyRecord } from "./api-key-records.ts";
+import { insertApiKeys, setKeyExpiry } from "../store/api-keys.ts";
 import type { IssuedKey } from "./create-api-key.ts";
 import { isRefusal } from "../../shared/refusal.ts";
 import { refused, throwIfRefused } from "../../shared/errors.ts";
 
 export interface RolledKey extends IssuedKey {
   /** The key that was rolled, now expiring (or expired, with no grace period). */
-  readonly previous: ApiKeyView;
+  readonly previous: ApiKeyRecord;
 }
 
 export async function rollApiKey(
@@ -34,35 +35,22 @@ export async function rollApiKey(
   const codec: ResultCodec<RolledKey> = {
     toJson: (rolled) => ({ id: rolled.key.id, previousId: rolled.previous.id }),
     fromJson: async (json) => ({
-      key: await getApiKey(deps.db.prisma, principal, String(json["id"])),
-      previous: await getApiKey(deps.db.prisma, principal, String(json["previousId"])),
+      key: await getApiKey(deps.db.sql, principal, String(json["id"])),
+      previous: await getApiKey(deps.db.sql, principal, String(json["previousId"])),
       secret: null,
     }),
   };
   const request = { scope: principalScope(principal), key: idempotencyKey, operation: "rollApiKey", params: { id, grace } };
-  return deps.idempotency.run(request, codec, async (tx) => {
-    await lockAccount(tx, principal, principal.tenantId);
+  return deps.idempotency.run(request, codec, async (sql) => {
+    await lockAccount(sql, principal, principal.tenantId);
     const at = now();
-    const old = await getApiKey(tx, principal, id);
+    const old = await getApiKey(sql, principal, id);
     throwIfRefused(refuseRoll(old, at));
-    const previous = await tx.apiKey.update({
-      where: { id: old.id },
-      data: { expiresAt: new Date(at.getTime() + grace * 3_600_000) },
-      select: KEY_COLUMNS,
-    });
+    const previous = await setKeyExpiry(sql, old.id, new Date(at.getTime() + grace * 3_600_000));
     const secret = generateSecretKey(old.livemode);
-    const key = await tx.apiKey.create({
-      data: {
-        id: newId("apiKey"),
-        accountId: principal.tenantId,
-        livemode: old.livemode,
-        name: old.name,
-        secretHash: secret.secretHash,
-        redacted: secret.redacted,
-        createdAt: at,
-      },
-      select: KEY_COLUMNS,
-    });
-    return { key, previous, secret: secret.secret };
+    const [key] = await insertApiKeys(sql, [
+      { id: newId("apiKey"), accountId: principal.tenantId, livemode: old.livemode, name: old.name, secretHash: secret.secretHash, redacted: secret.redacted, createdAt: at },
+    ]);
+    return { key: key!, previous, secret: secret.secret };
   });
 }

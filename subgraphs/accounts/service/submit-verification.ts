@@ -7,7 +7,8 @@ import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
 import { decide, refuseSubmission, stateAfter, validateVerification, type VerificationInput } from "../domain/verification.ts";
-import { lockAccount, type AccountRow } from "./account-records.ts";
+import { lockAccount, type AccountRecord } from "./account-records.ts";
+import { updateAccount } from "../store/accounts.ts";
 import { isRefusal } from "../../shared/refusal.ts";
 import { refused, throwIfRefused } from "../../shared/errors.ts";
 
@@ -17,16 +18,14 @@ export async function submitVerification(
   accountId: string,
   input: VerificationInput,
   now = new Date(),
-): Promise<AccountRow> {
+): Promise<AccountRecord> {
   const valid = validateVerification(input, now);
   if (isRefusal(valid)) throw refused(valid.under("input"));
-  return inTransaction(deps.db, async (tx) => {
-    const account = await lockAccount(tx, principal, accountId);
+  return inTransaction(deps.db, async (sql) => {
+    const account = await lockAccount(sql, principal, accountId);
     throwIfRefused(refuseSubmission(account));
     const next = stateAfter(decide(valid, account.livemode));
-    return tx.account.update({
-      where: { id: account.id },
-      data: {
+    return updateAccount(sql, account.id, {
         ...next,
         legalName: valid.legalName,
         dateOfBirth: valid.dateOfBirth,
@@ -36,7 +35,6 @@ export async function submitVerification(
         addressPostalCode: valid.address.postalCode,
         addressCountry: valid.address.country,
         verificationSubmittedAt: now,
-      },
     });
   });
 }

@@ -6,7 +6,8 @@ import type { Dependencies } from "../../shared/context.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
 import { refuseChanges, validateChanges, type ConnectedAccountChanges } from "../domain/account.ts";
 import { mergeMetadata, storedMetadata, type Metadata } from "../domain/metadata.ts";
-import { lockAccount, type AccountRow } from "./account-records.ts";
+import { lockAccount, type AccountRecord } from "./account-records.ts";
+import { updateAccount } from "../store/accounts.ts";
 import { isRefusal } from "../../shared/refusal.ts";
 import { refused, throwIfRefused } from "../../shared/errors.ts";
 
@@ -15,11 +16,11 @@ export async function updateConnectedAccount(
   principal: PlatformPrincipal,
   id: string,
   input: ConnectedAccountChanges,
-): Promise<AccountRow> {
+): Promise<AccountRecord> {
   const changes = validateChanges(input);
   if (isRefusal(changes)) throw refused(changes.under("input"));
-  return inTransaction(deps.db, async (tx) => {
-    const account = await lockAccount(tx, principal, id);
+  return inTransaction(deps.db, async (sql) => {
+    const account = await lockAccount(sql, principal, id);
     throwIfRefused(refuseChanges(account));
     let metadata: Metadata | undefined;
     if (changes.metadata) {
@@ -33,6 +34,6 @@ export async function updateConnectedAccount(
       ...(metadata !== undefined ? { metadata } : {}),
     };
     if (Object.keys(data).length === 0) return account;
-    return tx.account.update({ where: { id: account.id }, data });
+    return updateAccount(sql, account.id, data);
   });
 }

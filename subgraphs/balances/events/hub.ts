@@ -9,9 +9,8 @@
 
 import type { Database, Unlisten } from "../../shared/db/database.ts";
 import type { OutageReporter } from "../../shared/db/outage.ts";
-import { BALANCE_EVENTS_CHANNEL } from "../../ledger/api.ts";
+import { BALANCE_EVENTS_CHANNEL, latestSeq, readNewEvents } from "../../ledger/api.ts";
 import type { Logger } from "../../shared/logger.ts";
-import { latestSeq, readNewEvents } from "./event-store.ts";
 import type { Subscriber } from "./subscriber.ts";
 
 export { BALANCE_EVENTS_CHANNEL };

@@ -8,7 +8,7 @@ import { commitBalanceChange, commitSeries, type EventTarget } from "../../../te
 import type { Database } from "../../shared/db/database.ts";
 import { createLogger } from "../../shared/logger.ts";
 import { newId } from "../../shared/ids.ts";
-import type { BalanceEventRow } from "./event-store.ts";
+import type { BalanceEventRow } from "../../ledger/api.ts";
 import { BalanceEventHub } from "./hub.ts";
 import { streamBalanceEvents } from "./stream.ts";
 

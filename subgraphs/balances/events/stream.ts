@@ -6,11 +6,11 @@
 //   3. then live rows, skipping any at or before the last one sent;
 //   4. if the subscriber's inbox overflowed, back to 2 up to the newest row it let go.
 //
-// Rows of one account are visible in seq order (see event-store.ts), so the hub's "after J" and
+// Rows of one account are visible in seq order (see the ledger's store/balance-events.ts), so the hub's "after J" and
 // the replay's "up to J" cover everything exactly once.
 
 import type { Database } from "../../shared/db/database.ts";
-import { readEventRange, type BalanceEventRow, type EventScope } from "./event-store.ts";
+import { readEventRange, type BalanceEventRow, type EventScope } from "../../ledger/api.ts";
 import type { BalanceEventHub } from "./hub.ts";
 import { LAGGED, Subscriber } from "./subscriber.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BalanceEventRow } from "./event-store.ts";
+import type { BalanceEventRow } from "../../ledger/api.ts";
 import { LAGGED, Subscriber } from "./subscriber.ts";
 
 const scope = { tenantId: "acct_t", livemode: false };

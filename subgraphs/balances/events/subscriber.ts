@@ -8,7 +8,7 @@
 // disconnecting it for one busy account would hurt all of them. The gateway bounds and
 // disconnects its own slow clients.)
 
-import type { BalanceEventRow, EventScope } from "./event-store.ts";
+import type { BalanceEventRow, EventScope } from "../../ledger/api.ts";
 
 /** What `next()` answers when rows were let go: call `resume()` and re-read up to its result. */
 export const LAGGED = Symbol("lagged");

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Directive, FieldResolver, ID, Query, Resolver, Root, Subscription } from "type-graphql";
 import { platformOf, type SubgraphContext } from "../../shared/context.ts";
-import type { BalanceEventRow } from "../events/event-store.ts";
+import type { BalanceEventRow } from "../../ledger/api.ts";
 import { latestBalanceEvent, openBalanceEventStream } from "../service/balance-event-stream.ts";
 import { BalanceChangedArgs } from "./balance-changed.args.ts";
 import { BalanceEvent } from "./balance-event.type.ts";

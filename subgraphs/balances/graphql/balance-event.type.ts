@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from "type-graphql";
 import { MoneyType } from "../../shared/graphql/money.type.ts";
 import { CurrencyScalar, DateTimeScalar } from "../../shared/graphql/scalars.ts";
 import type { Currency } from "../../shared/money/currency.ts";
-import type { BalanceEventRow } from "../events/event-store.ts";
+import type { BalanceEventRow } from "../../ledger/api.ts";
 import { BalancesAccount } from "./account.type.ts";
 
 @ObjectType("BalanceEvent", { description: "One committed change of an account's balance in one currency: the balance after it." })

@@ -1,10 +1,8 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
-import { toBigInt } from "../../shared/db/decimal.ts";
 import { MoneyType } from "../../shared/graphql/money.type.ts";
 import { ConnectionType } from "../../shared/graphql/pagination.ts";
 import { DateTimeScalar } from "../../shared/graphql/scalars.ts";
-import { parseCurrency } from "../../shared/money/currency.ts";
-import type { BalanceTransactionRow } from "../service/balance-transactions.ts";
+import type { BalanceTransactionRecord } from "../service/balance-transactions.ts";
 
 export const BalanceTransactionTypeEnum = {
   TOPUP: "TOPUP",
@@ -18,7 +16,7 @@ export const BalanceTransactionTypeEnum = {
   CRYPTO_WITHDRAWAL_FAILURE: "CRYPTO_WITHDRAWAL_FAILURE",
   CRYPTO_DEPOSIT: "CRYPTO_DEPOSIT",
   ADJUSTMENT: "ADJUSTMENT",
-} as const satisfies Record<BalanceTransactionRow["type"], BalanceTransactionRow["type"]>;
+} as const satisfies Record<BalanceTransactionRecord["type"], BalanceTransactionRecord["type"]>;
 export const BalanceTransactionStatusEnum = { PENDING: "PENDING", AVAILABLE: "AVAILABLE" } as const;
 registerEnumType(BalanceTransactionTypeEnum, { name: "BalanceTransactionType" });
 registerEnumType(BalanceTransactionStatusEnum, { name: "BalanceTransactionStatus" });
@@ -30,7 +28,7 @@ export class BalanceTransaction {
   id!: string;
 
   @Field(() => BalanceTransactionTypeEnum)
-  type!: BalanceTransactionRow["type"];
+  type!: BalanceTransactionRecord["type"];
 
   @Field(() => MoneyType, { description: "Gross amount: negative when money leaves the account." })
   amount!: MoneyType;
@@ -42,7 +40,7 @@ export class BalanceTransaction {
   net!: MoneyType;
 
   @Field(() => BalanceTransactionStatusEnum)
-  status!: BalanceTransactionRow["status"];
+  status!: BalanceTransactionRecord["status"];
 
   @Field(() => DateTimeScalar, { description: "When the funds become available." })
   availableOn!: Date;
@@ -56,10 +54,8 @@ export class BalanceTransaction {
   @Field(() => String, { nullable: true, description: "The id of the object that caused it (tu_…, tr_…, po_…)." })
   sourceId!: string | null;
 
-  static from(row: BalanceTransactionRow): BalanceTransaction {
-    const currency = parseCurrency(row.currency);
-    if (!currency) throw new Error(`unknown currency ${row.currency} on ${row.id}`);
-    const money = (value: { toFixed(): string }) => MoneyType.from({ amount: toBigInt(value), currency });
+  static from(row: BalanceTransactionRecord): BalanceTransaction {
+    const money = (amount: bigint) => MoneyType.from({ amount, currency: row.currency });
     return Object.assign(new BalanceTransaction(), {
       id: row.id,
       type: row.type,

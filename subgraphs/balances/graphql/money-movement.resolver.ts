@@ -61,7 +61,7 @@ export class TopupResolver {
 
   @Query(() => Topup, { nullable: true })
   async topup(@Arg("id", () => ID) id: string, @Ctx() context: SubgraphContext): Promise<Topup> {
-    const [row] = await findTopups(context.deps.db.prisma, platformOf(context), [id]);
+    const [row] = await findTopups(context.deps.db.sql, platformOf(context), [id]);
     if (!row) throw notFound("top-up", id);
     return Topup.from(row);
   }
@@ -85,7 +85,7 @@ export class TransferResolver {
 
   @Query(() => Transfer, { nullable: true })
   async transfer(@Arg("id", () => ID) id: string, @Ctx() context: SubgraphContext): Promise<Transfer> {
-    const [row] = await findTransfers(context.deps.db.prisma, platformOf(context), [id]);
+    const [row] = await findTransfers(context.deps.db.sql, platformOf(context), [id]);
     if (!row) throw notFound("transfer", id);
     return Transfer.from(row);
   }

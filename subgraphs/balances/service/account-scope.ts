@@ -4,17 +4,12 @@
 // a subscription only needs to look, so this is a plain indexed read. Another tenant's account
 // is indistinguishable from one that does not exist.
 
+import { accountVisible } from "../../accounts/api.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { notFound } from "../../shared/errors.ts";
 import { parseId } from "../../shared/ids.ts";
 
 export async function assertAccountVisible(deps: Dependencies, principal: PlatformPrincipal, accountId: string): Promise<void> {
-  const rows = parseId("account", accountId)
-    ? await deps.db.sql.query(
-        `SELECT 1 FROM account WHERE id = $1 AND tenant_id = $2 AND (type = 'PLATFORM' OR livemode = $3)`,
-        [accountId, principal.tenantId, principal.livemode],
-      )
-    : [];
-  if (rows.length === 0) throw notFound("account", accountId);
+  if (!parseId("account", accountId) || !(await accountVisible(deps.db.sql, principal, accountId))) throw notFound("account", accountId);
 }

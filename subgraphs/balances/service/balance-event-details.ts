@@ -4,20 +4,20 @@
 // the memo lives as long as the event object does.
 
 import type { CoreDependencies } from "../../shared/context.ts";
-import type { BalanceEventRow } from "../events/event-store.ts";
-import type { BalanceTransactionRow } from "./balance-transactions.ts";
+import type { BalanceEventRow } from "../../ledger/api.ts";
+import { findBalanceTransactions, type BalanceTransactionRecord } from "../../ledger/api.ts";
 
 export class BalanceEventDetails {
-  private readonly transactions = new WeakMap<BalanceEventRow, Promise<BalanceTransactionRow | null>>();
+  private readonly transactions = new WeakMap<BalanceEventRow, Promise<BalanceTransactionRecord | null>>();
 
   constructor(private readonly deps: Pick<CoreDependencies, "db">) {}
 
-  balanceTransactionOf(event: BalanceEventRow): Promise<BalanceTransactionRow | null> {
+  balanceTransactionOf(event: BalanceEventRow): Promise<BalanceTransactionRecord | null> {
     const id = event.balanceTransactionId;
     if (!id) return Promise.resolve(null);
     let loading = this.transactions.get(event);
     if (!loading) {
-      loading = this.deps.db.prisma.balanceTransaction.findFirst({ where: { id, tenantId: event.tenantId, livemode: event.livemode } });
+      loading = findBalanceTransactions(this.deps.db.sql, event, [id]).then(([found]) => found ?? null);
       // A failed load is not remembered: the next subscriber tries again.
       loading.catch(() => this.transactions.delete(event));
       this.transactions.set(event, loading);

@@ -7,7 +7,7 @@ import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { AppError, badInput } from "../../shared/errors.ts";
 import { parseId } from "../../shared/ids.ts";
-import { findEventSeq, latestEventId, type BalanceEventRow } from "../events/event-store.ts";
+import { findEventSeq, latestEventId, type BalanceEventRow } from "../../ledger/api.ts";
 import type { BalanceEventHub } from "../events/hub.ts";
 import { streamBalanceEvents } from "../events/stream.ts";
 import { assertAccountVisible } from "./account-scope.ts";

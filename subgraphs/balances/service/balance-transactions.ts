@@ -1,33 +1,17 @@
-// Reading the customer-facing balance history (txn_…), always inside the caller's tenant and mode.
+// Reading the customer-facing balance history (txn_…), always inside the caller's tenant and
+// mode. The ledger owns the table (it writes it in ledger_post); its store publishes the reads.
 
-import type { BalanceTransaction as BalanceTransactionRow } from "../../../prisma/generated/client.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { afterPosition, type PageRequest } from "../../shared/pagination.ts";
+import type { PageRequest } from "../../shared/pagination.ts";
+import { findBalanceTransactions as findInLedger, listBalanceTransactions as listInLedger, type BalanceTransactionRecord } from "../../ledger/api.ts";
 
-export type { BalanceTransactionRow };
+export type { BalanceTransactionRecord } from "../../ledger/api.ts";
 
-export async function findBalanceTransactions(
-  deps: Dependencies,
-  principal: PlatformPrincipal,
-  ids: readonly string[],
-): Promise<(BalanceTransactionRow | null)[]> {
-  const rows = await deps.db.prisma.balanceTransaction.findMany({
-    where: { id: { in: [...ids] }, tenantId: principal.tenantId, livemode: principal.livemode },
-  });
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.map((id) => byId.get(id) ?? null);
+export function findBalanceTransactions(deps: Dependencies, principal: PlatformPrincipal, ids: readonly string[]): Promise<(BalanceTransactionRecord | null)[]> {
+  return findInLedger(deps.db.sql, principal, ids);
 }
 
-export async function listBalanceTransactions(
-  deps: Dependencies,
-  principal: PlatformPrincipal,
-  accountId: string,
-  page: PageRequest,
-): Promise<BalanceTransactionRow[]> {
-  return deps.db.prisma.balanceTransaction.findMany({
-    where: { tenantId: principal.tenantId, livemode: principal.livemode, accountId, ...afterPosition(page.after) },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: page.take,
-  });
+export function listBalanceTransactions(deps: Dependencies, principal: PlatformPrincipal, accountId: string, page: PageRequest): Promise<BalanceTransactionRecord[]> {
+  return listInLedger(deps.db.sql, principal, accountId, page);
 }

@@ -18,6 +18,7 @@ import { checkAmount, checkDescription, checkTopup } from "../domain/money-movem
 import { settlementPosting, topupPosting } from "../domain/postings.ts";
 import { post } from "../../ledger/api.ts";
 import { findTopup, type TopupRecord } from "./topup-records.ts";
+import { insertTopup } from "../store/topups.ts";
 import { isRefusal } from "../../shared/refusal.ts";
 
 export interface CreateTopupInput {
@@ -41,9 +42,9 @@ export async function createTopup(
   const description = checkDescription(input.description);
   if (isRefusal(description)) throw refused(description);
 
-  return deps.idempotency.runSql(
+  return deps.idempotency.run(
     { scope: principalScope(principal), key: idempotencyKey, operation: "createTopup", params: { ...input, description } },
-    { toJson: (topup) => ({ topupId: topup.id }), fromJson: async (json) => findTopup(deps.db.prisma, principal, json["topupId"] as string) },
+    { toJson: (topup) => ({ topupId: topup.id }), fromJson: async (json) => findTopup(deps.db.sql, principal, json["topupId"] as string) },
     async (sql, complete) => {
       const account = await accountFacts(sql, principal, input.accountId);
       if (!account) throw notFound("account", input.accountId);
@@ -64,15 +65,7 @@ export async function createTopup(
         balanceTransactionId: newId("balanceTransaction"),
         createdAt: now,
       };
-      await sql.query(
-        `INSERT INTO topup (id, tenant_id, livemode, account_id, currency, amount, status, description, settles_at, settled_at,
-                            balance_transaction_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6::numeric, $7::"TopupStatus", $8, $9, $10, $11, $12)`,
-        [
-          topup.id, principal.tenantId, principal.livemode, topup.accountId, topup.currency, topup.amount.toString(), topup.status,
-          topup.description, topup.settlesAt, topup.settledAt, topup.balanceTransactionId, topup.createdAt,
-        ],
-      );
+      await insertTopup(sql, principal, topup);
       await complete(topup);
       const credit = topupPosting({
         ledgerTransactionId: newId("ledgerTransaction"),

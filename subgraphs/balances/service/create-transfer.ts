@@ -37,7 +37,7 @@ export async function createTransfer(
     operation: "createTransfer",
     params: { ...input, description },
   });
-  if (claim.kind === "replay") return findTransfer(deps.db.prisma, principal, claim.response["transferId"] as string);
+  if (claim.kind === "replay") return findTransfer(deps.db.sql, principal, claim.response["transferId"] as string);
   return deps.balances.transfers.submit({
     principal,
     destinationAccountId: input.destinationAccountId,

@@ -19,7 +19,7 @@ import { principalScope, type PlatformPrincipal } from "../../shared/auth/princi
 import type { CoreDependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { isDatabaseUnavailable } from "../../shared/db/unavailable.ts";
-import { inSqlTransaction } from "../../shared/db/transaction.ts";
+import { inTransaction } from "../../shared/db/transaction.ts";
 import { AppError, notFound, serviceUnavailable, refused } from "../../shared/errors.ts";
 import { Idempotency, idempotencyConflict } from "../../shared/idempotency/idempotency.ts";
 import { newId } from "../../shared/ids.ts";
@@ -28,8 +28,8 @@ import type { Money } from "../../shared/money/money.ts";
 import { accountFactsAcross } from "../../accounts/api.ts";
 import { checkTransferDestination } from "../domain/money-movement.ts";
 import { transferPosting } from "../domain/postings.ts";
-import { postScoped } from "../../ledger/api.ts";
-import type { TransferRecord } from "./transfer-records.ts";
+import { lockAvailableBalances, postScoped } from "../../ledger/api.ts";
+import { insertTransfers, type TransferRecord } from "../store/transfers.ts";
 
 export const MAX_BATCH = 64;
 
@@ -100,7 +100,7 @@ export class TransferBatcher {
    */
   private async commit(requests: TransferRequest[]): Promise<Outcome[]> {
     try {
-      return await inSqlTransaction(this.deps.db, (sql) => transact(sql, requests));
+      return await inTransaction(this.deps.db, (sql) => transact(sql, requests));
     } catch (error) {
       if (requests.length === 1 || isDatabaseUnavailable(error)) return requests.map(() => error as Error);
       bisections.inc();
@@ -188,7 +188,7 @@ async function transact(sql: SqlClient, requests: TransferRequest[]): Promise<Ou
     return false;
   });
   if (proceeding.length > 0) {
-    await insertTransfers(sql, proceeding);
+    await insertTransfers(sql, proceeding.map(({ request, record }) => ({ scope: request.principal, record })));
     await postScoped(
       sql,
       proceeding.map(({ request, record }) => ({
@@ -217,36 +217,9 @@ const balanceKey = (tenantId: string, livemode: boolean, currency: string) => `$
 
 /** Locks the platforms' AVAILABLE balances (in ledger account id order) and reads them. */
 async function lockAvailable(sql: SqlClient, wanted: readonly { principal: PlatformPrincipal; currency: string }[]): Promise<Map<string, bigint>> {
-  if (wanted.length === 0) return new Map();
-  const rows = await sql.query<{ account_id: string; livemode: boolean; currency: string; balance: string }>(
-    `SELECT la.account_id, la.livemode, la.currency, lb.balance::text AS balance
-       FROM ledger_account la JOIN ledger_balance lb ON lb.ledger_account_id = la.id
-      WHERE la.id = ANY(SELECT ledger_account_id(q.account_id, q.currency, 'AVAILABLE', q.livemode)
-                          FROM unnest($1::text[], $2::text[], $3::boolean[]) AS q(account_id, currency, livemode))
-      ORDER BY la.id
-        FOR UPDATE OF lb`,
-    [wanted.map((w) => w.principal.tenantId), wanted.map((w) => w.currency), wanted.map((w) => w.principal.livemode)],
+  const rows = await lockAvailableBalances(
+    sql,
+    wanted.map((w) => ({ accountId: w.principal.tenantId, currency: w.currency, livemode: w.principal.livemode })),
   );
-  return new Map(rows.map((row) => [balanceKey(row.account_id, row.livemode, row.currency), BigInt(row.balance)]));
-}
-
-async function insertTransfers(sql: SqlClient, transfers: readonly { request: TransferRequest; record: TransferRecord }[]): Promise<void> {
-  await sql.query(
-    `INSERT INTO transfer (id, tenant_id, livemode, source_account_id, destination_account_id, currency, amount, description,
-                           balance_transaction_id, destination_balance_transaction_id, created_at)
-     SELECT t.id, t.tenant_id, t.livemode, t.source, t.destination, t.currency, t.amount::numeric, t.description, t.bt, t.dbt,
-            t.created_at::timestamptz
-       FROM jsonb_to_recordset($1::jsonb)
-         AS t(id text, tenant_id text, livemode boolean, source text, destination text, currency text, amount text,
-              description text, bt text, dbt text, created_at text)`,
-    [
-      JSON.stringify(
-        transfers.map(({ request, record: r }) => ({
-          id: r.id, tenant_id: request.principal.tenantId, livemode: request.principal.livemode,
-          source: r.sourceAccountId, destination: r.destinationAccountId, currency: r.currency, amount: r.amount.toString(),
-          description: r.description, bt: r.balanceTransactionId, dbt: r.destinationBalanceTransactionId, created_at: r.createdAt.toISOString(),
-        })),
-      ),
-    ],
-  );
+  return new Map(rows.map((row) => [balanceKey(row.accountId, row.livemode, row.currency), row.balance]));
 }

@@ -6,7 +6,7 @@
 import { accountFacts } from "../../accounts/api.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { inSqlTransaction } from "../../shared/db/transaction.ts";
+import { inTransaction } from "../../shared/db/transaction.ts";
 import { notFound, refused } from "../../shared/errors.ts";
 import { newId } from "../../shared/ids.ts";
 import type { Currency } from "../../shared/money/currency.ts";
@@ -29,7 +29,7 @@ export async function createCryptoQuote(deps: Dependencies, principal: PlatformP
   const terms = priceConversion(input, rate, deps.config.CRYPTO_SPREAD_BPS);
   if (isRefusal(terms)) throw refused(terms);
 
-  return inSqlTransaction(deps.db, async (sql) => {
+  return inTransaction(deps.db, async (sql) => {
     const account = await accountFacts(sql, principal, input.accountId);
     if (!account) throw notFound("account", input.accountId);
     if (account.status === "CLOSED") throw refused(refuse("INVALID_STATE", "The account is closed"));

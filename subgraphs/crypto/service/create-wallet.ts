@@ -21,7 +21,7 @@ export interface CreateWalletInput {
 }
 
 export async function createCryptoWallet(deps: Dependencies, principal: PlatformPrincipal, input: CreateWalletInput, idempotencyKey: string): Promise<WalletRecord> {
-  return deps.idempotency.runSql(
+  return deps.idempotency.run(
     { scope: principalScope(principal), key: idempotencyKey, operation: "createCryptoWallet", params: { ...input, network: input.network ?? null } },
     {
       toJson: (wallet) => ({ walletId: wallet.id }),

@@ -29,7 +29,7 @@ export async function createCryptoWithdrawal(
   input: CreateWithdrawalInput,
   idempotencyKey: string,
 ): Promise<WithdrawalRecord> {
-  return deps.idempotency.runSql(
+  return deps.idempotency.run(
     { scope: principalScope(principal), key: idempotencyKey, operation: "createCryptoWithdrawal", params: input },
     {
       toJson: (withdrawal) => ({ withdrawalId: withdrawal.id }),

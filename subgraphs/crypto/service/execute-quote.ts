@@ -27,7 +27,7 @@ export async function executeCryptoQuote(
   idempotencyKey: string,
   now: () => Date = () => new Date(),
 ): Promise<ConversionRecord> {
-  return deps.idempotency.runSql(
+  return deps.idempotency.run(
     { scope: principalScope(principal), key: idempotencyKey, operation: "executeCryptoQuote", params: { quoteId } },
     {
       toJson: (conversion) => ({ conversionId: conversion.id }),

@@ -28,7 +28,7 @@ export async function simulateCryptoDeposit(
   idempotencyKey: string,
 ): Promise<DepositRecord> {
   if (principal.livemode) throw new AppError("FORBIDDEN", "Deposits can be simulated in test mode only (use an sk_test_ key)");
-  return deps.idempotency.runSql(
+  return deps.idempotency.run(
     { scope: principalScope(principal), key: idempotencyKey, operation: "simulateCryptoDeposit", params: input },
     {
       toJson: (deposit) => ({ depositId: deposit.id }),

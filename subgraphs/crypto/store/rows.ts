@@ -4,7 +4,7 @@
 // The crypto module's store (this folder) holds every SQL statement, row type and row -> record
 // mapping of its tables: crypto_wallet (wallets.ts), crypto_quote and crypto_conversion
 // (quotes.ts), crypto_withdrawal (withdrawals.ts), crypto_deposit (deposits.ts). Raw SQL, reads
-// included: the writes run in raw-SQL transactions (idempotency.runSql, whose client the ledger's
+// included: the writes run in raw-SQL transactions (idempotency.run, whose client the ledger's
 // `post` takes; a Prisma interactive transaction costs about 6× a raw one, docs/ledger.md), so
 // one client and one mapping per entity serve both. Prisma stays the schema and the migrations.
 

@@ -13,8 +13,15 @@ export type LedgerAccountKind =
   | "CRYPTO_CLEARING"
   | "CRYPTO_NETWORK";
 
-/** Customer balances: what account holders see, and never below zero. */
+/** Customer balances: what account holders see, and never below zero (ledger_customer_kinds() in sql/ledger_post.sql). */
 export const CUSTOMER_KINDS: ReadonlySet<LedgerAccountKind> = new Set(["AVAILABLE", "PENDING"]);
+
+/**
+ * The rows a clearing (non-customer) ledger account's balance is spread over, so concurrent
+ * postings update different rows; a customer balance is one row. sql/ledger_post.sql holds the
+ * same number (ledger_clearing_slots()); store/ledger-post.test.ts checks that they agree.
+ */
+export const CLEARING_SLOTS = 16;
 
 export interface Entry {
   /** The account whose money it is (clearing accounts belong to the platform). */

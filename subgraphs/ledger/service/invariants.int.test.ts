@@ -14,7 +14,7 @@ import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import { AppError } from "../../shared/errors.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { createTopup, createTransfer, startBalancesWorker } from "../../balances/api.ts";
-import { verifyLedger } from "./integrity.ts";
+import { verifyLedger } from "../store/integrity.ts";
 import { readBalances } from "./read-balances.ts";
 
 const USD = parseCurrency("USD")!;

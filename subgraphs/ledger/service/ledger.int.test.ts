@@ -7,7 +7,7 @@ import { newId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { reversal, type Posting } from "../domain/ledger.ts";
 import { createTopup, createTransfer, settleDueTopups, startBalancesWorker } from "../../balances/api.ts";
-import { verifyLedger } from "./integrity.ts";
+import { verifyLedger } from "../store/integrity.ts";
 import { BALANCE_EVENTS_CHANNEL, post, postScoped } from "./post.ts";
 import { readBalances } from "./read-balances.ts";
 

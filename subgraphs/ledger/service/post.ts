@@ -1,26 +1,18 @@
 // The ledger module's write API. Every movement of money in the platform goes through `post`,
 // inside the caller's database transaction (payouts and crypto call it in-process with their
-// own transaction, so their state change and its ledger transaction are one commit). It takes
-// a SqlClient: a raw transaction (db.transaction) or a Prisma one wrapped with sqlOf(tx).
+// own transaction, so their state change and its ledger transaction are one commit). It checks
+// the postings, writes them with one call of ledger_post (store/ledger-post.ts) and counts what
+// happened.
 
 import { Counter, Histogram } from "prom-client";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { AppError } from "../../shared/errors.ts";
-import { newId } from "../../shared/ids.ts";
 import { processRegistry, secondsSince } from "../../shared/metrics.ts";
-import { checkPosting, eventsFor, netOf, type Posting } from "../domain/ledger.ts";
+import { checkPosting, type Posting } from "../domain/ledger.ts";
 import { sqlStateOf } from "../../shared/db/errors.ts";
+import { callLedgerPost, ledgerPostPayload, type LedgerScope, type ScopedPosting } from "../store/ledger-post.ts";
 
-export interface LedgerScope {
-  readonly tenantId: string;
-  readonly livemode: boolean;
-}
-
-/** A posting and the tenant and mode it belongs to. */
-export interface ScopedPosting {
-  readonly scope: LedgerScope;
-  readonly posting: Posting;
-}
+export type { LedgerScope, ScopedPosting } from "../store/ledger-post.ts";
 
 /** The channel ledger_post's balance events are signalled on (payload: the account id). */
 export const BALANCE_EVENTS_CHANNEL = "balance_events";
@@ -80,46 +72,14 @@ export async function postScoped(sql: SqlClient, items: readonly ScopedPosting[]
     }
   }
   if (items.length === 0) return;
-  const postings = items.map((item) => item.posting);
-  const scopeOf = (index: number) => ({ tenant_id: items[index]!.scope.tenantId, livemode: items[index]!.scope.livemode });
-  const payload = {
-    transactions: postings.map((p, index) => ({ id: p.id, ...scopeOf(index), kind: p.kind, reference: p.reference ?? null, reverses_id: p.reversesId ?? null })),
-    entries: postings.flatMap((p, posting) =>
-      p.entries.map((e) => ({ transaction_id: p.id, ...scopeOf(posting), account_id: e.accountId, currency: e.currency, kind: e.kind, amount: e.amount.toString(), posting })),
-    ),
-    balance_transactions: postings.flatMap((p, index) =>
-      (p.balanceTransactions ?? []).map((bt) => ({
-        id: bt.id,
-        ...scopeOf(index),
-        account_id: bt.accountId,
-        type: bt.type,
-        currency: bt.currency,
-        amount: bt.amount.toString(),
-        fee: bt.fee.toString(),
-        net: netOf(bt).toString(),
-        status: bt.status,
-        available_on: bt.availableOn.toISOString(),
-        description: bt.description ?? null,
-        source_id: bt.sourceId ?? null,
-        ledger_transaction_id: p.id,
-      })),
-    ),
-    events: eventsFor(postings).map((e) => ({
-      posting: e.posting,
-      id: newId("balanceEvent"),
-      ...scopeOf(e.posting),
-      account_id: e.accountId,
-      currency: e.currency,
-      balance_transaction_id: e.balanceTransactionId ?? null,
-    })),
-  };
   // Subscribers hear of the change by a NOTIFY per touched account: after the commit where the
   // client can promise that (outside the transaction, so commits do not queue on Postgres's
   // notification lock), inside the transaction otherwise.
   const notifyAfterCommit = sql.notifyAfterCommit?.bind(sql);
+  const payload = ledgerPostPayload(items, !notifyAfterCommit);
   const started = performance.now();
   try {
-    await sql.query("SELECT ledger_post($1::jsonb)", [JSON.stringify({ ...payload, notify: !notifyAfterCommit })]);
+    await callLedgerPost(sql, payload);
   } catch (error) {
     if (sqlStateOf(error) === INSUFFICIENT_FUNDS_STATE) {
       recordPost(items, "insufficient_funds", started);

@@ -12,7 +12,7 @@ import { findPayout } from "./read-payouts.ts";
 import { writeTransition } from "./transition.ts";
 
 export async function cancelPayout(deps: Dependencies, principal: PlatformPrincipal, id: string, idempotencyKey: string): Promise<PayoutRecord> {
-  return deps.idempotency.runSql(
+  return deps.idempotency.run(
     { scope: principalScope(principal), key: idempotencyKey, operation: "cancelPayout", params: { id } },
     { toJson: (payout) => ({ payoutId: payout.id }), fromJson: async (json) => findPayout(deps, principal, json["payoutId"] as string) },
     async (sql, complete) => {

@@ -49,7 +49,7 @@ export async function createPayout(
   if (!metadata.ok) throw refused(metadata.problem);
 
   const params = { ...input, destinationId: input.destinationId ?? null, statementDescriptor: descriptor ?? null, metadata: metadata.metadata };
-  return deps.idempotency.runSql(
+  return deps.idempotency.run(
     { scope: principalScope(principal), key: idempotencyKey, operation: "createPayout", params },
     { toJson: (payout) => ({ payoutId: payout.id }), fromJson: async (json) => findPayout(deps, principal, json["payoutId"] as string) },
     async (sql, complete) => {

@@ -1,6 +1,8 @@
 // One database, two storage modes: Postgres when DATABASE_URL is set, otherwise embedded PGlite
-// (Postgres compiled to WebAssembly, in-process, data under DATA_DIR). The same Prisma client and
-// the same SQL migrations serve both; `sql` is the raw door for the migrator and LISTEN/NOTIFY.
+// (Postgres compiled to WebAssembly, in-process, data under DATA_DIR). The same SQL migrations
+// serve both. Modules' stores talk SQL through `sql` (autocommit) and `transaction` (one
+// connection, raw SQL: see transaction.ts); the Prisma client stays for tests and tooling that
+// read the model layer.
 // With tracing on, every statement and transaction run through here (or through Prisma, see
 // observe.ts) inside a traced request is a span (tracing.ts).
 
@@ -17,17 +19,6 @@ import { observeAdapter, StatementObservers, type StatementListener } from "./ob
 import { traceStatement, traceTransaction } from "./tracing.ts";
 
 export type { PrismaClient };
-export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
-
-/** Raw SQL through a Prisma client or interactive transaction (same connection, same tx). */
-export function sqlOf(client: Pick<Tx, "$queryRawUnsafe" | "$executeRawUnsafe">): SqlClient {
-  return {
-    query: (text, params) => client.$queryRawUnsafe(text, ...(params ?? [])),
-    exec: async (script) => {
-      await client.$executeRawUnsafe(script);
-    },
-  };
-}
 
 export interface SqlClient {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
@@ -63,6 +54,12 @@ function transactionClient(
   };
 }
 
+/** A raw statement: seen by the statement observers (as Prisma's are, observe.ts) and traced. */
+function observed<T>(observers: StatementObservers, text: string, run: () => Promise<T>): Promise<T> {
+  observers.emit(text);
+  return traceStatement(text, run);
+}
+
 export type Unlisten = () => Promise<void>;
 
 export interface Database {
@@ -72,9 +69,9 @@ export interface Database {
   /** Runs `fn` on one connection (session-level state such as advisory locks stays put). */
   session<T>(fn: (sql: SqlClient) => Promise<T>): Promise<T>;
   /**
-   * Runs `fn` in a transaction on one connection, with raw SQL: the money path's hot
-   * transactions, where Prisma's interactive-transaction machinery costs several times the
-   * work itself. Commits when `fn` resolves, rolls back when it throws.
+   * Runs `fn` in a transaction on one connection, with raw SQL (Prisma's interactive-transaction
+   * machinery costs several times the work of the money path's transactions). Commits when `fn`
+   * resolves, rolls back when it throws. Callers use inTransaction (transaction.ts), which retries.
    */
   transaction<T>(fn: (sql: SqlClient) => Promise<T>): Promise<T>;
   /**
@@ -83,7 +80,7 @@ export interface Database {
    * so `onReconnect` tells the caller to re-read whatever it was waiting for.
    */
   listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<Unlisten>;
-  /** Calls `listener` with every SQL statement Prisma sends, until the returned function is called. */
+  /** Calls `listener` with every SQL statement sent (raw or by Prisma), until the returned function is called. */
   observeStatements(listener: StatementListener): () => void;
   close(): Promise<void>;
 }
@@ -156,8 +153,8 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     prisma,
     observeStatements: (listener) => observers.add(listener),
     sql: {
-      query: (text, params) => traceStatement(text, async () => (await pool.query(text, params as unknown[] | undefined)).rows),
-      exec: (script) => traceStatement(script, async () => void (await pool.query(script))),
+      query: (text, params) => observed(observers, text, async () => (await pool.query(text, params as unknown[] | undefined)).rows),
+      exec: (script) => observed(observers, script, async () => void (await pool.query(script))),
       notifyAfterCommit: (channel, payloads) => notifier.notify(channel, payloads),
     },
     async session(fn) {
@@ -165,8 +162,8 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       const lost = watchCheckedOut(client);
       try {
         return await fn({
-          query: (text, params) => traceStatement(text, async () => (await client.query(text, params as unknown[] | undefined)).rows),
-          exec: (script) => traceStatement(script, async () => void (await client.query(script))),
+          query: (text, params) => observed(observers, text, async () => (await client.query(text, params as unknown[] | undefined)).rows),
+          exec: (script) => observed(observers, script, async () => void (await client.query(script))),
         });
       } finally {
         client.release(lost());
@@ -180,8 +177,8 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         try {
           await client.query("BEGIN");
           const tx = transactionClient(
-            (text, params) => traceStatement(text, async () => (await client.query(text, params as unknown[] | undefined)).rows),
-            (script) => traceStatement(script, async () => void (await client.query(script))),
+            (text, params) => observed(observers, text, async () => (await client.query(text, params as unknown[] | undefined)).rows),
+            (script) => observed(observers, script, async () => void (await client.query(script))),
           );
           const result = await fn(tx.sql);
           await client.query("COMMIT");
@@ -309,8 +306,8 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
     await lite.query(NOTIFY_SQL, [channel, payloads]);
   });
   const sql: SqlClient = {
-    query: (text, params) => traceStatement(text, async () => (await lite.query(text, params as unknown[] | undefined)).rows as never[]),
-    exec: (script) => traceStatement(script, async () => void (await lite.exec(script))),
+    query: (text, params) => observed(observers, text, async () => (await lite.query(text, params as unknown[] | undefined)).rows as never[]),
+    exec: (script) => observed(observers, script, async () => void (await lite.exec(script))),
     notifyAfterCommit: (channel, payloads) => notifier.notify(channel, payloads),
   };
   return {
@@ -326,8 +323,8 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
         let committed: ReturnType<typeof transactionClient> | undefined;
         const result = await lite.transaction(async (liteTx) => {
           const tx = transactionClient(
-            (text, params) => traceStatement(text, async () => (await liteTx.query(text, params as unknown[] | undefined)).rows),
-            (script) => traceStatement(script, async () => void (await liteTx.exec(script))),
+            (text, params) => observed(observers, text, async () => (await liteTx.query(text, params as unknown[] | undefined)).rows),
+            (script) => observed(observers, script, async () => void (await liteTx.exec(script))),
           );
           const value = await fn(tx.sql);
           committed = tx;

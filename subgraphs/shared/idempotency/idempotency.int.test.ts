@@ -2,15 +2,16 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { testDatabase } from "../../../test/support/database.ts";
 import { newId } from "../ids.ts";
-import type { Tx } from "../db/database.ts";
+import type { SqlClient } from "../db/database.ts";
 import { Idempotency, type ResultCodec } from "./idempotency.ts";
 
 /** The operation under test writes a real row, so rollbacks are visible. */
-async function createMarker(tx: Tx, marker: string): Promise<string> {
+async function createMarker(sql: SqlClient, marker: string): Promise<string> {
   const id = newId("account");
-  await tx.account.create({
-    data: { id, tenantId: id, type: "PLATFORM", displayName: marker, country: "US", defaultCurrency: "USD", status: "ACTIVE" },
-  });
+  await sql.query(
+    `INSERT INTO account (id, tenant_id, type, display_name, country, default_currency, status) VALUES ($1, $1, 'PLATFORM', $2, 'US', 'USD', 'ACTIVE')`,
+    [id, marker],
+  );
   return id;
 }
 

@@ -16,12 +16,12 @@
 //   nothing happened, so a corrected retry with the same key may run. (Stripe keeps declines;
 //   we keep only what committed, which is never surprising to replay.)
 //
-// Two ways to run the operation: `run` hands it a Prisma interactive transaction; `runSql`
-// a raw SQL transaction on the same connection pool, for the money path's hot operations.
+// `run` hands the operation the one kind of transaction there is (db/transaction.ts): raw SQL
+// on one connection, which the modules' stores take.
 
 import { Counter } from "prom-client";
-import type { Database, SqlClient, Tx } from "../db/database.ts";
-import { inSqlTransaction, inTransaction } from "../db/transaction.ts";
+import type { Database, SqlClient } from "../db/database.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { AppError, badInput } from "../errors.ts";
 import { randomToken } from "../ids.ts";
 import { processRegistry } from "../metrics.ts";
@@ -140,25 +140,13 @@ export class Idempotency {
   }
 
   /**
-   * Runs `execute` at most once per key, in a Prisma transaction. `execute` may call
-   * `complete(result)` itself, early, so the key's row is written before it takes hot locks
-   * (the ledger); if it does not, the key is completed after it returns.
+   * Runs `execute` at most once per key, in a transaction. `execute` may call `complete(result)`
+   * itself, early, so the key's row is written before it takes hot locks (the ledger); if it
+   * does not, the key is completed after it returns.
    */
-  run<T>(request: IdempotentRequest, codec: ResultCodec<T>, execute: (tx: Tx, complete: Complete<T>) => Promise<T>): Promise<T> {
+  run<T>(request: IdempotentRequest, codec: ResultCodec<T>, execute: (sql: SqlClient, complete: Complete<T>) => Promise<T>): Promise<T> {
     return this.once(request, codec, (token) =>
-      inTransaction(this.db, (tx) =>
-        this.completing(request.operation, execute, tx, async (result) => {
-          const rows = await tx.$queryRawUnsafe<unknown[]>(COMPLETE_SQL, request.scope, request.key, token, JSON.stringify(codec.toJson(result)));
-          return rows.length;
-        }),
-      ),
-    );
-  }
-
-  /** `run` with a raw SQL transaction, for the money path's hot operations. */
-  runSql<T>(request: IdempotentRequest, codec: ResultCodec<T>, execute: (sql: SqlClient, complete: Complete<T>) => Promise<T>): Promise<T> {
-    return this.once(request, codec, (token) =>
-      inSqlTransaction(this.db, (sql) =>
+      inTransaction(this.db, (sql) =>
         this.completing(request.operation, execute, sql, async (result) => {
           const rows = await sql.query(COMPLETE_SQL, [request.scope, request.key, token, JSON.stringify(codec.toJson(result))]);
           return rows.length;
@@ -167,10 +155,10 @@ export class Idempotency {
     );
   }
 
-  private async completing<T, C>(
+  private async completing<T>(
     operation: string,
-    execute: (client: C, complete: Complete<T>) => Promise<T>,
-    client: C,
+    execute: (sql: SqlClient, complete: Complete<T>) => Promise<T>,
+    sql: SqlClient,
     markCompleted: (result: T) => Promise<number>,
   ): Promise<T> {
     let completed = false;
@@ -181,7 +169,7 @@ export class Idempotency {
       }
       completed = true;
     };
-    const result = await execute(client, complete);
+    const result = await execute(sql, complete);
     if (!completed) await complete(result);
     return result;
   }

@@ -17,7 +17,7 @@
 // row (shared/worker.ts), so it cannot hold up the others.
 
 import type { Database, SqlClient } from "../db/database.ts";
-import { inSqlTransaction } from "../db/transaction.ts";
+import { inTransaction } from "../db/transaction.ts";
 import type { OutageReporter } from "../db/outage.ts";
 import type { Logger } from "../logger.ts";
 import { naming, startStepWorker, type StepWorkerOptions, type Worker } from "../worker.ts";
@@ -70,7 +70,7 @@ export interface AdvanceOptions {
 /** Advances up to `limit` due rows by one step each, in one transaction; returns what moved. */
 export async function advanceDue<R, P>(db: Database, work: LifecycleWork<R, P>, options: AdvanceOptions = {}): Promise<R[]> {
   const due: DueRows = { now: options.now ?? new Date(), limit: options.limit ?? DEFAULT_BATCH, tenantId: options.tenantId };
-  return inSqlTransaction(db, async (sql) => {
+  return inTransaction(db, async (sql) => {
     const rows = await work.claimDue(sql, due);
     const moved: R[] = [];
     const reversals: P[] = [];

@@ -6,6 +6,7 @@
 //   5. every balance event matches a balance that existed: its available/pending are never
 //      negative (the event stream cannot show money that was not there).
 // Run at the end of every concurrency test and by `npm run ledger:verify`.
+// All of it is SQL over the ledger's tables, so it lives in the ledger's store.
 
 import type { SqlClient } from "../../shared/db/database.ts";
 

@@ -1,4 +1,5 @@
-// Reads of the balance event outbox (balance_event), the one source of truth for the stream:
+// The ledger store's reads of the balance event outbox (balance_event, written by ledger_post),
+// the one source of truth for the balances subgraph's event stream:
 // NOTIFY only says "look again". For one account, `seq` grows in commit order (the ledger writes
 // an account's events under that account's lock), so "every row after my cursor" never skips a
 // row that commits later. Raw SQL on the hot path: these run per wake-up, not per request.

@@ -1,0 +1,81 @@
+// The ledger store's customer-facing history, balance_transaction (txn_…): written by
+// ledger_post, read here, and made AVAILABLE when a pending credit settles. Reads are always
+// inside the caller's tenant and mode.
+
+import type { SqlClient } from "../../shared/db/database.ts";
+import type { Position } from "../../shared/pagination.ts";
+import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
+import type { BalanceTransactionType } from "../domain/ledger.ts";
+
+export interface BalanceTransactionRecord {
+  readonly id: string;
+  readonly accountId: string;
+  readonly type: BalanceTransactionType;
+  readonly currency: Currency;
+  /** Signed: negative when money leaves the account. */
+  readonly amount: bigint;
+  readonly fee: bigint;
+  readonly net: bigint;
+  readonly status: "PENDING" | "AVAILABLE";
+  readonly availableOn: Date;
+  readonly description: string | null;
+  /** The object that caused it (tu_…, tr_…, po_…, cc_…). */
+  readonly sourceId: string | null;
+  readonly createdAt: Date;
+}
+
+interface Row extends Omit<BalanceTransactionRecord, "currency" | "amount" | "fee" | "net"> {
+  currency: string;
+  amount: string;
+  fee: string;
+  net: string;
+}
+
+const COLUMNS = `t.id, t.account_id AS "accountId", t.type::text AS type, t.currency, t.amount::text AS amount, t.fee::text AS fee,
+  t.net::text AS net, t.status::text AS status, t.available_on AS "availableOn", t.description, t.source_id AS "sourceId",
+  t.created_at AS "createdAt"`;
+
+function toRecord(row: Row): BalanceTransactionRecord {
+  const currency = parseCurrency(row.currency);
+  if (!currency) throw new Error(`balance transaction ${row.id} has an unknown currency ${row.currency}`);
+  return { ...row, currency, amount: BigInt(row.amount), fee: BigInt(row.fee), net: BigInt(row.net) };
+}
+
+export interface HistoryScope {
+  readonly tenantId: string;
+  readonly livemode: boolean;
+}
+
+/** By id, in the order of `ids` (null where none is in the scope); one query per batch. */
+export async function findBalanceTransactions(sql: SqlClient, scope: HistoryScope, ids: readonly string[]): Promise<(BalanceTransactionRecord | null)[]> {
+  const rows = await sql.query<Row>(`SELECT ${COLUMNS} FROM balance_transaction t WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.id = ANY($3::varchar[])`, [
+    scope.tenantId,
+    scope.livemode,
+    [...ids],
+  ]);
+  const byId = new Map(rows.map((row) => [row.id, toRecord(row)]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** An account's history, newest first, after `after`. */
+export async function listBalanceTransactions(
+  sql: SqlClient,
+  scope: HistoryScope,
+  accountId: string,
+  page: { readonly take: number; readonly after: Position | undefined },
+): Promise<BalanceTransactionRecord[]> {
+  const rows = await sql.query<Row>(
+    `SELECT ${COLUMNS} FROM balance_transaction t
+      WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.account_id = $3
+        AND ($4::timestamptz IS NULL OR (t.created_at, t.id) < ($4::timestamptz, $5::varchar))
+      ORDER BY t.created_at DESC, t.id DESC
+      LIMIT $6`,
+    [scope.tenantId, scope.livemode, accountId, page.after?.createdAt ?? null, page.after?.id ?? "", page.take],
+  );
+  return rows.map(toRecord);
+}
+
+/** Pending credits become available (their top-up settled), in the caller's transaction. */
+export async function markAvailable(sql: SqlClient, ids: readonly string[]): Promise<void> {
+  await sql.query(`UPDATE balance_transaction SET status = 'AVAILABLE' WHERE id = ANY($1::varchar[])`, [[...ids]]);
+}

@@ -1,0 +1,61 @@
+// The ledger store's balance reads: ledger_account and ledger_balance. A balance is the sum of
+// its slots (one row for a customer balance, CLEARING_SLOTS for a clearing account). Raw SQL on
+// the caller's connection, so a read can run under the caller's locks in its transaction.
+
+import type { SqlClient } from "../../shared/db/database.ts";
+import { CUSTOMER_KINDS } from "../domain/ledger.ts";
+
+export interface BalanceScope {
+  readonly tenantId: string;
+  readonly livemode: boolean;
+}
+
+export interface CustomerBalanceRow {
+  readonly accountId: string;
+  readonly currency: string;
+  readonly kind: "AVAILABLE" | "PENDING";
+  readonly balance: bigint;
+}
+
+/** The customer balances (CUSTOMER_KINDS) of many accounts of one scope, per currency and kind. */
+export async function customerBalanceRows(sql: SqlClient, scope: BalanceScope, accountIds: readonly string[]): Promise<CustomerBalanceRow[]> {
+  const rows = await sql.query<{ accountId: string; currency: string; kind: "AVAILABLE" | "PENDING"; balance: string }>(
+    `SELECT la.account_id AS "accountId", la.currency, la.kind::text AS kind, SUM(lb.balance)::text AS balance
+       FROM ledger_account la
+       JOIN ledger_balance lb ON lb.ledger_account_id = la.id
+      WHERE la.tenant_id = $1
+        AND la.livemode = $2
+        AND la.account_id = ANY($3::varchar[])
+        AND la.kind = ANY($4::text[]::"LedgerAccountKind"[])
+      GROUP BY la.account_id, la.currency, la.kind
+      ORDER BY la.account_id, la.currency`,
+    [scope.tenantId, scope.livemode, [...accountIds], [...CUSTOMER_KINDS]],
+  );
+  return rows.map((row) => ({ ...row, balance: BigInt(row.balance) }));
+}
+
+/** One AVAILABLE balance to lock: an account's, in one currency and mode. */
+export interface AvailableBalanceKey {
+  readonly accountId: string;
+  readonly currency: string;
+  readonly livemode: boolean;
+}
+
+/**
+ * Locks the AVAILABLE balances (FOR UPDATE, in ledger account id order: the ledger's lock order)
+ * and reads them, for a caller that spends them in its transaction. A balance never credited
+ * has no row and is absent.
+ */
+export async function lockAvailableBalances(sql: SqlClient, keys: readonly AvailableBalanceKey[]): Promise<(AvailableBalanceKey & { balance: bigint })[]> {
+  if (keys.length === 0) return [];
+  const rows = await sql.query<AvailableBalanceKey & { balance: string }>(
+    `SELECT la.account_id AS "accountId", la.livemode, la.currency, lb.balance::text AS balance
+       FROM ledger_account la JOIN ledger_balance lb ON lb.ledger_account_id = la.id
+      WHERE la.id = ANY(SELECT ledger_account_id(q.account_id, q.currency, 'AVAILABLE', q.livemode)
+                          FROM unnest($1::text[], $2::text[], $3::boolean[]) AS q(account_id, currency, livemode))
+      ORDER BY la.id
+        FOR UPDATE OF lb`,
+    [keys.map((k) => k.accountId), keys.map((k) => k.currency), keys.map((k) => k.livemode)],
+  );
+  return rows.map((row) => ({ ...row, balance: BigInt(row.balance) }));
+}
