@@ -86,7 +86,8 @@ export function figures(result: RunResult): Figures {
   if (stream) {
     lines.push(
       `stream (balanceChanged, resumed with after): ${stream.events} events in the table, ${stream.delivered} delivered, ` +
-        `missing ${stream.missing}, duplicates ${stream.duplicates}, out of order ${stream.outOfOrder}, results without an event id ${stream.withoutCursor}, resumes ${stream.resumed}`,
+        `missing ${stream.missing}, duplicates ${stream.duplicates}, out of order ${stream.outOfOrder}, results without an event id ${stream.withoutCursor}, resumes ${stream.resumed}` +
+        ` (subscriptions ended by a retryable error: ${Object.entries(stream.interruptions).map(([code, n]) => `${code} ${n}`).join(", ") || "none"})`,
     );
   }
   return { text: lines.join("\n"), violations };
