@@ -1,16 +1,19 @@
 // Starting and stopping the pieces: the database (migrated on start), any of the four subgraphs
-import { join } from "node:path";
 // and the gateway, in one process or several. Used by the cmd/ entry points and by the tests.
+//
+// A process loads only what it serves: the gateway's runtime and the subgraphs' GraphQL layers
+// are imported when asked for, not by every process that starts here. Half a cold start's CPU
+// went on modules a lone subgraph or the worker never uses, and a process killed in production
+// is down for as long as its start takes.
 
-import { SUBGRAPHS } from "../subgraphs/index.ts";
+import { join } from "node:path";
+import type { RunningGateway } from "../gateway/server.ts";
 import { migrate } from "../prisma/migrate.ts";
-import { startGateway, type RunningGateway } from "../gateway/server.ts";
 import { SUBGRAPH_NAMES, subgraphPort, type Config, type SubgraphName } from "../subgraphs/shared/config.ts";
 import { createDependencies, type Dependencies } from "../subgraphs/dependencies.ts";
 import { openDatabase, type Database } from "../subgraphs/shared/db/database.ts";
 import type { Logger } from "../subgraphs/shared/logger.ts";
-import { serveSubgraph, type RunningSubgraph } from "../subgraphs/shared/server.ts";
-import { buildSubgraph } from "../subgraphs/shared/subgraph.ts";
+import type { RunningSubgraph } from "../subgraphs/shared/server.ts";
 import { startBalancesWorker } from "../subgraphs/balances/api.ts";
 import { startPayoutsWorker } from "../subgraphs/payouts/api.ts";
 import { startCryptoWorker } from "../subgraphs/crypto/api.ts";
@@ -53,23 +56,26 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
 
   const subgraphs: RunningSubgraph[] = [];
   try {
-    for (const name of options.subgraphs) {
-      const port = options.ephemeralSubgraphPorts ? 0 : subgraphPort(config, name);
-      subgraphs.push(
-        await serveSubgraph({
-          name,
-          schema: await buildSubgraph(SUBGRAPHS[name]),
-          deps: deps!,
-          host: options.ephemeralSubgraphPorts ? "127.0.0.1" : config.SUBGRAPH_HOST,
-          port,
-        }),
-      );
+    if (options.subgraphs.length > 0) {
+      const { SUBGRAPHS, buildSubgraph, serveSubgraph } = await subgraphModules();
+      for (const name of options.subgraphs) {
+        const port = options.ephemeralSubgraphPorts ? 0 : subgraphPort(config, name);
+        subgraphs.push(
+          await serveSubgraph({
+            name,
+            schema: await buildSubgraph(SUBGRAPHS[name]),
+            deps: deps!,
+            host: options.ephemeralSubgraphPorts ? "127.0.0.1" : config.SUBGRAPH_HOST,
+            port,
+          }),
+        );
+      }
     }
     if (options.ephemeralSubgraphPorts) {
       const urls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
       config = { ...config, subgraphUrls: { ...config.subgraphUrls, ...urls } };
     }
-    const gateway = options.gateway ? await startGateway({ config, logger }) : undefined;
+    const gateway = options.gateway ? await (await import("../gateway/server.ts")).startGateway({ config, logger }) : undefined;
     // Background work runs beside the subgraph that owns it.
     const runs = (name: SubgraphName) => options.subgraphs.includes(name) && (options.workers ?? options.subgraphs).includes(name);
     const workers = deps
@@ -108,6 +114,16 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
     if (ownsDb) await db?.close().catch(() => {});
     throw error;
   }
+}
+
+/** What serving a subgraph takes: its GraphQL layer and the HTTP server around it. */
+async function subgraphModules() {
+  const [{ SUBGRAPHS }, { buildSubgraph }, { serveSubgraph }] = await Promise.all([
+    import("../subgraphs/index.ts"),
+    import("../subgraphs/shared/subgraph.ts"),
+    import("../subgraphs/shared/server.ts"),
+  ]);
+  return { SUBGRAPHS, buildSubgraph, serveSubgraph };
 }
 
 export function isSubgraphName(value: string | undefined): value is SubgraphName {

@@ -3,7 +3,8 @@
 //
 // Every process spawned here is tracked until it exits: a test file that spawns calls
 // `afterEach(stopSpawned)`, which stops whatever a test left running however it ended (failed,
-// timed out), and whatever is still alive is SIGKILLed when the parent process exits.
+// timed out). And each one stops by itself when its parent is gone, however the parent ended
+// (exit-with-parent.ts): even a test worker killed with a signal leaves nothing running.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -20,10 +21,7 @@ export interface Spawned {
 }
 
 const alive = new Set<Spawned>();
-
-process.once("exit", () => {
-  for (const spawned of alive) spawned.child.kill("SIGKILL");
-});
+const EXIT_WITH_PARENT = new URL("exit-with-parent.ts", import.meta.url).href;
 
 /** Stops every process spawned here that is still running (SIGTERM, then SIGKILL after 10 s). */
 export async function stopSpawned(): Promise<void> {
@@ -50,12 +48,15 @@ export function isRunning(pid: number): boolean {
 }
 
 export function spawnEntry(entry: string, args: string[], env: Record<string, string | undefined>, nodeArgs: readonly string[] = []): Spawned {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "--import", EXIT_WITH_PARENT, entry, ...args], {
     cwd: ROOT,
     // GATEWAY_PLANNER: the suite's run on the JS planner starts its gateway processes on it too.
     env: { PATH: process.env["PATH"], HOME: process.env["HOME"], NODE_ENV: "test", LOG_LEVEL: "warn", GATEWAY_PLANNER: process.env["GATEWAY_PLANNER"], ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    // The IPC channel only tells the child when this process is gone (exit-with-parent.ts).
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
+  // Nor may it keep this process alive.
+  child.channel?.unref();
   let text = "";
   child.stdout!.on("data", (chunk: Buffer) => (text += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (text += chunk.toString()));

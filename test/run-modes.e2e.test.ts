@@ -26,6 +26,22 @@ describe("processes a test starts", () => {
     expect(leftRunning).toBeDefined();
     expect(isRunning(leftRunning!)).toBe(false);
   });
+
+  // vitest ends its workers with SIGTERM, which runs no exit handler: what a worker started
+  // must stop by itself once the worker is gone (and once a process is SIGKILLed, too).
+  it.each(["SIGTERM", "SIGKILL"] as const)("stop by themselves when the process that started them dies of %s", async (signal) => {
+    const spawner = spawnEntry("test/support/spawner.ts", [], {});
+    const sleeper = Number((await spawner.waitFor(/sleeper (\d+)/))[1]);
+    try {
+      expect(isRunning(sleeper)).toBe(true);
+      await spawner.stop(signal);
+      const deadline = Date.now() + 30_000;
+      while (isRunning(sleeper) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(isRunning(sleeper), `the sleeper (pid ${sleeper}) outlived its parent`).toBe(false);
+    } finally {
+      if (isRunning(sleeper)) process.kill(sleeper, "SIGKILL");
+    }
+  });
 });
 
 describe("npm start (all-in-one)", () => {

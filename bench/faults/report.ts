@@ -73,6 +73,12 @@ export function figures(result: RunResult): Figures {
         `${overlapped.length > 0 ? ` (faults: ${overlapped.join(", ")})` : ""}; retried ${JSON.stringify(r.answered.retried)}`,
     );
   }
+  lines.push("time to a definite answer of the requests each kind of fault held up (in flight during it, and served by what it hit):");
+  for (const [kind, list] of byKind) {
+    const held = requests.filter((r) => AFFECTS[kind](r) && list.some((f) => r.startedAt <= f.at + (f.readyAfterMs ?? 0) && r.endedAt >= f.at));
+    const { p50, p99, max } = spread(held.map((r) => r.answered.ms));
+    lines.push(`  ${kind.padEnd(16)} ${held.length} requests: p50 ${p50}, p99 ${p99}, max ${max}`);
+  }
   lines.push("recovery per fault kind (each of its faults):");
   for (const [kind, list] of byKind) {
     const firstSuccess = list.map((fault) => {
@@ -86,7 +92,8 @@ export function figures(result: RunResult): Figures {
   if (stream) {
     lines.push(
       `stream (balanceChanged, resumed with after): ${stream.events} events in the table, ${stream.delivered} delivered, ` +
-        `missing ${stream.missing}, duplicates ${stream.duplicates}, out of order ${stream.outOfOrder}, results without an event id ${stream.withoutCursor}, resumes ${stream.resumed}`,
+        `missing ${stream.missing}, duplicates ${stream.duplicates}, out of order ${stream.outOfOrder}, results without an event id ${stream.withoutCursor}, resumes ${stream.resumed}` +
+        ` (subscriptions ended by a retryable error: ${Object.entries(stream.interruptions).map(([code, n]) => `${code} ${n}`).join(", ") || "none"})`,
     );
   }
   return { text: lines.join("\n"), violations };

@@ -1,7 +1,10 @@
 // Partners following `balanceChanged` through the gateway over graphql-ws (graphql-ws's own
 // client), as the README tells them to: keep the id of the last event processed, and whenever
-// the socket drops or the subscription ends, subscribe again with `after` that id. At the end,
-// what each received is compared with the balance_event table.
+// the socket drops or the subscription ends, subscribe again with `after` that id (or the
+// `resumeAfter` of a SUBSCRIPTION_INTERRUPTED). A result is a whole event with its id, or a
+// final, retryable error that ends the subscription; anything else (an event with errors, a
+// result without an id the stream carries on after, a non-retryable error, a `resumeAfter` that
+// is not the last event received) breaks the contract. At the end, what each received is compared with the balance_event table.
 
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
@@ -15,9 +18,12 @@ export interface Follower {
   readonly key: string;
   readonly accounts: string[];
   readonly received: Map<string, string[]>;
-  /** Results that carried no event id (an error instead of the event), by error code. */
+  /** Results that broke the contract: no event id, yet not a final retryable error. */
   withoutCursor: number;
-  readonly withoutCursorCodes: string[];
+  /** What broke the contract, one line each (see the header). */
+  readonly broken: string[];
+  /** Subscriptions ended by a final retryable error, by code (SUBSCRIPTION_INTERRUPTED, SERVICE_UNAVAILABLE…). */
+  readonly interruptions: Map<string, number>;
   /** Times the subscriptions had to be resumed (socket closed, subscription errored or completed). */
   resumed: number;
 }
@@ -29,15 +35,26 @@ export interface StreamReport {
   readonly duplicates: number;
   readonly outOfOrder: number;
   readonly withoutCursor: number;
+  /** Subscriptions ended by a final retryable error, by code. */
+  readonly interruptions: Record<string, number>;
   readonly resumed: number;
-  /** One line per event missing, repeated or out of order, and per result without an event id. */
+  /** One line per event missing, repeated or out of order, and per result that broke the contract. */
   readonly problems: string[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface ResultJson {
+  readonly data?: { balanceChanged?: { id?: string } | null } | null;
+  readonly errors?: readonly { extensions?: Record<string, unknown> }[];
+}
+
+const codesOf = (result: ResultJson) => result.errors?.map((error) => String(error.extensions?.["code"])).join(", ") ?? "no error";
+
 export function follow(gatewayUrl: () => string, key: string, accounts: string[], signal: AbortSignal): { follower: Follower; done: Promise<void> } {
-  const follower: Follower = { key, accounts, received: new Map(accounts.map((a) => [a, []])), withoutCursor: 0, withoutCursorCodes: [], resumed: 0 };
+  const follower: Follower = { key, accounts, received: new Map(accounts.map((a) => [a, []])), withoutCursor: 0, broken: [], interruptions: new Map(), resumed: 0 };
+  // Where each account resumes when it has received nothing yet: a resumeAfter given then.
+  const resumeFrom = new Map<string, string>();
   const done = (async () => {
     while (!signal.aborted) {
       const client = createClient({
@@ -54,16 +71,30 @@ export function follow(gatewayUrl: () => string, key: string, accounts: string[]
         signal.addEventListener("abort", end, { once: true });
         for (const accountId of accounts) {
           const received = follower.received.get(accountId)!;
+          const after = received.at(-1) ?? resumeFrom.get(accountId) ?? null;
+          let ended = false;
           client.subscribe<{ balanceChanged: { id: string } }>(
-            { query: SUBSCRIPTION, variables: { accountId, after: received.at(-1) ?? null } },
+            { query: SUBSCRIPTION, variables: { accountId, after } },
             {
-              next: (result) => {
+              next: (result: ResultJson) => {
                 const id = result.data?.balanceChanged?.id;
-                if (id) received.push(id);
-                else {
+                if (ended) follower.broken.push(`${accountId}: a result after the subscription's final error (${id ?? codesOf(result)})`);
+                if (id && result.errors?.length) follower.broken.push(`${accountId}: event ${id} incomplete (${codesOf(result)})`);
+                if (id) return void received.push(id);
+                const final = (result.errors?.length ?? 0) > 0 && result.errors!.every((error) => error.extensions?.["retryable"] === true);
+                if (!final) {
                   follower.withoutCursor += 1;
-                  follower.withoutCursorCodes.push(`${accountId} (${result.errors?.map((e) => e.extensions?.["code"]).join(", ") ?? "no error"})`);
+                  follower.broken.push(`${accountId}: a result without an event id (${codesOf(result)})`);
+                  return;
                 }
+                ended = true;
+                const code = codesOf(result);
+                follower.interruptions.set(code, (follower.interruptions.get(code) ?? 0) + 1);
+                const resumeAfter = result.errors![0]!.extensions?.["resumeAfter"];
+                if (typeof resumeAfter !== "string") return;
+                const last = received.at(-1) ?? after;
+                if (last !== null && resumeAfter !== last) follower.broken.push(`${accountId}: resumeAfter ${resumeAfter}, but the last event received was ${last}`);
+                if (last === null) resumeFrom.set(accountId, resumeAfter);
               },
               error: end,
               complete: end,
@@ -103,10 +134,12 @@ export async function caughtUp(sql: SqlClient, followers: Follower[], timeoutMs:
 export async function compareStreams(sql: SqlClient, followers: Follower[]): Promise<StreamReport> {
   let events = 0, delivered = 0, missing = 0, duplicates = 0, outOfOrder = 0, withoutCursor = 0, resumed = 0;
   const problems: string[] = [];
+  const interruptions: Record<string, number> = {};
   for (const follower of followers) {
+    for (const [code, n] of follower.interruptions) interruptions[code] = (interruptions[code] ?? 0) + n;
     withoutCursor += follower.withoutCursor;
     resumed += follower.resumed;
-    for (const what of follower.withoutCursorCodes) problems.push(`a result without an event id on ${what}`);
+    problems.push(...follower.broken);
     for (const [accountId, received] of follower.received) {
       const table = await eventsOf(sql, accountId);
       const position = new Map(table.map((id, i) => [id, i]));
@@ -125,5 +158,5 @@ export async function compareStreams(sql: SqlClient, followers: Follower[]): Pro
       duplicates += received.length - seen.size;
     }
   }
-  return { events, delivered, missing, duplicates, outOfOrder, withoutCursor, resumed, problems };
+  return { events, delivered, missing, duplicates, outOfOrder, withoutCursor, interruptions, resumed, problems };
 }

@@ -64,12 +64,16 @@ function guarded(source: AsyncIterableIterator<ExecutionResult>, context: unknow
       if (step.done || ended) return step.done ? step : DONE;
       const state = stateOf(context);
       const cursor = state?.pending.shift();
-      if (cursor === undefined) return step;
-      if (step.value.errors?.length) {
+      // An event with errors is never let through, whether or not its cursor was noted: under
+      // bench:faults, results carrying an event and errors came with no cursor pending (and the
+      // same event reached the client twice, once whole). Only a refusal without data (the
+      // subscription's own errors, before any event) passes as it is.
+      if (step.value.errors?.length && (cursor !== undefined || step.value.data != null)) {
         ended = true;
         void source.return?.();
         return { done: false, value: { errors: [interrupted(state?.lastDelivered)] } };
       }
+      if (cursor === undefined) return step;
       state!.lastDelivered = cursor;
       delivered.set(step.value, cursor);
       return step;

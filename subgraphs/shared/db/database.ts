@@ -140,6 +140,13 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on("error", () => {});
+  // Nor may a client between owners. The pool hands a client on from a finished query to a
+  // waiting `pool.connect()` with no 'error' listener until the new owner's code runs, a
+  // microtask later; a backend terminated just after its last result sends the FATAL in the same
+  // packet, which the driver emits into that gap (a database restart killed the balances process
+  // so under load). A listener for the client's whole life closes the gap; the client is marked
+  // unusable by the driver, and its next owner's query fails and drops it.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const reading = (): PoolReading => ({ driver: "postgres", total: pool.totalCount, max, idle: pool.idleCount, waiting: pool.waitingCount });
   openPools.add(reading);
   const observers = new StatementObservers();
