@@ -19,10 +19,16 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/no-explicit-any": "error",
       // Configuration is parsed once (subgraphs/shared/config.ts); nothing else reads the environment.
-      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through subgraphs/shared/config.ts." }],
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration through subgraphs/shared/config.ts." },
+      ],
     },
   },
   {
@@ -34,7 +40,12 @@ export default tseslint.config(
     rules: { "moneygraph/module-boundaries": "error" },
   },
   {
-    files: ["subgraphs/*/domain/**/*.ts", "subgraphs/shared/money/**/*.ts", "subgraphs/shared/refusal.ts", "subgraphs/shared/lifecycle/state-machine.ts"],
+    files: [
+      "subgraphs/*/domain/**/*.ts",
+      "subgraphs/shared/money/**/*.ts",
+      "subgraphs/shared/refusal.ts",
+      "subgraphs/shared/lifecycle/state-machine.ts",
+    ],
     rules: {
       "no-restricted-imports": ["error", { patterns: IO_AND_FRAMEWORKS }],
       "no-restricted-globals": ["error", { name: "process", message: "Domain code is pure: no process, no environment." }],
@@ -47,7 +58,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["**/accounts/**", "**/balances/**", "**/payouts/**", "**/crypto/**", "**/ledger/**"], message: "Shared code does not depend on a subgraph." }] },
+        {
+          patterns: [
+            {
+              group: ["**/accounts/**", "**/balances/**", "**/payouts/**", "**/crypto/**", "**/ledger/**"],
+              message: "Shared code does not depend on a subgraph.",
+            },
+          ],
+        },
       ],
     },
   },
@@ -59,7 +77,10 @@ export default tseslint.config(
         {
           patterns: [
             ...IO_AND_FRAMEWORKS,
-            { group: ["**/accounts/**", "**/balances/**", "**/payouts/**", "**/crypto/**", "**/ledger/**"], message: "Shared code does not depend on a subgraph." },
+            {
+              group: ["**/accounts/**", "**/balances/**", "**/payouts/**", "**/crypto/**", "**/ledger/**"],
+              message: "Shared code does not depend on a subgraph.",
+            },
           ],
         },
       ],
@@ -73,7 +94,11 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["graphql", "type-graphql", "@apollo/*", "**/graphql/**"], message: "Services do not depend on the GraphQL layer." }] },
+        {
+          patterns: [
+            { group: ["graphql", "type-graphql", "@apollo/*", "**/graphql/**"], message: "Services do not depend on the GraphQL layer." },
+          ],
+        },
       ],
     },
   },
@@ -87,7 +112,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ["@prisma/*", "pg", "@electric-sql/*"], message: "Resolvers call services, not the database." },
-            { group: ["**/prisma/generated/**", "**/shared/db/**"], message: "Resolvers and GraphQL types see records, not rows: call a use case." },
+            {
+              group: ["**/prisma/generated/**", "**/shared/db/**"],
+              message: "Resolvers and GraphQL types see records, not rows: call a use case.",
+            },
           ],
         },
       ],
@@ -96,14 +124,25 @@ export default tseslint.config(
   {
     // One back door per module (docs/architecture.md, "Inside a module"): SQL, database calls
     // and the Prisma client live in the module's store; use cases and resolvers call the store.
-    files: ["subgraphs/{accounts,balances,ledger,payouts,crypto}/{service,graphql,events,domain}/**/*.ts", "subgraphs/{accounts,balances,ledger,payouts,crypto}/*.ts"],
+    files: [
+      "subgraphs/{accounts,balances,ledger,payouts,crypto}/{service,graphql,events,domain}/**/*.ts",
+      "subgraphs/{accounts,balances,ledger,payouts,crypto}/*.ts",
+    ],
     // The stores themselves, and the tests' own fixtures (which count rows directly).
     ignores: ["**/*.test.ts", "subgraphs/*/store.ts", "subgraphs/crypto/crypto-test-support.ts"],
     plugins: { moneygraph },
     rules: { "moneygraph/storage-in-store": "error" },
   },
   {
-    files: ["cmd/**/*.ts", "scripts/**/*.ts", "test/**/*.ts", "vitest.config.ts", "subgraphs/shared/config.ts", "bench/**/*.ts", "**/*.test.ts"],
+    files: [
+      "cmd/**/*.ts",
+      "scripts/**/*.ts",
+      "test/**/*.ts",
+      "vitest.config.ts",
+      "subgraphs/shared/config.ts",
+      "bench/**/*.ts",
+      "**/*.test.ts",
+    ],
     rules: { "no-restricted-properties": "off" },
   },
 );

@@ -37,7 +37,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
-          include: ["subgraphs/**/*.int.test.ts", "prisma/**/*.int.test.ts", ...(usesPostgres ? ["subgraphs/**/*.int-postgres.test.ts"] : [])],
+          include: [
+            "subgraphs/**/*.int.test.ts",
+            "prisma/**/*.int.test.ts",
+            ...(usesPostgres ? ["subgraphs/**/*.int-postgres.test.ts"] : []),
+          ],
           isolate: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -67,9 +67,14 @@ const loadBefore = os.loadavg();
 try {
   const result = await runFaults({ ...options, signal: interrupted.signal });
   const { text, violations } = figures(result);
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(", ");
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
   console.log(`\nmachine: ${machine()}; load average ${loadBefore.map((l) => l.toFixed(2)).join(", ")} before, ${load} after`);
-  console.log(`${options.clients} clients, ${options.seconds} s, a fault every ${options.faultEveryMs / 1_000} s, database down ${options.databaseDownMs} ms per restart`);
+  console.log(
+    `${options.clients} clients, ${options.seconds} s, a fault every ${options.faultEveryMs / 1_000} s, database down ${options.databaseDownMs} ms per restart`,
+  );
   console.log(text);
   process.exitCode = violations === 0 ? 0 : 1;
 } catch (error) {

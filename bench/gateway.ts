@@ -93,7 +93,8 @@ function start(args: string[], env: Record<string, string | undefined>, cwd = RO
       for (;;) {
         const match = pattern.exec(output);
         if (match) return match;
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${args.join(" ")}: no ${pattern} in:\n${output.slice(-2_000)}`);
+        if (child.exitCode !== null || Date.now() > deadline)
+          throw new Error(`${args.join(" ")}: no ${pattern} in:\n${output.slice(-2_000)}`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 250);
@@ -123,7 +124,8 @@ function post(port: number, body: string, headers: Record<string, string> = {}):
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
-          if (res.statusCode !== 200 || text.includes('"errors"')) reject(Object.assign(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`), { code: `HTTP_${res.statusCode}` }));
+          if (res.statusCode !== 200 || text.includes('"errors"'))
+            reject(Object.assign(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`), { code: `HTTP_${res.statusCode}` }));
           else resolve(text);
         });
       },
@@ -134,7 +136,9 @@ function post(port: number, body: string, headers: Record<string, string> = {}):
 }
 
 function row(name: string, result: LoadResult): Record<string, string | number> {
-  const errors = Object.entries(result.errors).map(([code, count]) => `${code}×${count}`).join(" ");
+  const errors = Object.entries(result.errors)
+    .map(([code, count]) => `${code}×${count}`)
+    .join(" ");
   return {
     target: name,
     "req/s": result.perSecond,
@@ -181,12 +185,24 @@ async function federation(dedup: boolean): Promise<void> {
   // Ours checks API keys with the accounts subgraph of this project, on a database of its own.
   const database = await freshDatabase(serverUrl!, 5);
   const secret = randomBytes(32).toString("hex");
-  const config = loadConfig({ DATABASE_URL: database.url, GATEWAY_SECRET: secret, LOG_LEVEL: "warn", ACCOUNTS_PORT: "0" }, { allowGeneratedSecret: false });
-  const accounts = await startPlatform({ config, logger: createLogger("warn", "bench"), subgraphs: ["accounts"], gateway: false, ephemeralSubgraphPorts: true, db: database.db });
+  const config = loadConfig(
+    { DATABASE_URL: database.url, GATEWAY_SECRET: secret, LOG_LEVEL: "warn", ACCOUNTS_PORT: "0" },
+    { allowGeneratedSecret: false },
+  );
+  const accounts = await startPlatform({
+    config,
+    logger: createLogger("warn", "bench"),
+    subgraphs: ["accounts"],
+    gateway: false,
+    ephemeralSubgraphPorts: true,
+    db: database.db,
+  });
   const { secretKey } = await insertPlatform(accounts.deps!, { displayName: "Bench", country: "US", defaultCurrency: "USD" });
   const children: Child[] = [];
   try {
-    const overrides = Object.entries(subgraphs.urls).map(([name, url]) => `${name}=${url}`).join(",");
+    const overrides = Object.entries(subgraphs.urls)
+      .map(([name, url]) => `${name}=${url}`)
+      .join(",");
     const targets = [
       { name: "@apollo/gateway", env: { BENCH_GATEWAY: "apollo" }, headers: {} as Record<string, string> },
       { name: "Hive Gateway (JS)", env: { BENCH_GATEWAY: "hive-js" }, headers: {} },
@@ -218,7 +234,12 @@ async function federation(dedup: boolean): Promise<void> {
     const running = [];
     for (const [index, target] of selected.entries()) {
       const profile = cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${join(cpuProfile, `${target.env.BENCH_GATEWAY}-${index}`)}`] : [];
-      const child = start(["bench/federation/gateway-process.ts"], { ...target.env, SUPERGRAPH_PATH: supergraphPath, DEDUPLICATE_INFLIGHT_QUERIES: String(dedup) }, ROOT, profile);
+      const child = start(
+        ["bench/federation/gateway-process.ts"],
+        { ...target.env, SUPERGRAPH_PATH: supergraphPath, DEDUPLICATE_INFLIGHT_QUERIES: String(dedup) },
+        ROOT,
+        profile,
+      );
       children.push(child);
       const port = Number((await child.waitFor(/listening (\d+)/))[1]);
       running.push({ ...target, port, pid: child.process.pid! });
@@ -237,7 +258,12 @@ async function federation(dedup: boolean): Promise<void> {
       }
     }
     console.log(
-      `\nfederation benchmark, in-flight deduplication ${dedup ? "on" : "off"}, ${connections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(results, ["@apollo/gateway", "Hive Gateway (Rust)"].filter((name) => results.has(name))))}\n`,
+      `\nfederation benchmark, in-flight deduplication ${dedup ? "on" : "off"}, ${connections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(
+        summary(
+          results,
+          ["@apollo/gateway", "Hive Gateway (Rust)"].filter((name) => results.has(name)),
+        ),
+      )}\n`,
     );
   } finally {
     await Promise.all(children.map((child) => child.stop()));
@@ -283,11 +309,21 @@ async function seed(port: number, adminKey: string): Promise<{ key: string; conn
     );
     const id = account.createConnectedAccount.id;
     connected.push(id);
-    await call(key, `mutation($id: ID!, $input: AddExternalAccountInput!, $key: String!) { addExternalAccount(accountId: $id, input: $input, idempotencyKey: $key) { id } }`, {
-      id,
-      input: { country: "US", currency: "USD", accountHolderName: `Seller ${i}`, routingNumber: "110000000", accountNumber: "000123456789" },
-      key: randomUUID(),
-    });
+    await call(
+      key,
+      `mutation($id: ID!, $input: AddExternalAccountInput!, $key: String!) { addExternalAccount(accountId: $id, input: $input, idempotencyKey: $key) { id } }`,
+      {
+        id,
+        input: {
+          country: "US",
+          currency: "USD",
+          accountHolderName: `Seller ${i}`,
+          routingNumber: "110000000",
+          accountNumber: "000123456789",
+        },
+        key: randomUUID(),
+      },
+    );
     await call(key, TRANSFER, { input: { destinationAccountId: id, amount: "1000", currency: "USD" }, key: randomUUID() });
   }
   return { key, connected };
@@ -299,7 +335,9 @@ async function product(): Promise<void> {
   // This commit twice: as it runs by default, and without in-flight deduplication (every
   // dashboard request then executes, as it did before).
   const commits: { name: string; cwd: string; env?: Record<string, string> }[] = [
-    ...(baseline ? [{ name: `baseline ${execSync("git rev-parse --short HEAD", { cwd: baseline }).toString().trim()}`, cwd: baseline }] : []),
+    ...(baseline
+      ? [{ name: `baseline ${execSync("git rev-parse --short HEAD", { cwd: baseline }).toString().trim()}`, cwd: baseline }]
+      : []),
     { name: `this ${head}`, cwd: ROOT },
     { name: `this ${head}, no dedup`, cwd: ROOT, env: { DEDUPLICATE_INFLIGHT_QUERIES: "false" } },
   ];
@@ -311,19 +349,23 @@ async function product(): Promise<void> {
       // Created here, migrated by the process itself (each commit its own migrations).
       const database = await freshDatabase(serverUrl!, 1);
       databases.push(database);
-      const child = start(["cmd/all-in-one.ts"], {
-        DATABASE_URL: database.url,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        SEED_DEMO: "false",
-        ADMIN_API_KEY: adminKey,
-        GATEWAY_SECRET: randomBytes(32).toString("hex"),
-        RATE_LIMIT_PER_SECOND: "0",
-        AUTH_FAILURES_PER_MINUTE: "0",
-        SETTLEMENT_DELAY_MS: "0",
-        LOG_LEVEL: "warn",
-        ...commit.env,
-      }, commit.cwd);
+      const child = start(
+        ["cmd/all-in-one.ts"],
+        {
+          DATABASE_URL: database.url,
+          PORT: "0",
+          HOST: "127.0.0.1",
+          SEED_DEMO: "false",
+          ADMIN_API_KEY: adminKey,
+          GATEWAY_SECRET: randomBytes(32).toString("hex"),
+          RATE_LIMIT_PER_SECOND: "0",
+          AUTH_FAILURES_PER_MINUTE: "0",
+          SETTLEMENT_DELAY_MS: "0",
+          LOG_LEVEL: "warn",
+          ...commit.env,
+        },
+        commit.cwd,
+      );
       children.push(child);
       const port = Number((await child.waitFor(/http:\/\/localhost:(\d+)\/graphql/))[1]);
       const seeded = await seed(port, adminKey);
@@ -338,17 +380,33 @@ async function product(): Promise<void> {
         const read = await load(productConnections, seconds, async () => void (await post(target.port, body, headers)), target.pid);
         dashboard.get(target.name)!.push(read);
         console.log(JSON.stringify({ part: "dashboard", round, ...row(target.name, read) }));
-        const write = await load(productConnections, seconds, async (worker, n) => {
-          const destination = target.connected[(worker * 7 + n) % target.connected.length]!;
-          await post(target.port, JSON.stringify({ query: TRANSFER, variables: { input: { destinationAccountId: destination, amount: "1", currency: "USD" }, key: randomUUID() } }), headers);
-        }, target.pid);
+        const write = await load(
+          productConnections,
+          seconds,
+          async (worker, n) => {
+            const destination = target.connected[(worker * 7 + n) % target.connected.length]!;
+            await post(
+              target.port,
+              JSON.stringify({
+                query: TRANSFER,
+                variables: { input: { destinationAccountId: destination, amount: "1", currency: "USD" }, key: randomUUID() },
+              }),
+              headers,
+            );
+          },
+          target.pid,
+        );
         transfers.get(target.name)!.push(write);
         console.log(JSON.stringify({ part: "createTransfer", round, ...row(target.name, write) }));
       }
     }
     const reference = targets[0]!.name;
-    console.log(`\ndashboard query, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(dashboard, [reference]))}`);
-    console.log(`\ncreateTransfer, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(transfers, [reference]))}\n`);
+    console.log(
+      `\ndashboard query, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(dashboard, [reference]))}`,
+    );
+    console.log(
+      `\ncreateTransfer, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(transfers, [reference]))}\n`,
+    );
   } finally {
     await Promise.all(children.map((child) => child.stop()));
     for (const database of databases) await database.drop();

@@ -42,8 +42,16 @@ async function setup(deps: Dependencies, platforms: number, perPlatform: number)
     const connected = Array.from({ length: perPlatform }, () => newId("account"));
     await deps.db.prisma.account.createMany({
       data: connected.map((id) => ({
-        id, tenantId: account.id, platformId: account.id, livemode: false, type: "CONNECTED" as const,
-        displayName: `Seller ${id.slice(-4)}`, country: "US", defaultCurrency: "USD", status: "ACTIVE" as const, payoutsEnabled: true,
+        id,
+        tenantId: account.id,
+        platformId: account.id,
+        livemode: false,
+        type: "CONNECTED" as const,
+        displayName: `Seller ${id.slice(-4)}`,
+        country: "US",
+        defaultCurrency: "USD",
+        status: "ACTIVE" as const,
+        payoutsEnabled: true,
       })),
     });
     await createTopup(deps, principal, { accountId: account.id, amount: 10n ** 13n, currency: USD }, randomUUID());
@@ -59,9 +67,15 @@ function viaPost(deps: Dependencies, platforms: Platform[]) {
     const platform = pick(platforms);
     await post(deps.db.sql, platform.principal, [
       transferPosting({
-        ledgerTransactionId: newId("ledgerTransaction"), transferId: newId("transfer"), platformId: platform.principal.tenantId,
-        destinationAccountId: pick(platform.connected), amount: 1n, currency: USD,
-        sourceBalanceTransactionId: newId("balanceTransaction"), destinationBalanceTransactionId: newId("balanceTransaction"), at: new Date(),
+        ledgerTransactionId: newId("ledgerTransaction"),
+        transferId: newId("transfer"),
+        platformId: platform.principal.tenantId,
+        destinationAccountId: pick(platform.connected),
+        amount: 1n,
+        currency: USD,
+        sourceBalanceTransactionId: newId("balanceTransaction"),
+        destinationBalanceTransactionId: newId("balanceTransaction"),
+        at: new Date(),
       }),
     ]);
   };
@@ -70,7 +84,12 @@ function viaPost(deps: Dependencies, platforms: Platform[]) {
 function viaUseCase(deps: Dependencies, platforms: Platform[]) {
   return async () => {
     const platform = pick(platforms);
-    await createTransfer(deps, platform.principal, { destinationAccountId: pick(platform.connected), amount: 1n, currency: USD }, randomUUID());
+    await createTransfer(
+      deps,
+      platform.principal,
+      { destinationAccountId: pick(platform.connected), amount: 1n, currency: USD },
+      randomUUID(),
+    );
   };
 }
 
@@ -82,7 +101,10 @@ function viaGateway(url: string, platforms: Platform[]) {
     const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${platform.secretKey}` },
-      body: JSON.stringify({ query: MUTATION, variables: { input: { destinationAccountId: pick(platform.connected), amount: "1", currency: "USD" }, key: randomUUID() } }),
+      body: JSON.stringify({
+        query: MUTATION,
+        variables: { input: { destinationAccountId: pick(platform.connected), amount: "1", currency: "USD" }, key: randomUUID() },
+      }),
     });
     const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
     if (body.errors) throw Object.assign(new Error("graphql error"), { code: body.errors[0]?.extensions?.code ?? "ERROR" });
@@ -91,12 +113,25 @@ function viaGateway(url: string, platforms: Platform[]) {
 
 async function main(): Promise<void> {
   const bench = await freshDatabase(serverUrl!, writers + 8);
-  const config = loadConfig({ SETTLEMENT_DELAY_MS: "0", LOG_LEVEL: "warn", DATABASE_POOL_SIZE: String(writers + 8) }, { allowGeneratedSecret: true });
+  const config = loadConfig(
+    { SETTLEMENT_DELAY_MS: "0", LOG_LEVEL: "warn", DATABASE_POOL_SIZE: String(writers + 8) },
+    { allowGeneratedSecret: true },
+  );
   const deps = createDependencies(bench.db, config, createLogger("warn", "bench"));
   const rows: Record<string, string | number>[] = [];
   const record = (path: string, scenario: string, result: LoadResult) => {
-    rows.push({ path, scenario, "transfers/s": result.perSecond, "p50 ms": result.p50ms, "p99 ms": result.p99ms, ops: result.operations, errors: JSON.stringify(result.errors) });
-    console.log(`${path} / ${scenario}: ${result.perSecond}/s p50 ${result.p50ms} ms p99 ${result.p99ms} ms ${JSON.stringify(result.errors)}`);
+    rows.push({
+      path,
+      scenario,
+      "transfers/s": result.perSecond,
+      "p50 ms": result.p50ms,
+      "p99 ms": result.p99ms,
+      ops: result.operations,
+      errors: JSON.stringify(result.errors),
+    });
+    console.log(
+      `${path} / ${scenario}: ${result.perSecond}/s p50 ${result.p50ms} ms p99 ${result.p99ms} ms ${JSON.stringify(result.errors)}`,
+    );
   };
   try {
     console.log(`machine: ${machine()}; ${writers} writers; ${seconds} s per run`);
@@ -109,8 +144,12 @@ async function main(): Promise<void> {
     record("use case: createTransfer()", "hot", await load(writers, seconds, viaUseCase(deps, hot)));
 
     const server = spawnEntry("cmd/all-in-one.ts", [], {
-      DATABASE_URL: bench.url, PORT: "0", SEED_DEMO: "false", LOG_LEVEL: "warn",
-      DATABASE_POOL_SIZE: String(writers + 8), SETTLEMENT_DELAY_MS: "0",
+      DATABASE_URL: bench.url,
+      PORT: "0",
+      SEED_DEMO: "false",
+      LOG_LEVEL: "warn",
+      DATABASE_POOL_SIZE: String(writers + 8),
+      SETTLEMENT_DELAY_MS: "0",
       // The benchmark measures the money path, not the per-tenant request limit.
       RATE_LIMIT_PER_SECOND: "0",
     });
@@ -124,7 +163,9 @@ async function main(): Promise<void> {
     }
 
     const report = await verifyLedger(bench.db.sql);
-    console.log(`\nintegrity: ${report.ok ? "ok" : "FAILED"} (${report.transactionsChecked} transactions, ${report.ledgerAccountsChecked} ledger accounts)`);
+    console.log(
+      `\nintegrity: ${report.ok ? "ok" : "FAILED"} (${report.transactionsChecked} transactions, ${report.ledgerAccountsChecked} ledger accounts)`,
+    );
     if (!report.ok) console.log(report.problems.slice(0, 10).join("\n"));
     console.log(`\n${table(rows)}`);
   } finally {

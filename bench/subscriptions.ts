@@ -68,8 +68,16 @@ async function tenants(deps: Dependencies, platforms: number, perPlatform: numbe
     const accounts = Array.from({ length: perPlatform }, () => newId("account") as string);
     await deps.db.prisma.account.createMany({
       data: accounts.map((id) => ({
-        id, tenantId: account.id, platformId: account.id, livemode: false, type: "CONNECTED" as const,
-        displayName: `Seller ${id.slice(-6)}`, country: "US", defaultCurrency: "USD", status: "ACTIVE" as const, payoutsEnabled: true,
+        id,
+        tenantId: account.id,
+        platformId: account.id,
+        livemode: false,
+        type: "CONNECTED" as const,
+        displayName: `Seller ${id.slice(-6)}`,
+        country: "US",
+        defaultCurrency: "USD",
+        status: "ACTIVE" as const,
+        payoutsEnabled: true,
       })),
     });
     await createTopup(deps, principal, { accountId: account.id, amount: 10n ** 13n, currency: USD }, randomUUID());
@@ -80,7 +88,9 @@ async function tenants(deps: Dependencies, platforms: number, perPlatform: numbe
 
 /** Resident memory of a process, in bytes (Linux). */
 function rss(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("VmRSS:"));
   return Number(line?.replace(/\D+/g, "") ?? 0) * 1024;
 }
 
@@ -97,15 +107,32 @@ interface Subscriber {
   names: Set<string>;
 }
 
-async function subscribeAll(url: string, plan: { accountId: string; key: string }[]): Promise<{ subscribers: Subscriber[]; seconds: number }> {
+async function subscribeAll(
+  url: string,
+  plan: { accountId: string; key: string }[],
+): Promise<{ subscribers: Subscriber[]; seconds: number }> {
   const started = now();
   const subscribers: Subscriber[] = [];
   // Open sockets in waves: the kernel's accept queue is finite.
   for (let i = 0; i < plan.length; i += 250) {
     await Promise.all(
       plan.slice(i, i + 250).map(async ({ accountId, key }) => {
-        const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${key}` } });
-        const subscriber: Subscriber = { accountId, client, received: [], arrivals: [], warmedUp: 0, warmupDisordered: 0, errors: [], names: new Set() };
+        const client = createClient({
+          url,
+          webSocketImpl: WebSocket,
+          retryAttempts: 0,
+          connectionParams: { authorization: `Bearer ${key}` },
+        });
+        const subscriber: Subscriber = {
+          accountId,
+          client,
+          received: [],
+          arrivals: [],
+          warmedUp: 0,
+          warmupDisordered: 0,
+          errors: [],
+          names: new Set(),
+        };
         subscribers.push(subscriber);
         await new Promise<void>((resolve) => {
           client.on("connected", () => resolve());
@@ -182,7 +209,13 @@ async function settle(subscribers: Subscriber[], committed: Map<string, number>)
   }
 }
 
-function measure(name: string, subscribers: Subscriber[], committed: Map<string, number>, gatewayRss: { before: number; after: number }, subscribeSeconds: number): ScenarioResult {
+function measure(
+  name: string,
+  subscribers: Subscriber[],
+  committed: Map<string, number>,
+  gatewayRss: { before: number; after: number },
+  subscribeSeconds: number,
+): ScenarioResult {
   const latencies: number[] = [];
   // Per event: its first delivery (the pipeline up to the fan-out) and its last (the fan-out).
   const firstAndLast = new Map<string, { first: number; last: number }>();
@@ -219,7 +252,8 @@ function measure(name: string, subscribers: Subscriber[], committed: Map<string,
     return (values[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN).toFixed(1);
   };
   const at = (q: number) => quantile(latencies, q);
-  if (process.env["BENCH_DUMP"]) console.log([...firstAndLast].map(([event, { first, last }]) => `${event.slice(-4)}:${first.toFixed(0)}/${last.toFixed(0)}`).join(" "));
+  if (process.env["BENCH_DUMP"])
+    console.log([...firstAndLast].map(([event, { first, last }]) => `${event.slice(-4)}:${first.toFixed(0)}/${last.toFixed(0)}`).join(" "));
   const firsts = [...firstAndLast.values()].map((each) => each.first);
   const spreads = [...firstAndLast.values()].map((each) => each.last - each.first);
   const perSubscriber = (gatewayRss.after - gatewayRss.before) / subscribers.length;
@@ -260,7 +294,9 @@ async function scenario(
   // Let every upstream subscription reach the subgraph before the first commit.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   const after = rss(gateway.child.pid!);
-  console.log(`${name}: ${subscribers.length} subscribed in ${subscribeSeconds.toFixed(1)} s; writing for ${warmupSeconds} s (warm-up) + ${seconds} s at ${rate}/s`);
+  console.log(
+    `${name}: ${subscribers.length} subscribed in ${subscribeSeconds.toFixed(1)} s; writing for ${warmupSeconds} s (warm-up) + ${seconds} s at ${rate}/s`,
+  );
   const balances = new Map<string, bigint>();
   if (warmupSeconds > 0) {
     // Not measured: the first events meet cold code paths and fresh connections everywhere.
@@ -313,7 +349,12 @@ async function main(): Promise<void> {
       }),
     );
     const profile = process.env["BENCH_CPU_PROFILE"];
-    const gateway = spawnEntry("cmd/gateway.ts", [], { ...env, ...urls, PORT: "0", HOST: "127.0.0.1" }, profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []);
+    const gateway = spawnEntry(
+      "cmd/gateway.ts",
+      [],
+      { ...env, ...urls, PORT: "0", HOST: "127.0.0.1" },
+      profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [],
+    );
     processes.push(gateway);
     const [, gatewayPort] = await gateway.waitFor(/"url":"http:\/\/localhost:(\d+)\/graphql"[^\n]*gateway listening/);
     const url = `ws://127.0.0.1:${gatewayPort}/graphql`;
@@ -322,15 +363,21 @@ async function main(): Promise<void> {
     const hotAccount = hotTenant!.accounts[0]!;
     if (hot.subscribers > 0) {
       const plan = Array.from({ length: hot.subscribers }, () => ({ accountId: hotAccount, key: hotTenant!.secretKey }));
-      rows.push((await scenario("one account", gateway, url, deps, plan, hot.rate, () => ({ tenant: hotTenant!, accountId: hotAccount }))).row);
+      rows.push(
+        (await scenario("one account", gateway, url, deps, plan, hot.rate, () => ({ tenant: hotTenant!, accountId: hotAccount }))).row,
+      );
     }
     if (spread.subscribers > 0) {
-      const accounts = spreadTenants.flatMap((tenant) => tenant.accounts.map((accountId) => ({ tenant, accountId }))).slice(0, spread.accounts);
+      const accounts = spreadTenants
+        .flatMap((tenant) => tenant.accounts.map((accountId) => ({ tenant, accountId })))
+        .slice(0, spread.accounts);
       const plan = Array.from({ length: spread.subscribers }, (_, i) => {
         const { tenant, accountId } = accounts[i % accounts.length]!;
         return { accountId, key: tenant.secretKey };
       });
-      rows.push((await scenario("spread", gateway, url, deps, plan, spread.rate, () => accounts[Math.floor(Math.random() * accounts.length)]!)).row);
+      rows.push(
+        (await scenario("spread", gateway, url, deps, plan, spread.rate, () => accounts[Math.floor(Math.random() * accounts.length)]!)).row,
+      );
     }
     console.log(`\nmachine: ${machine()}; ${seconds} s of writes per scenario\n${table(rows)}`);
   } finally {

@@ -29,7 +29,12 @@ async function main(): Promise<void> {
     if (demo.created) {
       // Something to look at: $10,000.00 arriving (pending, then available after SETTLEMENT_DELAY_MS).
       const principal = { kind: "platform", tenantId: demo.accountId, livemode: false, keyId: "demo-seed" } as const;
-      await createTopup(platform.deps!, principal, { accountId: demo.accountId, amount: 1_000_000n, currency: parseCurrency("USD")!, description: "Demo funds" }, "demo-seed");
+      await createTopup(
+        platform.deps!,
+        principal,
+        { accountId: demo.accountId, amount: 1_000_000n, currency: parseCurrency("USD")!, description: "Demo funds" },
+        "demo-seed",
+      );
     }
     // The explorer opens with this key in its Authorization header (never in production).
     if (config.NODE_ENV === "development") gateway.prefillExplorerKey(demo.secretKey);

@@ -22,7 +22,11 @@ export function boot(name: string, options: LoadOptions): { config: Config; logg
  * Tracing as the OTEL_* variables ask (off unless an OTLP endpoint is set), before anything that
  * makes spans starts; returns what stops it (pending spans exported) after `stop`.
  */
-export function withTracing(config: Config, logger: Logger, defaultServiceName: string): (stop: () => Promise<void>) => () => Promise<void> {
+export function withTracing(
+  config: Config,
+  logger: Logger,
+  defaultServiceName: string,
+): (stop: () => Promise<void>) => () => Promise<void> {
   const tracing = setupTracingFromConfig(config, defaultServiceName, logger);
   if (tracing) logger.info({ serviceName: config.OTEL_SERVICE_NAME ?? defaultServiceName }, "tracing to OTLP");
   return (stop) => async () => {

@@ -19,7 +19,11 @@ import { startPayoutsWorker } from "../subgraphs/payouts/api.ts";
 import { startCryptoWorker } from "../subgraphs/crypto/api.ts";
 
 export async function openMigratedDatabase(config: Config, logger: Logger): Promise<Database> {
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: join(config.DATA_DIR, "pglite"), poolSize: config.DATABASE_POOL_SIZE });
+  const db = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: join(config.DATA_DIR, "pglite"),
+    poolSize: config.DATABASE_POOL_SIZE,
+  });
   const applied = await db.session((sql) => migrate(sql));
   if (applied.length > 0) logger.info({ applied }, "database migrated");
   return db;

@@ -47,11 +47,23 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-export function spawnEntry(entry: string, args: string[], env: Record<string, string | undefined>, nodeArgs: readonly string[] = []): Spawned {
+export function spawnEntry(
+  entry: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  nodeArgs: readonly string[] = [],
+): Spawned {
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "--import", EXIT_WITH_PARENT, entry, ...args], {
     cwd: ROOT,
     // GATEWAY_PLANNER: the suite's run on the JS planner starts its gateway processes on it too.
-    env: { PATH: process.env["PATH"], HOME: process.env["HOME"], NODE_ENV: "test", LOG_LEVEL: "warn", GATEWAY_PLANNER: process.env["GATEWAY_PLANNER"], ...env },
+    env: {
+      PATH: process.env["PATH"],
+      HOME: process.env["HOME"],
+      NODE_ENV: "test",
+      LOG_LEVEL: "warn",
+      GATEWAY_PLANNER: process.env["GATEWAY_PLANNER"],
+      ...env,
+    },
     // The IPC channel only tells the child when this process is gone (exit-with-parent.ts).
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });

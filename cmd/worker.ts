@@ -12,7 +12,9 @@ import { openMigratedDatabase, stopOnSignals } from "./platform.ts";
 
 const { config, logger } = boot("worker", { allowGeneratedSecret: true });
 if (!config.DATABASE_URL) {
-  console.error("Invalid configuration:\n  DATABASE_URL: required to run the worker on its own (embedded PGlite is one process; use `npm start`)");
+  console.error(
+    "Invalid configuration:\n  DATABASE_URL: required to run the worker on its own (embedded PGlite is one process; use `npm start`)",
+  );
   process.exit(78);
 }
 

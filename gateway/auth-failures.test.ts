@@ -18,7 +18,10 @@ afterEach(async () => {
 });
 
 const wrongKey = () => Promise.reject(unauthenticated("Invalid API key"));
-const unavailable = () => Promise.reject(new GraphQLError("Authentication is unavailable; try again", { extensions: { code: "INTERNAL_SERVER_ERROR", http: { status: 503 } } }));
+const unavailable = () =>
+  Promise.reject(
+    new GraphQLError("Authentication is unavailable; try again", { extensions: { code: "INTERNAL_SERVER_ERROR", http: { status: 503 } } }),
+  );
 const rightKey = () => Promise.resolve("principal");
 
 /** What each attempt came to: the value, or the error's code. */
@@ -33,7 +36,12 @@ async function attempts(failures: AuthFailures, address: string, authenticate: (
 describe("the failed-authentication budget", () => {
   it("refuses an address beyond its failures, before authenticating, with the wait until the window ends", async () => {
     const failures = budget();
-    expect(await attempts(failures, "10.0.0.1", wrongKey, 4)).toEqual(["UNAUTHENTICATED", "UNAUTHENTICATED", "UNAUTHENTICATED", "RATE_LIMITED"]);
+    expect(await attempts(failures, "10.0.0.1", wrongKey, 4)).toEqual([
+      "UNAUTHENTICATED",
+      "UNAUTHENTICATED",
+      "UNAUTHENTICATED",
+      "RATE_LIMITED",
+    ]);
     let ran = false;
     const refused = await failures.guard("10.0.0.1", async () => ((ran = true), "principal")).catch((error: GraphQLError) => error);
     expect(ran).toBe(false);
@@ -86,7 +94,12 @@ describe("the failed-authentication budget", () => {
   it("keeps counting on its own when Redis cannot be reached", async () => {
     const failures = budget({ redisUrl: "redis://127.0.0.1:1" });
     await failures.ready(200);
-    expect(await attempts(failures, "10.0.0.1", wrongKey, 4)).toEqual(["UNAUTHENTICATED", "UNAUTHENTICATED", "UNAUTHENTICATED", "RATE_LIMITED"]);
+    expect(await attempts(failures, "10.0.0.1", wrongKey, 4)).toEqual([
+      "UNAUTHENTICATED",
+      "UNAUTHENTICATED",
+      "UNAUTHENTICATED",
+      "RATE_LIMITED",
+    ]);
   });
 
   // CI sets REDIS_URL (the machine runs Redis); elsewhere this needs a Redis to talk to.

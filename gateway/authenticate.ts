@@ -31,7 +31,10 @@ export function unauthenticated(message: string): GraphQLError {
 /** A key that could not be checked: the lookup is unavailable, not the key wrong. Logged by the Authenticator. */
 class AuthenticationUnavailable extends GraphQLError {
   constructor(cause: Error) {
-    super("Authentication is unavailable; try again", { originalError: cause, extensions: { code: "INTERNAL_SERVER_ERROR", http: { status: 503 } } });
+    super("Authentication is unavailable; try again", {
+      originalError: cause,
+      extensions: { code: "INTERNAL_SERVER_ERROR", http: { status: 503 } },
+    });
   }
 }
 
@@ -88,19 +91,28 @@ export class Authenticator {
       // The lookup is part of the request's trace (when tracing is on).
       response = await fetch(this.options.accountsUrl, {
         method: "POST",
-        headers: { "content-type": "application/json", ...signPrincipal({ kind: "gateway" }, this.options.gatewaySecret, operation), ...traceHeaders() },
+        headers: {
+          "content-type": "application/json",
+          ...signPrincipal({ kind: "gateway" }, this.options.gatewaySecret, operation),
+          ...traceHeaders(),
+        },
         body: JSON.stringify(operation),
       });
     } catch (error) {
       throw this.unavailable(error instanceof Error ? error : new Error(String(error)));
     }
     const body = (await response.json().catch(() => undefined)) as
-      | { data?: { _authenticate: { tenantId: string; livemode: boolean; keyId: string } | null }; errors?: { extensions?: { code?: unknown } }[] }
+      | {
+          data?: { _authenticate: { tenantId: string; livemode: boolean; keyId: string } | null };
+          errors?: { extensions?: { code?: unknown } }[];
+        }
       | undefined;
     if (!response.ok || !body?.data || body.errors) {
       // The key may be fine: the accounts subgraph is not. Not an auth failure, not cached.
       const codes = [...new Set((body?.errors ?? []).map((error) => String(error.extensions?.code)))];
-      throw this.unavailable(new Error(`the accounts subgraph answered HTTP ${response.status}${codes.length > 0 ? ` with ${codes.join(", ")}` : ""}`));
+      throw this.unavailable(
+        new Error(`the accounts subgraph answered HTTP ${response.status}${codes.length > 0 ? ` with ${codes.join(", ")}` : ""}`),
+      );
     }
     this.available();
     const found = body.data._authenticate;
@@ -110,7 +122,10 @@ export class Authenticator {
   private unavailable(cause: Error): AuthenticationUnavailable {
     if (this.unavailableSince === undefined) {
       this.unavailableSince = Date.now();
-      this.options.logger.error({ reason: reasonOf(cause) }, "authentication unavailable; answering SERVICE_UNAVAILABLE to keys not in the cache until it is back");
+      this.options.logger.error(
+        { reason: reasonOf(cause) },
+        "authentication unavailable; answering SERVICE_UNAVAILABLE to keys not in the cache until it is back",
+      );
     }
     return new AuthenticationUnavailable(cause);
   }

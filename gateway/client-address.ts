@@ -9,6 +9,10 @@ import type { TrustProxy } from "../subgraphs/shared/config.ts";
 /** The address of a request's client under `trust` (TRUST_PROXY), as Express computes `req.ip`. */
 export function clientAddresses(trust: TrustProxy): (request: IncomingMessage) => string {
   const trusted: (address: string, hop: number) => boolean =
-    trust === true ? () => true : typeof trust === "number" ? (_address, hop) => hop < trust : proxyAddr.compile(trust === false ? [] : [...trust]);
+    trust === true
+      ? () => true
+      : typeof trust === "number"
+        ? (_address, hop) => hop < trust
+        : proxyAddr.compile(trust === false ? [] : [...trust]);
   return (request) => proxyAddr(request, trusted);
 }

@@ -91,6 +91,7 @@ function page(key: string | undefined, production: boolean): string {
     shouldPersistHeaders: !production,
   });
   const call = "YogaGraphiQL.renderYogaGraphiQL(";
-  if (rendered.split(call).length !== 2) throw new Error("@graphql-yoga/render-graphiql changed: the explorer's render call was not found once");
+  if (rendered.split(call).length !== 2)
+    throw new Error("@graphql-yoga/render-graphiql changed: the explorer's render call was not found once");
   return rendered.replace(call, "moneygraphExplorer(").replace(/<body([^>]*)>/, `<body$1>${BANNER}${PAGE_SCRIPT}`);
 }

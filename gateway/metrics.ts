@@ -176,10 +176,17 @@ export class GatewayMetrics {
       onRequest({ url, request, endResponse }) {
         if (url.pathname !== METRICS_PATH) return;
         if (request.method !== "GET" && request.method !== "HEAD") {
-          return endResponse(new Response("Method Not Allowed: GET /metrics\n", { status: 405, headers: { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" } }));
+          return endResponse(
+            new Response("Method Not Allowed: GET /metrics\n", {
+              status: 405,
+              headers: { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" },
+            }),
+          );
         }
         return exposition(registries).then((text) =>
-          endResponse(new Response(request.method === "HEAD" ? null : text, { status: 200, headers: { "content-type": METRICS_CONTENT_TYPE } })),
+          endResponse(
+            new Response(request.method === "HEAD" ? null : text, { status: 200, headers: { "content-type": METRICS_CONTENT_TYPE } }),
+          ),
         );
       },
     };
@@ -192,7 +199,13 @@ export class GatewayMetrics {
       operationName: names.label(params.operationName),
       operationType: params.operationType ?? "unknown",
     });
-    const subgraphLabels = ({ subgraphName, executionRequest }: { subgraphName: string; executionRequest: { operationType?: string } }) => ({
+    const subgraphLabels = ({
+      subgraphName,
+      executionRequest,
+    }: {
+      subgraphName: string;
+      executionRequest: { operationType?: string };
+    }) => ({
       subgraphName,
       operationType: executionRequest.operationType ?? "query",
     });
@@ -206,18 +219,30 @@ export class GatewayMetrics {
         graphql_envelop_request: false,
         graphql_envelop_request_duration: createHistogram({
           registry,
-          histogram: { name: "graphql_envelop_request_duration", help: "Time spent on running the GraphQL operation from parse to execute", labelNames: ["operationName", "operationType"] },
+          histogram: {
+            name: "graphql_envelop_request_duration",
+            help: "Time spent on running the GraphQL operation from parse to execute",
+            labelNames: ["operationName", "operationType"],
+          },
           fillLabelsFn: operationLabels,
         }),
         graphql_envelop_error_result: createCounter({
           registry,
-          counter: { name: "graphql_envelop_error_result", help: "Counts the amount of errors reported from all phases", labelNames: ["operationName", "operationType", "phase"] },
+          counter: {
+            name: "graphql_envelop_error_result",
+            help: "Counts the amount of errors reported from all phases",
+            labelNames: ["operationName", "operationType", "phase"],
+          },
           // No `path`: list indexes would make a series per position.
           fillLabelsFn: (params) => ({ ...operationLabels(params), phase: params.errorPhase ?? "execute" }),
         }),
         graphql_yoga_http_duration: createHistogram({
           registry,
-          histogram: { name: "graphql_yoga_http_duration", help: "Time spent on HTTP connection", labelNames: ["method", "statusCode", "operationName", "operationType"] },
+          histogram: {
+            name: "graphql_yoga_http_duration",
+            help: "Time spent on HTTP connection",
+            labelNames: ["method", "statusCode", "operationName", "operationType"],
+          },
           // No `url`: it holds the query string (a GET's whole operation and variables).
           fillLabelsFn: (params, { request, response }: { request: Request; response: Response }) => ({
             method: request.method === "GET" ? "GET" : "POST",
@@ -227,7 +252,11 @@ export class GatewayMetrics {
         }),
         graphql_gateway_fetch_duration: createHistogram({
           registry,
-          histogram: { name: "graphql_gateway_fetch_duration", help: "Time spent on outgoing HTTP calls", labelNames: ["subgraphName", "method", "statusCode"] },
+          histogram: {
+            name: "graphql_gateway_fetch_duration",
+            help: "Time spent on outgoing HTTP calls",
+            labelNames: ["subgraphName", "method", "statusCode"],
+          },
           fillLabelsFn: ({ url, options, response }: { url: string; options: { method?: string }; response: Response }) => ({
             subgraphName: subgraphByUrl.get(url) ?? OTHER,
             method: options.method === "GET" ? "GET" : "POST",
@@ -236,12 +265,20 @@ export class GatewayMetrics {
         }),
         graphql_gateway_subgraph_execute_duration: createHistogram({
           registry,
-          histogram: { name: "graphql_gateway_subgraph_execute_duration", help: "Time spent on subgraph execution", labelNames: ["subgraphName", "operationType"] },
+          histogram: {
+            name: "graphql_gateway_subgraph_execute_duration",
+            help: "Time spent on subgraph execution",
+            labelNames: ["subgraphName", "operationType"],
+          },
           fillLabelsFn: subgraphLabels,
         }),
         graphql_gateway_subgraph_execute_errors: createCounter({
           registry,
-          counter: { name: "graphql_gateway_subgraph_execute_errors", help: "Number of errors on subgraph execution", labelNames: ["subgraphName", "operationType"] },
+          counter: {
+            name: "graphql_gateway_subgraph_execute_errors",
+            help: "Number of errors on subgraph execution",
+            labelNames: ["subgraphName", "operationType"],
+          },
           fillLabelsFn: subgraphLabels,
         }),
         graphql_envelop_schema_change: true,
@@ -266,8 +303,16 @@ export class GatewayMetrics {
 
   /** Operations by name, type and outcome; HTTP answers by status. Hooks shared by every request. */
   private counting(): GatewayPlugin {
-    const { names, operations, graphqlEndpoint } = { names: this.names, operations: this.operations, graphqlEndpoint: this.options.graphqlEndpoint };
-    const label = (args: { document: Parameters<typeof getOperationAST>[0]; operationName?: string | null | undefined; contextValue: unknown }) => {
+    const { names, operations, graphqlEndpoint } = {
+      names: this.names,
+      operations: this.operations,
+      graphqlEndpoint: this.options.graphqlEndpoint,
+    };
+    const label = (args: {
+      document: Parameters<typeof getOperationAST>[0];
+      operationName?: string | null | undefined;
+      contextValue: unknown;
+    }) => {
       const context = args.contextValue as Labelled & { principal?: unknown };
       const operation = getOperationAST(args.document, args.operationName);
       const labels = { operation: names.admit(operation?.name?.value, !!context.principal), type: operation?.operation ?? "unknown" };

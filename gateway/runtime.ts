@@ -5,7 +5,13 @@
 
 import { readFileSync } from "node:fs";
 import { getOperationAST } from "graphql";
-import { createGatewayRuntime, Logger, type GatewayConfigSupergraph, type GatewayPlugin, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
+import {
+  createGatewayRuntime,
+  Logger,
+  type GatewayConfigSupergraph,
+  type GatewayPlugin,
+  type GatewayRuntime,
+} from "@graphql-hive/gateway-runtime";
 import { PinoLogWriter } from "@graphql-hive/logger/writers/pino";
 import httpTransport from "@graphql-mesh/transport-http";
 import { unifiedGraphHandler } from "@graphql-hive/router-runtime";
@@ -50,7 +56,8 @@ function locations(config: Config, names: readonly string[]): Record<string, { l
 }
 
 export function hiveLogger(logger: PinoLogger): Logger {
-  const level = logger.level === "silent" || logger.level === "fatal" ? false : (logger.level as "trace" | "debug" | "info" | "warn" | "error");
+  const level =
+    logger.level === "silent" || logger.level === "fatal" ? false : (logger.level as "trace" | "debug" | "info" | "warn" | "error");
   return new Logger({ level, writers: [new PinoLogWriter(logger.child({ component: "hive" }))] });
 }
 
@@ -69,9 +76,7 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
         keepAliveMs: config.WS_KEEPALIVE_MS,
         signatureMaxSkewMs: config.SIGNATURE_MAX_SKEW_MS,
         wrap: options.subscriptions,
-      }) as NonNullable<
-        Exclude<GatewayConfigSupergraph["transports"], (...args: never[]) => unknown>
-      >[string],
+      }) as NonNullable<Exclude<GatewayConfigSupergraph["transports"], (...args: never[]) => unknown>>[string],
     },
     transportEntries: {
       ...locations(config, subgraphNamesOf(supergraph)),

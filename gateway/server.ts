@@ -82,12 +82,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const rateLimiter = new RateLimiter({ perSecond: config.RATE_LIMIT_PER_SECOND, redisUrl: config.RATE_LIMIT_REDIS_URL, logger });
   await rateLimiter.ready();
-  const authFailures = new AuthFailures({ perWindow: config.AUTH_FAILURES_PER_MINUTE, windowMs: options.authFailureWindowMs ?? 60_000, redisUrl: config.RATE_LIMIT_REDIS_URL, logger });
+  const authFailures = new AuthFailures({
+    perWindow: config.AUTH_FAILURES_PER_MINUTE,
+    windowMs: options.authFailureWindowMs ?? 60_000,
+    redisUrl: config.RATE_LIMIT_REDIS_URL,
+    logger,
+  });
   await authFailures.ready();
   const clientAddress = clientAddresses(config.TRUST_PROXY);
   const metrics =
     config.METRICS_ENABLED === "true"
-      ? new GatewayMetrics({ graphqlEndpoint: GRAPHQL_ENDPOINT, subgraphUrls: { ...config.SUBGRAPH_URLS, ...config.subgraphUrls }, log: hiveLogger(logger) })
+      ? new GatewayMetrics({
+          graphqlEndpoint: GRAPHQL_ENDPOINT,
+          subgraphUrls: { ...config.SUBGRAPH_URLS, ...config.subgraphUrls },
+          log: hiveLogger(logger),
+        })
       : undefined;
   if (metrics) collectProcessMetrics();
   const maskError = gatewayErrorFormatter(logger, metrics && ((code) => metrics.error(code)));
@@ -132,7 +141,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // Apollo Server's automatic persisted queries, which Apollo Client's link speaks; with
       // trusted documents, no registration: a listed text runs as its id instead.
       trusted ? useListedTextAsId(trusted) : useAPQ(),
-      useHttpEdge({ graphqlEndpoint: GRAPHQL_ENDPOINT, maxBodyBytes: config.MAX_QUERY_BYTES, subgraphUrls: config.subgraphUrls, draining: () => draining, requests, metrics }),
+      useHttpEdge({
+        graphqlEndpoint: GRAPHQL_ENDPOINT,
+        maxBodyBytes: config.MAX_QUERY_BYTES,
+        subgraphUrls: config.subgraphUrls,
+        draining: () => draining,
+        requests,
+        metrics,
+      }),
       useApiKeys({ authenticator, authFailures, clientAddress, rateLimiter, graphqlEndpoint: GRAPHQL_ENDPOINT, logger, requests, metrics }),
       ...queryLimitPlugins({ maxDepth: config.MAX_QUERY_DEPTH }),
       useTypedRequestErrors(),
@@ -154,7 +170,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // shows up as a failed request. (Node's default is 5 s; undici's client side is 4 s.)
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const sockets = serveGatewaySockets({ httpServer, config, logger, runtime, authenticator, authFailures, clientAddress, rateLimiter, shared, maskError, trusted, traceOperation: tracing && socketOperationTracer(tracing), metrics });
+  const sockets = serveGatewaySockets({
+    httpServer,
+    config,
+    logger,
+    runtime,
+    authenticator,
+    authFailures,
+    clientAddress,
+    rateLimiter,
+    shared,
+    maskError,
+    trusted,
+    traceOperation: tracing && socketOperationTracer(tracing),
+    metrics,
+  });
   metrics?.readSockets(() => ({ connections: sockets.connections, subscriptions: shared.size, upstreams }));
 
   await new Promise<void>((resolve, reject) => {

@@ -27,7 +27,11 @@ describe("a trusted-documents manifest", () => {
 
 describe("a listed text, as its id", () => {
   it("replaces the text of a listed document by its id, keeping the rest", () => {
-    expect(listedTextAsId(documents, { query: TEXT, operationName: "Me", variables: { a: 1 } })).toEqual({ documentId: ID, operationName: "Me", variables: { a: 1 } });
+    expect(listedTextAsId(documents, { query: TEXT, operationName: "Me", variables: { a: 1 } })).toEqual({
+      documentId: ID,
+      operationName: "Me",
+      variables: { a: 1 },
+    });
     expect(listedTextAsId(documents, { query: TEXT, extensions: { persistedQuery: { version: 1, sha256Hash: HEX } } })).toEqual({
       documentId: ID,
       extensions: { persistedQuery: { version: 1, sha256Hash: HEX } },
@@ -41,7 +45,10 @@ describe("a listed text, as its id", () => {
   });
 
   it("over graphql-ws: the text to check and the by-id payload to run, or the refusal", () => {
-    expect(socketOperation(documents, { query: TEXT, variables: null })).toEqual({ text: TEXT, payload: { documentId: ID, variables: null } });
+    expect(socketOperation(documents, { query: TEXT, variables: null })).toEqual({
+      text: TEXT,
+      payload: { documentId: ID, variables: null },
+    });
     expect(socketOperation(documents, { query: "", extensions: { persistedQuery: { version: 1, sha256Hash: HEX } } })).toEqual({
       text: TEXT,
       payload: { documentId: ID, extensions: { persistedQuery: { version: 1, sha256Hash: HEX } } },

@@ -27,8 +27,10 @@ export class TrustedDocuments {
       throw new Error(`TRUSTED_DOCUMENTS: ${source} must be a JSON object of id -> document text`);
     }
     for (const [id, text] of Object.entries(manifest as Record<string, unknown>)) {
-      if (typeof text !== "string" || text.trim() === "") throw new Error(`TRUSTED_DOCUMENTS: document ${id} in ${source} is not a document's text`);
-      if (id.startsWith(SHA256) && id !== sha256Id(text)) throw new Error(`TRUSTED_DOCUMENTS: document ${id} in ${source} does not hash to its id`);
+      if (typeof text !== "string" || text.trim() === "")
+        throw new Error(`TRUSTED_DOCUMENTS: document ${id} in ${source} is not a document's text`);
+      if (id.startsWith(SHA256) && id !== sha256Id(text))
+        throw new Error(`TRUSTED_DOCUMENTS: document ${id} in ${source} does not hash to its id`);
       this.textById.set(id, text);
       this.idByText.set(text, id);
     }
@@ -78,10 +80,14 @@ const refusals = {
   // in turn unless it is a listed document's exact text).
   notFound: { message: "PersistedQueryNotFound", extensions: { code: "PERSISTED_QUERY_NOT_FOUND", http: { status: 400 } } },
   persistedQueryOnly: {
-    message: "Only trusted documents run here: send a listed document's id (documentId or extensions.persistedQuery.sha256Hash) or its exact text",
+    message:
+      "Only trusted documents run here: send a listed document's id (documentId or extensions.persistedQuery.sha256Hash) or its exact text",
     extensions: { code: "OPERATION_NOT_TRUSTED", http: { status: 400 } },
   },
-  keyNotFound: { message: "Send a listed document's id (documentId or extensions.persistedQuery.sha256Hash) or its exact text", extensions: { code: "BAD_REQUEST", http: { status: 400 } } },
+  keyNotFound: {
+    message: "Send a listed document's id (documentId or extensions.persistedQuery.sha256Hash) or its exact text",
+    extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+  },
 } as const;
 
 /** The runtime's `persistedDocuments` option: only listed documents, by id. */
@@ -127,7 +133,8 @@ export function useListedTextAsId(documents: TrustedDocuments): GatewayPlugin {
     onRequestParse() {
       return {
         onRequestParseDone({ requestParserResult, setRequestParserResult }) {
-          if (!Array.isArray(requestParserResult)) setRequestParserResult(listedTextAsId(documents, requestParserResult as Params) as typeof requestParserResult);
+          if (!Array.isArray(requestParserResult))
+            setRequestParserResult(listedTextAsId(documents, requestParserResult as Params) as typeof requestParserResult);
         },
       };
     },
@@ -148,11 +155,16 @@ interface SocketPayload {
  * protocol wants a string) or carries, as its text (for the socket server's own checks) and as the
  * by-id payload the runtime runs; or the refusal, sent as the operation's `error` message.
  */
-export function socketOperation(documents: TrustedDocuments, payload: SocketPayload): { text: string; payload: Record<string, unknown> } | GraphQLError {
+export function socketOperation(
+  documents: TrustedDocuments,
+  payload: SocketPayload,
+): { text: string; payload: Record<string, unknown> } | GraphQLError {
   const byId = listedTextAsId(documents, { ...payload, query: payload.query === "" ? undefined : payload.query } as Params);
-  if (typeof byId.query === "string") return new GraphQLError(refusals.persistedQueryOnly.message, { extensions: { code: refusals.persistedQueryOnly.extensions.code } });
+  if (typeof byId.query === "string")
+    return new GraphQLError(refusals.persistedQueryOnly.message, { extensions: { code: refusals.persistedQueryOnly.extensions.code } });
   const id = namedId(byId);
-  if (id === undefined) return new GraphQLError(refusals.keyNotFound.message, { extensions: { code: refusals.keyNotFound.extensions.code } });
+  if (id === undefined)
+    return new GraphQLError(refusals.keyNotFound.message, { extensions: { code: refusals.keyNotFound.extensions.code } });
   const listed = documents.find(id);
   if (!listed) return new GraphQLError(refusals.notFound.message, { extensions: { code: refusals.notFound.extensions.code } });
   // Named by its manifest id (whichever way the client named it): operations sharing one

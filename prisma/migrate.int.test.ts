@@ -96,7 +96,9 @@ describe("the migrator", () => {
   it("has applied the checked-in ledger_post to the database", async () => {
     const db = await testDatabase();
     const [ledgerPost] = readRoutines();
-    const [row] = await db.sql.query<{ checksum: string | null }>(`SELECT obj_description('ledger_post(jsonb)'::regprocedure, 'pg_proc') AS checksum`);
+    const [row] = await db.sql.query<{ checksum: string | null }>(
+      `SELECT obj_description('ledger_post(jsonb)'::regprocedure, 'pg_proc') AS checksum`,
+    );
     expect(row?.checksum).toBe(ledgerPost?.checksum);
   });
 });

@@ -98,26 +98,29 @@ export async function migrate(sql: SqlClient, migrations = readMigrations(), rou
       }
       const id = randomUUID();
       // Each migration and its record commit together: a failure leaves no half-applied state.
-      await sql.exec(
-        `BEGIN;\n${migration.sql}\n;` +
-          `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count) ` +
-          `VALUES ('${id}', '${migration.checksum}', '${migration.name.replace(/'/g, "''")}', now(), now(), 1);\nCOMMIT;`,
-      ).catch(async (error: unknown) => {
-        await sql.exec("ROLLBACK").catch(() => {});
-        throw new MigrationError(`migration ${migration.name} failed: ${(error as Error).message}`);
-      });
+      await sql
+        .exec(
+          `BEGIN;\n${migration.sql}\n;` +
+            `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count) ` +
+            `VALUES ('${id}', '${migration.checksum}', '${migration.name.replace(/'/g, "''")}', now(), now(), 1);\nCOMMIT;`,
+        )
+        .catch(async (error: unknown) => {
+          await sql.exec("ROLLBACK").catch(() => {});
+          throw new MigrationError(`migration ${migration.name} failed: ${(error as Error).message}`);
+        });
       done.push(migration.name);
     }
     for (const routine of routines) {
-      const [current] = await sql.query<{ checksum: string | null }>(
-        `SELECT obj_description(to_regprocedure($1), 'pg_proc') AS checksum`,
-        [routine.signature],
-      );
+      const [current] = await sql.query<{ checksum: string | null }>(`SELECT obj_description(to_regprocedure($1), 'pg_proc') AS checksum`, [
+        routine.signature,
+      ]);
       if (current?.checksum === routine.checksum) continue;
-      await sql.exec(`BEGIN;\n${routine.sql}\n;COMMENT ON FUNCTION ${routine.signature} IS '${routine.checksum}';\nCOMMIT;`).catch(async (error: unknown) => {
-        await sql.exec("ROLLBACK").catch(() => {});
-        throw new MigrationError(`routine ${routine.name} failed: ${(error as Error).message}`);
-      });
+      await sql
+        .exec(`BEGIN;\n${routine.sql}\n;COMMENT ON FUNCTION ${routine.signature} IS '${routine.checksum}';\nCOMMIT;`)
+        .catch(async (error: unknown) => {
+          await sql.exec("ROLLBACK").catch(() => {});
+          throw new MigrationError(`routine ${routine.name} failed: ${(error as Error).message}`);
+        });
       done.push(routine.name);
     }
     return done;

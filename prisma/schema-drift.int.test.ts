@@ -54,11 +54,7 @@ describe("schema drift", () => {
   it("notices drift: a column the schema does not know fails the comparison", async () => {
     const db = await testDatabase();
     const drifted = await db.session((sql) =>
-      inScratchSchema(
-        sql,
-        `${prismaDdl()} ALTER TABLE "account" ADD COLUMN "nickname" TEXT;`,
-        (schema) => describeSchema(sql, schema),
-      ),
+      inScratchSchema(sql, `${prismaDdl()} ALTER TABLE "account" ADD COLUMN "nickname" TEXT;`, (schema) => describeSchema(sql, schema)),
     );
     expect(drifted.columns).not.toEqual(expected.columns);
   }, 120_000);

@@ -26,7 +26,9 @@ describe("layering lint", () => {
   });
 
   it("refuses a resolver that talks to the database driver", async () => {
-    expect(await ruleIds("subgraphs/payouts/graphql/example.ts", 'import pg from "pg";\nexport const p = pg;')).toContain("no-restricted-imports");
+    expect(await ruleIds("subgraphs/payouts/graphql/example.ts", 'import pg from "pg";\nexport const p = pg;')).toContain(
+      "no-restricted-imports",
+    );
   });
 
   it.each([
@@ -53,16 +55,25 @@ describe("layering lint", () => {
 
     it.each([
       ["subgraphs/accounts/service/example.ts", "export const f = (sql: { query(t: string): unknown }, text: string) => sql.query(text);"],
-      ["subgraphs/accounts/service/example.ts", 'export const f = (sql: { query(t: string): unknown }) => sql.query("select id from account");'],
+      [
+        "subgraphs/accounts/service/example.ts",
+        'export const f = (sql: { query(t: string): unknown }) => sql.query("select id from account");',
+      ],
       ["subgraphs/ledger/service/example.ts", "export const f = (db: { sql: { exec(t: string): unknown } }, t: string) => db.sql.exec(t);"],
-      ["subgraphs/balances/service/example.ts", "export const f = (tx: { $queryRaw(t: TemplateStringsArray): unknown }) => tx.$queryRaw`x`;"],
+      [
+        "subgraphs/balances/service/example.ts",
+        "export const f = (tx: { $queryRaw(t: TemplateStringsArray): unknown }) => tx.$queryRaw`x`;",
+      ],
       ["subgraphs/accounts/graphql/example.resolver.ts", "export const f = (deps: { db: { prisma: unknown } }) => deps.db.prisma;"],
     ])("refuses a database call or the Prisma client in %s: %s", async (filePath, code) => {
       expect(await ruleIds(filePath, code)).toContain(store);
     });
 
     it.each([
-      ["subgraphs/accounts/store/example.ts", "export const f = (sql: { query(t: string): unknown }) => sql.query(`SELECT id FROM account`);"],
+      [
+        "subgraphs/accounts/store/example.ts",
+        "export const f = (sql: { query(t: string): unknown }) => sql.query(`SELECT id FROM account`);",
+      ],
       ["subgraphs/accounts/service/example.ts", 'export const mode: "UPDATE" | "SHARE" = "UPDATE";'],
       ["subgraphs/accounts/service/example.ts", 'export const m = /^(\\d{4})$/.exec("2024");'],
       ["subgraphs/balances/service/example.ts", 'export const message = "Select a currency, then update the amount from the form";'],
@@ -79,44 +90,57 @@ describe("layering lint", () => {
   });
 
   it("refuses shared money code that does I/O", async () => {
-    expect(await ruleIds("subgraphs/shared/money/example.ts", 'import pg from "pg";\nexport const p = pg;')).toContain("no-restricted-imports");
+    expect(await ruleIds("subgraphs/shared/money/example.ts", 'import pg from "pg";\nexport const p = pg;')).toContain(
+      "no-restricted-imports",
+    );
   });
 
   it("accepts pure domain code", async () => {
-    expect(await ruleIds("subgraphs/payouts/domain/example.ts", 'import { formatDecimal } from "../../shared/money/money.ts";\nexport const f = formatDecimal;')).toEqual([]);
+    expect(
+      await ruleIds(
+        "subgraphs/payouts/domain/example.ts",
+        'import { formatDecimal } from "../../shared/money/money.ts";\nexport const f = formatDecimal;',
+      ),
+    ).toEqual([]);
   });
 
   describe("one front door per module", () => {
     it.each([
-      ["subgraphs/payouts/service/example.ts", '../../balances/service/create-topup.ts'],
-      ["subgraphs/payouts/domain/example.ts", '../../accounts/domain/metadata.ts'],
-      ["subgraphs/accounts/service/example.ts", '../../ledger/service/read-balances.ts'],
-      ["subgraphs/crypto/graphql/example.ts", '../../ledger/domain/ledger.ts'],
-      ["subgraphs/ledger/service/example.ts", '../../accounts/index.ts'],
-      ["bench/example.ts", '../subgraphs/balances/service/create-transfer.ts'],
-      ["cmd/example.ts", '../subgraphs/payouts/service/worker.ts'],
-      ["scripts/example.ts", '../subgraphs/ledger/store/integrity.ts'],
+      ["subgraphs/payouts/service/example.ts", "../../balances/service/create-topup.ts"],
+      ["subgraphs/payouts/domain/example.ts", "../../accounts/domain/metadata.ts"],
+      ["subgraphs/accounts/service/example.ts", "../../ledger/service/read-balances.ts"],
+      ["subgraphs/crypto/graphql/example.ts", "../../ledger/domain/ledger.ts"],
+      ["subgraphs/ledger/service/example.ts", "../../accounts/index.ts"],
+      ["bench/example.ts", "../subgraphs/balances/service/create-transfer.ts"],
+      ["cmd/example.ts", "../subgraphs/payouts/service/worker.ts"],
+      ["scripts/example.ts", "../subgraphs/ledger/store/integrity.ts"],
     ])("refuses %s importing %s", async (filePath, source) => {
       const code = `import { x } from "${source}";\nexport const y = x;`;
       expect(await ruleIds(filePath, code)).toContain("moneygraph/module-boundaries");
     });
 
     it("refuses re-exports and dynamic imports of another module's insides", async () => {
-      expect(await ruleIds("subgraphs/crypto/example.ts", 'export { post } from "../ledger/service/post.ts";')).toContain("moneygraph/module-boundaries");
-      expect(await ruleIds("cmd/example.ts", 'export const m = await import("../subgraphs/crypto/service/worker.ts");')).toContain("moneygraph/module-boundaries");
+      expect(await ruleIds("subgraphs/crypto/example.ts", 'export { post } from "../ledger/service/post.ts";')).toContain(
+        "moneygraph/module-boundaries",
+      );
+      expect(await ruleIds("cmd/example.ts", 'export const m = await import("../subgraphs/crypto/service/worker.ts");')).toContain(
+        "moneygraph/module-boundaries",
+      );
     });
 
     it("refuses a benchmark that uses test support", async () => {
-      expect(await ruleIds("bench/example.ts", 'import { testDeps } from "../test/support/deps.ts";\nexport const t = testDeps;')).toContain("moneygraph/module-boundaries");
+      expect(
+        await ruleIds("bench/example.ts", 'import { testDeps } from "../test/support/deps.ts";\nexport const t = testDeps;'),
+      ).toContain("moneygraph/module-boundaries");
     });
 
     it.each([
-      ["subgraphs/payouts/service/example.ts", '../../balances/api.ts'],
-      ["subgraphs/payouts/service/example.ts", '../../ledger/api.ts'],
-      ["subgraphs/payouts/service/example.ts", '../domain/lifecycle.ts'],
-      ["subgraphs/payouts/service/example.ts", '../../shared/errors.ts'],
-      ["subgraphs/index.ts", './accounts/index.ts'],
-      ["bench/example.ts", '../subgraphs/accounts/api.ts'],
+      ["subgraphs/payouts/service/example.ts", "../../balances/api.ts"],
+      ["subgraphs/payouts/service/example.ts", "../../ledger/api.ts"],
+      ["subgraphs/payouts/service/example.ts", "../domain/lifecycle.ts"],
+      ["subgraphs/payouts/service/example.ts", "../../shared/errors.ts"],
+      ["subgraphs/index.ts", "./accounts/index.ts"],
+      ["bench/example.ts", "../subgraphs/accounts/api.ts"],
     ])("accepts %s importing %s", async (filePath, source) => {
       const code = `import { x } from "${source}";\nexport const y = x;`;
       expect(await ruleIds(filePath, code)).not.toContain("moneygraph/module-boundaries");

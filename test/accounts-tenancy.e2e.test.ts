@@ -73,7 +73,8 @@ describe("another platform's objects are unknown ids", () => {
     const before = await rowCounts(bob);
     const verify = (accountId: string) => request(SubmitVerificationDocument, { accountId, input: PERSON }, { key: alice.key });
     expectNotFoundLikeUnknown(await verify(bobAccount), await verify(UNKNOWN_ACCOUNT), bobAccount, UNKNOWN_ACCOUNT);
-    const add = (accountId: string) => request(AddExternalAccountDocument, { accountId, input: US_BANK, idempotencyKey: idempotencyKey() }, { key: alice.key });
+    const add = (accountId: string) =>
+      request(AddExternalAccountDocument, { accountId, input: US_BANK, idempotencyKey: idempotencyKey() }, { key: alice.key });
     expectNotFoundLikeUnknown(await add(bobAccount), await add(UNKNOWN_ACCOUNT), bobAccount, UNKNOWN_ACCOUNT);
     // Not even on Bob's platform account itself.
     expect(codes(await add(bob.accountId))).toEqual(["NOT_FOUND"]);
@@ -98,7 +99,8 @@ describe("another platform's objects are unknown ids", () => {
     const before = await rowCounts(bob);
     const revoke = (id: string) => request(RevokeApiKeyDocument, { id }, { key: alice.key });
     expectNotFoundLikeUnknown(await revoke(bobKeyId), await revoke(UNKNOWN_KEY), bobKeyId, UNKNOWN_KEY);
-    const roll = (id: string) => request(RollApiKeyDocument, { id, gracePeriodHours: 0, idempotencyKey: idempotencyKey() }, { key: alice.key });
+    const roll = (id: string) =>
+      request(RollApiKeyDocument, { id, gracePeriodHours: 0, idempotencyKey: idempotencyKey() }, { key: alice.key });
     expectNotFoundLikeUnknown(await roll(bobKeyId), await roll(UNKNOWN_KEY), bobKeyId, UNKNOWN_KEY);
     expect(await rowCounts(bob)).toEqual(before);
     expect((await ok(AccountByIdDocument, { id: bob.accountId }, bob.key)).account?.id).toBe(bob.accountId);
@@ -115,7 +117,11 @@ describe("another platform's objects are unknown ids", () => {
     const keys = await request("{ viewer { apiKeys(includeInactive: true) { id } } }", undefined, { key: alice.key });
     expect(JSON.stringify(keys.data)).not.toContain(bobKeyId);
     // A connected account has no connected accounts of its own.
-    const nested = await request(`query($id: ID!) { account(id: $id) { connectedAccounts { edges { node { id } } } } }`, { id: aliceAccount }, { key: alice.key });
+    const nested = await request(
+      `query($id: ID!) { account(id: $id) { connectedAccounts { edges { node { id } } } } }`,
+      { id: aliceAccount },
+      { key: alice.key },
+    );
     expect(nested.data).toEqual({ account: { connectedAccounts: { edges: [] } } });
   });
 });
@@ -126,7 +132,11 @@ describe("cursors crafted by hand", () => {
   it("only move the window inside the caller's own accounts", async () => {
     const db = (await testPlatform()).deps!.db;
     const bobRow = await db.prisma.account.findUniqueOrThrow({ where: { id: bobAccount } });
-    const fromBob = await ok(ConnectedAccountsDocument, { first: 100, after: cursor(bobRow.createdAt.toISOString(), bobAccount) }, alice.key);
+    const fromBob = await ok(
+      ConnectedAccountsDocument,
+      { first: 100, after: cursor(bobRow.createdAt.toISOString(), bobAccount) },
+      alice.key,
+    );
     const future = await ok(ConnectedAccountsDocument, { first: 100, after: cursor("2999-01-01T00:00:00.000Z", "zzzz") }, alice.key);
     for (const page of [fromBob, future]) {
       const ids = page.viewer.connectedAccounts.edges.map((edge) => edge.node.id);
@@ -137,9 +147,12 @@ describe("cursors crafted by hand", () => {
     expect(future.viewer.connectedAccounts.edges.map((edge) => edge.node.id)).toContain(aliceAccount);
   });
 
-  it.each(["garbage", cursor("not a date", "x"), Buffer.from('{"a":1}').toString("base64url")])("refuses a malformed cursor %s with BAD_USER_INPUT", async (after) => {
-    expect(codes(await request(ConnectedAccountsDocument, { first: 5, after }, { key: alice.key }))).toEqual(["BAD_USER_INPUT"]);
-  });
+  it.each(["garbage", cursor("not a date", "x"), Buffer.from('{"a":1}').toString("base64url")])(
+    "refuses a malformed cursor %s with BAD_USER_INPUT",
+    async (after) => {
+      expect(codes(await request(ConnectedAccountsDocument, { first: 5, after }, { key: alice.key }))).toEqual(["BAD_USER_INPUT"]);
+    },
+  );
 });
 
 async function entities(principal: Principal, representations: { __typename: string; id: string }[], selection: string) {
@@ -156,7 +169,12 @@ async function entities(principal: Principal, representations: { __typename: str
 }
 
 describe("_entities with a valid gateway signature", () => {
-  const as = (tenant: TestTenant, livemode = false): Principal => ({ kind: "platform", tenantId: tenant.accountId, livemode, keyId: "key_x" });
+  const as = (tenant: TestTenant, livemode = false): Principal => ({
+    kind: "platform",
+    tenantId: tenant.accountId,
+    livemode,
+    keyId: "key_x",
+  });
 
   it("resolves another tenant's accounts to null, exactly like unknown ids", async () => {
     const body = await entities(
@@ -165,7 +183,12 @@ describe("_entities with a valid gateway signature", () => {
       "... on Account { id displayName externalAccounts { id } }",
     );
     expect(body.errors).toBeUndefined();
-    expect(body.data._entities).toEqual([{ id: aliceAccount, displayName: "Alice's seller", externalAccounts: [{ id: aliceBank }] }, null, null, null]);
+    expect(body.data._entities).toEqual([
+      { id: aliceAccount, displayName: "Alice's seller", externalAccounts: [{ id: aliceBank }] },
+      null,
+      null,
+      null,
+    ]);
   });
 
   it("resolves another tenant's bank accounts to null", async () => {
@@ -215,7 +238,8 @@ describe("cost of reading many accounts", () => {
       const input = { displayName: `Seller ${i}`, country: "US", defaultCurrency: "USD" };
       const account = await createConnectedAccount(deps, principal, input, idempotencyKey());
       await addExternalAccount(deps, principal, account.id, US_BANK, idempotencyKey());
-      if (i % 10 === 0) await addExternalAccount(deps, principal, account.id, { ...US_BANK, accountNumber: "000111111116" }, idempotencyKey());
+      if (i % 10 === 0)
+        await addExternalAccount(deps, principal, account.id, { ...US_BANK, accountNumber: "000111111116" }, idempotencyKey());
       accountIds.push(account.id);
     }
   }, 180_000);
@@ -252,7 +276,11 @@ describe("cost of reading many accounts", () => {
   it("resolves a batch of 100 Account references through _entities with one statement", async () => {
     const principal: Principal = { kind: "platform", tenantId: tenant.accountId, livemode: false, keyId: "key_x" };
     const { result, statements } = await countStatements(() =>
-      entities(principal, accountIds.map((id) => ({ __typename: "Account", id })), "... on Account { id displayName }"),
+      entities(
+        principal,
+        accountIds.map((id) => ({ __typename: "Account", id })),
+        "... on Account { id displayName }",
+      ),
     );
     expect(result.data._entities.map((entity) => entity?.["id"])).toEqual(accountIds);
     expect(statements).toHaveLength(1);
@@ -263,7 +291,11 @@ describe("cost of reading many accounts", () => {
     const banks = await db.prisma.externalAccount.findMany({ where: { tenantId: tenant.accountId }, select: { id: true } });
     const principal: Principal = { kind: "platform", tenantId: tenant.accountId, livemode: false, keyId: "key_x" };
     const { result, statements } = await countStatements(() =>
-      entities(principal, banks.map(({ id }) => ({ __typename: "ExternalAccount", id })), "... on ExternalAccount { id account { id } }"),
+      entities(
+        principal,
+        banks.map(({ id }) => ({ __typename: "ExternalAccount", id })),
+        "... on ExternalAccount { id account { id } }",
+      ),
     );
     expect(result.data._entities).toHaveLength(110);
     expect(result.data._entities.every((entity) => entity !== null)).toBe(true);

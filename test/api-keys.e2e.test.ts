@@ -98,7 +98,11 @@ describe("createApiKey", () => {
 
   it("refuses an oversize name and writes nothing", async () => {
     const before = await rowCounts(acme);
-    const result = await request(CreateApiKeyDocument, { input: { name: "n".repeat(101) }, idempotencyKey: idempotencyKey() }, { key: acme.key });
+    const result = await request(
+      CreateApiKeyDocument,
+      { input: { name: "n".repeat(101) }, idempotencyKey: idempotencyKey() },
+      { key: acme.key },
+    );
     expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
     expect(await rowCounts(acme)).toEqual(before);
   });
@@ -117,7 +121,9 @@ describe("rollApiKey", () => {
     expect(await authenticates(secret!)).toBe(true);
     expect(await authenticates(old.secret)).toBe(true);
     // Rolled once: roll its replacement, not it.
-    expect(codes(await request(RollApiKeyDocument, { id: old.id, idempotencyKey: idempotencyKey() }, { key: acme.key }))).toEqual(["INVALID_STATE"]);
+    expect(codes(await request(RollApiKeyDocument, { id: old.id, idempotencyKey: idempotencyKey() }, { key: acme.key }))).toEqual([
+      "INVALID_STATE",
+    ]);
   });
 
   it("with no grace period, stops the old key at once", async () => {
@@ -132,7 +138,11 @@ describe("rollApiKey", () => {
   it("defaults to a 24-hour grace period and refuses more than 7 days", async () => {
     const old = await createKey(acme);
     const before = await rowCounts(acme);
-    const refused = await request(RollApiKeyDocument, { id: old.id, gracePeriodHours: 169, idempotencyKey: idempotencyKey() }, { key: acme.key });
+    const refused = await request(
+      RollApiKeyDocument,
+      { id: old.id, gracePeriodHours: 169, idempotencyKey: idempotencyKey() },
+      { key: acme.key },
+    );
     expect(codes(refused)).toEqual(["BAD_USER_INPUT"]);
     expect(await rowCounts(acme)).toEqual(before);
     const data = await ok(RollApiKeyDocument, { id: old.id, idempotencyKey: idempotencyKey() }, acme.key);
@@ -186,7 +196,9 @@ describe("revokeApiKey", () => {
     const liveKeys = await ok(ApiKeysDocument, {}, tenant.liveKey);
     const liveId = liveKeys.viewer.apiKeys.find((key) => key.livemode)!.id;
     expect(codes(await request(RevokeApiKeyDocument, { id: liveId }, { key: tenant.key }))).toEqual(["NOT_FOUND"]);
-    expect(codes(await request(RollApiKeyDocument, { id: liveId, idempotencyKey: idempotencyKey() }, { key: tenant.key }))).toEqual(["NOT_FOUND"]);
+    expect(codes(await request(RollApiKeyDocument, { id: liveId, idempotencyKey: idempotencyKey() }, { key: tenant.key }))).toEqual([
+      "NOT_FOUND",
+    ]);
     // With a second test key, the first can go.
     const second = await createKey(tenant);
     expect((await ok(RevokeApiKeyDocument, { id: only }, second.secret)).revokeApiKey.status).toBe("REVOKED");
@@ -222,7 +234,11 @@ describe("test and live mode see separate data", () => {
     );
     expect(live.createConnectedAccount.livemode).toBe(true);
     const liveAccount = live.createConnectedAccount.id;
-    const liveBank = await ok(AddExternalAccountDocument, { accountId: liveAccount, input: US_BANK, idempotencyKey: idempotencyKey() }, tenant.liveKey);
+    const liveBank = await ok(
+      AddExternalAccountDocument,
+      { accountId: liveAccount, input: US_BANK, idempotencyKey: idempotencyKey() },
+      tenant.liveKey,
+    );
     expect(liveBank.addExternalAccount.livemode).toBe(true);
 
     const testList = await ok(ConnectedAccountsDocument, {}, tenant.key);
@@ -232,14 +248,26 @@ describe("test and live mode see separate data", () => {
 
     expect(codes(await request(AccountByIdDocument, { id: liveAccount }, { key: tenant.key }))).toEqual(["NOT_FOUND"]);
     expect(codes(await request(AccountByIdDocument, { id: testAccount }, { key: tenant.liveKey }))).toEqual(["NOT_FOUND"]);
-    expect(codes(await request(ExternalAccountByIdDocument, { id: liveBank.addExternalAccount.id }, { key: tenant.key }))).toEqual(["NOT_FOUND"]);
+    expect(codes(await request(ExternalAccountByIdDocument, { id: liveBank.addExternalAccount.id }, { key: tenant.key }))).toEqual([
+      "NOT_FOUND",
+    ]);
     expect(codes(await request(ExternalAccountByIdDocument, { id: testBank }, { key: tenant.liveKey }))).toEqual(["NOT_FOUND"]);
-    const crossAdd = await request(AddExternalAccountDocument, { accountId: liveAccount, input: US_BANK, idempotencyKey: idempotencyKey() }, { key: tenant.key });
+    const crossAdd = await request(
+      AddExternalAccountDocument,
+      { accountId: liveAccount, input: US_BANK, idempotencyKey: idempotencyKey() },
+      { key: tenant.key },
+    );
     expect(codes(crossAdd)).toEqual(["NOT_FOUND"]);
 
     // The platform itself is shared by both modes and answers in the key's mode.
-    expect((await ok(ConnectedAccountDocument, { id: tenant.accountId }, tenant.liveKey)).account).toMatchObject({ livemode: true, type: "PLATFORM" });
-    expect((await ok(ConnectedAccountDocument, { id: tenant.accountId }, tenant.key)).account).toMatchObject({ livemode: false, type: "PLATFORM" });
+    expect((await ok(ConnectedAccountDocument, { id: tenant.accountId }, tenant.liveKey)).account).toMatchObject({
+      livemode: true,
+      type: "PLATFORM",
+    });
+    expect((await ok(ConnectedAccountDocument, { id: tenant.accountId }, tenant.key)).account).toMatchObject({
+      livemode: false,
+      type: "PLATFORM",
+    });
   });
 
   it("keeps idempotency keys of the two modes apart", async () => {
@@ -262,7 +290,11 @@ describe("test and live mode see separate data", () => {
       { key: tenant.liveKey },
     );
     expect(result.data).toEqual({
-      submitVerification: { status: "PENDING_VERIFICATION", payoutsEnabled: false, requirements: { currentlyDue: [], disabledReason: "PENDING_REVIEW" } },
+      submitVerification: {
+        status: "PENDING_VERIFICATION",
+        payoutsEnabled: false,
+        requirements: { currentlyDue: [], disabledReason: "PENDING_REVIEW" },
+      },
     });
   });
 });

@@ -30,7 +30,12 @@ async function gatewayWith(overrides: Parameters<typeof extraGateway>[1] = {}): 
   const gateway = await extraGateway(
     platform,
     // No key cache: every failure is a real lookup, and lookups are what the budget protects.
-    { AUTH_FAILURES_PER_MINUTE: BUDGET, AUTH_CACHE_TTL_MS: 0, subgraphUrls: { ...platform.config.subgraphUrls, accounts: proxy.url }, ...overrides },
+    {
+      AUTH_FAILURES_PER_MINUTE: BUDGET,
+      AUTH_CACHE_TTL_MS: 0,
+      subgraphUrls: { ...platform.config.subgraphUrls, accounts: proxy.url },
+      ...overrides,
+    },
     { authFailureWindowMs: WINDOW_MS },
   );
   gateways.push(gateway);
@@ -59,7 +64,11 @@ interface Answer extends RawAnswer {
   readonly body: { data?: unknown; errors?: { message: string; extensions?: { code?: string; retryAfterMs?: number } }[] };
 }
 
-async function call(from: string, key: string | undefined, options: { via?: RunningGateway; headers?: Record<string, string> } = {}): Promise<Answer> {
+async function call(
+  from: string,
+  key: string | undefined,
+  options: { via?: RunningGateway; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const answer = await rawRequest((options.via ?? gateway).url, {
     from,
     headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}), ...options.headers },
@@ -100,12 +109,19 @@ function socketFrom(address: string, headers: Record<string, string> = {}) {
 }
 
 /** graphql-ws's client from `address`: resolves "open" once acknowledged, or the close code and reason. */
-function open(address: string, key: string, via: RunningGateway = gateway, headers: Record<string, string> = {}): Promise<"open" | { code: number; reason: string }> {
+function open(
+  address: string,
+  key: string,
+  via: RunningGateway = gateway,
+  headers: Record<string, string> = {},
+): Promise<"open" | { code: number; reason: string }> {
   const client = connect(via.url, key, { webSocketImpl: socketFrom(address, headers), lazy: false, onNonLazyError: () => {} });
   clients.push(client);
   return new Promise((resolve) => {
     client.client.on("connected", () => resolve("open"));
-    client.client.on("closed", (event) => resolve({ code: (event as { code: number }).code, reason: String((event as { reason: string }).reason) }));
+    client.client.on("closed", (event) =>
+      resolve({ code: (event as { code: number }).code, reason: String((event as { reason: string }).reason) }),
+    );
   });
 }
 
@@ -221,7 +237,9 @@ describe("the client address behind a proxy", () => {
     // Another client behind the same proxy has its own budget.
     expect((await call(proxyAddress, tenant.key, forwarded("203.0.113.8"))).status).toBe(200);
     // The upgrade request's X-Forwarded-For names the client of a socket.
-    expect(await open(proxyAddress, tenant.key, behindProxy, { "x-forwarded-for": "203.0.113.7" })).toMatchObject({ code: CLOSE_TOO_MANY_CONNECTIONS });
+    expect(await open(proxyAddress, tenant.key, behindProxy, { "x-forwarded-for": "203.0.113.7" })).toMatchObject({
+      code: CLOSE_TOO_MANY_CONNECTIONS,
+    });
     expect(await open(proxyAddress, tenant.key, behindProxy, { "x-forwarded-for": "203.0.113.9" })).toBe("open");
   });
 });
@@ -229,7 +247,10 @@ describe("the client address behind a proxy", () => {
 // CI sets REDIS_URL (the machine runs Redis).
 describe.runIf(process.env["REDIS_URL"])("with RATE_LIMIT_REDIS_URL", () => {
   it("shares an address's budget between gateways", async () => {
-    const [first, second] = await Promise.all([gatewayWith({ RATE_LIMIT_REDIS_URL: process.env["REDIS_URL"] }), gatewayWith({ RATE_LIMIT_REDIS_URL: process.env["REDIS_URL"] })]);
+    const [first, second] = await Promise.all([
+      gatewayWith({ RATE_LIMIT_REDIS_URL: process.env["REDIS_URL"] }),
+      gatewayWith({ RATE_LIMIT_REDIS_URL: process.env["REDIS_URL"] }),
+    ]);
     const address = loopbackAddress();
     await spendBudget(address, first);
     expectRateLimited(await call(address, tenant.key, { via: second }));

@@ -80,7 +80,9 @@ describe("the retry contract", () => {
     expect(response.status).toBe(409);
     expect(response.headers.get("retry-after")).toBe("1");
     expect(body.data).toBeNull();
-    expect(body.errors.map((e) => e.extensions)).toEqual([{ code: "IDEMPOTENCY_KEY_IN_USE", retryable: true, requestId: expect.any(String) }]);
+    expect(body.errors.map((e) => e.extensions)).toEqual([
+      { code: "IDEMPOTENCY_KEY_IN_USE", retryable: true, requestId: expect.any(String) },
+    ]);
 
     // Done at last: the same request gets the first result, a definite answer without `retryable`.
     await db.sql.query(`UPDATE idempotency_key SET status = 'COMPLETED' WHERE scope = $1 AND key = $2`, [scope, idempotencyKey]);
@@ -95,7 +97,11 @@ describe("top-ups", () => {
     const before = await footprint(platform.accountId);
     const balancesBefore = await balances(platform.accountId);
     for (const amount of ["1", "1000000000000"]) {
-      const result = await request(CreateTopupDocument, { input: { accountId: platform.accountId, amount, currency: "USD" }, key: key() }, { key: platform.liveKey });
+      const result = await request(
+        CreateTopupDocument,
+        { input: { accountId: platform.accountId, amount, currency: "USD" }, key: key() },
+        { key: platform.liveKey },
+      );
       expect(codes(result)).toEqual(["FORBIDDEN"]);
       expect(result.errors?.[0]?.message).toMatch(/test mode only/);
     }
@@ -121,7 +127,11 @@ describe("top-ups", () => {
 describe("transfers", () => {
   it("move available funds from the platform to a connected account, with history on both sides", async () => {
     const before = await balances(platform.accountId);
-    const data = await ok(CreateTransferDocument, { input: { destinationAccountId: seller, amount: "1234", currency: "USD" }, key: key() }, platform.key);
+    const data = await ok(
+      CreateTransferDocument,
+      { input: { destinationAccountId: seller, amount: "1234", currency: "USD" }, key: key() },
+      platform.key,
+    );
     const transfer = data.createTransfer;
     expect(transfer).toMatchObject({
       amount: { amount: "1234", currency: "USD" },
@@ -136,8 +146,15 @@ describe("transfers", () => {
     expect((await balances(seller))["USD"]!.available).toBe("1234");
 
     const history = await ok(HistoryDocument, { id: seller, first: 10 }, platform.key);
-    expect(history.account!.balanceTransactions.edges[0]!.node).toMatchObject({ type: "TRANSFER", sourceId: transfer.id, amount: { amount: "1234" } });
-    expect((await ok(TransferByIdDocument, { id: transfer.id }, platform.key)).transfer).toMatchObject({ id: transfer.id, destination: { id: seller } });
+    expect(history.account!.balanceTransactions.edges[0]!.node).toMatchObject({
+      type: "TRANSFER",
+      sourceId: transfer.id,
+      amount: { amount: "1234" },
+    });
+    expect((await ok(TransferByIdDocument, { id: transfer.id }, platform.key)).transfer).toMatchObject({
+      id: transfer.id,
+      destination: { id: seller },
+    });
     const bt = await ok(BalanceTransactionByIdDocument, { id: transfer.balanceTransaction.id }, platform.key);
     expect(bt.balanceTransaction).toMatchObject({ type: "TRANSFER", amount: { amount: "-1234" } });
   });
@@ -157,7 +174,8 @@ describe("transfers", () => {
 
   it("pages through history newest first", async () => {
     const target = await insertConnectedAccount({ tenantId: platform.accountId });
-    for (const amount of ["1", "2", "3"]) await ok(CreateTransferDocument, { input: { destinationAccountId: target, amount, currency: "USD" }, key: key() }, platform.key);
+    for (const amount of ["1", "2", "3"])
+      await ok(CreateTransferDocument, { input: { destinationAccountId: target, amount, currency: "USD" }, key: key() }, platform.key);
     const page1 = await ok(HistoryDocument, { id: target, first: 2 }, platform.key);
     const conn1 = page1.account!.balanceTransactions;
     expect(conn1.edges.map((e) => e.node.amount.amount)).toEqual(["3", "2"]);
@@ -205,7 +223,11 @@ describe("refusals change nothing", () => {
     ["a connected account in another currency", () => eurSeller, "USD", "CURRENCY_MISMATCH"],
   ])("a transfer to %s", async (_what, destination, currency, code) => {
     const before = await footprint(platform.accountId);
-    const result = await request(CreateTransferDocument, { input: { destinationAccountId: destination(), amount: "100", currency }, key: key() }, { key: platform.key });
+    const result = await request(
+      CreateTransferDocument,
+      { input: { destinationAccountId: destination(), amount: "100", currency }, key: key() },
+      { key: platform.key },
+    );
     expect(codes(result)).toEqual([code]);
     expect(await footprint(platform.accountId)).toEqual(before);
   });
@@ -213,7 +235,11 @@ describe("refusals change nothing", () => {
   it("a transfer to a closed account", async () => {
     const closed = await insertConnectedAccount({ tenantId: platform.accountId, status: "CLOSED" });
     const before = await footprint(platform.accountId);
-    const result = await request(CreateTransferDocument, { input: { destinationAccountId: closed, amount: "100", currency: "USD" }, key: key() }, { key: platform.key });
+    const result = await request(
+      CreateTransferDocument,
+      { input: { destinationAccountId: closed, amount: "100", currency: "USD" }, key: key() },
+      { key: platform.key },
+    );
     expect(codes(result)).toEqual(["INVALID_STATE"]);
     expect(await footprint(platform.accountId)).toEqual(before);
   });
@@ -223,14 +249,18 @@ describe("refusals change nothing", () => {
     ["a 256-character idempotency key", "k".repeat(256)],
   ])("a transfer with %s", async (_what, idempotencyKey) => {
     const before = await footprint(platform.accountId);
-    const result = await request(CreateTransferDocument, { input: { destinationAccountId: seller, amount: "1", currency: "USD" }, key: idempotencyKey }, { key: platform.key });
+    const result = await request(
+      CreateTransferDocument,
+      { input: { destinationAccountId: seller, amount: "1", currency: "USD" }, key: idempotencyKey },
+      { key: platform.key },
+    );
     expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
     expect(await footprint(platform.accountId)).toEqual(before);
   });
 
   it("a transfer without an idempotency key", async () => {
     const result = await request(
-      "mutation { createTransfer(input: { destinationAccountId: \"x\", amount: \"1\", currency: \"USD\" }) { id } }",
+      'mutation { createTransfer(input: { destinationAccountId: "x", amount: "1", currency: "USD" }) { id } }',
       undefined,
       { key: platform.key },
     );

@@ -38,22 +38,43 @@ describe("a bank-style run with faults", () => {
     console.log(text);
     expect(violations, text).toBe(0);
     expect(result.faults.map((fault) => fault.kind)).toEqual(["kill balances", "database restart"]);
-    expect(result.faults.every((fault) => fault.readyAfterMs !== undefined), text).toBe(true);
+    expect(
+      result.faults.every((fault) => fault.readyAfterMs !== undefined),
+      text,
+    ).toBe(true);
     // The run did real work through the faults: operations answered, some of them only after retries.
     expect(result.history.acknowledged.size).toBeGreaterThan(50);
-    expect(result.history.requests.some((request) => request.answered.attempts > 1), text).toBe(true);
+    expect(
+      result.history.requests.some((request) => request.answered.attempts > 1),
+      text,
+    ).toBe(true);
   }, 240_000);
 
   it("reports an acknowledgement the database lacks and an execution nobody acknowledged", async () => {
     const deps = await testDeps({ SETTLEMENT_DELAY_MS: "0" });
     const principal = await insertPlatform(deps);
-    const unacknowledged = await createTopup(deps, principal, { accountId: principal.tenantId, amount: 500n, currency: parseCurrency("USD")! }, randomUUID());
+    const unacknowledged = await createTopup(
+      deps,
+      principal,
+      { accountId: principal.tenantId, amount: 500n, currency: parseCurrency("USD")! },
+      randomUUID(),
+    );
     const history = new History();
-    history.acknowledge({ kind: "topup", tenant: principal.tenantId, key: randomUUID(), variables: {}, id: "tu_never_stored", debitOrCredit: 700n, accountId: principal.tenantId });
+    history.acknowledge({
+      kind: "topup",
+      tenant: principal.tenantId,
+      key: randomUUID(),
+      variables: {},
+      id: "tu_never_stored",
+      debitOrCredit: 700n,
+      accountId: principal.tenantId,
+    });
 
     await checkInvariants(deps.db.sql, [principal.tenantId], history);
     expect(history.violations.get("acknowledged but absent")).toEqual(["topup tu_never_stored"]);
     expect(history.violations.get("executed without acknowledgement")).toEqual([`1 topup(s): ${unacknowledged.id}`]);
-    expect(history.violations.get("balance differs from acknowledged operations")).toEqual([`${principal.tenantId}: ledger 500, acknowledged 700`]);
+    expect(history.violations.get("balance differs from acknowledged operations")).toEqual([
+      `${principal.tenantId}: ledger 500, acknowledged 700`,
+    ]);
   });
 });

@@ -19,7 +19,13 @@ beforeAll(async () => {
   acme = await newPlatform("Acme Marketplace");
 });
 
-const input = { displayName: "Jane's Bakery", country: "US", defaultCurrency: "USD", email: "jane@example.com", metadata: { sellerId: "42" } };
+const input = {
+  displayName: "Jane's Bakery",
+  country: "US",
+  defaultCurrency: "USD",
+  email: "jane@example.com",
+  metadata: { sellerId: "42" },
+};
 
 describe("createConnectedAccount", () => {
   it("creates a connected account of the key's mode, pending verification, with what is due", async () => {
@@ -55,7 +61,11 @@ describe("createConnectedAccount", () => {
     const key = idempotencyKey();
     await ok(CreateConnectedAccountDocument, { input, idempotencyKey: key }, acme.key);
     const before = await rowCounts(acme);
-    const reused = await request(CreateConnectedAccountDocument, { input: { ...input, displayName: "Other" }, idempotencyKey: key }, { key: acme.key });
+    const reused = await request(
+      CreateConnectedAccountDocument,
+      { input: { ...input, displayName: "Other" }, idempotencyKey: key },
+      { key: acme.key },
+    );
     expect(codes(reused)).toEqual(["IDEMPOTENCY_KEY_REUSED"]);
     expect(await rowCounts(acme)).toEqual(before);
   });
@@ -75,14 +85,23 @@ describe("createConnectedAccount", () => {
     ["a crypto default currency", { defaultCurrency: "BTC" }, "BAD_USER_INPUT", "input.defaultCurrency"],
     ["a bad email", { email: "jane-at-example" }, "BAD_USER_INPUT", "input.email"],
     ["an empty display name", { displayName: "  " }, "BAD_USER_INPUT", "input.displayName"],
-    ["51 metadata keys", { metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) }, "BAD_USER_INPUT", "input.metadata"],
+    [
+      "51 metadata keys",
+      { metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) },
+      "BAD_USER_INPUT",
+      "input.metadata",
+    ],
     ["a 41-character metadata key", { metadata: { ["k".repeat(41)]: "v" } }, "BAD_USER_INPUT", "input.metadata"],
     ["a 501-character metadata value", { metadata: { k: "v".repeat(501) } }, "BAD_USER_INPUT", "input.metadata"],
     ["a non-string metadata value", { metadata: { k: 1 } }, "BAD_USER_INPUT", "input.metadata"],
     ["metadata that is not an object", { metadata: ["a"] }, "BAD_USER_INPUT", "input.metadata"],
   ])("refuses %s with a typed error and writes nothing", async (_what, change, code, argument) => {
     const before = await rowCounts(acme);
-    const result = await request(CreateConnectedAccountDocument, { input: { ...input, ...change }, idempotencyKey: idempotencyKey() }, { key: acme.key });
+    const result = await request(
+      CreateConnectedAccountDocument,
+      { input: { ...input, ...change }, idempotencyKey: idempotencyKey() },
+      { key: acme.key },
+    );
     expect(codes(result)).toEqual([code]);
     expect(result.errors?.[0]?.extensions?.["argument"]).toBe(argument);
     expect(result.data ?? null).toBeNull();
@@ -94,13 +113,19 @@ describe("createConnectedAccount", () => {
     ["a lower-case currency", { defaultCurrency: "usd" }],
   ])("refuses %s at the gateway (strict Currency scalar), writing nothing", async (_what, change) => {
     const before = await rowCounts(acme);
-    const result = await request(CreateConnectedAccountDocument, { input: { ...input, ...change }, idempotencyKey: idempotencyKey() }, { key: acme.key });
+    const result = await request(
+      CreateConnectedAccountDocument,
+      { input: { ...input, ...change }, idempotencyKey: idempotencyKey() },
+      { key: acme.key },
+    );
     expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
     expect(await rowCounts(acme)).toEqual(before);
   });
 
   it("accepts metadata at its limits", async () => {
-    const metadata = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${"k".repeat(38)}${String(i).padStart(2, "0")}`, "v".repeat(500)]));
+    const metadata = Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [`${"k".repeat(38)}${String(i).padStart(2, "0")}`, "v".repeat(500)]),
+    );
     const data = await ok(CreateConnectedAccountDocument, { input: { ...input, metadata }, idempotencyKey: idempotencyKey() }, acme.key);
     expect(data.createConnectedAccount.metadata).toEqual(metadata);
   });
@@ -109,7 +134,11 @@ describe("createConnectedAccount", () => {
 describe("updateConnectedAccount", () => {
   it("changes the display name and email, and merges metadata", async () => {
     const id = await newConnectedAccount(acme, { metadata: { a: "1", b: "2" } });
-    const data = await ok(UpdateConnectedAccountDocument, { id, input: { displayName: "Renamed", email: null, metadata: { a: null, b: "", c: "3" } } }, acme.key);
+    const data = await ok(
+      UpdateConnectedAccountDocument,
+      { id, input: { displayName: "Renamed", email: null, metadata: { a: null, b: "", c: "3" } } },
+      acme.key,
+    );
     expect(data.updateConnectedAccount).toMatchObject({ displayName: "Renamed", email: null, metadata: { c: "3" } });
     const unchanged = await ok(UpdateConnectedAccountDocument, { id, input: { metadata: { d: "4" } } }, acme.key);
     expect(unchanged.updateConnectedAccount).toMatchObject({ displayName: "Renamed", metadata: { c: "3", d: "4" } });
@@ -128,7 +157,11 @@ describe("updateConnectedAccount", () => {
   });
 
   it("refuses an unknown id with NOT_FOUND", async () => {
-    const result = await request(UpdateConnectedAccountDocument, { id: "acct_unknown000000000000000000", input: { displayName: "X" } }, { key: acme.key });
+    const result = await request(
+      UpdateConnectedAccountDocument,
+      { id: "acct_unknown000000000000000000", input: { displayName: "X" } },
+      { key: acme.key },
+    );
     expect(codes(result)).toEqual(["NOT_FOUND"]);
   });
 
@@ -143,15 +176,27 @@ describe("closeAccount", () => {
     const id = await newConnectedAccount(acme);
     await ok(SubmitVerificationDocument, { accountId: id, input: PERSON }, acme.key);
     const closed = await ok(CloseAccountDocument, { id }, acme.key);
-    expect(closed.closeAccount).toMatchObject({ status: "CLOSED", payoutsEnabled: false, requirements: { currentlyDue: [], disabledReason: "CLOSED" } });
+    expect(closed.closeAccount).toMatchObject({
+      status: "CLOSED",
+      payoutsEnabled: false,
+      requirements: { currentlyDue: [], disabledReason: "CLOSED" },
+    });
     expect(closed.closeAccount.closedAt).not.toBeNull();
     const again = await ok(CloseAccountDocument, { id }, acme.key);
     expect(again.closeAccount.closedAt).toBe(closed.closeAccount.closedAt);
 
     const before = await rowCounts(acme);
-    expect(codes(await request(UpdateConnectedAccountDocument, { id, input: { displayName: "X" } }, { key: acme.key }))).toEqual(["INVALID_STATE"]);
-    expect(codes(await request(SubmitVerificationDocument, { accountId: id, input: PERSON }, { key: acme.key }))).toEqual(["INVALID_STATE"]);
-    const bank = await request(AddExternalAccountDocument, { accountId: id, input: US_BANK, idempotencyKey: idempotencyKey() }, { key: acme.key });
+    expect(codes(await request(UpdateConnectedAccountDocument, { id, input: { displayName: "X" } }, { key: acme.key }))).toEqual([
+      "INVALID_STATE",
+    ]);
+    expect(codes(await request(SubmitVerificationDocument, { accountId: id, input: PERSON }, { key: acme.key }))).toEqual([
+      "INVALID_STATE",
+    ]);
+    const bank = await request(
+      AddExternalAccountDocument,
+      { accountId: id, input: US_BANK, idempotencyKey: idempotencyKey() },
+      { key: acme.key },
+    );
     expect(codes(bank)).toEqual(["INVALID_STATE"]);
     expect(await rowCounts(acme)).toEqual(before);
   });
@@ -167,8 +212,16 @@ describe("closeAccount", () => {
   it("refuses to close an account that still holds funds; an empty one closes", async () => {
     const platform = await newPlatform("Funds Holder");
     const id = await newConnectedAccount(platform);
-    await ok(CreateTopupDocument, { input: { accountId: platform.accountId, amount: "5000", currency: "USD" }, key: idempotencyKey() }, platform.key);
-    await ok(CreateTransferDocument, { input: { destinationAccountId: id, amount: "1250", currency: "USD" }, key: idempotencyKey() }, platform.key);
+    await ok(
+      CreateTopupDocument,
+      { input: { accountId: platform.accountId, amount: "5000", currency: "USD" }, key: idempotencyKey() },
+      platform.key,
+    );
+    await ok(
+      CreateTransferDocument,
+      { input: { destinationAccountId: id, amount: "1250", currency: "USD" }, key: idempotencyKey() },
+      platform.key,
+    );
     const before = await rowCounts(platform);
     const refused = await request(CloseAccountDocument, { id }, { key: platform.key });
     expect(codes(refused)).toEqual(["INVALID_STATE"]);
@@ -221,8 +274,12 @@ describe("verification (test mode)", () => {
   it("refuses an already verified account and the platform", async () => {
     const id = await newConnectedAccount(acme);
     await ok(SubmitVerificationDocument, { accountId: id, input: PERSON }, acme.key);
-    expect(codes(await request(SubmitVerificationDocument, { accountId: id, input: PERSON }, { key: acme.key }))).toEqual(["INVALID_STATE"]);
-    expect(codes(await request(SubmitVerificationDocument, { accountId: acme.accountId, input: PERSON }, { key: acme.key }))).toEqual(["INVALID_STATE"]);
+    expect(codes(await request(SubmitVerificationDocument, { accountId: id, input: PERSON }, { key: acme.key }))).toEqual([
+      "INVALID_STATE",
+    ]);
+    expect(codes(await request(SubmitVerificationDocument, { accountId: acme.accountId, input: PERSON }, { key: acme.key }))).toEqual([
+      "INVALID_STATE",
+    ]);
   });
 
   it.each([
@@ -244,7 +301,11 @@ describe("verification (test mode)", () => {
   });
 
   it("answers NOT_FOUND for an unknown account", async () => {
-    const result = await request(SubmitVerificationDocument, { accountId: "acct_unknown000000000000000000", input: PERSON }, { key: acme.key });
+    const result = await request(
+      SubmitVerificationDocument,
+      { accountId: "acct_unknown000000000000000000", input: PERSON },
+      { key: acme.key },
+    );
     expect(codes(result)).toEqual(["NOT_FOUND"]);
   });
 });
@@ -263,7 +324,11 @@ describe("connectedAccounts", () => {
     expect(page1.pageInfo.hasNextPage).toBe(true);
     const second = await ok(ConnectedAccountsDocument, { first: 2, after: page1.pageInfo.endCursor }, platform.key);
     expect(second.viewer.connectedAccounts.edges.map((edge) => edge.node.id)).toEqual([ids[2], ids[1]]);
-    const third = await ok(ConnectedAccountsDocument, { first: 2, after: second.viewer.connectedAccounts.pageInfo.endCursor }, platform.key);
+    const third = await ok(
+      ConnectedAccountsDocument,
+      { first: 2, after: second.viewer.connectedAccounts.pageInfo.endCursor },
+      platform.key,
+    );
     expect(third.viewer.connectedAccounts.edges.map((edge) => edge.node.id)).toEqual([ids[0]]);
     expect(third.viewer.connectedAccounts.pageInfo.hasNextPage).toBe(false);
 

@@ -24,7 +24,8 @@ import { ADMIN_API_KEY, testPlatform } from "./support/platform.ts";
  * with its scalar fields and one more level of objects: a field added later is selected too.
  */
 function selectAll(type: GraphQLObjectType, depth: number): string {
-  const usable = (field: GraphQLField<unknown, unknown>) => field.args.every((arg) => !isNonNullType(arg.type) || arg.defaultValue !== undefined);
+  const usable = (field: GraphQLField<unknown, unknown>) =>
+    field.args.every((arg) => !isNonNullType(arg.type) || arg.defaultValue !== undefined);
   const parts = ["__typename"];
   for (const field of Object.values(type.getFields()).filter(usable)) {
     const named = getNamedType(field.type);
@@ -42,7 +43,16 @@ beforeAll(async () => {
   const account = buildClientSchema(introspection.data!).getType("Account") as GraphQLObjectType;
   everyAccountField = selectAll(account, 3);
   // The point of the test: fields owned by every subgraph are in the selection.
-  for (const field of ["livemode", "apiKeys", "connectedAccounts", "externalAccounts", "balances", "balanceTransactions", "payouts", "cryptoWallets"]) {
+  for (const field of [
+    "livemode",
+    "apiKeys",
+    "connectedAccounts",
+    "externalAccounts",
+    "balances",
+    "balanceTransactions",
+    "payouts",
+    "cryptoWallets",
+  ]) {
     expect(everyAccountField).toContain(` ${field} `);
   }
 });
@@ -118,7 +128,9 @@ describe("createPlatform's idempotency key", () => {
     await expectWorkingKeys(replay.data!.createPlatform);
 
     const { secretKey, liveSecretKey } = first.data!.createPlatform;
-    const record = await (await testPlatform()).deps!.db.prisma.idempotencyKey.findFirstOrThrow({ where: { key, operation: "createPlatform" } });
+    const record = await (
+      await testPlatform()
+    ).deps!.db.prisma.idempotencyKey.findFirstOrThrow({ where: { key, operation: "createPlatform" } });
     expect(record.status).toBe("COMPLETED");
     const stored = JSON.stringify(record);
     expect(stored).not.toContain(secretKey);
@@ -146,7 +158,8 @@ describe("createPlatform's idempotency key", () => {
     const answered = results.filter((result) => result.data?.createPlatform);
     expect(answered.length).toBeGreaterThanOrEqual(1);
     for (const result of answered) expect(result.data!.createPlatform).toEqual(answered[0]!.data!.createPlatform);
-    for (const result of results.filter((result) => !result.data?.createPlatform)) expect(codes(result)).toEqual(["IDEMPOTENCY_KEY_IN_USE"]);
+    for (const result of results.filter((result) => !result.data?.createPlatform))
+      expect(codes(result)).toEqual(["IDEMPOTENCY_KEY_IN_USE"]);
     await expectWorkingKeys(answered[0]!.data!.createPlatform);
     // Whoever was told to retry gets the same platform.
     const retry = await createEverything(platformInput(displayName), key);

@@ -47,7 +47,8 @@ async function deposit(walletId: string, amount: string, as = platform.key) {
 }
 
 async function quote(accountId: string, sourceCurrency: string, destinationCurrency: string, sourceAmount: string, as = platform.key) {
-  return (await ok(CreateCryptoQuoteDocument, { input: { accountId, sourceCurrency, destinationCurrency, sourceAmount } }, as)).createCryptoQuote;
+  return (await ok(CreateCryptoQuoteDocument, { input: { accountId, sourceCurrency, destinationCurrency, sourceAmount } }, as))
+    .createCryptoQuote;
 }
 
 async function waitForWithdrawal(id: string, as = platform.key) {
@@ -81,7 +82,12 @@ describe("assets and wallets", () => {
 
   it("opens wallets on demand, shows them on the account with balances from the ledger, resolved across subgraphs", async () => {
     const created = await wallet(seller, "USDC", "solana");
-    expect(created).toMatchObject({ asset: "USDC", network: "solana", balance: { amount: "0", currency: "USDC" }, account: { id: seller } });
+    expect(created).toMatchObject({
+      asset: "USDC",
+      network: "solana",
+      balance: { amount: "0", currency: "USDC" },
+      account: { id: seller },
+    });
     expect(created.id).toMatch(/^cw_/);
     expect(created.account.displayName).toMatch(/^Connected /); // from the accounts subgraph
     expect((await wallet(seller, "USDC", "solana")).id).toBe(created.id);
@@ -95,7 +101,15 @@ describe("assets and wallets", () => {
       balanceTransaction: { type: "CRYPTO_DEPOSIT", amount: { amount: "2500000" }, net: { amount: "2500000" } },
     });
     const view = (await ok(AccountWalletsDocument, { id: seller }, platform.key)).account!;
-    expect(view.cryptoWallets).toEqual([{ id: created.id, asset: "USDC", network: "solana", address: created.address, balance: { amount: "2500000", currency: "USDC", decimal: "2.500000" } }]);
+    expect(view.cryptoWallets).toEqual([
+      {
+        id: created.id,
+        asset: "USDC",
+        network: "solana",
+        address: created.address,
+        balance: { amount: "2500000", currency: "USDC", decimal: "2.500000" },
+      },
+    ]);
     expect(view.balances).toContainEqual({ currency: "USDC", available: { amount: "2500000" } });
     // The deposit is a balance event for partners, with the balance after it.
     const db = await testDatabase();
@@ -139,11 +153,19 @@ describe("assets and wallets", () => {
   it("refuses simulated deposits to a live-mode key with FORBIDDEN", async () => {
     const db = await testDatabase();
     const live = generateSecretKey(true);
-    await db.prisma.apiKey.create({ data: { id: newId("apiKey"), accountId: platform.accountId, livemode: true, secretHash: live.secretHash, redacted: live.redacted } });
-    const liveWallet = (await ok(CreateCryptoWalletDocument, { input: { accountId: platform.accountId, asset: "BTC" }, key: key() }, live.secret)).createCryptoWallet;
+    await db.prisma.apiKey.create({
+      data: { id: newId("apiKey"), accountId: platform.accountId, livemode: true, secretHash: live.secretHash, redacted: live.redacted },
+    });
+    const liveWallet = (
+      await ok(CreateCryptoWalletDocument, { input: { accountId: platform.accountId, asset: "BTC" }, key: key() }, live.secret)
+    ).createCryptoWallet;
     expect(liveWallet.address).toMatch(/^bc1q/); // mainnet form in live mode
     const before = await footprint();
-    const result = await request(SimulateCryptoDepositDocument, { walletId: liveWallet.id, amount: "1000", key: key() }, { key: live.secret });
+    const result = await request(
+      SimulateCryptoDepositDocument,
+      { walletId: liveWallet.id, amount: "1000", key: key() },
+      { key: live.secret },
+    );
     expect(codes(result)).toEqual(["FORBIDDEN"]);
     expect(await footprint()).toEqual(before);
   });
@@ -171,16 +193,26 @@ describe("quotes and conversions", () => {
       sourceAmount: { amount: "10000" },
       destinationAmount: { amount: "39600000000000000" },
       quote: { id: q.id, status: "EXECUTED" },
-      sourceBalanceTransaction: { type: "CRYPTO_CONVERSION", amount: { amount: "-9900" }, fee: { amount: "100" }, net: { amount: "-10000" } },
+      sourceBalanceTransaction: {
+        type: "CRYPTO_CONVERSION",
+        amount: { amount: "-9900" },
+        fee: { amount: "100" },
+        net: { amount: "-10000" },
+      },
       destinationBalanceTransaction: { type: "CRYPTO_CONVERSION", net: { amount: "39600000000000000" } },
     });
     expect(conversion.id).toMatch(/^cc_/);
-    expect((await ok(CryptoQuoteByIdDocument, { id: q.id }, platform.key)).cryptoQuote).toMatchObject({ status: "EXECUTED", conversion: { id: conversion.id } });
+    expect((await ok(CryptoQuoteByIdDocument, { id: q.id }, platform.key)).cryptoQuote).toMatchObject({
+      status: "EXECUTED",
+      conversion: { id: conversion.id },
+    });
 
     // The same key replays; another key finds the quote used; nothing is written either way.
     const before = await footprint();
     expect((await ok(ExecuteCryptoQuoteDocument, { quoteId: q.id, key: k }, platform.key)).executeCryptoQuote.id).toBe(conversion.id);
-    expect(codes(await request(ExecuteCryptoQuoteDocument, { quoteId: q.id, key: key() }, { key: platform.key }))).toEqual(["INVALID_STATE"]);
+    expect(codes(await request(ExecuteCryptoQuoteDocument, { quoteId: q.id, key: key() }, { key: platform.key }))).toEqual([
+      "INVALID_STATE",
+    ]);
     expect(await footprint()).toEqual(before);
   });
 
@@ -188,7 +220,12 @@ describe("quotes and conversions", () => {
     const btc = await wallet(platform.accountId, "BTC");
     await deposit(btc.id, "100000000");
     const toEur = await quote(platform.accountId, "BTC", "EUR", "100000000");
-    expect(toEur).toMatchObject({ rate: "46000", exactRate: "46000/1", fee: { amount: "1000000" }, destinationAmount: { amount: "4554000" } });
+    expect(toEur).toMatchObject({
+      rate: "46000",
+      exactRate: "46000/1",
+      fee: { amount: "1000000" },
+      destinationAmount: { amount: "4554000" },
+    });
     await ok(ExecuteCryptoQuoteDocument, { quoteId: toEur.id, key: key() }, platform.key);
     const fromEur = await quote(platform.accountId, "EUR", "USDC", "100000");
     // 1000.00 EUR - 1% = 990.00 EUR at 25/23 USDC per EUR = 1076.086956... -> 1076.086956 USDC (rounded down).
@@ -200,15 +237,22 @@ describe("quotes and conversions", () => {
     const db = await testDatabase();
     await db.sql.query("UPDATE crypto_quote SET expires_at = now() - interval '1 second' WHERE id = $1", [q.id]); // time passes
     const before = await footprint();
-    expect(codes(await request(ExecuteCryptoQuoteDocument, { quoteId: q.id, key: key() }, { key: platform.key }))).toEqual(["QUOTE_EXPIRED"]);
+    expect(codes(await request(ExecuteCryptoQuoteDocument, { quoteId: q.id, key: key() }, { key: platform.key }))).toEqual([
+      "QUOTE_EXPIRED",
+    ]);
     expect(await footprint()).toEqual(before);
-    expect((await ok(CryptoQuoteByIdDocument, { id: q.id }, platform.key)).cryptoQuote).toMatchObject({ status: "EXPIRED", conversion: null });
+    expect((await ok(CryptoQuoteByIdDocument, { id: q.id }, platform.key)).cryptoQuote).toMatchObject({
+      status: "EXPIRED",
+      conversion: null,
+    });
   });
 
   it("answers NOT_FOUND for another tenant's quote and writes nothing on either side", async () => {
     const theirs = await quote(other.accountId, "USD", "BTC", "1000", other.key);
     const [mine, their] = [await footprint(), await footprint(other)];
-    expect(codes(await request(ExecuteCryptoQuoteDocument, { quoteId: theirs.id, key: key() }, { key: platform.key }))).toEqual(["NOT_FOUND"]);
+    expect(codes(await request(ExecuteCryptoQuoteDocument, { quoteId: theirs.id, key: key() }, { key: platform.key }))).toEqual([
+      "NOT_FOUND",
+    ]);
     expect(codes(await request(CryptoQuoteByIdDocument, { id: theirs.id }, { key: platform.key }))).toEqual(["NOT_FOUND"]);
     expect([await footprint(), await footprint(other)]).toEqual([mine, their]);
   });
@@ -216,7 +260,9 @@ describe("quotes and conversions", () => {
   it("refuses with INSUFFICIENT_FUNDS and writes nothing", async () => {
     const q = await quote(seller, "USD", "ETH", "100");
     const before = await footprint();
-    expect(codes(await request(ExecuteCryptoQuoteDocument, { quoteId: q.id, key: key() }, { key: platform.key }))).toEqual(["INSUFFICIENT_FUNDS"]);
+    expect(codes(await request(ExecuteCryptoQuoteDocument, { quoteId: q.id, key: key() }, { key: platform.key }))).toEqual([
+      "INSUFFICIENT_FUNDS",
+    ]);
     expect(await footprint()).toEqual(before);
   });
 
@@ -237,8 +283,13 @@ describe("withdrawals", () => {
   it("are confirmed on the simulated chain, or fail and restore the balance", async () => {
     const eth = await wallet(seller, "ETH");
     await deposit(eth.id, "3000000000000000000");
-    const sent = (await ok(CreateCryptoWithdrawalDocument, { input: { walletId: eth.id, address: ETH_OK.toLowerCase(), amount: "1000000000000000000" }, key: key() }, platform.key))
-      .createCryptoWithdrawal;
+    const sent = (
+      await ok(
+        CreateCryptoWithdrawalDocument,
+        { input: { walletId: eth.id, address: ETH_OK.toLowerCase(), amount: "1000000000000000000" }, key: key() },
+        platform.key,
+      )
+    ).createCryptoWithdrawal;
     expect(sent).toMatchObject({
       address: ETH_OK,
       network: "ethereum",
@@ -248,11 +299,21 @@ describe("withdrawals", () => {
     });
     expect(["PENDING", "BROADCAST", "CONFIRMED"]).toContain(sent.status);
     const confirmed = await waitForWithdrawal(sent.id);
-    expect(confirmed).toMatchObject({ status: "CONFIRMED", failureCode: null, failureBalanceTransaction: null, wallet: { balance: { amount: "1999500000000000000" } } });
+    expect(confirmed).toMatchObject({
+      status: "CONFIRMED",
+      failureCode: null,
+      failureBalanceTransaction: null,
+      wallet: { balance: { amount: "1999500000000000000" } },
+    });
     expect(confirmed.transactionHash).toMatch(/^0x[0-9a-f]{64}$/);
 
-    const doomed = (await ok(CreateCryptoWithdrawalDocument, { input: { walletId: eth.id, address: ETH_FAILS, amount: "1000000000000000000" }, key: key() }, platform.key))
-      .createCryptoWithdrawal;
+    const doomed = (
+      await ok(
+        CreateCryptoWithdrawalDocument,
+        { input: { walletId: eth.id, address: ETH_FAILS, amount: "1000000000000000000" }, key: key() },
+        platform.key,
+      )
+    ).createCryptoWithdrawal;
     const failed = await waitForWithdrawal(doomed.id);
     expect(failed).toMatchObject({
       status: "FAILED",
@@ -261,7 +322,10 @@ describe("withdrawals", () => {
       wallet: { balance: { amount: "1999500000000000000" } },
     });
     const listed = (await ok(CryptoWalletByIdDocument, { id: eth.id }, platform.key)).cryptoWallet!.withdrawals.edges.map((e) => e.node);
-    expect(listed).toEqual([{ id: doomed.id, status: "FAILED" }, { id: sent.id, status: "CONFIRMED" }]);
+    expect(listed).toEqual([
+      { id: doomed.id, status: "FAILED" },
+      { id: sent.id, status: "CONFIRMED" },
+    ]);
   });
 
   it.each([

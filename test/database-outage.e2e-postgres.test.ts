@@ -59,7 +59,13 @@ async function graphql(key: string, query: string, variables?: Record<string, un
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: GraphQLErrorJson[] };
-  return { status: response.status, retryAfter: response.headers.get("retry-after"), requestId: response.headers.get("x-request-id"), data: body.data, errors: body.errors };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get("retry-after"),
+    requestId: response.headers.get("x-request-id"),
+    data: body.data,
+    errors: body.errors,
+  };
 }
 
 const VIEWER = "{ viewer { id } }";
@@ -96,16 +102,45 @@ afterAll(async () => {
 
 describe("a database outage", () => {
   it("answers 503 with Retry-After and SERVICE_UNAVAILABLE, logs once, and recovers", async () => {
-    const created = await graphql(ADMIN_API_KEY, `mutation { createPlatform(input: { displayName: "Outage", country: "US", defaultCurrency: "USD" }) { secretKey account { id } } }`);
-    const { secretKey: cachedKey, account } = (created.data as { createPlatform: { secretKey: string; account: { id: string } } }).createPlatform;
+    const created = await graphql(
+      ADMIN_API_KEY,
+      `
+        mutation {
+          createPlatform(input: { displayName: "Outage", country: "US", defaultCurrency: "USD" }) {
+            secretKey
+            account {
+              id
+            }
+          }
+        }
+      `,
+    );
+    const { secretKey: cachedKey, account } = (created.data as { createPlatform: { secretKey: string; account: { id: string } } })
+      .createPlatform;
     expect((await graphql(cachedKey, VIEWER)).data).toEqual({ viewer: { id: account.id } });
-    const second = await graphql(cachedKey, `mutation ($key: String!) { createApiKey(input: { name: "unused" }, idempotencyKey: $key) { secret } }`, { key: randomUUID() });
+    const second = await graphql(
+      cachedKey,
+      `
+        mutation ($key: String!) {
+          createApiKey(input: { name: "unused" }, idempotencyKey: $key) {
+            secret
+          }
+        }
+      `,
+      { key: randomUUID() },
+    );
     const uncachedKey = (second.data as { createApiKey: { secret: string } }).createApiKey.secret;
     const idempotencyKey = randomUUID();
     const outageStart = lines.length;
 
     await takeDown();
-    expectUnavailable(await until(() => graphql(cachedKey, VIEWER), (answer) => answer.status !== 200, "the outage to show"));
+    expectUnavailable(
+      await until(
+        () => graphql(cachedKey, VIEWER),
+        (answer) => answer.status !== 200,
+        "the outage to show",
+      ),
+    );
     expectUnavailable(await graphql(cachedKey, VIEWER));
     expectUnavailable(await graphql(uncachedKey, VIEWER));
     expectUnavailable(await graphql(cachedKey, CREATE_ACCOUNT, { key: idempotencyKey }));
@@ -114,28 +149,46 @@ describe("a database outage", () => {
     expect(partial.status).toBe(200);
     expect(partial.retryAfter).toBeNull();
     expect(partial.data).toMatchObject({ cryptoAssets: expect.arrayContaining([{ asset: "BTC" }]), account: null });
-    expect(partial.errors).toEqual([expect.objectContaining({ path: ["account"], extensions: expect.objectContaining({ code: "SERVICE_UNAVAILABLE", retryable: true }) })]);
+    expect(partial.errors).toEqual([
+      expect.objectContaining({ path: ["account"], extensions: expect.objectContaining({ code: "SERVICE_UNAVAILABLE", retryable: true }) }),
+    ]);
     // A few seconds of requests flowing, cached key and not, queries and mutations: not one of
     // them may add a line of its own beyond its access line.
     const reports = vi.spyOn(platform!.deps!.outage, "report");
     const flowUntil = Date.now() + 3_000;
     let flowed = 0;
     while (Date.now() < flowUntil) {
-      const answers = await Promise.all([graphql(cachedKey, VIEWER), graphql(uncachedKey, VIEWER), graphql(cachedKey, CREATE_ACCOUNT, { key: randomUUID() })]);
+      const answers = await Promise.all([
+        graphql(cachedKey, VIEWER),
+        graphql(uncachedKey, VIEWER),
+        graphql(cachedKey, CREATE_ACCOUNT, { key: randomUUID() }),
+      ]);
       for (const answer of answers) expectUnavailable(answer);
       flowed += answers.length;
     }
     expect(flowed).toBeGreaterThanOrEqual(9);
     // Long enough for every worker to have run into it many times.
-    await until(async () => reports.mock.calls.length, (count) => count >= 12, "workers to poll into the outage");
+    await until(
+      async () => reports.mock.calls.length,
+      (count) => count >= 12,
+      "workers to poll into the outage",
+    );
     const duringOutage = lines.slice(outageStart);
 
     await bringBack();
-    const recovered = await until(() => graphql(cachedKey, VIEWER), (answer) => answer.status === 200, "the platform to recover");
+    const recovered = await until(
+      () => graphql(cachedKey, VIEWER),
+      (answer) => answer.status === 200,
+      "the platform to recover",
+    );
     expect(recovered.data).toEqual({ viewer: { id: account.id } });
     expect((await graphql(uncachedKey, VIEWER)).data).toEqual({ viewer: { id: account.id } });
     const databaseBack = (line: LogLine) => /^database reachable again after \d+ ms$/.test(line.msg);
-    await until(async () => lines.filter(databaseBack).length, (count) => count > 0, "the end of the outage to be logged");
+    await until(
+      async () => lines.filter(databaseBack).length,
+      (count) => count > 0,
+      "the end of the outage to be logged",
+    );
     // The mutation refused during the outage, retried with its key: runs once, then replays.
     const retried = await graphql(cachedKey, CREATE_ACCOUNT, { key: idempotencyKey });
     expect(retried.status).toBe(200);

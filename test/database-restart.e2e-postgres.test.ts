@@ -89,14 +89,30 @@ describe("a database restart under running processes", () => {
     const deps = createDependencies(db, config, createLogger("silent", "test"));
     const principal = await insertPlatform(deps);
 
-    const created = await graphql(adminKey, `mutation { createPlatform(input: { displayName: "Restart", country: "US", defaultCurrency: "USD" }) { secretKey account { id } } }`);
+    const created = await graphql(
+      adminKey,
+      `
+        mutation {
+          createPlatform(input: { displayName: "Restart", country: "US", defaultCurrency: "USD" }) {
+            secretKey
+            account {
+              id
+            }
+          }
+        }
+      `,
+    );
     const { secretKey, account } = (created.data as { createPlatform: { secretKey: string; account: { id: string } } }).createPlatform;
     // Traffic while the database goes away: transactions in flight on checked-out connections.
     let traffic = true;
     const load = Promise.all(
       Array.from({ length: 6 }, async () => {
         while (traffic) {
-          await graphql(secretKey, `mutation($key: String!) { createTopup(input: { accountId: "${account.id}", amount: "1", currency: "USD" }, idempotencyKey: $key) { id } }`, { key: randomUUID() });
+          await graphql(
+            secretKey,
+            `mutation($key: String!) { createTopup(input: { accountId: "${account.id}", amount: "1", currency: "USD" }, idempotencyKey: $key) { id } }`,
+            { key: randomUUID() },
+          );
         }
       }),
     );
@@ -106,12 +122,17 @@ describe("a database restart under running processes", () => {
       const key = randomUUID();
       let topup: Awaited<ReturnType<typeof createTopup>> | undefined;
       await until(async () => {
-        topup = await createTopup(deps, principal, { accountId: principal.tenantId, amount: 100n, currency: "USD" as never }, key).catch(() => undefined);
+        topup = await createTopup(deps, principal, { accountId: principal.tenantId, amount: 100n, currency: "USD" as never }, key).catch(
+          () => undefined,
+        );
         return topup !== undefined;
       }, "a top-up to be created");
       // Gone: no new connections, and every open one (LISTEN, pools, the worker's) cut.
       await database.takeDown();
-      await until(async () => (await Promise.all(subgraphs.map((s) => readiness(s.url)))).every((status) => status === 503), "every subgraph not ready");
+      await until(
+        async () => (await Promise.all(subgraphs.map((s) => readiness(s.url)))).every((status) => status === 503),
+        "every subgraph not ready",
+      );
       await new Promise((resolve) => setTimeout(resolve, 1_000)); // the workers' polls fail meanwhile
       for (const process of everyone) expect(process.child.exitCode, process.output()).toBeNull();
 

@@ -99,7 +99,8 @@ async function openExplorer(url: string): Promise<Explorer> {
 
 /** Replaces an editor's text (Monaco: select all, then insert as one input). */
 async function setEditor(page: Page, editor: "query" | "headers", text: string): Promise<void> {
-  const target = editor === "query" ? page.locator(".graphiql-query-editor .monaco-editor") : page.locator('.monaco-editor[data-uri$="headers.json"]');
+  const target =
+    editor === "query" ? page.locator(".graphiql-query-editor .monaco-editor") : page.locator('.monaco-editor[data-uri$="headers.json"]');
   await target.first().click();
   await page.keyboard.press("ControlOrMeta+A");
   await page.keyboard.press("Delete");
@@ -165,13 +166,23 @@ describe("the explorer, in Chromium", { timeout: 180_000 }, () => {
     it("runs a subscription over graphql-ws on the same URL with the Headers tab's key", async () => {
       const { page, external, sentFrames } = await visit();
       const ready = positioned(platform);
-      await setEditor(page, "query", `subscription { balanceChanged(accountId: "${tenant.accountId}") { currency available { amount } pending { amount } } }`);
+      await setEditor(
+        page,
+        "query",
+        `subscription { balanceChanged(accountId: "${tenant.accountId}") { currency available { amount } pending { amount } } }`,
+      );
       await execute(page);
       await ready();
-      await ok(CreateTopupDocument, { input: { accountId: tenant.accountId, amount: "4321", currency: "USD" }, key: randomUUID() }, tenant.key);
+      await ok(
+        CreateTopupDocument,
+        { input: { accountId: tenant.accountId, amount: "4321", currency: "USD" }, key: randomUUID() },
+        tenant.key,
+      );
       await expect.poll(() => responseText(page), { timeout: WAIT_MS }).toContain('"4321"');
       // The key went in connectionParams, where the gateway admits a socket by it.
-      const init = sentFrames.map((frame) => JSON.parse(frame) as { type: string; payload?: unknown }).find((frame) => frame.type === "connection_init");
+      const init = sentFrames
+        .map((frame) => JSON.parse(frame) as { type: string; payload?: unknown })
+        .find((frame) => frame.type === "connection_init");
       expect(init?.payload).toEqual({ authorization: `Bearer ${tenant.key}` });
       expect(external).toEqual([]);
     });

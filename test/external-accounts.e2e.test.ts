@@ -42,12 +42,21 @@ async function deps() {
   return (await testPlatform()).deps!;
 }
 
-const principalOf = (tenant: TestTenant, livemode = false): PlatformPrincipal => ({ kind: "platform", tenantId: tenant.accountId, livemode, keyId: "key_test" });
+const principalOf = (tenant: TestTenant, livemode = false): PlatformPrincipal => ({
+  kind: "platform",
+  tenantId: tenant.accountId,
+  livemode,
+  keyId: "key_test",
+});
 
 describe("addExternalAccount", () => {
   it.each(Object.entries(TEST_ACCOUNT_NUMBERS))("accepts the documented US test account number for %s", async (_fate, accountNumber) => {
     const accountId = await newConnectedAccount(acme);
-    const data = await ok(AddExternalAccountDocument, { accountId, input: { ...US_BANK, accountNumber }, idempotencyKey: idempotencyKey() }, acme.key);
+    const data = await ok(
+      AddExternalAccountDocument,
+      { accountId, input: { ...US_BANK, accountNumber }, idempotencyKey: idempotencyKey() },
+      acme.key,
+    );
     expect(data.addExternalAccount).toMatchObject({
       accountHolderName: "Jane Doe",
       bankName: "STRIPE TEST BANK",
@@ -71,18 +80,32 @@ describe("addExternalAccount", () => {
       { accountId, input: { ...DE_BANK, iban: "DE89 3704 0044 0532 0130 00" }, idempotencyKey: idempotencyKey() },
       acme.key,
     );
-    expect(data.addExternalAccount).toMatchObject({ country: "DE", currency: "EUR", last4: "3000", bankName: "Commerzbank", defaultForCurrency: true });
+    expect(data.addExternalAccount).toMatchObject({
+      country: "DE",
+      currency: "EUR",
+      last4: "3000",
+      bankName: "Commerzbank",
+      defaultForCurrency: true,
+    });
   });
 
   it("lets the platform add a bank account of its own", async () => {
-    const data = await ok(AddExternalAccountDocument, { accountId: acme.accountId, input: US_BANK, idempotencyKey: idempotencyKey() }, acme.key);
+    const data = await ok(
+      AddExternalAccountDocument,
+      { accountId: acme.accountId, input: US_BANK, idempotencyKey: idempotencyKey() },
+      acme.key,
+    );
     expect(data.addExternalAccount.account.id).toBe(acme.accountId);
   });
 
   it("stores the number encrypted (AES-256-GCM, bound to the row), never in clear, and only the fingerprint in the idempotency record", async () => {
     const accountId = await newConnectedAccount(acme);
     const key = idempotencyKey();
-    const data = await ok(AddExternalAccountDocument, { accountId, input: { ...US_BANK, accountNumber: "000987654321" }, idempotencyKey: key }, acme.key);
+    const data = await ok(
+      AddExternalAccountDocument,
+      { accountId, input: { ...US_BANK, accountNumber: "000987654321" }, idempotencyKey: key },
+      acme.key,
+    );
     const { db, config } = await deps();
     const row = await db.prisma.externalAccount.findUniqueOrThrow({ where: { id: data.addExternalAccount.id } });
     const stored = JSON.stringify(row);
@@ -105,7 +128,11 @@ describe("addExternalAccount", () => {
     const replay = await ok(AddExternalAccountDocument, { accountId, input: US_BANK, idempotencyKey: key }, acme.key);
     expect(replay.addExternalAccount).toEqual(first.addExternalAccount);
     expect(await rowCounts(acme)).toEqual(before);
-    const other = await request(AddExternalAccountDocument, { accountId, input: { ...US_BANK, accountNumber: "000111111116" }, idempotencyKey: key }, { key: acme.key });
+    const other = await request(
+      AddExternalAccountDocument,
+      { accountId, input: { ...US_BANK, accountNumber: "000111111116" }, idempotencyKey: key },
+      { key: acme.key },
+    );
     expect(codes(other)).toEqual(["IDEMPOTENCY_KEY_REUSED"]);
   });
 
@@ -113,7 +140,11 @@ describe("addExternalAccount", () => {
     const accountId = await newConnectedAccount(acme);
     const first = await newBankAccount(acme, accountId);
     const before = await rowCounts(acme);
-    const duplicate = await request(AddExternalAccountDocument, { accountId, input: { ...US_BANK, accountHolderName: "J. Doe" }, idempotencyKey: idempotencyKey() }, { key: acme.key });
+    const duplicate = await request(
+      AddExternalAccountDocument,
+      { accountId, input: { ...US_BANK, accountHolderName: "J. Doe" }, idempotencyKey: idempotencyKey() },
+      { key: acme.key },
+    );
     expect(codes(duplicate)).toEqual(["BAD_USER_INPUT"]);
     expect(duplicate.errors?.[0]?.extensions?.["duplicateOf"]).toBe(first);
     expect(await rowCounts(acme)).toEqual(before);
@@ -128,7 +159,8 @@ describe("addExternalAccount", () => {
     const other = await newPlatform("Other Bank Platform");
     const c = await newConnectedAccount(other);
     const print = async (tenant: TestTenant, accountId: string) =>
-      (await ok(AddExternalAccountDocument, { accountId, input: DE_BANK, idempotencyKey: idempotencyKey() }, tenant.key)).addExternalAccount.fingerprint;
+      (await ok(AddExternalAccountDocument, { accountId, input: DE_BANK, idempotencyKey: idempotencyKey() }, tenant.key)).addExternalAccount
+        .fingerprint;
     const [pa, pb, pc] = [await print(acme, a), await print(acme, b), await print(other, c)];
     expect(pa).toBe(pb);
     expect(pc).not.toBe(pa);
@@ -155,7 +187,11 @@ describe("addExternalAccount", () => {
   ])("refuses %s with BAD_USER_INPUT and writes nothing", async (_what, change, argument) => {
     const accountId = await newConnectedAccount(acme);
     const before = await rowCounts(acme);
-    const result = await request(AddExternalAccountDocument, { accountId, input: { ...US_BANK, ...change }, idempotencyKey: idempotencyKey() }, { key: acme.key });
+    const result = await request(
+      AddExternalAccountDocument,
+      { accountId, input: { ...US_BANK, ...change }, idempotencyKey: idempotencyKey() },
+      { key: acme.key },
+    );
     expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
     expect(result.errors?.[0]?.extensions?.["argument"]).toBe(argument);
     expect(JSON.stringify(result.errors)).not.toMatch(/000123456789|0532013001/);
@@ -165,7 +201,11 @@ describe("addExternalAccount", () => {
   it("refuses an unknown account with NOT_FOUND and writes nothing (the idempotency key is released)", async () => {
     const before = await rowCounts(acme);
     const key = idempotencyKey();
-    const result = await request(AddExternalAccountDocument, { accountId: "acct_unknown000000000000000000", input: US_BANK, idempotencyKey: key }, { key: acme.key });
+    const result = await request(
+      AddExternalAccountDocument,
+      { accountId: "acct_unknown000000000000000000", input: US_BANK, idempotencyKey: key },
+      { key: acme.key },
+    );
     expect(codes(result)).toEqual(["NOT_FOUND"]);
     expect(await rowCounts(acme)).toEqual(before);
   });
@@ -179,7 +219,10 @@ describe("defaults per currency, removal", () => {
     const eur = await newBankAccount(acme, accountId, IBAN_ONLY);
     const defaults = async () =>
       Object.fromEntries(
-        (await ok(ConnectedAccountDocument, { id: accountId }, acme.key)).account!.externalAccounts.map((bank) => [bank.id, bank.defaultForCurrency]),
+        (await ok(ConnectedAccountDocument, { id: accountId }, acme.key)).account!.externalAccounts.map((bank) => [
+          bank.id,
+          bank.defaultForCurrency,
+        ]),
       );
     expect(await defaults()).toEqual({ [usd1]: true, [usd2]: false, [eur]: true });
     await ok(SetDefaultExternalAccountDocument, { id: usd2 }, acme.key);
@@ -225,16 +268,21 @@ describe("defaults per currency, removal", () => {
     expect(codes(await request(SetDefaultExternalAccountDocument, { id }, { key: acme.key }))).toEqual(["INVALID_STATE"]);
   });
 
-  it.each([RemoveExternalAccountDocument, SetDefaultExternalAccountDocument, ExternalAccountByIdDocument])("answers NOT_FOUND for an unknown bank account", async (document) => {
-    expect(codes(await request(document, { id: "ba_unknown000000000000000000" }, { key: acme.key }))).toEqual(["NOT_FOUND"]);
-  });
+  it.each([RemoveExternalAccountDocument, SetDefaultExternalAccountDocument, ExternalAccountByIdDocument])(
+    "answers NOT_FOUND for an unknown bank account",
+    async (document) => {
+      expect(codes(await request(document, { id: "ba_unknown000000000000000000" }, { key: acme.key }))).toEqual(["NOT_FOUND"]);
+    },
+  );
 });
 
 describe("concurrent changes to one account's bank accounts (serialized by the account's row lock)", () => {
   it("attaches the same bank account once when it is added many times at once", async () => {
     const accountId = await newConnectedAccount(acme);
     const results = await Promise.all(
-      Array.from({ length: 6 }, () => request(AddExternalAccountDocument, { accountId, input: US_BANK, idempotencyKey: idempotencyKey() }, { key: acme.key })),
+      Array.from({ length: 6 }, () =>
+        request(AddExternalAccountDocument, { accountId, input: US_BANK, idempotencyKey: idempotencyKey() }, { key: acme.key }),
+      ),
     );
     const succeeded = results.filter((result) => !result.errors);
     expect(succeeded).toHaveLength(1);
@@ -249,7 +297,11 @@ describe("concurrent changes to one account's bank accounts (serialized by the a
     const numbers = ["000123456789", "000111111116", "000111111113", "000222222227", "000333333335"];
     const added = await Promise.all(
       numbers.map((accountNumber) =>
-        ok(AddExternalAccountDocument, { accountId, input: { ...US_BANK, accountNumber, defaultForCurrency: true }, idempotencyKey: idempotencyKey() }, acme.key),
+        ok(
+          AddExternalAccountDocument,
+          { accountId, input: { ...US_BANK, accountNumber, defaultForCurrency: true }, idempotencyKey: idempotencyKey() },
+          acme.key,
+        ),
       ),
     );
     const ids = added.map((data) => data.addExternalAccount.id);
@@ -268,24 +320,56 @@ describe("payout destinations (for the payouts subgraph, in-process)", () => {
     const { db, config } = await deps();
     // In the caller's transaction (the payouts path), and on an autocommit connection.
     const byId = await db.transaction((sql) =>
-      loadPayoutDestination(sql, createKeyring(config.encryption), principalOf(acme), { accountId, externalAccountId: us, currency: "USD" }),
+      loadPayoutDestination(sql, createKeyring(config.encryption), principalOf(acme), {
+        accountId,
+        externalAccountId: us,
+        currency: "USD",
+      }),
     );
-    const byDefault = await loadPayoutDestination(db.sql, createKeyring(config.encryption), principalOf(acme), { accountId, currency: "EUR" });
-    expect(byId).toMatchObject({ id: us, routingNumber: "110000000", accountNumber: TEST_ACCOUNT_NUMBERS.noAccount, iban: null, currency: "USD" });
+    const byDefault = await loadPayoutDestination(db.sql, createKeyring(config.encryption), principalOf(acme), {
+      accountId,
+      currency: "EUR",
+    });
+    expect(byId).toMatchObject({
+      id: us,
+      routingNumber: "110000000",
+      accountNumber: TEST_ACCOUNT_NUMBERS.noAccount,
+      iban: null,
+      currency: "USD",
+    });
     expect(byDefault).toMatchObject({ id: eur, iban: TEST_IBAN, accountNumber: null, routingNumber: null, currency: "EUR" });
   });
 
   it.each([
     ["pending verification", async (id: string) => id],
-    ["restricted", async (id: string) => (await ok(SubmitVerificationDocument, { accountId: id, input: { ...PERSON, idNumber: "111111111" } }, acme.key), id)],
-    ["closed", async (id: string) => (await ok(SubmitVerificationDocument, { accountId: id, input: PERSON }, acme.key), await ok(CloseAccountDocument, { id }, acme.key), id)],
+    [
+      "restricted",
+      async (id: string) => (
+        await ok(SubmitVerificationDocument, { accountId: id, input: { ...PERSON, idNumber: "111111111" } }, acme.key),
+        id
+      ),
+    ],
+    [
+      "closed",
+      async (id: string) => (
+        await ok(SubmitVerificationDocument, { accountId: id, input: PERSON }, acme.key),
+        await ok(CloseAccountDocument, { id }, acme.key),
+        id
+      ),
+    ],
   ])("refuses a %s account with PAYOUTS_NOT_ENABLED", async (_state, prepare) => {
     const accountId = await newConnectedAccount(acme);
     const bank = await newBankAccount(acme, accountId);
     await prepare(accountId);
     const { db, config } = await deps();
     await expect(
-      db.transaction((sql) => loadPayoutDestination(sql, createKeyring(config.encryption), principalOf(acme), { accountId, externalAccountId: bank, currency: "USD" })),
+      db.transaction((sql) =>
+        loadPayoutDestination(sql, createKeyring(config.encryption), principalOf(acme), {
+          accountId,
+          externalAccountId: bank,
+          currency: "USD",
+        }),
+      ),
     ).rejects.toMatchObject({ code: "PAYOUTS_NOT_ENABLED" });
   });
 
@@ -297,7 +381,9 @@ describe("payout destinations (for the payouts subgraph, in-process)", () => {
     const { db, config } = await deps();
     const other = await newPlatform("Payout Snooper");
     const load = (principal: PlatformPrincipal, externalAccountId: string) =>
-      db.transaction((sql) => loadPayoutDestination(sql, createKeyring(config.encryption), principal, { accountId, externalAccountId, currency: "USD" }));
+      db.transaction((sql) =>
+        loadPayoutDestination(sql, createKeyring(config.encryption), principal, { accountId, externalAccountId, currency: "USD" }),
+      );
     await expect(load(principalOf(acme), removed)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(load(principalOf(other), keep)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(load(principalOf(acme, true), keep)).rejects.toMatchObject({ code: "NOT_FOUND" });

@@ -143,7 +143,7 @@ describe("createPlatform", () => {
 describe("the subgraphs' trust boundary", () => {
   const VIEWER = { query: "{ viewer { id } }" };
   const entities = {
-    query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { id displayName } } }',
+    query: "query($r: [_Any!]!) { _entities(representations: $r) { ... on Account { id displayName } } }",
   };
 
   async function postToSubgraph(headers: Record<string, string>, body: unknown) {
@@ -180,8 +180,14 @@ describe("the subgraphs' trust boundary", () => {
 
   it("refuses a principal swapped under a valid signature", async () => {
     const platform = await testPlatform();
-    const signed = signPrincipal({ kind: "platform", tenantId: alice.accountId, livemode: false, keyId: "k" }, platform.config.gatewaySecret, VIEWER);
-    const forged = Buffer.from(JSON.stringify({ kind: "platform", tenantId: bob.accountId, livemode: false, keyId: "k" })).toString("base64url");
+    const signed = signPrincipal(
+      { kind: "platform", tenantId: alice.accountId, livemode: false, keyId: "k" },
+      platform.config.gatewaySecret,
+      VIEWER,
+    );
+    const forged = Buffer.from(JSON.stringify({ kind: "platform", tenantId: bob.accountId, livemode: false, keyId: "k" })).toString(
+      "base64url",
+    );
     const response = await postToSubgraph({ ...signed, "x-mg-principal": forged }, VIEWER);
     expect(response.status).toBe(401);
   });
@@ -201,8 +207,20 @@ describe("the subgraphs' trust boundary", () => {
 
   it("scopes _entities by the signed principal: another tenant's account resolves to null", async () => {
     const platform = await testPlatform();
-    const operation = { ...entities, variables: { r: [{ __typename: "Account", id: alice.accountId }, { __typename: "Account", id: bob.accountId }] } };
-    const headers = signPrincipal({ kind: "platform", tenantId: alice.accountId, livemode: false, keyId: "k" }, platform.config.gatewaySecret, operation);
+    const operation = {
+      ...entities,
+      variables: {
+        r: [
+          { __typename: "Account", id: alice.accountId },
+          { __typename: "Account", id: bob.accountId },
+        ],
+      },
+    };
+    const headers = signPrincipal(
+      { kind: "platform", tenantId: alice.accountId, livemode: false, keyId: "k" },
+      platform.config.gatewaySecret,
+      operation,
+    );
     const response = await postToSubgraph(headers, operation);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { data: { _entities: ({ id: string } | null)[] } };

@@ -19,7 +19,11 @@ let tenant: TestTenant;
 beforeAll(async () => {
   // A supergraph of the accounts subgraph alone, routed (in the file) to a host that does not exist.
   const composed = composeServices([
-    { name: "accounts", url: "http://accounts.invalid/graphql", typeDefs: parse(readFileSync(new URL("../schema/accounts.graphql", import.meta.url), "utf8")) },
+    {
+      name: "accounts",
+      url: "http://accounts.invalid/graphql",
+      typeDefs: parse(readFileSync(new URL("../schema/accounts.graphql", import.meta.url), "utf8")),
+    },
   ]);
   if (!composed.supergraphSdl) throw new Error(`composition failed: ${composed.errors?.map((error) => error.message).join("; ")}`);
   const path = join(dir, "supergraph.graphql");

@@ -134,7 +134,10 @@ describe("unstorable text in any input", () => {
     expectRefused(await post(`query($id: ID!) { account(id: $id) { id } }`, { id: `acct_${HIGH}` }), "id");
     // A GraphQL string literal may spell NUL as an escape.
     expectRefused(await post(`{ account(id: "acct_\\u0000") { id } }`), "id");
-    expectRefused(await post(`{ a: viewer { id } b: account(id: "acct_x") { connectedAccounts(after: "c\\u0000") { edges { cursor } } } }`), "after");
+    expectRefused(
+      await post(`{ a: viewer { id } b: account(id: "acct_x") { connectedAccounts(after: "c\\u0000") { edges { cursor } } } }`),
+      "after",
+    );
   });
 
   it("is refused in a subscription's arguments over graphql-ws", async () => {

@@ -34,7 +34,11 @@ describe("client mistakes: 4xx with BAD_USER_INPUT, never 5xx", () => {
     ["too many tokens", 400, { query: `{ viewer { id ${"__typename ".repeat(2_100)} } }` }],
     ["two operations and no operationName", 400, { query: "query A { viewer { id } } query B { viewer { id } }" }],
     ["an operationName the document does not have", 400, { query: "query A { viewer { id } }", operationName: "B" }],
-    ["a variable of the wrong type", 400, { query: "query($first: Int) { viewer { connectedAccounts(first: $first) { edges { cursor } } } }", variables: { first: "ten" } }],
+    [
+      "a variable of the wrong type",
+      400,
+      { query: "query($first: Int) { viewer { connectedAccounts(first: $first) { edges { cursor } } } }", variables: { first: "ten" } },
+    ],
     ["a subscription over plain HTTP", 400, { query: `subscription { balanceChanged(accountId: "acct_x") { id } }` }],
   ])("answers %s with %i", async (_what, status, body) => {
     const answer = await post(JSON.stringify(body));
@@ -64,7 +68,9 @@ describe("client mistakes: 4xx with BAD_USER_INPUT, never 5xx", () => {
   });
 
   it("refuses a mutation over GET with 405", async () => {
-    const response = await fetch(`${await gatewayUrl()}?query=${encodeURIComponent("mutation { __typename }")}`, { headers: { authorization: `Bearer ${alice.key}` } });
+    const response = await fetch(`${await gatewayUrl()}?query=${encodeURIComponent("mutation { __typename }")}`, {
+      headers: { authorization: `Bearer ${alice.key}` },
+    });
     expect(response.status).toBe(405);
     const body = (await response.json()) as Answer["body"];
     expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
@@ -76,10 +82,16 @@ describe("introspection", () => {
     const response = await fetch(await gatewayUrl(), {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: "{ __schema { types { name kind isOneOf specifiedByURL fields(includeDeprecated: true) { name isDeprecated } } directives { name isRepeatable } } }" }),
+      body: JSON.stringify({
+        query:
+          "{ __schema { types { name kind isOneOf specifiedByURL fields(includeDeprecated: true) { name isDeprecated } } directives { name isRepeatable } } }",
+      }),
     });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { data: { __schema: { types: { name: string; isOneOf: boolean | null }[] } }; errors?: unknown };
+    const body = (await response.json()) as {
+      data: { __schema: { types: { name: string; isOneOf: boolean | null }[] } };
+      errors?: unknown;
+    };
     expect(body.errors).toBeUndefined();
     expect(body.data.__schema.types.find((type) => type.name === "CreateTransferInput")?.isOneOf).toBe(false);
   });

@@ -16,7 +16,10 @@ function owner(scope: string, key: string): Spawned {
 
 async function lockedUntil(scope: string, key: string): Promise<Date> {
   const db = await testDatabase();
-  const [row] = await db.sql.query<{ locked_until: Date }>("SELECT locked_until FROM idempotency_key WHERE scope = $1 AND key = $2", [scope, key]);
+  const [row] = await db.sql.query<{ locked_until: Date }>("SELECT locked_until FROM idempotency_key WHERE scope = $1 AND key = $2", [
+    scope,
+    key,
+  ]);
   if (!row) throw new Error("no key row");
   return new Date(row.locked_until);
 }

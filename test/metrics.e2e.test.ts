@@ -28,7 +28,11 @@ beforeAll(async () => {
   platform = await testPlatform();
   tenant = await newPlatform("Metrics Co");
   seller = await insertConnectedAccount({ tenantId: tenant.accountId });
-  await ok(CreateTopupDocument, { input: { accountId: tenant.accountId, amount: "100000", currency: "USD" }, key: randomUUID() }, tenant.key);
+  await ok(
+    CreateTopupDocument,
+    { input: { accountId: tenant.accountId, amount: "100000", currency: "USD" }, key: randomUUID() },
+    tenant.key,
+  );
 });
 
 afterAll(async () => {
@@ -51,22 +55,54 @@ describe("a transfer, as the metrics see it", () => {
   });
 
   it("counts the operation by name, type and outcome, and the HTTP answers by status", () => {
-    expect(delta(gatewayBefore, gatewayAfter, "moneygraph_gateway_operations_total", { operation: "CreateTransfer", type: "mutation", outcome: "ok" })).toBe(2);
+    expect(
+      delta(gatewayBefore, gatewayAfter, "moneygraph_gateway_operations_total", {
+        operation: "CreateTransfer",
+        type: "mutation",
+        outcome: "ok",
+      }),
+    ).toBe(2);
     expect(delta(gatewayBefore, gatewayAfter, "moneygraph_gateway_http_requests_total", { status: "200" })).toBe(2);
     // The Prometheus plugin's own families, with our labels.
-    expect(delta(gatewayBefore, gatewayAfter, "graphql_envelop_request_duration_count", { operationName: "CreateTransfer", operationType: "mutation" })).toBe(2);
-    expect(delta(gatewayBefore, gatewayAfter, "graphql_yoga_http_duration_count", { operationName: "CreateTransfer", statusCode: "200", method: "POST" })).toBe(2);
-    expect(delta(gatewayBefore, gatewayAfter, "graphql_gateway_subgraph_execute_duration_count", { subgraphName: "balances", operationType: "mutation" })).toBeGreaterThanOrEqual(2);
-    expect(delta(gatewayBefore, gatewayAfter, "graphql_gateway_fetch_duration_count", { subgraphName: "balances", statusCode: "200" })).toBeGreaterThanOrEqual(2);
+    expect(
+      delta(gatewayBefore, gatewayAfter, "graphql_envelop_request_duration_count", {
+        operationName: "CreateTransfer",
+        operationType: "mutation",
+      }),
+    ).toBe(2);
+    expect(
+      delta(gatewayBefore, gatewayAfter, "graphql_yoga_http_duration_count", {
+        operationName: "CreateTransfer",
+        statusCode: "200",
+        method: "POST",
+      }),
+    ).toBe(2);
+    expect(
+      delta(gatewayBefore, gatewayAfter, "graphql_gateway_subgraph_execute_duration_count", {
+        subgraphName: "balances",
+        operationType: "mutation",
+      }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      delta(gatewayBefore, gatewayAfter, "graphql_gateway_fetch_duration_count", { subgraphName: "balances", statusCode: "200" }),
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it("counts the ledger posting, the group commit and the replayed key on the balances subgraph's own port", () => {
     expect(delta(balancesBefore, balancesAfter, "moneygraph_ledger_postings_total", { kind: "TRANSFER", outcome: "posted" })).toBe(1);
-    expect(delta(balancesBefore, balancesAfter, "moneygraph_ledger_post_duration_seconds_count", { outcome: "posted" })).toBeGreaterThanOrEqual(1);
+    expect(
+      delta(balancesBefore, balancesAfter, "moneygraph_ledger_post_duration_seconds_count", { outcome: "posted" }),
+    ).toBeGreaterThanOrEqual(1);
     expect(delta(balancesBefore, balancesAfter, "moneygraph_transfer_batch_size_count")).toBe(1);
     expect(delta(balancesBefore, balancesAfter, "moneygraph_transfer_batch_size_sum")).toBe(1);
     expect(delta(balancesBefore, balancesAfter, "moneygraph_idempotency_replays_total", { operation: "createTransfer" })).toBe(1);
-    expect(delta(balancesBefore, balancesAfter, "moneygraph_subgraph_operations_total", { subgraph: "balances", type: "mutation", outcome: "ok" })).toBe(2);
+    expect(
+      delta(balancesBefore, balancesAfter, "moneygraph_subgraph_operations_total", {
+        subgraph: "balances",
+        type: "mutation",
+        outcome: "ok",
+      }),
+    ).toBe(2);
   });
 
   it("shows the database pool and the process's defaults", () => {
@@ -81,7 +117,9 @@ describe("a transfer, as the metrics see it", () => {
     // Postgres reports its idle connections and waiting clients; PGlite is one connection.
     if (platform.deps!.db.kind === "postgres") expect(balancesAfter.matching("moneygraph_db_pool_idle_connections")).not.toEqual([]);
     // The gateway's port shows the whole all-in-one process; a subgraph's, the process's registry.
-    expect(gatewayAfter.sum("moneygraph_ledger_postings_total", { kind: "TRANSFER" })).toBe(balancesAfter.sum("moneygraph_ledger_postings_total", { kind: "TRANSFER" }));
+    expect(gatewayAfter.sum("moneygraph_ledger_postings_total", { kind: "TRANSFER" })).toBe(
+      balancesAfter.sum("moneygraph_ledger_postings_total", { kind: "TRANSFER" }),
+    );
     expect(balancesAfter.has("moneygraph_gateway_operations_total")).toBe(false);
   });
 
@@ -96,13 +134,28 @@ describe("a transfer, as the metrics see it", () => {
 describe("refusals and errors", () => {
   it("counts errors by code, a failed operation's outcome, and refused keys", async () => {
     const before = await gatewayMetrics();
-    const broke = await request(CreateTransferDocument, { input: { destinationAccountId: seller, amount: "99999999", currency: "USD" }, key: randomUUID() }, { key: tenant.key });
+    const broke = await request(
+      CreateTransferDocument,
+      { input: { destinationAccountId: seller, amount: "99999999", currency: "USD" }, key: randomUUID() },
+      { key: tenant.key },
+    );
     expect(codes(broke)).toEqual(["INSUFFICIENT_FUNDS"]);
-    const wrongKey = await request(CreateTransferDocument, { input: { destinationAccountId: seller, amount: "1", currency: "USD" }, key: randomUUID() }, { key: "sk_test_not_a_real_key" });
+    const wrongKey = await request(
+      CreateTransferDocument,
+      { input: { destinationAccountId: seller, amount: "1", currency: "USD" }, key: randomUUID() },
+      { key: "sk_test_not_a_real_key" },
+    );
     expect(wrongKey.status).toBe(401);
-    const noKey = await request(CreateTransferDocument, { input: { destinationAccountId: seller, amount: "1", currency: "USD" }, key: randomUUID() });
+    const noKey = await request(CreateTransferDocument, {
+      input: { destinationAccountId: seller, amount: "1", currency: "USD" },
+      key: randomUUID(),
+    });
     expect(codes(noKey)).toEqual(["UNAUTHENTICATED"]);
-    const notJson = await fetch(platform.gateway!.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${tenant.key}` }, body: "{not json" });
+    const notJson = await fetch(platform.gateway!.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${tenant.key}` },
+      body: "{not json",
+    });
     expect(notJson.status).toBe(400);
     await notJson.arrayBuffer();
     const after = await gatewayMetrics();
@@ -147,9 +200,15 @@ describe("refusals and errors", () => {
       }
       expect(statuses).toContain(429);
       const after = await scrape(url);
-      expect(delta(before, after, "moneygraph_gateway_rate_limited_total", { transport: "http", limit: "requests" })).toBe(statuses.filter((status) => status === 429).length);
-      expect(delta(before, after, "moneygraph_gateway_http_requests_total", { status: "429" })).toBe(statuses.filter((status) => status === 429).length);
-      expect(delta(before, after, "moneygraph_gateway_errors_total", { code: "RATE_LIMITED" })).toBe(statuses.filter((status) => status === 429).length);
+      expect(delta(before, after, "moneygraph_gateway_rate_limited_total", { transport: "http", limit: "requests" })).toBe(
+        statuses.filter((status) => status === 429).length,
+      );
+      expect(delta(before, after, "moneygraph_gateway_http_requests_total", { status: "429" })).toBe(
+        statuses.filter((status) => status === 429).length,
+      );
+      expect(delta(before, after, "moneygraph_gateway_errors_total", { code: "RATE_LIMITED" })).toBe(
+        statuses.filter((status) => status === 429).length,
+      );
     } finally {
       await limited.stop();
     }
@@ -182,7 +241,9 @@ describe("graphql-ws", () => {
       after = await gatewayMetrics();
     }
     expect(delta(before, after, "moneygraph_gateway_subscription_events_total")).toBe(stream.results.length);
-    expect(after.sum("moneygraph_gateway_operations_total", { operation: "BalanceChangedIds", type: "subscription", outcome: "ok" })).toBeGreaterThanOrEqual(1);
+    expect(
+      after.sum("moneygraph_gateway_operations_total", { operation: "BalanceChangedIds", type: "subscription", outcome: "ok" }),
+    ).toBeGreaterThanOrEqual(1);
 
     stream.stop();
     await ws.dispose();
@@ -194,7 +255,9 @@ describe("graphql-ws", () => {
     const beforeRefusal = await gatewayMetrics();
     await refused.client.subscribe({ query: "{ __typename }" }, { next: () => {}, error: () => {}, complete: () => {} });
     await until(() => refused.closes.length > 0, "the refused connection to close");
-    expect(delta(beforeRefusal, await gatewayMetrics(), "moneygraph_gateway_auth_failures_total", { transport: "ws", reason: "invalid_key" })).toBe(1);
+    expect(
+      delta(beforeRefusal, await gatewayMetrics(), "moneygraph_gateway_auth_failures_total", { transport: "ws", reason: "invalid_key" }),
+    ).toBe(1);
   });
 });
 
@@ -215,7 +278,13 @@ describe("the endpoint", () => {
   it("is not served with METRICS_ENABLED=false, on the gateway or a subgraph: 404, never a 5xx", async () => {
     const config = { ...platform.config, METRICS_ENABLED: "false" as const };
     const gateway = await extraGateway(platform, { METRICS_ENABLED: "false" });
-    const subgraph = await serveSubgraph({ name: "accounts", schema: await buildSubgraph(SUBGRAPHS.accounts), deps: { ...platform.deps!, config }, host: "127.0.0.1", port: 0 });
+    const subgraph = await serveSubgraph({
+      name: "accounts",
+      schema: await buildSubgraph(SUBGRAPHS.accounts),
+      deps: { ...platform.deps!, config },
+      host: "127.0.0.1",
+      port: 0,
+    });
     try {
       for (const url of [`http://localhost:${gateway.port}/metrics`, metricsUrl(subgraph.url)]) {
         const response = await fetch(url);

@@ -53,13 +53,30 @@ describe("the payouts worker process", () => {
       const seller = p.tenantId;
       await createTopup(deps, p, { accountId: seller, amount: BigInt(perSeller) * 2_000n, currency: USD }, randomUUID());
       const bank = (accountNumber: string) =>
-        addExternalAccount(deps, p, seller, { country: "US", currency: "USD", accountHolderName: "Jane", routingNumber: "110000000", accountNumber }, randomUUID()).then((b) => b.id);
+        addExternalAccount(
+          deps,
+          p,
+          seller,
+          { country: "US", currency: "USD", accountHolderName: "Jane", routingNumber: "110000000", accountNumber },
+          randomUUID(),
+        ).then((b) => b.id);
       plan.push({ p, seller, paid: await bank("000123456789"), failing: await bank("000111111116") });
     }
     const payouts = await Promise.all(
       plan.flatMap(({ p, seller, paid, failing }) =>
         Array.from({ length: perSeller }, (_, i) =>
-          createPayout(deps, p, { accountId: seller, amount: 1_000n, currency: USD, method: i % 2 ? "INSTANT" : "STANDARD", destinationId: i % 3 === 0 ? failing : paid }, randomUUID()),
+          createPayout(
+            deps,
+            p,
+            {
+              accountId: seller,
+              amount: 1_000n,
+              currency: USD,
+              method: i % 2 ? "INSTANT" : "STANDARD",
+              destinationId: i % 3 === 0 ? failing : paid,
+            },
+            randomUUID(),
+          ),
         ),
       ),
     );
@@ -68,7 +85,9 @@ describe("the payouts worker process", () => {
     await deps.db.sql.query(`UPDATE payout SET next_step_at = now(), step_ms = 0`);
 
     const statuses = async () => {
-      const rows = await deps.db.sql.query<{ status: string; n: string }>(`SELECT status::text AS status, count(*) AS n FROM payout GROUP BY status`);
+      const rows = await deps.db.sql.query<{ status: string; n: string }>(
+        `SELECT status::text AS status, count(*) AS n FROM payout GROUP BY status`,
+      );
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     };
     const env = { DATABASE_URL: databaseUrl, LOG_LEVEL: "info", PAYOUT_STEP_MS: "0", SETTLEMENT_DELAY_MS: "0" };
@@ -109,13 +128,18 @@ describe("the payouts worker process", () => {
     const reversals = await deps.db.sql.query<{ reference: string; n: string }>(
       `SELECT reference, count(*) AS n FROM ledger_transaction WHERE kind = 'PAYOUT_FAILURE' GROUP BY reference`,
     );
-    const failedIds = rows.filter((r) => r.status === "FAILED").map((r) => r.id).sort();
+    const failedIds = rows
+      .filter((r) => r.status === "FAILED")
+      .map((r) => r.id)
+      .sort();
     expect(reversals.map((r) => r.reference).sort()).toEqual(failedIds);
     expect(reversals.every((r) => Number(r.n) === 1)).toBe(true);
     // What each seller kept: funds minus what was paid (amount, plus fee for INSTANT).
     for (const { p, seller } of plan) {
       const balances = await readBalances(deps.db, p, [seller]);
-      const spent = rows.filter((r) => r.accountId === seller && r.status === "PAID").reduce((sum, r) => sum + BigInt(r.amount.toFixed()) + BigInt(r.fee.toFixed()), 0n);
+      const spent = rows
+        .filter((r) => r.accountId === seller && r.status === "PAID")
+        .reduce((sum, r) => sum + BigInt(r.amount.toFixed()) + BigInt(r.fee.toFixed()), 0n);
       expect(balances.get(seller)).toEqual([{ currency: "USD", available: BigInt(perSeller) * 2_000n - spent, pending: 0n }]);
     }
     const report = await verifyLedger(deps.db.sql);

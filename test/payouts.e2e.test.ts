@@ -39,7 +39,11 @@ import { DE_BANK, PERSON, TEST_ACCOUNT_NUMBERS, US_BANK } from "./support/accoun
 const STEP_MS = 1_500;
 let platform: RunningPlatform;
 
-async function call<T, V>(document: TypedDocumentNode<T, V>, variables: V, key: string): Promise<{ data: T | null | undefined; errors: GraphQLErrorJson[] | undefined }> {
+async function call<T, V>(
+  document: TypedDocumentNode<T, V>,
+  variables: V,
+  key: string,
+): Promise<{ data: T | null | undefined; errors: GraphQLErrorJson[] | undefined }> {
   const response = await fetch(platform.gateway!.url, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
@@ -73,10 +77,18 @@ async function newTenant(name: string): Promise<Tenant> {
 
 /** A verified connected account with `funds` available and a bank account. */
 async function fundedSeller(tenant: Tenant, funds: string, accountNumber: string = TEST_ACCOUNT_NUMBERS.paid) {
-  const created = await ok(CreateConnectedAccountDocument, { input: { displayName: "Seller", country: "US", defaultCurrency: "USD" }, idempotencyKey: randomUUID() }, tenant.key);
+  const created = await ok(
+    CreateConnectedAccountDocument,
+    { input: { displayName: "Seller", country: "US", defaultCurrency: "USD" }, idempotencyKey: randomUUID() },
+    tenant.key,
+  );
   const accountId = created.createConnectedAccount.id;
   await ok(SubmitVerificationDocument, { accountId, input: PERSON }, tenant.key);
-  const bank = await ok(AddExternalAccountDocument, { accountId, input: { ...US_BANK, accountNumber }, idempotencyKey: randomUUID() }, tenant.key);
+  const bank = await ok(
+    AddExternalAccountDocument,
+    { accountId, input: { ...US_BANK, accountNumber }, idempotencyKey: randomUUID() },
+    tenant.key,
+  );
   await ok(CreateTopupDocument, { input: { accountId, amount: funds, currency: "USD" }, key: randomUUID() }, tenant.key);
   return { accountId, bankId: bank.addExternalAccount.id };
 }
@@ -130,7 +142,15 @@ describe("payouts through the gateway", () => {
   it("fund, pay out, and watch it go PENDING -> IN_TRANSIT -> PAID", async () => {
     const { accountId, bankId } = await fundedSeller(acme, "50000");
     const eventsBefore = await balanceEvents(accountId);
-    const payout = await pay(acme, { accountId, amount: "12345", currency: "USD", method: "INSTANT", destinationId: bankId, statementDescriptor: "ACME WEEKLY", metadata: { batch: "w47" } });
+    const payout = await pay(acme, {
+      accountId,
+      amount: "12345",
+      currency: "USD",
+      method: "INSTANT",
+      destinationId: bankId,
+      statementDescriptor: "ACME WEEKLY",
+      metadata: { batch: "w47" },
+    });
     expect(payout).toMatchObject({
       status: "PENDING",
       method: "INSTANT",
@@ -180,7 +200,10 @@ describe("payouts through the gateway", () => {
     const first = await pay(acme, { accountId, amount: "3000", currency: "USD", method: "STANDARD", destinationId: bankId });
     const key = randomUUID();
     const canceled = (await ok(CancelPayoutDocument, { id: first.id, key }, acme.key)).cancelPayout;
-    expect(canceled).toMatchObject({ status: "CANCELED", reversalBalanceTransaction: { type: "PAYOUT_CANCEL", amount: { amount: "3000" } } });
+    expect(canceled).toMatchObject({
+      status: "CANCELED",
+      reversalBalanceTransaction: { type: "PAYOUT_CANCEL", amount: { amount: "3000" } },
+    });
     expect((await ok(CancelPayoutDocument, { id: first.id, key }, acme.key)).cancelPayout.id).toBe(first.id); // replay
     expect(await available(acme, accountId)).toBe("10000");
 
@@ -204,7 +227,8 @@ describe("payouts through the gateway", () => {
     const page1 = (await ok(AccountPayoutsDocument, { id: accountId, first: 2 }, acme.key)).account!.payouts;
     expect(page1.edges.map((e) => e.node.amount.amount)).toEqual(["3", "2"]);
     expect(page1.pageInfo.hasNextPage).toBe(true);
-    const page2 = (await ok(AccountPayoutsDocument, { id: accountId, first: 2, after: page1.pageInfo.endCursor }, acme.key)).account!.payouts;
+    const page2 = (await ok(AccountPayoutsDocument, { id: accountId, first: 2, after: page1.pageInfo.endCursor }, acme.key)).account!
+      .payouts;
     expect(page2.edges.map((e) => e.node.amount.amount)).toEqual(["1"]);
     expect(page2.pageInfo.hasNextPage).toBe(false);
     const canceled = (await ok(AccountPayoutsDocument, { id: accountId, first: 10, status: "CANCELED" }, acme.key)).account!.payouts;
@@ -215,8 +239,15 @@ describe("payouts through the gateway", () => {
   it("refuses with typed codes: funds, verification, currency, other tenants, bad input", async () => {
     const { accountId, bankId } = await fundedSeller(acme, "1000");
     const base: CreatePayoutInput = { accountId, amount: "500", currency: "USD", method: "STANDARD", destinationId: bankId };
-    const unverified = (await ok(CreateConnectedAccountDocument, { input: { displayName: "New", country: "US", defaultCurrency: "USD" }, idempotencyKey: randomUUID() }, acme.key)).createConnectedAccount.id;
-    const eur = (await ok(AddExternalAccountDocument, { accountId, input: DE_BANK, idempotencyKey: randomUUID() }, acme.key)).addExternalAccount.id;
+    const unverified = (
+      await ok(
+        CreateConnectedAccountDocument,
+        { input: { displayName: "New", country: "US", defaultCurrency: "USD" }, idempotencyKey: randomUUID() },
+        acme.key,
+      )
+    ).createConnectedAccount.id;
+    const eur = (await ok(AddExternalAccountDocument, { accountId, input: DE_BANK, idempotencyKey: randomUUID() }, acme.key))
+      .addExternalAccount.id;
     const mine = await pay(acme, base);
     const cases: [Partial<CreatePayoutInput>, string][] = [
       [{ amount: "501" }, "INSUFFICIENT_FUNDS"],
@@ -226,7 +257,10 @@ describe("payouts through the gateway", () => {
       [{ amount: "1.5" }, "BAD_USER_INPUT"],
       [{ amount: "2000000", method: "INSTANT" }, "BAD_USER_INPUT"],
     ];
-    for (const [change, expected] of cases) expect(await code(CreatePayoutDocument, { input: { ...base, ...change }, key: randomUUID() }, acme.key), JSON.stringify(change)).toBe(expected);
+    for (const [change, expected] of cases)
+      expect(await code(CreatePayoutDocument, { input: { ...base, ...change }, key: randomUUID() }, acme.key), JSON.stringify(change)).toBe(
+        expected,
+      );
     expect(await available(acme, accountId)).toBe("500");
 
     // Another tenant sees nothing of it.

@@ -130,7 +130,10 @@ describe("graphql-ws", () => {
         client.client.on("connected", () => resolve("open"));
         client.client.on("closed", (event) => resolve((event as { code: number }).code));
         // graphql-ws connects lazily: a subscription makes it dial.
-        client.client.subscribe({ query: `subscription($id: ID!) { balanceChanged(accountId: $id) { id } }`, variables: { id: tenant.accountId } }, { next: () => {}, error: () => {}, complete: () => {} });
+        client.client.subscribe(
+          { query: `subscription($id: ID!) { balanceChanged(accountId: $id) { id } }`, variables: { id: tenant.accountId } },
+          { next: () => {}, error: () => {}, complete: () => {} },
+        );
       });
     const first = connect(gateway.url, tenant.key);
     const second = connect(gateway.url, tenant.key);

@@ -34,7 +34,11 @@ interface RawAnswer {
 }
 
 async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<RawAnswer> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: body as unknown as BodyInit });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: body as unknown as BodyInit,
+  });
   const text = await response.text();
   let parsed: { errors?: GraphQLErrorJson[]; data?: unknown } = {};
   try {
@@ -42,7 +46,13 @@ async function post(url: string, body: string | Buffer, headers: Record<string, 
   } catch {
     // Left empty: the assertions on contentType and errors say what was wrong.
   }
-  return { status: response.status, contentType: response.headers.get("content-type") ?? "", text, errors: parsed.errors ?? [], data: parsed.data };
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type") ?? "",
+    text,
+    errors: parsed.errors ?? [],
+    data: parsed.data,
+  };
 }
 
 const gateway = () => platform.gateway!.url;
@@ -75,7 +85,9 @@ describe("request bodies that cannot be read answer GraphQL JSON, not an HTML st
     const answer = await post(gateway(), body(), { ...asAlice(), ...headers });
     expect(answer.status).toBe(status);
     expectCleanJson(answer);
-    expect(answer.errors).toEqual([{ message: expect.any(String), extensions: { code: "BAD_USER_INPUT", reason, requestId: expect.any(String) } }]);
+    expect(answer.errors).toEqual([
+      { message: expect.any(String), extensions: { code: "BAD_USER_INPUT", reason, requestId: expect.any(String) } },
+    ]);
   });
 
   it.each(cases)("at a subgraph (before its signature check): %s", async (_what, body, headers, status, reason) => {
@@ -102,13 +114,23 @@ describe("client mistakes are 4xx with BAD_USER_INPUT, not 500", () => {
     ["more tokens than the limit", { query: tooManyTokens }, "GRAPHQL_PARSE_FAILED", /2000 tokens/],
     ["several operations without operationName", { query: twoOperations }, "OPERATION_RESOLUTION_FAILURE", /operationName/],
     ["an operationName the document does not hold", { query: twoOperations, operationName: "C" }, "OPERATION_RESOLUTION_FAILURE", /"C"/],
-    ["a persisted-query hash that does not match the query", { query: "{ viewer { id } }", extensions: { persistedQuery: wrongHash } }, "BAD_REQUEST", /sha/],
+    [
+      "a persisted-query hash that does not match the query",
+      { query: "{ viewer { id } }", extensions: { persistedQuery: wrongHash } },
+      "BAD_REQUEST",
+      /sha/,
+    ],
   ])("%s: 400", async (_what, body, reason, message) => {
     for (const accept of ["application/json", "application/graphql-response+json"]) {
       const answer = await post(gateway(), JSON.stringify(body), { ...asAlice(), accept });
       expect(answer.status, accept).toBe(400);
       expectCleanJson(answer);
-      expect(answer.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(message), extensions: { code: "BAD_USER_INPUT", reason, requestId: expect.any(String) } })]);
+      expect(answer.errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(message),
+          extensions: { code: "BAD_USER_INPUT", reason, requestId: expect.any(String) },
+        }),
+      ]);
       expect(answer.data ?? null).toBeNull();
     }
   });
@@ -122,15 +144,26 @@ describe("client mistakes are 4xx with BAD_USER_INPUT, not 500", () => {
   it("refuses the same mistakes over graphql-ws with the same code", async () => {
     const socket = connect(gateway(), alice.key);
     sockets.push(socket);
-    for (const [query, operationName] of [[tooManyTokens, undefined], [twoOperations, undefined], [twoOperations, "C"]] as const) {
+    for (const [query, operationName] of [
+      [tooManyTokens, undefined],
+      [twoOperations, undefined],
+      [twoOperations, "C"],
+    ] as const) {
       // Refused before execution: an `error` message; refused by the pipeline: a result with errors.
       const errors = await new Promise<GraphQLErrorJson[]>((resolve) => {
         socket.client.subscribe(
           { query, ...(operationName ? { operationName } : {}) },
-          { next: (result) => resolve((result.errors ?? []) as GraphQLErrorJson[]), error: (error) => resolve(error as GraphQLErrorJson[]), complete: () => resolve([]) },
+          {
+            next: (result) => resolve((result.errors ?? []) as GraphQLErrorJson[]),
+            error: (error) => resolve(error as GraphQLErrorJson[]),
+            complete: () => resolve([]),
+          },
         );
       });
-      expect(errors.map((error) => error.extensions?.code), query.slice(0, 40)).toEqual(["BAD_USER_INPUT"]);
+      expect(
+        errors.map((error) => error.extensions?.code),
+        query.slice(0, 40),
+      ).toEqual(["BAD_USER_INPUT"]);
     }
   });
 });
@@ -173,7 +206,11 @@ describe("refusals suggest nothing about the schema", () => {
     const errors = await new Promise<GraphQLErrorJson[]>((resolve) => {
       socket.client.subscribe(
         { query: payouts("PAI") },
-        { next: (result) => resolve((result.errors ?? []) as GraphQLErrorJson[]), error: (error) => resolve(error as GraphQLErrorJson[]), complete: () => {} },
+        {
+          next: (result) => resolve((result.errors ?? []) as GraphQLErrorJson[]),
+          error: (error) => resolve(error as GraphQLErrorJson[]),
+          complete: () => {},
+        },
       );
     });
     expect(errors.map((error) => error.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
@@ -187,7 +224,11 @@ describe("refusals suggest nothing about the schema", () => {
       variables: { r: [{ __typename: "Account", id: alice.accountId }] },
     };
     const principal = { kind: "platform", tenantId: alice.accountId, livemode: false, keyId: "k" } as const;
-    const answer = await post(subgraph("payouts"), JSON.stringify(operation), signPrincipal(principal, platform.config.gatewaySecret, operation));
+    const answer = await post(
+      subgraph("payouts"),
+      JSON.stringify(operation),
+      signPrincipal(principal, platform.config.gatewaySecret, operation),
+    );
     expect(answer.status).toBe(400);
     expect(answer.errors.map((error) => error.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
     expect(answer.errors[0]!.message).toMatch(/"PAI"/);
@@ -201,9 +242,14 @@ describe("a refused balanceChanged subscription", () => {
     const socket = connect(gateway(), alice.key);
     sockets.push(socket);
     const plain = new Recorder(socket.client, BalanceChangedIdsDocument, { accountId: bob.accountId });
-    const aliased = new Recorder(socket.client, "subscription ($id: ID!) { feed: balanceChanged(accountId: $id) { id } }", { id: bob.accountId });
+    const aliased = new Recorder(socket.client, "subscription ($id: ID!) { feed: balanceChanged(accountId: $id) { id } }", {
+      id: bob.accountId,
+    });
     await Promise.all([plain.ended(), aliased.ended()]);
-    for (const [stream, path] of [[plain, ["balanceChanged"]], [aliased, ["feed"]]] as const) {
+    for (const [stream, path] of [
+      [plain, ["balanceChanged"]],
+      [aliased, ["feed"]],
+    ] as const) {
       const errors = stream.results.flatMap((result) => result.errors ?? []) as GraphQLErrorJson[];
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({ path, extensions: { code: "NOT_FOUND" } });

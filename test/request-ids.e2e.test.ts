@@ -117,7 +117,11 @@ function expectErrorsCarry(answer: Answer, status: number, code: string): void {
 
 beforeAll(async () => {
   // Every key is looked up (no cache), so the proxy's outage reaches every request.
-  const config = testConfig({ AUTH_CACHE_TTL_MS: "0", RATE_LIMIT_PER_SECOND: String(RATE_LIMIT_PER_SECOND), AUTH_FAILURES_PER_MINUTE: "2" });
+  const config = testConfig({
+    AUTH_CACHE_TTL_MS: "0",
+    RATE_LIMIT_PER_SECOND: String(RATE_LIMIT_PER_SECOND),
+    AUTH_FAILURES_PER_MINUTE: "2",
+  });
   platform = await startPlatform({
     config,
     logger: subgraphLog.logger,
@@ -148,11 +152,22 @@ describe("x-request-id", () => {
     expect(answer.requestId).toBe(id);
 
     const line = accessLine(id);
-    expect(line).toMatchObject({ level: 30, method: "POST", path: "/graphql", operationName: "Viewer", operationType: "query", status: 200, tenantId: alice.accountId });
+    expect(line).toMatchObject({
+      level: 30,
+      method: "POST",
+      path: "/graphql",
+      operationName: "Viewer",
+      operationType: "query",
+      status: 200,
+      tenantId: alice.accountId,
+    });
     expect(line.durationMs).toEqual(expect.any(Number));
     expect(line.errorCodes).toBeUndefined();
     // The key lookup and the viewer query reached the accounts subgraph; the query carried the id.
-    await until(() => subgraphLog.lines.some((each) => each.requestId === id && each.msg === "subgraph request"), "the subgraph's line for the request");
+    await until(
+      () => subgraphLog.lines.some((each) => each.requestId === id && each.msg === "subgraph request"),
+      "the subgraph's line for the request",
+    );
     expect(subgraphLog.lines.find((each) => each.requestId === id)).toMatchObject({ subgraph: "accounts", level: 20 });
     for (const raw of [...gatewayLog.raw, ...subgraphLog.raw]) {
       expect(raw).not.toContain(alice.key);
@@ -166,7 +181,13 @@ describe("x-request-id", () => {
     expect(two!.requestId).toMatch(UUID);
     expect(one!.requestId).not.toBe(two!.requestId);
     // The same document again (parsed and validated from the runtime's caches): still named.
-    for (const answer of [one!, two!]) expect(accessLine(answer.requestId!)).toMatchObject({ status: 200, tenantId: alice.accountId, operationName: "Viewer", operationType: "query" });
+    for (const answer of [one!, two!])
+      expect(accessLine(answer.requestId!)).toMatchObject({
+        status: 200,
+        tenantId: alice.accountId,
+        operationName: "Viewer",
+        operationType: "query",
+      });
   });
 
   it.each([
@@ -235,7 +256,8 @@ describe("errors carry the request id", () => {
     try {
       const answers = await Promise.all(Array.from({ length: 6 }, () => post(VIEWER, bearer(alice.key))));
       for (const answer of answers) expectErrorsCarry(answer, 503, "SERVICE_UNAVAILABLE");
-      for (const answer of await Promise.all(Array.from({ length: 4 }, () => post(VIEWER, bearer(alice.key))))) expect(answer.status).toBe(503);
+      for (const answer of await Promise.all(Array.from({ length: 4 }, () => post(VIEWER, bearer(alice.key)))))
+        expect(answer.status).toBe(503);
     } finally {
       proxy!.failWith = undefined;
     }
@@ -254,7 +276,13 @@ describe("errors carry the request id", () => {
 describe("graphql-ws operations", () => {
   function connect(key: string): Client {
     // Not lazy: the socket stays open once its operations end (so they end as unsubscribed).
-    const client = createClient({ url: wsUrl(gateway!.url), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: bearer(key) });
+    const client = createClient({
+      url: wsUrl(gateway!.url),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      connectionParams: bearer(key),
+    });
     sockets.push(client);
     return client;
   }
@@ -265,7 +293,11 @@ describe("graphql-ws operations", () => {
     const state: { error?: unknown; done: boolean } = { done: false };
     const stop = client.subscribe(
       { query, variables, extensions },
-      { next: (result) => void results.push(result), error: (error) => ((state.error = error), (state.done = true)), complete: () => (state.done = true) },
+      {
+        next: (result) => void results.push(result),
+        error: (error) => ((state.error = error), (state.done = true)),
+        complete: () => (state.done = true),
+      },
     );
     return { results, state, stop };
   }
@@ -318,9 +350,22 @@ describe("graphql-ws operations", () => {
     const invalidId = invalidErrors[0]!.extensions!["requestId"] as string;
     expect(invalidId).toMatch(UUID);
 
-    await until(() => gatewayLog.lines.some((line) => line.requestId === refusedId) && gatewayLog.lines.some((line) => line.requestId === invalidId), "their lines");
-    expect(gatewayLog.lines.find((line) => line.requestId === refusedId)).toMatchObject({ msg: "socket operation", ended: "completed", errorCodes: ["NOT_FOUND"], events: 1 });
-    expect(gatewayLog.lines.find((line) => line.requestId === invalidId)).toMatchObject({ msg: "socket operation", ended: "error", errorCodes: ["BAD_USER_INPUT"], events: 0 });
+    await until(
+      () => gatewayLog.lines.some((line) => line.requestId === refusedId) && gatewayLog.lines.some((line) => line.requestId === invalidId),
+      "their lines",
+    );
+    expect(gatewayLog.lines.find((line) => line.requestId === refusedId)).toMatchObject({
+      msg: "socket operation",
+      ended: "completed",
+      errorCodes: ["NOT_FOUND"],
+      events: 1,
+    });
+    expect(gatewayLog.lines.find((line) => line.requestId === invalidId)).toMatchObject({
+      msg: "socket operation",
+      ended: "error",
+      errorCodes: ["BAD_USER_INPUT"],
+      events: 0,
+    });
     for (const raw of [...gatewayLog.raw, ...subgraphLog.raw]) {
       expect(raw).not.toContain("forged\\nline");
       expect(raw).not.toContain("a".repeat(MAX_REQUEST_ID_LENGTH + 1));

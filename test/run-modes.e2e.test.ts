@@ -58,7 +58,11 @@ describe("npm start (all-in-one)", () => {
     expect(first.output()).toContain(`curl -s http://localhost:${port}/graphql`);
     const viewer = (await viewerThrough(port, key!)) as { data: { viewer: { displayName: string; type: string; balances: unknown[] } } };
     // The demo platform starts with a $10,000.00 top-up (pending until it settles).
-    expect(viewer.data.viewer).toMatchObject({ displayName: "Demo Platform", type: "PLATFORM", balances: [{ currency: "USD", available: { amount: expect.stringMatching(/^(0|1000000)$/) } }] });
+    expect(viewer.data.viewer).toMatchObject({
+      displayName: "Demo Platform",
+      type: "PLATFORM",
+      balances: [{ currency: "USD", available: { amount: expect.stringMatching(/^(0|1000000)$/) } }],
+    });
     expect(await first.stop("SIGINT")).toBe(0);
 
     // A clean stop left a usable database: the second start finds the same platform and key.

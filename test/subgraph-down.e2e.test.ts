@@ -58,12 +58,16 @@ describe("a subgraph that is down", () => {
     expect(whole!.status).toBe(503);
     expect(whole!.retryAfter).toBe("1");
     expect(whole!.data ?? null).toBeNull();
-    expect(whole!.errors?.map((error) => error.extensions)).toEqual([expect.objectContaining({ code: "SERVICE_UNAVAILABLE", retryable: true })]);
+    expect(whole!.errors?.map((error) => error.extensions)).toEqual([
+      expect.objectContaining({ code: "SERVICE_UNAVAILABLE", retryable: true }),
+    ]);
 
     expect(partial!.status).toBe(200);
     expect(partial!.retryAfter).toBeNull();
     expect(partial!.data).toEqual({ viewer: { id: tenant.accountId }, topup: null });
-    expect(partial!.errors).toEqual([expect.objectContaining({ path: ["topup"], extensions: expect.objectContaining({ code: "SERVICE_UNAVAILABLE", retryable: true }) })]);
+    expect(partial!.errors).toEqual([
+      expect.objectContaining({ path: ["topup"], extensions: expect.objectContaining({ code: "SERVICE_UNAVAILABLE", retryable: true }) }),
+    ]);
 
     // Back: the same request with the same key executes once; sent again, it replays.
     const retried = await post(TOPUP, { accountId: tenant.accountId, key });

@@ -62,7 +62,10 @@ async function capture(): Promise<{ viewer: RecordedRequest; authenticate: Recor
 }
 
 /** The captured request again, straight to the subgraph: same headers and body, another method and URL. */
-function replay(recorded: RecordedRequest, options: { method?: string; search?: Record<string, string>; body?: string } = {}): Promise<RawAnswer> {
+function replay(
+  recorded: RecordedRequest,
+  options: { method?: string; search?: Record<string, string>; body?: string } = {},
+): Promise<RawAnswer> {
   const url = new URL(accountsUrl);
   for (const [name, value] of Object.entries(options.search ?? {})) url.searchParams.set(name, value);
   const headers = { ...recorded.headers };
@@ -99,7 +102,10 @@ describe("a captured subgraph request replayed", () => {
 
   it("does not make _authenticate an oracle for keys", async () => {
     const { authenticate } = await capture();
-    const answer = await replay(authenticate, { method: "GET", search: { query: AUTHENTICATE_ORACLE, variables: JSON.stringify({ s: alice.key }) } });
+    const answer = await replay(authenticate, {
+      method: "GET",
+      search: { query: AUTHENTICATE_ORACLE, variables: JSON.stringify({ s: alice.key }) },
+    });
     expect(answer.status).toBe(405);
     expect(dataOf(answer)).toBeUndefined();
     expect(answer.text).not.toContain(alice.accountId);
@@ -109,8 +115,14 @@ describe("a captured subgraph request replayed", () => {
 describe("the subgraph runs exactly what was signed", () => {
   it.each([
     ["a GET carrying the signed query itself in the URL", (body: { query: string }) => ({ method: "GET", search: { query: body.query } })],
-    ["a GET with the signed query and other variables", (body: { query: string }) => ({ method: "GET", search: { query: body.query, variables: '{"x":1}' } })],
-    ["a GET with the signed query and another operation name", (body: { query: string }) => ({ method: "GET", search: { query: body.query, operationName: "Other" } })],
+    [
+      "a GET with the signed query and other variables",
+      (body: { query: string }) => ({ method: "GET", search: { query: body.query, variables: '{"x":1}' } }),
+    ],
+    [
+      "a GET with the signed query and another operation name",
+      (body: { query: string }) => ({ method: "GET", search: { query: body.query, operationName: "Other" } }),
+    ],
     ["a PUT with the signed body", () => ({ method: "PUT" })],
   ])("refuses %s", async (_what, change) => {
     const { viewer } = await capture();
@@ -141,9 +153,13 @@ describe("the subgraph runs exactly what was signed", () => {
     const hash = createHash("sha256").update(String(body["query"])).digest("hex");
     // Signed query and a persisted-query hash: the hash would register the query for later
     // hash-only requests, which no signature could then cover.
-    const answer = await replay(viewer, { body: JSON.stringify({ ...body, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }) });
+    const answer = await replay(viewer, {
+      body: JSON.stringify({ ...body, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }),
+    });
     // Apollo's persisted-query protocol answers this with 200 and the error; nothing ran.
     expect(dataOf(answer)).toBeUndefined();
-    expect((JSON.parse(answer.text) as { errors: { extensions: { reason?: string } }[] }).errors[0]!.extensions.reason).toBe("PERSISTED_QUERY_NOT_SUPPORTED");
+    expect((JSON.parse(answer.text) as { errors: { extensions: { reason?: string } }[] }).errors[0]!.extensions.reason).toBe(
+      "PERSISTED_QUERY_NOT_SUPPORTED",
+    );
   });
 });

@@ -36,7 +36,10 @@ beforeAll(async () => {
   const deps: Dependencies = { ...platform.deps!, config: { ...platform.deps!.config, SIGNATURE_MAX_SKEW_MS: SKEW_MS } };
   balances = await serveSubgraph({ name: "balances", schema: await buildSubgraph(SUBGRAPHS.balances), deps, host: "127.0.0.1", port: 0 });
   proxy = await RecordingProxy.start(balances.url);
-  gateway = await extraGateway(platform, { SIGNATURE_MAX_SKEW_MS: SKEW_MS, subgraphUrls: { ...platform.config.subgraphUrls, balances: proxy.url } });
+  gateway = await extraGateway(platform, {
+    SIGNATURE_MAX_SKEW_MS: SKEW_MS,
+    subgraphUrls: { ...platform.config.subgraphUrls, balances: proxy.url },
+  });
   tenant = await newPlatform("Socket Replay");
 });
 
@@ -86,12 +89,18 @@ describe("a replayed gateway socket on the balances subgraph", () => {
     const replayed = rawSocket();
     await replayed.opened;
     replayed.socket.send(JSON.stringify(init));
-    await until(() => replayed.received.some((message) => message.type === "connection_ack") || replayed.state.closed !== undefined, "the replayed socket's acknowledgement");
+    await until(
+      () => replayed.received.some((message) => message.type === "connection_ack") || replayed.state.closed !== undefined,
+      "the replayed socket's acknowledgement",
+    );
     expect(replayed.received.map((message) => message.type)).toEqual(["connection_ack"]);
     replayed.socket.send(JSON.stringify(subscribe));
     await ready();
     // Inside the signature's lifetime the replay is indistinguishable: the subgraph streams it.
-    await until(() => eventHub(balances).subscriberCount(tenant.accountId) >= 2 || replayed.received.some((message) => message.type === "error"), "the replayed subscription");
+    await until(
+      () => eventHub(balances).subscriberCount(tenant.accountId) >= 2 || replayed.received.some((message) => message.type === "error"),
+      "the replayed subscription",
+    );
     expect(replayed.received.filter((message) => message.type === "error")).toEqual([]);
 
     await until(() => replayed.state.closed !== undefined, "the replayed socket to be closed", SKEW_MS + 15_000);
@@ -107,7 +116,9 @@ describe("a replayed gateway socket on the balances subgraph", () => {
     // The captured subscribe, now stale, is refused even on a socket the gateway just signed.
     const fresh = rawSocket();
     await fresh.opened;
-    fresh.socket.send(JSON.stringify({ type: "connection_init", payload: signPrincipal({ kind: "gateway" }, platform.config.gatewaySecret, undefined) }));
+    fresh.socket.send(
+      JSON.stringify({ type: "connection_init", payload: signPrincipal({ kind: "gateway" }, platform.config.gatewaySecret, undefined) }),
+    );
     await until(() => fresh.received.some((message) => message.type === "connection_ack"), "the fresh socket's acknowledgement");
     fresh.socket.send(JSON.stringify({ ...subscribe, id: "stale" }));
     await until(() => fresh.received.some((message) => message.id === "stale"), "an answer to the stale subscribe");

@@ -13,7 +13,17 @@ import { idempotencyKey } from "./support/accounts.ts";
 import { commitSeries } from "./support/balance-events.ts";
 import { newPlatform, ok, type TestTenant } from "./support/client.ts";
 import { ADMIN_API_KEY, testPlatform } from "./support/platform.ts";
-import { connect, eventHub, extraGateway, Recorder, positioned, upstreamSubscribed, until, wsUrl, type TestWsClient } from "./support/subscriptions.ts";
+import {
+  connect,
+  eventHub,
+  extraGateway,
+  Recorder,
+  positioned,
+  upstreamSubscribed,
+  until,
+  wsUrl,
+  type TestWsClient,
+} from "./support/subscriptions.ts";
 
 let platform: RunningPlatform;
 let alice: TestTenant;
@@ -38,7 +48,8 @@ afterAll(async () => {
 });
 
 type ErrorJson = { message: string; extensions?: { code?: string } };
-const codesOf = (stream: Recorder<unknown>) => stream.results.flatMap((result) => (result.errors ?? []).map((error) => error.extensions?.["code"]));
+const codesOf = (stream: Recorder<unknown>) =>
+  stream.results.flatMap((result) => (result.errors ?? []).map((error) => error.extensions?.["code"]));
 
 describe("the key in connectionParams", () => {
   it.each([
@@ -162,7 +173,10 @@ describe("the balances subgraph's socket", () => {
   it.each([
     ["no signature", () => ({})],
     ["a signature made with another secret", () => signPrincipal({ kind: "gateway" }, "b".repeat(64), undefined)],
-    ["a caller's principal instead of the gateway's", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, undefined)],
+    [
+      "a caller's principal instead of the gateway's",
+      () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, undefined),
+    ],
   ])("refuses a socket with %s (4403)", async (_what, params) => {
     const { socket, closes } = subgraphClient(params());
     const op = run(socket, signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, operation()));
@@ -174,9 +188,22 @@ describe("the balances subgraph's socket", () => {
   it.each([
     ["without a caller", () => undefined],
     ["with a caller signed by another secret", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, "c".repeat(64), operation())],
-    ["signed for other variables", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, { ...operation(), variables: { a: "acct_other" } })],
-    ["carrying the socket's own signature (for no operation)", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, undefined)],
-    ["with a stale caller signature", () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, operation(), Date.now() - 10 * 60_000)],
+    [
+      "signed for other variables",
+      () =>
+        signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, {
+          ...operation(),
+          variables: { a: "acct_other" },
+        }),
+    ],
+    [
+      "carrying the socket's own signature (for no operation)",
+      () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, undefined),
+    ],
+    [
+      "with a stale caller signature",
+      () => signPrincipal({ ...aliceAs, tenantId: alice.accountId }, platform.config.gatewaySecret, operation(), Date.now() - 10 * 60_000),
+    ],
   ])("refuses an operation %s (UNAUTHENTICATED)", async (_what, principal) => {
     const { socket } = subgraphClient(gatewaySigned());
     const op = run(socket, principal());

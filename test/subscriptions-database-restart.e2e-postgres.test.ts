@@ -54,7 +54,14 @@ async function until(condition: () => Promise<boolean> | boolean, what: string, 
 
 /** Commits `count` events, again if the pool handed out a connection the restart cut. */
 async function commitAfterRestart(target: EventTarget, count: number, from: bigint): Promise<void> {
-  await until(() => commitSeries(database!.db, target, count, from).then(() => true, () => false), "events to be committed after the restart");
+  await until(
+    () =>
+      commitSeries(database!.db, target, count, from).then(
+        () => true,
+        () => false,
+      ),
+    "events to be committed after the restart",
+  );
 }
 
 describe("a database restart under an open subscription", () => {
@@ -63,9 +70,12 @@ describe("a database restart under an open subscription", () => {
     const response = await fetch(gatewayUrl, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_API_KEY}` },
-      body: JSON.stringify({ query: `mutation { createPlatform(input: { displayName: "Stream Restart", country: "US", defaultCurrency: "USD" }) { secretKey account { id } } }` }),
+      body: JSON.stringify({
+        query: `mutation { createPlatform(input: { displayName: "Stream Restart", country: "US", defaultCurrency: "USD" }) { secretKey account { id } } }`,
+      }),
     });
-    const { secretKey, account } = ((await response.json()) as { data: { createPlatform: { secretKey: string; account: { id: string } } } }).data.createPlatform;
+    const { secretKey, account } = ((await response.json()) as { data: { createPlatform: { secretKey: string; account: { id: string } } } })
+      .data.createPlatform;
     const target: EventTarget = { tenantId: account.id, accountId: account.id };
 
     const ready = positioned(platform!);
@@ -88,7 +98,10 @@ describe("a database restart under an open subscription", () => {
       return row!.waiting > 0;
     }, "the event's account to be fetched (and held up by the lock)");
     await database!.takeDown();
-    await until(() => follower.interruptions.size > 0 || follower.broken.length > 0, "the subscription to end before the event it could not complete");
+    await until(
+      () => follower.interruptions.size > 0 || follower.broken.length > 0,
+      "the subscription to end before the event it could not complete",
+    );
     expect(follower.broken).toEqual([]);
     // Down for a while: the client's attempts to resume meanwhile are refused (retryable).
     await new Promise((resolve) => setTimeout(resolve, 1_500));

@@ -14,7 +14,17 @@ import type { RunningSubgraph } from "../subgraphs/shared/server.ts";
 import { BalanceChangedDocument, type BalanceChangedSubscription } from "./generated/graphql.ts";
 import { commitSeries, type EventTarget } from "./support/balance-events.ts";
 import { newPlatform, type TestTenant } from "./support/client.ts";
-import { connect, eventHub, positioned, privatePlatform, Recorder, restartSubgraph, until, wsUrl, type TestWsClient } from "./support/subscriptions.ts";
+import {
+  connect,
+  eventHub,
+  positioned,
+  privatePlatform,
+  Recorder,
+  restartSubgraph,
+  until,
+  wsUrl,
+  type TestWsClient,
+} from "./support/subscriptions.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -65,13 +75,19 @@ describe("an event whose entity fields cannot be fetched (accounts subgraph down
     const last = stream.results.at(-1)!;
     expect(last.data ?? null).toBeNull();
     expect(last.errors).toEqual([
-      { message: expect.stringContaining(`after: "${first}"`), extensions: { code: "SUBSCRIPTION_INTERRUPTED", retryable: true, resumeAfter: first, requestId: expect.any(String) } },
+      {
+        message: expect.stringContaining(`after: "${first}"`),
+        extensions: { code: "SUBSCRIPTION_INTERRUPTED", retryable: true, resumeAfter: first, requestId: expect.any(String) },
+      },
     ]);
     expect(stream.completed).toBe(true);
 
     // As the README says: subscribe again with after: resumeAfter.
     const resumeAfter = (last.errors![0] as ErrorJson).extensions!["resumeAfter"] as string;
-    const resumed = new Recorder(client(platform.gateway!.url, tenant.key).client, BalanceChangedDocument, { accountId: tenant.accountId, after: resumeAfter });
+    const resumed = new Recorder(client(platform.gateway!.url, tenant.key).client, BalanceChangedDocument, {
+      accountId: tenant.accountId,
+      after: resumeAfter,
+    });
     const [third] = await commitSeries(db, target(tenant), 1, 3n);
     const events = (await resumed.received(2)).map((data) => data.balanceChanged);
     expect(events.map((event) => event.id)).toEqual([second, third]);
@@ -83,7 +99,12 @@ describe("an event whose entity fields cannot be fetched (accounts subgraph down
     const { platform, restarted } = await platformOfItsOwn();
     const tenant = await newPlatform("Apollo Fault");
     const db = platform.deps!.db;
-    const ws = createClient({ url: wsUrl(platform.gateway!.url), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${tenant.key}` } });
+    const ws = createClient({
+      url: wsUrl(platform.gateway!.url),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${tenant.key}` },
+    });
     const apollo = new ApolloClient({ link: new GraphQLWsLink(ws), cache: new InMemoryCache() });
     cleanups.push(async () => {
       apollo.stop();
@@ -91,15 +112,22 @@ describe("an event whose entity fields cannot be fetched (accounts subgraph down
     });
 
     function follow(after?: string) {
-      const seen: { events: BalanceChangedSubscription["balanceChanged"][]; errors: ErrorJson[]; done: boolean } = { events: [], errors: [], done: false };
-      const subscription = apollo.subscribe({ query: BalanceChangedDocument, variables: { accountId: tenant.accountId, ...(after ? { after } : {}) } }).subscribe({
-        next: (result) => {
-          if (result.data) seen.events.push(result.data.balanceChanged);
-          if (result.error) seen.errors.push(...((result.error as unknown as { errors?: ErrorJson[] }).errors ?? [{ message: String(result.error) }]));
-        },
-        error: (error) => seen.errors.push({ message: String(error) }),
-        complete: () => (seen.done = true),
-      });
+      const seen: { events: BalanceChangedSubscription["balanceChanged"][]; errors: ErrorJson[]; done: boolean } = {
+        events: [],
+        errors: [],
+        done: false,
+      };
+      const subscription = apollo
+        .subscribe({ query: BalanceChangedDocument, variables: { accountId: tenant.accountId, ...(after ? { after } : {}) } })
+        .subscribe({
+          next: (result) => {
+            if (result.data) seen.events.push(result.data.balanceChanged);
+            if (result.error)
+              seen.errors.push(...((result.error as unknown as { errors?: ErrorJson[] }).errors ?? [{ message: String(result.error) }]));
+          },
+          error: (error) => seen.errors.push({ message: String(error) }),
+          complete: () => (seen.done = true),
+        });
       cleanups.push(async () => subscription.unsubscribe());
       return seen;
     }
@@ -116,7 +144,9 @@ describe("an event whose entity fields cannot be fetched (accounts subgraph down
       }),
     );
     expect(first.events.map((event) => event.id)).toEqual([one]);
-    expect(first.errors.map((error) => error.extensions)).toEqual([{ code: "SUBSCRIPTION_INTERRUPTED", retryable: true, resumeAfter: one, requestId: expect.any(String) }]);
+    expect(first.errors.map((error) => error.extensions)).toEqual([
+      { code: "SUBSCRIPTION_INTERRUPTED", retryable: true, resumeAfter: one, requestId: expect.any(String) },
+    ]);
 
     const resumed = follow(first.errors[0]!.extensions!["resumeAfter"] as string);
     await until(() => resumed.events.length === 1 || resumed.errors.length > 0, "the missed event");
@@ -130,7 +160,12 @@ describe("a balances subgraph restart under Apollo Client", () => {
     const { platform, restarted } = await platformOfItsOwn();
     const tenant = await newPlatform("Apollo Restart");
     const db = platform.deps!.db;
-    const ws = createClient({ url: wsUrl(platform.gateway!.url), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${tenant.key}` } });
+    const ws = createClient({
+      url: wsUrl(platform.gateway!.url),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${tenant.key}` },
+    });
     const apollo = new ApolloClient({ link: new GraphQLWsLink(ws), cache: new InMemoryCache() });
     cleanups.push(async () => {
       apollo.stop();

@@ -16,7 +16,19 @@ import { commitBalanceChange, commitSeries, type EventTarget } from "./support/b
 import { newPlatform, type TestTenant } from "./support/client.ts";
 import { insertConnectedAccount } from "./support/fixtures.ts";
 import { testPlatform } from "./support/platform.ts";
-import { connect, eventHub, extraGateway, privatePlatform, Recorder, restartSubgraph, positioned, upstreamSubscribed, until, wsUrl, type TestWsClient } from "./support/subscriptions.ts";
+import {
+  connect,
+  eventHub,
+  extraGateway,
+  privatePlatform,
+  Recorder,
+  restartSubgraph,
+  positioned,
+  upstreamSubscribed,
+  until,
+  wsUrl,
+  type TestWsClient,
+} from "./support/subscriptions.ts";
 
 const clients: TestWsClient[] = [];
 const cleanups: (() => Promise<void>)[] = [];
@@ -73,7 +85,11 @@ describe("a balances subgraph restart under open subscriptions", () => {
     const ok = okThrough(platform.gateway!.url);
     const transfer = (amount: string) =>
       ok(CreateTransferDocument, { input: { destinationAccountId: seller, amount, currency: "USD" }, key: randomUUID() }, tenant.key);
-    await ok(CreateTopupDocument, { input: { accountId: tenant.accountId, amount: "100000", currency: "USD" }, key: randomUUID() }, tenant.key);
+    await ok(
+      CreateTopupDocument,
+      { input: { accountId: tenant.accountId, amount: "100000", currency: "USD" }, key: randomUUID() },
+      tenant.key,
+    );
     await transfer("100");
     await transfer("200");
     await stream.received(2);
@@ -82,7 +98,12 @@ describe("a balances subgraph restart under open subscriptions", () => {
     const principal = { kind: "platform", tenantId: tenant.accountId, livemode: false, keyId: "key_other_replica" } as const;
     const balances = await restart(async () => {
       for (const amount of [300n, 400n, 500n]) {
-        await createTransfer(platform.deps!, principal, { destinationAccountId: seller, amount, currency: parseCurrency("USD")! }, randomUUID());
+        await createTransfer(
+          platform.deps!,
+          principal,
+          { destinationAccountId: seller, amount, currency: parseCurrency("USD")! },
+          randomUUID(),
+        );
       }
     });
     await upstreamSubscribed(balances, seller);
@@ -107,7 +128,9 @@ describe("a balances subgraph restart under open subscriptions", () => {
     const socket = client(platform.gateway!.url, quiet.key).client;
     const ready = positioned(platform);
     const quietStream = new Recorder(socket, BalanceChangedIdsDocument, { accountId: quiet.accountId });
-    const busyStream = new Recorder(client(platform.gateway!.url, busy.key).client, BalanceChangedIdsDocument, { accountId: busy.accountId });
+    const busyStream = new Recorder(client(platform.gateway!.url, busy.key).client, BalanceChangedIdsDocument, {
+      accountId: busy.accountId,
+    });
     await ready(2);
     await upstreamSubscribed(balancesNow(), quiet.accountId);
     await upstreamSubscribed(balancesNow(), busy.accountId);
@@ -135,7 +158,11 @@ describe("flow control", () => {
     const ready = positioned(gateway);
     const stream = new Recorder(client(gateway.url, tenant.key).client, BalanceChangedIdsDocument, { accountId: tenant.accountId });
     await ready();
-    const ids = await commitBalanceChange(shared.deps!.db, target(tenant), Array.from({ length: 300 }, (_, i) => ({ available: BigInt(i) })));
+    const ids = await commitBalanceChange(
+      shared.deps!.db,
+      target(tenant),
+      Array.from({ length: 300 }, (_, i) => ({ available: BigInt(i) })),
+    );
     const received = (await stream.received(300, 30_000)).map((data) => data.balanceChanged.id);
     expect(received).toEqual(ids);
   });
@@ -148,7 +175,9 @@ describe("flow control", () => {
     // few dozen events fill the TCP buffers between gateway and client, even on a slow machine.
     const tenant = await newPlatform("Slow reader");
     const metadata = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, "x".repeat(500)]));
-    await shared.deps!.db.transaction((sql) => sql.query(`UPDATE account SET metadata = $1::jsonb WHERE id = $2`, [JSON.stringify(metadata), tenant.accountId]));
+    await shared.deps!.db.transaction((sql) =>
+      sql.query(`UPDATE account SET metadata = $1::jsonb WHERE id = $2`, [JSON.stringify(metadata), tenant.accountId]),
+    );
     const socket = new WebSocket(wsUrl(gateway.url), "graphql-transport-ws");
     let closed: { code: number; reason: string } | undefined;
     socket.on("close", (code, reason) => (closed = { code, reason: reason.toString() }));
@@ -165,7 +194,11 @@ describe("flow control", () => {
     raw.pause();
     const db = shared.deps!.db;
     for (let i = 0; i < 20 && gateway.socketStats().subscriptions > 0; i++) {
-      await commitBalanceChange(db, target(tenant), Array.from({ length: 100 }, (_, n) => ({ available: BigInt(n) })));
+      await commitBalanceChange(
+        db,
+        target(tenant),
+        Array.from({ length: 100 }, (_, n) => ({ available: BigInt(n) })),
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await until(() => gateway.socketStats().subscriptions === 0, "the gateway to give up on the slow client", 20_000);

@@ -230,9 +230,21 @@ describe("driven by the ledger: top-ups and transfers", () => {
     const sellerStream = new Recorder(socket, BalanceChangedDocument, { accountId: seller });
     await ready(2);
 
-    const topup = await ok(CreateTopupDocument, { input: { accountId: tenant.accountId, amount: "10000", currency: "USD" }, key: randomUUID() }, tenant.key);
-    const first = await ok(CreateTransferDocument, { input: { destinationAccountId: seller, amount: "2500", currency: "USD" }, key: randomUUID() }, tenant.key);
-    const second = await ok(CreateTransferDocument, { input: { destinationAccountId: seller, amount: "500", currency: "USD" }, key: randomUUID() }, tenant.key);
+    const topup = await ok(
+      CreateTopupDocument,
+      { input: { accountId: tenant.accountId, amount: "10000", currency: "USD" }, key: randomUUID() },
+      tenant.key,
+    );
+    const first = await ok(
+      CreateTransferDocument,
+      { input: { destinationAccountId: seller, amount: "2500", currency: "USD" }, key: randomUUID() },
+      tenant.key,
+    );
+    const second = await ok(
+      CreateTransferDocument,
+      { input: { destinationAccountId: seller, amount: "500", currency: "USD" }, key: randomUUID() },
+      tenant.key,
+    );
 
     // The top-up credits pending, then settles (SETTLEMENT_DELAY_MS=0 in tests); each transfer
     // debits the platform's available balance.
@@ -266,11 +278,19 @@ describe("driven by the ledger: top-ups and transfers", () => {
     const ready = positioned(platform);
     const platformStream = new Recorder(socket, BalanceChangedIdsDocument, { accountId: tenant.accountId });
     await ready();
-    await ok(CreateTopupDocument, { input: { accountId: tenant.accountId, amount: "100000", currency: "USD" }, key: randomUUID() }, tenant.key);
+    await ok(
+      CreateTopupDocument,
+      { input: { accountId: tenant.accountId, amount: "100000", currency: "USD" }, key: randomUUID() },
+      tenant.key,
+    );
     const transfers = 24;
     await Promise.all(
       Array.from({ length: transfers }, (_, i) =>
-        ok(CreateTransferDocument, { input: { destinationAccountId: sellers[i % 3]!, amount: String(100 + i), currency: "USD" }, key: randomUUID() }, tenant.key),
+        ok(
+          CreateTransferDocument,
+          { input: { destinationAccountId: sellers[i % 3]!, amount: String(100 + i), currency: "USD" }, key: randomUUID() },
+          tenant.key,
+        ),
       ),
     );
     const events = (await platformStream.received(2 + transfers)).map((data) => BigInt(data.balanceChanged.available.amount));
@@ -290,17 +310,34 @@ describe("driven by payouts: a payout that the bank rail fails", () => {
     const tenant = await newPlatform("Payout Events Platform");
     const bank = await ok(
       AddExternalAccountDocument,
-      { accountId: tenant.accountId, input: { ...US_BANK, accountNumber: TEST_ACCOUNT_NUMBERS.accountClosed }, idempotencyKey: randomUUID() },
+      {
+        accountId: tenant.accountId,
+        input: { ...US_BANK, accountNumber: TEST_ACCOUNT_NUMBERS.accountClosed },
+        idempotencyKey: randomUUID(),
+      },
       tenant.key,
     );
-    await ok(CreateTopupDocument, { input: { accountId: tenant.accountId, amount: "5000", currency: "USD" }, key: randomUUID() }, tenant.key);
+    await ok(
+      CreateTopupDocument,
+      { input: { accountId: tenant.accountId, amount: "5000", currency: "USD" }, key: randomUUID() },
+      tenant.key,
+    );
     const ready = positioned(platform);
     const stream = new Recorder(client(tenant.key).client, BalanceChangedDocument, { accountId: tenant.accountId });
     await ready();
 
     const payout = await ok(
       CreatePayoutDocument,
-      { input: { accountId: tenant.accountId, amount: "1200", currency: "USD", method: "STANDARD", destinationId: bank.addExternalAccount.id }, key: randomUUID() },
+      {
+        input: {
+          accountId: tenant.accountId,
+          amount: "1200",
+          currency: "USD",
+          method: "STANDARD",
+          destinationId: bank.addExternalAccount.id,
+        },
+        key: randomUUID(),
+      },
       tenant.key,
     );
     // The test platform's bank rail runs with PAYOUT_STEP_MS=0: account_closed fails it at once.
@@ -320,8 +357,16 @@ describe("driven by crypto: a deposit to a wallet", () => {
     const ready = positioned(platform);
     const stream = new Recorder(client(tenant.key).client, BalanceChangedDocument, { accountId: tenant.accountId });
     await ready();
-    const wallet = await ok(CreateCryptoWalletDocument, { input: { accountId: tenant.accountId, asset: "BTC" }, key: randomUUID() }, tenant.key);
-    const deposit = await ok(SimulateCryptoDepositDocument, { walletId: wallet.createCryptoWallet.id, amount: "150000", key: randomUUID() }, tenant.key);
+    const wallet = await ok(
+      CreateCryptoWalletDocument,
+      { input: { accountId: tenant.accountId, asset: "BTC" }, key: randomUUID() },
+      tenant.key,
+    );
+    const deposit = await ok(
+      SimulateCryptoDepositDocument,
+      { walletId: wallet.createCryptoWallet.id, amount: "150000", key: randomUUID() },
+      tenant.key,
+    );
     const [event] = (await stream.received(1)).map((data) => data.balanceChanged);
     expect(event).toMatchObject({
       currency: "BTC",
@@ -337,11 +382,14 @@ describe("queries and mutations over graphql-ws", () => {
     const socket = client(key).client;
     return new Promise<{ data?: unknown; errors?: { extensions?: { code?: unknown } }[] }>((resolve, reject) => {
       let result: unknown;
-      socket.subscribe({ query, ...(variables ? { variables } : {}) }, {
-        next: (value) => (result = value),
-        error: reject,
-        complete: () => resolve(result as never),
-      });
+      socket.subscribe(
+        { query, ...(variables ? { variables } : {}) },
+        {
+          next: (value) => (result = value),
+          error: reject,
+          complete: () => resolve(result as never),
+        },
+      );
     });
   }
 
@@ -351,12 +399,18 @@ describe("queries and mutations over graphql-ws", () => {
   });
 
   it("runs a mutation through the same pipeline as HTTP (operator key creates a platform)", async () => {
-    const result = await run(ADMIN_API_KEY, 'mutation { createPlatform(input: { displayName: "Over WS", country: "US", defaultCurrency: "USD" }) { account { displayName } } }');
+    const result = await run(
+      ADMIN_API_KEY,
+      'mutation { createPlatform(input: { displayName: "Over WS", country: "US", defaultCurrency: "USD" }) { account { displayName } } }',
+    );
     expect(result).toEqual({ data: { createPlatform: { account: { displayName: "Over WS" } } } });
   });
 
   it("keeps HTTP's typed errors and limits", async () => {
-    const forbidden = await run(alice.key, 'mutation { createPlatform(input: { displayName: "X", country: "US", defaultCurrency: "USD" }) { secretKey } }');
+    const forbidden = await run(
+      alice.key,
+      'mutation { createPlatform(input: { displayName: "X", country: "US", defaultCurrency: "USD" }) { secretKey } }',
+    );
     expect(forbidden.errors?.map((error) => error.extensions?.code)).toEqual(["FORBIDDEN"]);
     const deep = await run(alice.key, `{ viewer { ${"platform { ".repeat(20)}id${" }".repeat(20)} } }`);
     expect(new Set(deep.errors?.map((error) => error.extensions?.code))).toEqual(new Set(["BAD_USER_INPUT"]));
@@ -372,14 +426,18 @@ describe("subscription requests the gateway refuses before subscribing", () => {
 
   it("refuses a subscription nested deeper than the limit", async () => {
     const nested = "platform { ".repeat(12) + "id" + " }".repeat(12);
-    const errors = await refusal(`subscription($a: ID!) { balanceChanged(accountId: $a) { account { ${nested} } } }`, { a: alice.accountId });
+    const errors = await refusal(`subscription($a: ID!) { balanceChanged(accountId: $a) { account { ${nested} } } }`, {
+      a: alice.accountId,
+    });
     expect(errors.map((error) => error.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
     expect(errors[0]!.message).toMatch(/depth/i);
   });
 
   it("refuses a syntax error and an unknown field, without suggesting field names", async () => {
     const syntax = await refusal("subscription { balanceChanged(accountId: ");
-    expect(syntax.map((error) => error.extensions)).toEqual([{ code: "BAD_USER_INPUT", reason: "GRAPHQL_PARSE_FAILED", requestId: expect.any(String) }]);
+    expect(syntax.map((error) => error.extensions)).toEqual([
+      { code: "BAD_USER_INPUT", reason: "GRAPHQL_PARSE_FAILED", requestId: expect.any(String) },
+    ]);
     const unknown = await refusal(`subscription { balanceChanged(accountId: "${alice.accountId}") { availabl { amount } } }`);
     expect(unknown.map((error) => error.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
     expect(unknown[0]!.message).not.toMatch(/did you mean/i);
@@ -397,7 +455,11 @@ describe("Apollo Client through the gateway", () => {
   it("receives a connected account's transfers in order, each with account { displayName }", async () => {
     const tenant = await newPlatform("Apollo Client Platform");
     const seller = await insertConnectedAccount({ tenantId: tenant.accountId });
-    const ws = createClient({ url: wsUrl(platform.gateway!.url), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${tenant.key}` } });
+    const ws = createClient({
+      url: wsUrl(platform.gateway!.url),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${tenant.key}` },
+    });
     const apollo = new ApolloClient({ link: new GraphQLWsLink(ws), cache: new InMemoryCache() });
     const received: BalanceChangedSubscription["balanceChanged"][] = [];
     const errors: unknown[] = [];
@@ -411,15 +473,27 @@ describe("Apollo Client through the gateway", () => {
     });
     try {
       await ready();
-      await ok(CreateTopupDocument, { input: { accountId: tenant.accountId, amount: "10000", currency: "USD" }, key: randomUUID() }, tenant.key);
+      await ok(
+        CreateTopupDocument,
+        { input: { accountId: tenant.accountId, amount: "10000", currency: "USD" }, key: randomUUID() },
+        tenant.key,
+      );
       const transfers = [];
       for (const amount of ["100", "250", "400"]) {
-        transfers.push(await ok(CreateTransferDocument, { input: { destinationAccountId: seller, amount, currency: "USD" }, key: randomUUID() }, tenant.key));
+        transfers.push(
+          await ok(
+            CreateTransferDocument,
+            { input: { destinationAccountId: seller, amount, currency: "USD" }, key: randomUUID() },
+            tenant.key,
+          ),
+        );
       }
       await until(() => received.length >= 3 || errors.length > 0, "three events through Apollo Client");
       expect(errors).toEqual([]);
       expect(received.map((event) => event.available.amount)).toEqual(["100", "350", "750"]);
-      expect(received.map((event) => event.balanceTransaction?.id)).toEqual(transfers.map((transfer) => transfer.createTransfer.destinationBalanceTransaction.id));
+      expect(received.map((event) => event.balanceTransaction?.id)).toEqual(
+        transfers.map((transfer) => transfer.createTransfer.destinationBalanceTransaction.id),
+      );
       expect(received.every((event) => event.account.id === seller && event.account.displayName.startsWith("Connected "))).toBe(true);
     } finally {
       subscription.unsubscribe();

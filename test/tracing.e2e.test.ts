@@ -45,7 +45,10 @@ afterAll(async () => {
   await tracing?.shutdown();
 });
 
-async function post(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: { data?: unknown; errors?: unknown[] } }> {
+async function post(
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: { data?: unknown; errors?: unknown[] } }> {
   const response = await fetch(platform!.gateway!.url, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${tenant.key}`, ...headers },
@@ -71,15 +74,24 @@ function rootsOf(trace: readonly ReadableSpan[]): ReadableSpan[] {
  */
 async function traceWith(traceId: () => string | undefined, ...wanted: ((span: ReadableSpan) => boolean)[]): Promise<ReadableSpan[]> {
   try {
-    await until(() => {
-      const id = traceId();
-      if (id === undefined) return false;
-      const trace = traceOf(id);
-      return wanted.every((predicate) => trace.some(predicate)) && rootsOf(trace).length === 1;
-    }, "the trace's spans", 30_000);
+    await until(
+      () => {
+        const id = traceId();
+        if (id === undefined) return false;
+        const trace = traceOf(id);
+        return wanted.every((predicate) => trace.some(predicate)) && rootsOf(trace).length === 1;
+      },
+      "the trace's spans",
+      30_000,
+    );
   } catch (error) {
     const id = traceId();
-    const names = id === undefined ? "no trace yet" : traceOf(id).map((span) => span.name).join(", ");
+    const names =
+      id === undefined
+        ? "no trace yet"
+        : traceOf(id)
+            .map((span) => span.name)
+            .join(", ");
     throw new Error(`${(error as Error).message}; spans so far: ${names}`, { cause: error });
   }
   return traceOf(traceId()!);
@@ -120,7 +132,10 @@ describe("a query through the gateway", () => {
     const result = await post({ query: print(ViewerDocument) });
     expect(result.json.errors).toBeUndefined();
 
-    const traceId = () => spans().find((span) => span.name === "graphql.operation Viewer")?.spanContext().traceId;
+    const traceId = () =>
+      spans()
+        .find((span) => span.name === "graphql.operation Viewer")
+        ?.spanContext().traceId;
     const trace = await traceWith(
       traceId,
       named(/^POST \/graphql \(accounts\)$/),
@@ -133,8 +148,18 @@ describe("a query through the gateway", () => {
 
     const root = expectOneTree(trace);
     expect(root.name).toBe("POST /graphql");
-    for (const name of ["graphql.parse", "graphql.validate", "graphql.execute", "subgraph.execute (accounts)", "subgraph.execute (balances)", "http.fetch"]) {
-      expect(trace.find((span) => span.name === name && component(span) === "gateway"), name).toBeDefined();
+    for (const name of [
+      "graphql.parse",
+      "graphql.validate",
+      "graphql.execute",
+      "subgraph.execute (accounts)",
+      "subgraph.execute (balances)",
+      "http.fetch",
+    ]) {
+      expect(
+        trace.find((span) => span.name === name && component(span) === "gateway"),
+        name,
+      ).toBeDefined();
     }
     // Each subgraph's request continues a gateway span (the upstream fetch), and its operation is inside it.
     for (const subgraph of ["accounts", "balances"]) {
@@ -166,7 +191,12 @@ describe("a query through the gateway", () => {
     const result = await post({ query: print(ViewerDocument) }, { traceparent: `00-${client.traceId}-${client.spanId}-01` });
     expect(result.json.errors).toBeUndefined();
 
-    const trace = await traceWith(() => client.traceId, named(/^POST \/graphql \(accounts\)$/), named(/^POST \/graphql \(balances\)$/), isSql);
+    const trace = await traceWith(
+      () => client.traceId,
+      named(/^POST \/graphql \(accounts\)$/),
+      named(/^POST \/graphql \(balances\)$/),
+      isSql,
+    );
     const root = expectOneTree(trace, client.spanId);
     expect(root.name).toBe("POST /graphql");
   });
@@ -183,7 +213,11 @@ describe("a subscription over graphql-ws", () => {
     clients.push(byMessage, byConnection);
 
     const first = byMessage.client.subscribe(
-      { query: print(BalanceChangedDocument), variables: { accountId: tenant.accountId }, extensions: { traceparent: `00-${viaExtensions.traceId}-${viaExtensions.spanId}-01` } },
+      {
+        query: print(BalanceChangedDocument),
+        variables: { accountId: tenant.accountId },
+        extensions: { traceparent: `00-${viaExtensions.traceId}-${viaExtensions.spanId}-01` },
+      },
       { next: () => {}, error: () => {}, complete: () => {} },
     );
     // Another operation (identical ones share one upstream execution, traced once).
@@ -223,7 +257,12 @@ describe("a subscription over graphql-ws", () => {
       );
     });
     expect(result.errors).toBeUndefined();
-    const trace = await traceWith(() => client.traceId, named(/^POST \/graphql \(accounts\)$/), named(/^POST \/graphql \(balances\)$/), isSql);
+    const trace = await traceWith(
+      () => client.traceId,
+      named(/^POST \/graphql \(accounts\)$/),
+      named(/^POST \/graphql \(balances\)$/),
+      isSql,
+    );
     expect(expectOneTree(trace, client.spanId).name).toBe("graphql-ws /graphql");
     expect(trace.find((span) => span.name === "graphql.operation Viewer")).toBeDefined();
   });
@@ -236,13 +275,19 @@ describe("what spans record", () => {
     variableValues.push(secretText, secretAmount);
     const topup = await post({
       query: print(CreateTopupDocument),
-      variables: { input: { accountId: tenant.accountId, amount: secretAmount, currency: "USD", description: secretText }, key: `key-${secretText}` },
+      variables: {
+        input: { accountId: tenant.accountId, amount: secretAmount, currency: "USD", description: secretText },
+        key: `key-${secretText}`,
+      },
     });
     expect(topup.json.errors).toBeUndefined();
     // A value GraphQL refuses is quoted in its error message.
     const refusedValue = `not-a-number-${randomUUID()}`;
     variableValues.push(refusedValue);
-    const refused = await post({ query: "query History($id: ID!, $first: Int) { account(id: $id) { id } }", variables: { id: tenant.accountId, first: refusedValue } });
+    const refused = await post({
+      query: "query History($id: ID!, $first: Int) { account(id: $id) { id } }",
+      variables: { id: tenant.accountId, first: refusedValue },
+    });
     expect(refused.json.errors).toBeDefined();
     // A value written inline in the document rather than in a variable.
     const literal = `literal-${randomUUID()}`;
@@ -252,12 +297,24 @@ describe("what spans record", () => {
     getUrl.searchParams.set("query", `{ account(id: "${literal}") { id } }`);
     await fetch(getUrl, { headers: { authorization: `Bearer ${tenant.key}` } });
 
-    await until(() => spans().some((span) => span.attributes["db.query.text"] !== undefined && /INSERT/i.test(String(span.attributes["db.query.text"]))), "the top-up's statements", 30_000);
+    await until(
+      () =>
+        spans().some((span) => span.attributes["db.query.text"] !== undefined && /INSERT/i.test(String(span.attributes["db.query.text"]))),
+      "the top-up's statements",
+      30_000,
+    );
     await until(() => spans().some((span) => span.name === "GET /graphql"), "the GET's span", 30_000);
 
     const forbidden = [tenant.key, ADMIN_API_KEY, platform!.config.gatewaySecret, literal, ...variableValues];
     const everything = spans().map((span) =>
-      JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events, status: span.status, links: span.links, resource: span.resource.attributes }),
+      JSON.stringify({
+        name: span.name,
+        attributes: span.attributes,
+        events: span.events,
+        status: span.status,
+        links: span.links,
+        resource: span.resource.attributes,
+      }),
     );
     expect(everything.length).toBeGreaterThan(20);
     for (const recorded of everything) {
@@ -286,7 +343,11 @@ describe("identical queries in flight", () => {
       req.on("end", async () => {
         arrived += 1;
         await gate;
-        const headers = Object.fromEntries(Object.entries(req.headers).filter(([name, value]) => typeof value === "string" && !["host", "connection", "content-length"].includes(name))) as Record<string, string>;
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter(
+            ([name, value]) => typeof value === "string" && !["host", "connection", "content-length"].includes(name),
+          ),
+        ) as Record<string, string>;
         const answer = await fetch(accountsUrl, { method: "POST", headers, body });
         res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" }).end(await answer.text());
       });
@@ -301,7 +362,11 @@ describe("identical queries in flight", () => {
       const send = (client: { traceId: string; spanId: string }) =>
         fetch(gateway.url, {
           method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${tenant.key}`, traceparent: `00-${client.traceId}-${client.spanId}-01` },
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${tenant.key}`,
+            traceparent: `00-${client.traceId}-${client.spanId}-01`,
+          },
           body: JSON.stringify({ query: print(ViewerDocument) }),
         }).then((response) => response.json() as Promise<{ data?: unknown; errors?: unknown }>);
       const [first, second] = [traceparent(), traceparent()];
@@ -343,7 +408,10 @@ describe("npm start with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
       req.on("end", () => {
         const request = JSON.parse(body) as {
-          resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: { name: string }[] }[] }[];
+          resourceSpans: {
+            resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+            scopeSpans: { spans: { name: string }[] }[];
+          }[];
         };
         for (const resourceSpans of request.resourceSpans) {
           const service = resourceSpans.resource.attributes.find((attribute) => attribute.key === "service.name")?.value.stringValue;
@@ -355,7 +423,12 @@ describe("npm start with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
     await new Promise<void>((resolve) => collector!.listen(0, "127.0.0.1", resolve));
     const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
 
-    const started = spawnEntry("cmd/all-in-one.ts", [], { PORT: "0", DATA_DIR: dataDir, DATABASE_URL: inject("databaseUrl"), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
+    const started = spawnEntry("cmd/all-in-one.ts", [], {
+      PORT: "0",
+      DATA_DIR: dataDir,
+      DATABASE_URL: inject("databaseUrl"),
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    });
     const [, key] = await started.waitFor(/Demo secret key\s+(sk_test_\w+)/);
     const port = Number((await started.waitFor(/Explorer\s+http:\/\/localhost:(\d+)\/graphql/))[1]);
     expect(await viewerThrough(port, key!)).toMatchObject({ data: { viewer: { displayName: "Demo Platform" } } });
@@ -364,6 +437,7 @@ describe("npm start with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
 
     const names = received.flatMap((batch) => batch.names);
     expect(new Set(received.map((batch) => batch.service))).toEqual(new Set(["moneygraph"]));
-    for (const name of ["POST /graphql", "subgraph.execute (accounts)", "POST /graphql (accounts)", "POST /graphql (balances)", "SELECT"]) expect(names).toContain(name);
+    for (const name of ["POST /graphql", "subgraph.execute (accounts)", "POST /graphql (accounts)", "POST /graphql (balances)", "SELECT"])
+      expect(names).toContain(name);
   }, 600_000);
 });

@@ -40,7 +40,12 @@ interface Answer {
   errors?: GraphQLErrorJson[];
 }
 
-async function post(url: string, body: unknown, key: string | undefined = tenant.key, accept = "application/graphql-response+json"): Promise<Answer> {
+async function post(
+  url: string,
+  body: unknown,
+  key: string | undefined = tenant.key,
+  accept = "application/graphql-response+json",
+): Promise<Answer> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", accept, ...(key ? { authorization: `Bearer ${key}` } : {}) },
@@ -55,7 +60,9 @@ const persistedQuery = (sha256Hash: string) => ({ extensions: { persistedQuery: 
 function expectRefused(answer: Answer, reason: string): void {
   expect(answer.status).toBe(400);
   expect(answer.data ?? null).toBeNull();
-  expect(answer.errors).toEqual([expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", reason, requestId: expect.any(String) } })]);
+  expect(answer.errors).toEqual([
+    expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", reason, requestId: expect.any(String) } }),
+  ]);
 }
 
 beforeAll(async () => {
@@ -71,18 +78,16 @@ afterAll(async () => {
 
 describe("a gateway with TRUSTED_DOCUMENTS", () => {
   it("runs a listed operation named by its id: documentId, or Apollo's persistedQuery hash with or without its prefix", async () => {
-    for (const body of [
-      { documentId: VIEWER_ID },
-      persistedQuery(VIEWER_ID),
-      persistedQuery(VIEWER_ID.replace(/^sha256:/, "")),
-    ]) {
+    for (const body of [{ documentId: VIEWER_ID }, persistedQuery(VIEWER_ID), persistedQuery(VIEWER_ID.replace(/^sha256:/, ""))]) {
       const answer = await post(trusted.url, body);
       expect(answer.errors, JSON.stringify(body)).toBeUndefined();
       expect(answer.status).toBe(200);
       expect(answer.data?.viewer?.id).toBe(tenant.accountId);
     }
     // GET, the id in the URL (GraphQL over HTTP's persisted documents).
-    const response = await fetch(`${trusted.url}?documentId=${encodeURIComponent(VIEWER_ID)}`, { headers: { authorization: `Bearer ${tenant.key}`, accept: "application/json" } });
+    const response = await fetch(`${trusted.url}?documentId=${encodeURIComponent(VIEWER_ID)}`, {
+      headers: { authorization: `Bearer ${tenant.key}`, accept: "application/json" },
+    });
     expect(response.status).toBe(200);
     expect(((await response.json()) as Answer).data?.viewer?.id).toBe(tenant.accountId);
   });
@@ -106,7 +111,10 @@ describe("a gateway with TRUSTED_DOCUMENTS", () => {
   it("refuses an id it does not list with PERSISTED_QUERY_NOT_FOUND, and a request naming nothing", async () => {
     const unknown = await post(trusted.url, { documentId: `sha256:${sha256(UNLISTED)}` });
     expectRefused(unknown, "PERSISTED_QUERY_NOT_FOUND");
-    expectRefused(await post(trusted.url, { documentId: `sha256:${sha256(UNLISTED)}` }, tenant.key, "application/json"), "PERSISTED_QUERY_NOT_FOUND");
+    expectRefused(
+      await post(trusted.url, { documentId: `sha256:${sha256(UNLISTED)}` }, tenant.key, "application/json"),
+      "PERSISTED_QUERY_NOT_FOUND",
+    );
     // Apollo's words, which Apollo Client's persisted-queries link acts on.
     expect(unknown.errors?.[0]?.message).toBe("PersistedQueryNotFound");
     expectRefused(await post(trusted.url, persistedQuery(sha256(UNLISTED))), "PERSISTED_QUERY_NOT_FOUND");
@@ -126,7 +134,10 @@ describe("a gateway with TRUSTED_DOCUMENTS", () => {
     type Outcome = { errors: readonly GraphQLErrorJson[] } | { data: unknown };
 
     /** The first message of an operation: its `error` (refused before execution) or its first result. */
-    function first(socket: TestWsClient, payload: { query: string; documentId?: string; variables?: Record<string, unknown> }): Promise<Outcome> {
+    function first(
+      socket: TestWsClient,
+      payload: { query: string; documentId?: string; variables?: Record<string, unknown> },
+    ): Promise<Outcome> {
       return new Promise((resolve) => {
         const unsubscribe = socket.client.subscribe(payload, {
           next: (result) => {
@@ -144,10 +155,16 @@ describe("a gateway with TRUSTED_DOCUMENTS", () => {
       sockets.push(socket);
       expect(await first(socket, { query: VIEWER_TEXT })).toEqual({ data: { viewer: expect.objectContaining({ id: tenant.accountId }) } });
       // The protocol wants a string: an empty one, and the id beside it.
-      expect(await first(socket, { query: "", documentId: VIEWER_ID })).toEqual({ data: { viewer: expect.objectContaining({ id: tenant.accountId }) } });
-      const refusal = (reason: string) => ({ errors: [expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", reason, requestId: expect.any(String) } })] });
+      expect(await first(socket, { query: "", documentId: VIEWER_ID })).toEqual({
+        data: { viewer: expect.objectContaining({ id: tenant.accountId }) },
+      });
+      const refusal = (reason: string) => ({
+        errors: [expect.objectContaining({ extensions: { code: "BAD_USER_INPUT", reason, requestId: expect.any(String) } })],
+      });
       expect(await first(socket, { query: UNLISTED })).toEqual(refusal("OPERATION_NOT_TRUSTED"));
-      expect(await first(socket, { query: `subscription { balanceChanged(accountId: "${tenant.accountId}") { id } }` })).toEqual(refusal("OPERATION_NOT_TRUSTED"));
+      expect(await first(socket, { query: `subscription { balanceChanged(accountId: "${tenant.accountId}") { id } }` })).toEqual(
+        refusal("OPERATION_NOT_TRUSTED"),
+      );
       expect(await first(socket, { query: "", documentId: `sha256:${sha256(UNLISTED)}` })).toEqual(refusal("PERSISTED_QUERY_NOT_FOUND"));
       // The socket lives on: refusals end one operation, not the connection.
       expect(socket.closes).toEqual([]);
@@ -159,7 +176,11 @@ describe("a gateway with TRUSTED_DOCUMENTS", () => {
       const ready = positioned(trusted);
       const event = first(socket, { query: manifest[idOf(BalanceChangedDocument)]!, variables: { accountId: tenant.accountId } });
       await ready();
-      await ok(CreateTopupDocument, { input: { accountId: tenant.accountId, amount: "777", currency: "USD" }, key: randomUUID() }, tenant.key);
+      await ok(
+        CreateTopupDocument,
+        { input: { accountId: tenant.accountId, amount: "777", currency: "USD" }, key: randomUUID() },
+        tenant.key,
+      );
       const outcome = (await event) as { data: { balanceChanged: { account: { id: string } } } };
       expect(outcome.data.balanceChanged.account.id).toBe(tenant.accountId);
     });
@@ -173,7 +194,9 @@ describe("a gateway with TRUSTED_DOCUMENTS", () => {
     function apolloClient(url: string, sent: string[]) {
       return new ApolloClient({
         cache: new InMemoryCache(),
-        link: new PersistedQueryLink({ generateHash: (document) => (document as { __meta__?: { hash?: string } }).__meta__?.hash ?? sha256(print(document)) }).concat(
+        link: new PersistedQueryLink({
+          generateHash: (document) => (document as { __meta__?: { hash?: string } }).__meta__?.hash ?? sha256(print(document)),
+        }).concat(
           new HttpLink({
             uri: url,
             headers: { authorization: `Bearer ${tenant.key}` },

@@ -51,7 +51,8 @@ export async function checkInvariants(sql: SqlClient, tenants: string[], history
     for (const id of acked) if (!stored.has(id)) history.violation("acknowledged but absent", `${kind} ${id}`);
     // An operation whose answer stayed unknown may or may not have executed (reported on its own).
     const extra = [...stored].filter((id) => !acked.has(id));
-    if (extra.length > unknownOf(kind)) history.violation("executed without acknowledgement", `${extra.length} ${kind}(s): ${extra.slice(0, 5).join(", ")}`);
+    if (extra.length > unknownOf(kind))
+      history.violation("executed without acknowledgement", `${extra.length} ${kind}(s): ${extra.slice(0, 5).join(", ")}`);
   }
 
   const payouts = await sql.query<{ id: string; status: string; refunds: string; reversal: string | null }>(
@@ -70,9 +71,11 @@ export async function checkInvariants(sql: SqlClient, tenants: string[], history
     if (refunds !== (refunded ? 1 : 0) || (refunded && !payout.reversal)) {
       history.violation("payout not refunded exactly once", `${payout.id} ${payout.status}: ${refunds} reversal(s)`);
     }
-    if (canceled.has(payout.id) !== (payout.status === "CANCELED")) history.violation("cancel not as acknowledged", `${payout.id} ${payout.status}`);
+    if (canceled.has(payout.id) !== (payout.status === "CANCELED"))
+      history.violation("cancel not as acknowledged", `${payout.id} ${payout.status}`);
     const expected = failing.get(payout.id) === undefined ? undefined : failing.get(payout.id) ? "FAILED" : "PAID";
-    if (expected && payout.status !== expected && payout.status !== "CANCELED") history.violation("payout outcome wrong", `${payout.id}: ${payout.status}, expected ${expected}`);
+    if (expected && payout.status !== expected && payout.status !== "CANCELED")
+      history.violation("payout outcome wrong", `${payout.id}: ${payout.status}, expected ${expected}`);
   }
 
   // Each account's balance from the acknowledged operations alone, against the ledger's.
@@ -99,7 +102,8 @@ export async function checkInvariants(sql: SqlClient, tenants: string[], history
     for (const account of new Set([...expected.keys(), ...ledger.keys()])) {
       const want = expected.get(account) ?? 0n;
       const have = ledger.get(account) ?? 0n;
-      if (want !== have) history.violation("balance differs from acknowledged operations", `${account}: ledger ${have}, acknowledged ${want}`);
+      if (want !== have)
+        history.violation("balance differs from acknowledged operations", `${account}: ledger ${have}, acknowledged ${want}`);
     }
   }
 }

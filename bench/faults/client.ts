@@ -13,7 +13,8 @@ export interface GraphQLResponse {
 }
 
 /** A definite answer: the operation's object, or the code it was refused with. */
-export type Definite = { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly code: string; readonly message: string };
+export type Definite =
+  { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly code: string; readonly message: string };
 
 export interface Answered {
   readonly definite: Definite | undefined;
@@ -39,7 +40,12 @@ export interface ClientOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sends one mutation until its answer is definite; `field` names the mutation's root field. */
-export async function untilDefinite(options: ClientOptions, field: string, query: string, variables: Record<string, unknown>): Promise<Answered> {
+export async function untilDefinite(
+  options: ClientOptions,
+  field: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<Answered> {
   const started = performance.now();
   const retried: Record<string, number> = {};
   const contractBreaks: string[] = [];
@@ -61,14 +67,32 @@ export async function untilDefinite(options: ClientOptions, field: string, query
       const error = body?.errors?.[0];
       const code = error?.extensions?.code;
       if (value && typeof value === "object") {
-        return { definite: { ok: true, value: value as Record<string, unknown> }, ms: performance.now() - started, attempts: attempt, retried, contractBreaks };
+        return {
+          definite: { ok: true, value: value as Record<string, unknown> },
+          ms: performance.now() - started,
+          attempts: attempt,
+          retried,
+          contractBreaks,
+        };
       }
       if (code && error?.extensions?.retryable !== true && !RETRYABLE_CODES.has(code)) {
-        return { definite: { ok: false, code, message: error?.message ?? "" }, ms: performance.now() - started, attempts: attempt, retried, contractBreaks };
+        return {
+          definite: { ok: false, code, message: error?.message ?? "" },
+          ms: performance.now() - started,
+          attempts: attempt,
+          retried,
+          contractBreaks,
+        };
       }
-      if (code && error?.extensions?.retryable !== true) contractBreaks.push(`${code} without extensions.retryable (HTTP ${response.status})`);
+      if (code && error?.extensions?.retryable !== true)
+        contractBreaks.push(`${code} without extensions.retryable (HTTP ${response.status})`);
       why = code ?? `HTTP ${response.status} without a GraphQL error`;
-      const hintMs = typeof error?.extensions?.retryAfterMs === "number" ? error.extensions.retryAfterMs : retryAfter > 0 ? retryAfter * 1_000 : undefined;
+      const hintMs =
+        typeof error?.extensions?.retryAfterMs === "number"
+          ? error.extensions.retryAfterMs
+          : retryAfter > 0
+            ? retryAfter * 1_000
+            : undefined;
       // Never before the hint: a little after it, spread.
       if (hintMs !== undefined) waitMs = hintMs * (1 + Math.random() / 4);
     } catch (error) {

@@ -46,7 +46,8 @@ export async function startCluster(databaseUrl: string, settings: Record<string,
 
   const watch = (name: ProcessName, spawned: Spawned) => {
     void spawned.exit().then((code) => {
-      if (!stopping && !killing.has(spawned)) deaths.push(`${name} exited (${code ?? spawned.child.signalCode}):\n${spawned.output().slice(-2_000)}`);
+      if (!stopping && !killing.has(spawned))
+        deaths.push(`${name} exited (${code ?? spawned.child.signalCode}):\n${spawned.output().slice(-2_000)}`);
     });
   };
 
@@ -69,7 +70,8 @@ export async function startCluster(databaseUrl: string, settings: Record<string,
     watch(name, spawned);
   };
 
-  const subgraphUrls = () => Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports.get(name)}/graphql`]));
+  const subgraphUrls = () =>
+    Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports.get(name)}/graphql`]));
 
   const cluster: Cluster = {
     adminKey,

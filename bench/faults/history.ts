@@ -46,10 +46,14 @@ export class History {
 
   record(request: Request): Definite | undefined {
     this.requests.push(request);
-    for (const broken of request.answered.contractBreaks) this.violation("retry contract broken", `${request.kind} ${request.key}: ${broken}`);
+    for (const broken of request.answered.contractBreaks)
+      this.violation("retry contract broken", `${request.kind} ${request.key}: ${broken}`);
     if (!request.answered.definite) {
       this.unknown.set(`${request.tenant}:${request.key}`, request.kind);
-      this.violation("no definite answer", `${request.kind} ${request.key} after ${Math.round(request.answered.ms)} ms: ${JSON.stringify(request.answered.retried)}`);
+      this.violation(
+        "no definite answer",
+        `${request.kind} ${request.key} after ${Math.round(request.answered.ms)} ms: ${JSON.stringify(request.answered.retried)}`,
+      );
     }
     return request.answered.definite;
   }

@@ -42,7 +42,12 @@ export async function restartDatabase(serverUrl: string, database: string, downM
   }
 }
 
-export async function untilReady(cluster: Cluster, since: number, interrupted?: AbortSignal, timeoutMs = 120_000): Promise<number | undefined> {
+export async function untilReady(
+  cluster: Cluster,
+  since: number,
+  interrupted?: AbortSignal,
+  timeoutMs = 120_000,
+): Promise<number | undefined> {
   while (!interrupted?.aborted && performance.now() - since < timeoutMs) {
     if (await cluster.ready()) return performance.now() - since;
     await sleep(100);

@@ -21,24 +21,37 @@ export interface Operation {
 const QUERIES: Record<OperationKind, { field: string; query: string }> = {
   topup: {
     field: "createTopup",
-    query: "mutation($key: String!, $input: CreateTopupInput!) { createTopup(idempotencyKey: $key, input: $input) { id amount { amount } } }",
+    query:
+      "mutation($key: String!, $input: CreateTopupInput!) { createTopup(idempotencyKey: $key, input: $input) { id amount { amount } } }",
   },
   transfer: {
     field: "createTransfer",
-    query: "mutation($key: String!, $input: CreateTransferInput!) { createTransfer(idempotencyKey: $key, input: $input) { id amount { amount } } }",
+    query:
+      "mutation($key: String!, $input: CreateTransferInput!) { createTransfer(idempotencyKey: $key, input: $input) { id amount { amount } } }",
   },
   payout: {
     field: "createPayout",
-    query: "mutation($key: String!, $input: CreatePayoutInput!) { createPayout(idempotencyKey: $key, input: $input) { id amount { amount } fee { amount } status } }",
+    query:
+      "mutation($key: String!, $input: CreatePayoutInput!) { createPayout(idempotencyKey: $key, input: $input) { id amount { amount } fee { amount } status } }",
   },
-  cancel: { field: "cancelPayout", query: "mutation($key: String!, $id: ID!) { cancelPayout(idempotencyKey: $key, id: $id) { id status } }" },
+  cancel: {
+    field: "cancelPayout",
+    query: "mutation($key: String!, $id: ID!) { cancelPayout(idempotencyKey: $key, id: $id) { id status } }",
+  },
 };
 
 const between = (low: number, high: number) => String(low + Math.floor(Math.random() * (high - low + 1)));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
 function operation(kind: OperationKind, variables: Record<string, unknown>, accountId: string, failingDestination?: boolean): Operation {
-  return { kind, ...QUERIES[kind], key: randomUUID(), variables, accountId, ...(failingDestination === undefined ? {} : { failingDestination }) };
+  return {
+    kind,
+    ...QUERIES[kind],
+    key: randomUUID(),
+    variables,
+    accountId,
+    ...(failingDestination === undefined ? {} : { failingDestination }),
+  };
 }
 
 export function topup(tenant: Tenant, amount = between(50_000, 500_000)): Operation {
@@ -86,7 +99,15 @@ export async function perform(performer: Performer, op: Operation, usage: Usage)
   const { tenant, history } = performer;
   const startedAt = performance.now();
   const answered = await untilDefinite(performer.client, op.field, op.query, { key: op.key, ...op.variables });
-  const definite = history.record({ kind: op.kind, usage, tenant: tenant.platformId, key: op.key, startedAt, endedAt: performance.now(), answered });
+  const definite = history.record({
+    kind: op.kind,
+    usage,
+    tenant: tenant.platformId,
+    key: op.key,
+    startedAt,
+    endedAt: performance.now(),
+    answered,
+  });
   if (definite?.ok && usage !== "reuse") {
     const value = definite.value as { id: string; amount?: { amount: string }; fee?: { amount: string } };
     const moved = op.kind === "cancel" ? 0n : BigInt(value.amount!.amount) + BigInt(value.fee?.amount ?? "0");

@@ -6,7 +6,8 @@ import type { FaultKind } from "./nemesis.ts";
 import type { RunResult } from "./run.ts";
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const ms = (value: number | undefined) => (value === undefined ? "—" : value >= 1_000 ? `${(value / 1_000).toFixed(2)} s` : `${Math.round(value)} ms`);
+const ms = (value: number | undefined) =>
+  value === undefined ? "—" : value >= 1_000 ? `${(value / 1_000).toFixed(2)} s` : `${Math.round(value)} ms`;
 
 function spread(values: number[]): { p50: string; p99: string; max: string } {
   const sorted = [...values].sort((a, b) => a - b);
@@ -45,8 +46,16 @@ export function figures(result: RunResult): Figures {
     `operations: ${requests.length} requests in ${result.seconds.toFixed(0)} s (${(requests.length / result.seconds).toFixed(0)}/s): ` +
       `${count((r) => r.usage === "first")} new, ${count((r) => r.usage === "replay")} replays, ${count((r) => r.usage === "reuse")} conflicting reuses, ${count((r) => r.usage === "duplicate")} concurrent duplicates`,
     `  by kind: ${["topup", "transfer", "payout", "cancel"].map((k) => `${k} ${count((r) => r.kind === k)}`).join(", ")}`,
-    `  answers: ${Object.entries(outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ")}`,
-    `  retried until definite: ${retriedRequests} requests, ${requests.reduce((n, r) => n + r.answered.attempts - 1, 0)} retries (${Object.entries(why).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ") || "none"})`,
+    `  answers: ${Object.entries(outcomes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+    `  retried until definite: ${retriedRequests} requests, ${requests.reduce((n, r) => n + r.answered.attempts - 1, 0)} retries (${
+      Object.entries(why)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ") || "none"
+    })`,
   );
   const byKind = new Map<FaultKind, typeof faults>();
   for (const fault of faults) byKind.set(fault.kind, [...(byKind.get(fault.kind) ?? []), fault]);
@@ -57,7 +66,9 @@ export function figures(result: RunResult): Figures {
   for (const [kind, list] of history.violations) lines.push(`  ${kind}: ${list.length}; e.g. ${list.slice(0, 3).join(" | ")}`);
 
   const all = spread(requests.map((r) => r.answered.ms));
-  const hit = requests.filter((r) => r.answered.attempts > 1 || faults.some((f) => r.startedAt <= f.at + (f.readyAfterMs ?? 0) && r.endedAt >= f.at));
+  const hit = requests.filter(
+    (r) => r.answered.attempts > 1 || faults.some((f) => r.startedAt <= f.at + (f.readyAfterMs ?? 0) && r.endedAt >= f.at),
+  );
   const during = spread(hit.map((r) => r.answered.ms));
   lines.push(
     `time to a definite answer: p50 ${all.p50}, p99 ${all.p99}, max ${all.max} (all ${requests.length})`,
@@ -67,7 +78,9 @@ export function figures(result: RunResult): Figures {
   const slowest = [...requests].sort((a, b) => b.answered.ms - a.answered.ms).slice(0, 3);
   const run0 = Math.min(...requests.map((r) => r.startedAt));
   for (const r of slowest) {
-    const overlapped = faults.filter((f) => f.at <= r.endedAt && f.at + (f.readyAfterMs ?? Infinity) >= r.startedAt).map((f) => `${f.kind} at ${ms(f.at - run0)}`);
+    const overlapped = faults
+      .filter((f) => f.at <= r.endedAt && f.at + (f.readyAfterMs ?? Infinity) >= r.startedAt)
+      .map((f) => `${f.kind} at ${ms(f.at - run0)}`);
     lines.push(
       `  slow: ${r.kind} (${r.usage}) ${ms(r.answered.ms)}, sent ${ms(r.startedAt - run0)} into the run` +
         `${overlapped.length > 0 ? ` (faults: ${overlapped.join(", ")})` : ""}; retried ${JSON.stringify(r.answered.retried)}`,
@@ -75,14 +88,18 @@ export function figures(result: RunResult): Figures {
   }
   lines.push("time to a definite answer of the requests each kind of fault held up (in flight during it, and served by what it hit):");
   for (const [kind, list] of byKind) {
-    const held = requests.filter((r) => AFFECTS[kind](r) && list.some((f) => r.startedAt <= f.at + (f.readyAfterMs ?? 0) && r.endedAt >= f.at));
+    const held = requests.filter(
+      (r) => AFFECTS[kind](r) && list.some((f) => r.startedAt <= f.at + (f.readyAfterMs ?? 0) && r.endedAt >= f.at),
+    );
     const { p50, p99, max } = spread(held.map((r) => r.answered.ms));
     lines.push(`  ${kind.padEnd(16)} ${held.length} requests: p50 ${p50}, p99 ${p99}, max ${max}`);
   }
   lines.push("recovery per fault kind (each of its faults):");
   for (const [kind, list] of byKind) {
     const firstSuccess = list.map((fault) => {
-      const ends = requests.filter((r) => r.startedAt >= fault.at && r.answered.definite?.ok && AFFECTS[kind](r)).map((r) => r.endedAt - fault.at);
+      const ends = requests
+        .filter((r) => r.startedAt >= fault.at && r.answered.definite?.ok && AFFECTS[kind](r))
+        .map((r) => r.endedAt - fault.at);
       return ends.length > 0 ? Math.min(...ends) : undefined;
     });
     const ready = list.map((f) => f.readyAfterMs);
@@ -93,7 +110,11 @@ export function figures(result: RunResult): Figures {
     lines.push(
       `stream (balanceChanged, resumed with after): ${stream.events} events in the table, ${stream.delivered} delivered, ` +
         `missing ${stream.missing}, duplicates ${stream.duplicates}, out of order ${stream.outOfOrder}, results without an event id ${stream.withoutCursor}, resumes ${stream.resumed}` +
-        ` (subscriptions ended by a retryable error: ${Object.entries(stream.interruptions).map(([code, n]) => `${code} ${n}`).join(", ") || "none"})`,
+        ` (subscriptions ended by a retryable error: ${
+          Object.entries(stream.interruptions)
+            .map(([code, n]) => `${code} ${n}`)
+            .join(", ") || "none"
+        })`,
     );
   }
   return { text: lines.join("\n"), violations };

@@ -65,7 +65,12 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
     await fund(tenants, history, workload);
 
     const following = tenants.slice(0, options.subscribers).map((tenant) =>
-      follow(gatewayUrl, tenant.secretKey, tenant.connected.slice(0, 2).map((c) => c.id), stopFollowers.signal),
+      follow(
+        gatewayUrl,
+        tenant.secretKey,
+        tenant.connected.slice(0, 2).map((c) => c.id),
+        stopFollowers.signal,
+      ),
     );
     // Let the subscriptions reach the balances subgraph before the first event on their accounts.
     if (following.length > 0) await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -98,14 +103,22 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
     const seconds = (performance.now() - started) / 1_000;
     options.signal?.throwIfAborted();
 
-    if (!(await quiescent(bench.db.sql, tenantIds, 120_000))) history.violation("work never finished", "payouts in flight or top-ups pending 120 s after the run");
+    if (!(await quiescent(bench.db.sql, tenantIds, 120_000)))
+      history.violation("work never finished", "payouts in flight or top-ups pending 120 s after the run");
     await checkInvariants(bench.db.sql, tenantIds, history);
     let stream: StreamReport | undefined;
     if (following.length > 0) {
-      await caughtUp(bench.db.sql, following.map((f) => f.follower), 60_000);
+      await caughtUp(
+        bench.db.sql,
+        following.map((f) => f.follower),
+        60_000,
+      );
       stopFollowers.abort();
       await Promise.all(following.map((f) => f.done));
-      stream = await compareStreams(bench.db.sql, following.map((f) => f.follower));
+      stream = await compareStreams(
+        bench.db.sql,
+        following.map((f) => f.follower),
+      );
       // The README promises every event once, in order, with its id, to a client resuming with `after`.
       for (const problem of stream.problems) history.violation("event stream broken", problem);
     }

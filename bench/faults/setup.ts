@@ -19,13 +19,23 @@ export interface Tenant {
   readonly connected: Connected[];
 }
 
-async function must(options: ClientOptions, field: string, query: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function must(
+  options: ClientOptions,
+  field: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const answer = await untilDefinite(options, field, query, variables);
   if (!answer.definite?.ok) throw new Error(`set-up ${field} failed: ${JSON.stringify(answer)}`);
   return answer.definite.value;
 }
 
-export async function createTenants(gatewayUrl: () => string, adminKey: string, platforms: number, connectedPerPlatform: number): Promise<Tenant[]> {
+export async function createTenants(
+  gatewayUrl: () => string,
+  adminKey: string,
+  platforms: number,
+  connectedPerPlatform: number,
+): Promise<Tenant[]> {
   const tenants: Tenant[] = [];
   for (let p = 0; p < platforms; p++) {
     const admin = { url: gatewayUrl, key: adminKey, giveUpMs: 120_000 };
@@ -54,13 +64,15 @@ export async function createTenants(gatewayUrl: () => string, adminKey: string, 
         { id },
       );
       const bankAccount = async (accountNumber: string) =>
-        (await must(
-          options,
-          "addExternalAccount",
-          `mutation($id: ID!, $number: String!, $key: String!) { addExternalAccount(accountId: $id, idempotencyKey: $key,
+        (
+          await must(
+            options,
+            "addExternalAccount",
+            `mutation($id: ID!, $number: String!, $key: String!) { addExternalAccount(accountId: $id, idempotencyKey: $key,
              input: { country: "US", currency: "USD", accountHolderName: "Seller", routingNumber: "110000000", accountNumber: $number }) { id } }`,
-          { id, number: accountNumber, key: randomUUID() },
-        ))["id"] as string;
+            { id, number: accountNumber, key: randomUUID() },
+          )
+        )["id"] as string;
       const paidBankAccount = await bankAccount("000123456789");
       const failingBankAccount = await bankAccount(FAILING_ACCOUNT_NUMBERS[c % FAILING_ACCOUNT_NUMBERS.length]!);
       connected.push({ id, paidBankAccount, failingBankAccount });

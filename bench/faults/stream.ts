@@ -51,8 +51,21 @@ interface ResultJson {
 
 const codesOf = (result: ResultJson) => result.errors?.map((error) => String(error.extensions?.["code"])).join(", ") ?? "no error";
 
-export function follow(gatewayUrl: () => string, key: string, accounts: string[], signal: AbortSignal): { follower: Follower; done: Promise<void> } {
-  const follower: Follower = { key, accounts, received: new Map(accounts.map((a) => [a, []])), withoutCursor: 0, broken: [], interruptions: new Map(), resumed: 0 };
+export function follow(
+  gatewayUrl: () => string,
+  key: string,
+  accounts: string[],
+  signal: AbortSignal,
+): { follower: Follower; done: Promise<void> } {
+  const follower: Follower = {
+    key,
+    accounts,
+    received: new Map(accounts.map((a) => [a, []])),
+    withoutCursor: 0,
+    broken: [],
+    interruptions: new Map(),
+    resumed: 0,
+  };
   // Where each account resumes when it has received nothing yet: a resumeAfter given then.
   const resumeFrom = new Map<string, string>();
   const done = (async () => {
@@ -93,7 +106,8 @@ export function follow(gatewayUrl: () => string, key: string, accounts: string[]
                 const resumeAfter = result.errors![0]!.extensions?.["resumeAfter"];
                 if (typeof resumeAfter !== "string") return;
                 const last = received.at(-1) ?? after;
-                if (last !== null && resumeAfter !== last) follower.broken.push(`${accountId}: resumeAfter ${resumeAfter}, but the last event received was ${last}`);
+                if (last !== null && resumeAfter !== last)
+                  follower.broken.push(`${accountId}: resumeAfter ${resumeAfter}, but the last event received was ${last}`);
                 if (last === null) resumeFrom.set(accountId, resumeAfter);
               },
               error: end,
@@ -132,7 +146,13 @@ export async function caughtUp(sql: SqlClient, followers: Follower[], timeoutMs:
 }
 
 export async function compareStreams(sql: SqlClient, followers: Follower[]): Promise<StreamReport> {
-  let events = 0, delivered = 0, missing = 0, duplicates = 0, outOfOrder = 0, withoutCursor = 0, resumed = 0;
+  let events = 0,
+    delivered = 0,
+    missing = 0,
+    duplicates = 0,
+    outOfOrder = 0,
+    withoutCursor = 0,
+    resumed = 0;
   const problems: string[] = [];
   const interruptions: Record<string, number> = {};
   for (const follower of followers) {

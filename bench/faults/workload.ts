@@ -27,7 +27,10 @@ async function replay(performer: Performer, state: ClientState): Promise<void> {
   const answer = await perform(performer, op, "replay");
   if (!answer) return;
   const amount = (op.variables["input"] as { amount?: string } | undefined)?.amount;
-  const same = answer.ok && answer.value["id"] === first?.id && (amount === undefined || (answer.value["amount"] as { amount: string }).amount === amount);
+  const same =
+    answer.ok &&
+    answer.value["id"] === first?.id &&
+    (amount === undefined || (answer.value["amount"] as { amount: string }).amount === amount);
   if (!same) {
     performer.history.violation("replay not the same object", `${op.kind} ${op.key}: first ${first?.id}, replay ${JSON.stringify(answer)}`);
   }
@@ -77,7 +80,11 @@ export async function runClients(tenants: Tenant[], history: History, options: W
   await Promise.all(
     Array.from({ length: options.clients }, async (_, n) => {
       const tenant = tenants[n % tenants.length]!;
-      const performer: Performer = { tenant, history, client: { url: options.gatewayUrl, key: tenant.secretKey, giveUpMs: options.giveUpMs } };
+      const performer: Performer = {
+        tenant,
+        history,
+        client: { url: options.gatewayUrl, key: tenant.secretKey, giveUpMs: options.giveUpMs },
+      };
       const state: ClientState = { done: [], payouts: [] };
       while (!signal.aborted) await step(performer, state);
     }),
@@ -87,7 +94,11 @@ export async function runClients(tenants: Tenant[], history: History, options: W
 /** Funds each platform before the clients start (top-ups settle after SETTLEMENT_DELAY_MS). */
 export async function fund(tenants: Tenant[], history: History, options: WorkloadOptions): Promise<void> {
   for (const tenant of tenants) {
-    const performer: Performer = { tenant, history, client: { url: options.gatewayUrl, key: tenant.secretKey, giveUpMs: options.giveUpMs } };
+    const performer: Performer = {
+      tenant,
+      history,
+      client: { url: options.gatewayUrl, key: tenant.secretKey, giveUpMs: options.giveUpMs },
+    };
     const answer = await perform(performer, topup(tenant, "5000000"), "first");
     if (!answer?.ok) throw new Error(`funding failed: ${JSON.stringify(answer)}`);
   }

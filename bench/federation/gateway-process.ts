@@ -42,7 +42,12 @@ async function main(): Promise<number> {
   }
   if (kind === "ours") {
     const config = loadConfig(process.env, { allowGeneratedSecret: false });
-    const gateway = await startGateway({ config, logger: createLogger(config.LOG_LEVEL, "bench-gateway"), port: 0, authenticationUrl: process.env["AUTH_URL"]! });
+    const gateway = await startGateway({
+      config,
+      logger: createLogger(config.LOG_LEVEL, "bench-gateway"),
+      port: 0,
+      authenticationUrl: process.env["AUTH_URL"]!,
+    });
     return gateway.port;
   }
   throw new Error(`unknown BENCH_GATEWAY ${kind}`);

@@ -44,7 +44,13 @@ const REVIEWS = ["1", "1", "1", "1", "2", "2", "2", "2", "3", "4", "4"].map((upc
   upc,
 }));
 
-type Resolvers = Parameters<typeof buildSubgraphSchema>[0] extends infer T ? (T extends readonly (infer M)[] ? M extends { resolvers?: infer R } ? R : never : never) : never;
+type Resolvers = Parameters<typeof buildSubgraphSchema>[0] extends infer T
+  ? T extends readonly (infer M)[]
+    ? M extends { resolvers?: infer R }
+      ? R
+      : never
+    : never
+  : never;
 
 export const SUBGRAPHS: Record<string, { typeDefs: DocumentNode; resolvers: Resolvers }> = {
   accounts: {
@@ -63,7 +69,13 @@ export const SUBGRAPHS: Record<string, { typeDefs: DocumentNode; resolvers: Reso
       Product: {
         __resolveReference: (ref: { upc: string; price?: number; weight?: number }) => ({ ...ref, inStock: IN_STOCK.has(ref.upc) }),
         shippingEstimate: (product: { price?: number; weight?: number }) =>
-          product.price === undefined ? null : product.price > 1000 ? 0 : product.weight === undefined ? null : Math.floor(product.weight / 2),
+          product.price === undefined
+            ? null
+            : product.price > 1000
+              ? 0
+              : product.weight === undefined
+                ? null
+                : Math.floor(product.weight / 2),
       },
     } as Resolvers,
   },
@@ -113,7 +125,11 @@ export async function startSubgraphs(): Promise<RunningSubgraphs> {
         const body = Buffer.concat(chunks).toString("utf8");
         let answer = memo.get(body);
         if (answer === undefined) {
-          const { query, variables, operationName } = JSON.parse(body) as { query: string; variables?: Record<string, unknown>; operationName?: string };
+          const { query, variables, operationName } = JSON.parse(body) as {
+            query: string;
+            variables?: Record<string, unknown>;
+            operationName?: string;
+          };
           answer = JSON.stringify(await execute({ schema, document: parse(query), variableValues: variables, operationName }));
           memo.set(body, answer);
         }

@@ -41,7 +41,10 @@ export interface PrincipalContext {
 function isIntrospectionOnly(document: DocumentNode, operationName: string | null | undefined): boolean {
   const operations = document.definitions.filter((node): node is OperationDefinitionNode => node.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((node) => node.name?.value === operationName) : operations[0];
-  return !!operation && operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && selection.name.value.startsWith("__"));
+  return (
+    !!operation &&
+    operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && selection.name.value.startsWith("__"))
+  );
 }
 
 function errorCode(error: unknown): { code: string; status: number } {
@@ -100,7 +103,8 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
             // The key could not be checked (the accounts subgraph or its database is away): a
             // lookup is always safe to retry. The Authenticator logs such an outage once, when it
             // starts and when it ends; anything else is a failure of its own, logged here.
-            if (!isAuthenticationUnavailable(error)) (requests.of(request)?.logger ?? logger).error({ err: error }, "authentication failed");
+            if (!isAuthenticationUnavailable(error))
+              (requests.of(request)?.logger ?? logger).error({ err: error }, "authentication failed");
             metrics?.error("SERVICE_UNAVAILABLE");
             return endResponse(unavailable(request));
           }
@@ -148,4 +152,3 @@ export function useApiKeys(options: ApiKeyOptions): GatewayPlugin<PrincipalConte
     },
   };
 }
-

@@ -5,7 +5,15 @@
 // leaves: HTTP by useErrorFormatting, graphql-ws by its server (subscriptions/ws-server.ts). Each
 // error then carries its request's id (`extensions.requestId`), and a masked one is logged with it.
 
-import { getOperationAST, getVariableValues, GraphQLError, type ExecutionResult, type GraphQLFormattedError, type ParseOptions, type Source } from "graphql";
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type ParseOptions,
+  type Source,
+} from "graphql";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import { formatErrorWith } from "../../subgraphs/shared/graphql/errors.ts";
 import { withoutSuggestions } from "../../subgraphs/shared/graphql/request-errors.ts";
@@ -42,7 +50,11 @@ export function gatewayErrorFormatter(logger: Logger, onFormatted?: (code: unkno
     if (error instanceof GraphQLError && formatted.has(error)) {
       if (!request || error.extensions["requestId"] === request.requestId) return error;
       // Formatted for another request (a result shared by identical requests in flight).
-      const result = new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...error.extensions, requestId: request.requestId } });
+      const result = new GraphQLError(error.message, {
+        nodes: error.nodes,
+        path: error.path,
+        extensions: { ...error.extensions, requestId: request.requestId },
+      });
       formatted.add(result);
       return result;
     }
@@ -54,7 +66,11 @@ export function gatewayErrorFormatter(logger: Logger, onFormatted?: (code: unkno
       nodes: graphqlError.nodes,
       path: json.path,
       // `http` is kept for the runtime to pick the HTTP status; it never reaches the client.
-      extensions: { ...json.extensions, ...(request ? { requestId: request.requestId } : {}), ...(Object.keys(http).length > 0 ? { http } : {}) },
+      extensions: {
+        ...json.extensions,
+        ...(request ? { requestId: request.requestId } : {}),
+        ...(Object.keys(http).length > 0 ? { http } : {}),
+      },
     });
     formatted.add(result);
     onFormatted?.(json.extensions?.["code"]);
@@ -79,13 +95,19 @@ function requestError(error: GraphQLError, reason: "GRAPHQL_PARSE_FAILED" | "GRA
     source: error.source,
     positions: error.positions,
     // Apollo Server's statuses, whatever the client accepts: a client's mistake is a 4xx.
-    extensions: { code: "BAD_USER_INPUT", reason: typeof code === "string" && code !== "BAD_USER_INPUT" ? code : reason, http: { status: 400, spec: false } },
+    extensions: {
+      code: "BAD_USER_INPUT",
+      reason: typeof code === "string" && code !== "BAD_USER_INPUT" ? code : reason,
+      http: { status: 400, spec: false },
+    },
   });
 }
 
 /** Which operation a request names, for the message of a document that does not hold it. */
 function unresolvedOperation(operationName: string | null | undefined): string {
-  return operationName ? `Unknown operation named "${operationName}"` : "Must provide operationName: the document contains several operations";
+  return operationName
+    ? `Unknown operation named "${operationName}"`
+    : "Must provide operationName: the document contains several operations";
 }
 
 /**
@@ -114,7 +136,8 @@ export function useTypedRequestErrors(): GatewayPlugin {
       const nullData = {
         onExecuteDone({ result, setResult }: { result: unknown; setResult: (result: ExecutionResult) => void }) {
           const single = result as ExecutionResult;
-          if (single && !(Symbol.asyncIterator in single) && single.data === undefined && single.errors?.length) setResult({ ...single, data: null });
+          if (single && !(Symbol.asyncIterator in single) && single.data === undefined && single.errors?.length)
+            setResult({ ...single, data: null });
         },
       };
       const operation = getOperationAST(args.document, args.operationName);
@@ -123,7 +146,11 @@ export function useTypedRequestErrors(): GatewayPlugin {
       if (coerced.errors) {
         setResultAndStopExecution({
           errors: coerced.errors.map(
-            (error) => new GraphQLError(withoutSuggestions(error.message), { nodes: error.nodes, extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } }),
+            (error) =>
+              new GraphQLError(withoutSuggestions(error.message), {
+                nodes: error.nodes,
+                extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+              }),
           ),
         });
         return undefined;
@@ -155,4 +182,3 @@ export function useErrorFormatting(format: ErrorFormatter, requests: RequestLog)
     },
   };
 }
-

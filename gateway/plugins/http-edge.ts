@@ -63,9 +63,11 @@ async function readinessOf(subgraphUrls: Readonly<Record<string, string>>): Prom
  */
 async function readBody(request: Request, max: number): Promise<string> {
   const charset = /;\s*charset=("?)([^";]+)\1/i.exec(request.headers.get("content-type") ?? "")?.[2]?.toLowerCase();
-  if (charset && charset !== "utf-8" && charset !== "utf8") throw new BodyRefusal(415, "Unsupported charset: send UTF-8 JSON", "UNSUPPORTED_CHARSET");
+  if (charset && charset !== "utf-8" && charset !== "utf8")
+    throw new BodyRefusal(415, "Unsupported charset: send UTF-8 JSON", "UNSUPPORTED_CHARSET");
   const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
-  if (!(encoding in DECODERS)) throw new BodyRefusal(415, "Unsupported Content-Encoding: use gzip, deflate or br, or none", "UNSUPPORTED_ENCODING");
+  if (!(encoding in DECODERS))
+    throw new BodyRefusal(415, "Unsupported Content-Encoding: use gzip, deflate or br, or none", "UNSUPPORTED_ENCODING");
   const tooLarge = () => new BodyRefusal(413, `Request body larger than ${max} bytes`, "BODY_TOO_LARGE");
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (encoding === "identity" && declared > max) throw tooLarge();
@@ -156,9 +158,12 @@ export function useHttpEdge(options: HttpEdgeOptions): GatewayPlugin {
       if ((args.contextValue as { socket?: unknown }).socket) return;
       setResultAndStopExecution({
         errors: [
-          new GraphQLError(`Subscriptions are served over graphql-ws (the graphql-transport-ws protocol) at ws://…${options.graphqlEndpoint}`, {
-            extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
-          }),
+          new GraphQLError(
+            `Subscriptions are served over graphql-ws (the graphql-transport-ws protocol) at ws://…${options.graphqlEndpoint}`,
+            {
+              extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+            },
+          ),
         ],
       });
     },

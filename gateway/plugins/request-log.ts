@@ -69,7 +69,10 @@ export class RequestLog {
       record.errorCodes = errors.map((error) => error.extensions.code);
       body = errors.map((error) => ({ ...error, extensions: { ...error.extensions, requestId: record.requestId } }));
     }
-    return new Response(JSON.stringify({ errors: body }), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+    return new Response(JSON.stringify({ errors: body }), {
+      status,
+      headers: { "content-type": "application/json; charset=utf-8", ...headers },
+    });
   }
 
   /** Names the request's operation, for the access log. */
@@ -110,7 +113,11 @@ export class RequestLog {
       },
       onFetch({ context, options, setOptions }) {
         const requestId = (context as { requestId?: string } | undefined)?.requestId;
-        if (requestId) setOptions({ ...options, headers: { ...(options.headers as Record<string, string> | undefined), [REQUEST_ID_HEADER]: requestId } });
+        if (requestId)
+          setOptions({
+            ...options,
+            headers: { ...(options.headers as Record<string, string> | undefined), [REQUEST_ID_HEADER]: requestId },
+          });
       },
       onResponse({ request, response }) {
         const record = records.get(request);

@@ -50,7 +50,9 @@ export function useWholeRequestStatus(): GatewayPlugin {
       let status: number;
       let retryAfter: string;
       if (code === "SERVICE_UNAVAILABLE") {
-        const hinted = single.errors!.map((error) => error.extensions?.["retryAfterMs"]).filter((ms): ms is number => typeof ms === "number");
+        const hinted = single
+          .errors!.map((error) => error.extensions?.["retryAfterMs"])
+          .filter((ms): ms is number => typeof ms === "number");
         status = 503;
         retryAfter = String(retryAfterSecondsOf(Math.max(...hinted, OUTAGE_RETRY_AFTER_MS)));
       } else if (code === "IDEMPOTENCY_KEY_IN_USE") {

@@ -18,7 +18,13 @@ export function useSignedSubgraphRequests(gatewaySecret: string): GatewayPlugin<
       // by the gateway itself) there is no caller to sign for.
       if (!principal || typeof options.body !== "string") return;
       const { query, operationName, variables } = JSON.parse(options.body) as SignedOperation;
-      setOptions({ ...options, headers: { ...(options.headers as Record<string, string> | undefined), ...signPrincipal(principal, gatewaySecret, { query, operationName, variables }) } });
+      setOptions({
+        ...options,
+        headers: {
+          ...(options.headers as Record<string, string> | undefined),
+          ...signPrincipal(principal, gatewaySecret, { query, operationName, variables }),
+        },
+      });
     },
   };
 }

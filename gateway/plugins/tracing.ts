@@ -58,7 +58,8 @@ export function socketOperationTracer(plugin: OpenTelemetryPlugin): SocketOperat
   const onOperation = instrumentation?.operation as Hook<{ context: SocketOperationContext; request: Request }>;
   return (operationContext, run) => {
     const { request } = operationContext;
-    const parent = extractTraceContext(operationContext.params?.extensions) ?? extractTraceContext(operationContext.connectionParams) ?? ROOT_CONTEXT;
+    const parent =
+      extractTraceContext(operationContext.params?.extensions) ?? extractTraceContext(operationContext.connectionParams) ?? ROOT_CONTEXT;
     return context.with(parent, () =>
       around(onRequest, { request }, () => {
         // The plugin names it as an HTTP request; it is one operation on a socket.

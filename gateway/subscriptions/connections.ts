@@ -68,7 +68,12 @@ export class Connections {
       const owner = rateKeyOf(principal, undefined);
       if ((this.byOwner.get(owner)?.size ?? 0) >= this.maxPerKey) {
         this.metrics?.rateLimited("ws", "connections");
-        return { refusal: { code: CLOSE_TOO_MANY_CONNECTIONS, reason: `At most ${this.maxPerKey} connections at once per API key's account and mode` } };
+        return {
+          refusal: {
+            code: CLOSE_TOO_MANY_CONNECTIONS,
+            reason: `At most ${this.maxPerKey} connections at once per API key's account and mode`,
+          },
+        };
       }
       const connection: Connection = { authorization, owner, principal, socket };
       add(this.byAuthorization, authorization, connection);
@@ -82,7 +87,9 @@ export class Connections {
       if (isRateLimited(error)) {
         this.metrics?.rateLimited("ws", "auth_failures");
         const wait = retryAfterSecondsOf(Number(error.extensions["retryAfterMs"]));
-        return { refusal: { code: CLOSE_TOO_MANY_CONNECTIONS, reason: `RATE_LIMITED: too many failed authentications; retry after ${wait} s` } };
+        return {
+          refusal: { code: CLOSE_TOO_MANY_CONNECTIONS, reason: `RATE_LIMITED: too many failed authentications; retry after ${wait} s` },
+        };
       }
       // An outage of the key lookup is logged by the Authenticator, once; anything else here.
       if (!isAuthenticationUnavailable(error)) this.logger.error({ err: error }, "authentication failed");

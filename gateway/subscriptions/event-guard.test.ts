@@ -7,12 +7,19 @@ import { noteEvent, noteStart, useEventGuard } from "./event-guard.ts";
 
 type Hooks = {
   onSubscribe(payload: { args: { contextValue: object } }): {
-    onSubscribeResult(payload: { result: AsyncIterableIterator<ExecutionResult>; setResult(result: AsyncIterableIterator<ExecutionResult>): void }): void;
+    onSubscribeResult(payload: {
+      result: AsyncIterableIterator<ExecutionResult>;
+      setResult(result: AsyncIterableIterator<ExecutionResult>): void;
+    }): void;
   };
 };
 
 /** The guarded stream of `results`; `before(i)` runs as the runtime takes the i-th from upstream. */
-function guard(context: object, results: ExecutionResult[], before: (i: number) => void = () => {}): AsyncIterableIterator<ExecutionResult> {
+function guard(
+  context: object,
+  results: ExecutionResult[],
+  before: (i: number) => void = () => {},
+): AsyncIterableIterator<ExecutionResult> {
   async function* source() {
     for (const [i, result] of results.entries()) {
       before(i);
@@ -20,7 +27,9 @@ function guard(context: object, results: ExecutionResult[], before: (i: number) 
     }
   }
   let guarded: AsyncIterableIterator<ExecutionResult> | undefined;
-  (useEventGuard() as unknown as Hooks).onSubscribe({ args: { contextValue: context } }).onSubscribeResult({ result: source(), setResult: (result) => (guarded = result) });
+  (useEventGuard() as unknown as Hooks)
+    .onSubscribe({ args: { contextValue: context } })
+    .onSubscribeResult({ result: source(), setResult: (result) => (guarded = result) });
   return guarded!;
 }
 
@@ -38,8 +47,15 @@ describe("the event guard", () => {
   it("ends the subscription before an event it cannot complete, resumeAfter the last one delivered", async () => {
     const context = {};
     noteStart(context, "evt_0");
-    const seen = await all(guard(context, [event("evt_1"), { data: { balanceChanged: null }, errors: [unavailable()] }, event("evt_3")], (i) => noteEvent(context, `evt_${i + 1}`)));
-    expect(seen.map((result) => result.data ?? codesOf(result))).toEqual([{ balanceChanged: { id: "evt_1" } }, [["SUBSCRIPTION_INTERRUPTED", "evt_1"]]]);
+    const seen = await all(
+      guard(context, [event("evt_1"), { data: { balanceChanged: null }, errors: [unavailable()] }, event("evt_3")], (i) =>
+        noteEvent(context, `evt_${i + 1}`),
+      ),
+    );
+    expect(seen.map((result) => result.data ?? codesOf(result))).toEqual([
+      { balanceChanged: { id: "evt_1" } },
+      [["SUBSCRIPTION_INTERRUPTED", "evt_1"]],
+    ]);
   });
 
   it("never lets an event with errors through, even with no cursor noted for it", async () => {
@@ -47,7 +63,10 @@ describe("the event guard", () => {
     const incomplete: ExecutionResult = { data: { balanceChanged: { id: "evt_1", account: null } }, errors: [unavailable()] };
     // The first result's cursor is noted; a second result for the same event is not.
     const seen = await all(guard(context, [event("evt_1"), incomplete], (i) => i === 0 && noteEvent(context, "evt_1")));
-    expect(seen.map((result) => result.data ?? codesOf(result))).toEqual([{ balanceChanged: { id: "evt_1" } }, [["SUBSCRIPTION_INTERRUPTED", "evt_1"]]]);
+    expect(seen.map((result) => result.data ?? codesOf(result))).toEqual([
+      { balanceChanged: { id: "evt_1" } },
+      [["SUBSCRIPTION_INTERRUPTED", "evt_1"]],
+    ]);
   });
 
   it("passes a refusal without data as it is (the subscription's own errors, before any event)", async () => {

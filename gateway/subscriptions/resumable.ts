@@ -15,7 +15,14 @@ import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from "
 import { LRUCache } from "lru-cache";
 import type { Principal } from "../../subgraphs/shared/auth/principal.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
-import { principalOf, requestIdOf, upstreamRequestOf, type ExecutionRequestLike, type SubscriptionWrapper, type UpstreamSocket } from "../transport/ws.ts";
+import {
+  principalOf,
+  requestIdOf,
+  upstreamRequestOf,
+  type ExecutionRequestLike,
+  type SubscriptionWrapper,
+  type UpstreamSocket,
+} from "../transport/ws.ts";
 import { noteEvent, noteStart } from "./event-guard.ts";
 import { cursorOf, resumablePrimary, type Position, type ResumablePrimary } from "./resume.ts";
 
@@ -167,12 +174,15 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
   private async start(): Promise<void> {
     // A client continuing on an execution of its own (subscriptions/shared.ts) starts after the
     // last event it was handed; anyone else where it asked.
-    const after = (this.request.context as { mgStartAfter?: string } | undefined)?.mgStartAfter ?? this.resume.originalAfter(this.variables);
+    const after =
+      (this.request.context as { mgStartAfter?: string } | undefined)?.mgStartAfter ?? this.resume.originalAfter(this.variables);
     if (after) this.position = { after };
     while (!this.position && !this.closed) {
       const query = this.resume.positionQuery(this.variables);
       try {
-        const { value } = await this.socket.iterate(this.principal, { query: query.query, variables: query.variables }, requestIdOf(this.request.context)).next();
+        const { value } = await this.socket
+          .iterate(this.principal, { query: query.query, variables: query.variables }, requestIdOf(this.request.context))
+          .next();
         if (!value || value.errors?.length) return this.finish(refusalOfField(value?.errors, this.resume.responseName));
         const newest = (value.data as Record<string, unknown> | null | undefined)?.[query.field];
         this.position = typeof newest === "string" ? { after: newest } : { fromStart: true };
@@ -198,7 +208,11 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
     const generation = ++this.generation;
     const upstream = this.socket.iterate(
       this.principal,
-      { query: this.resume.query, operationName: this.resume.operationName, variables: this.resume.variables(this.variables, this.position!) },
+      {
+        query: this.resume.query,
+        operationName: this.resume.operationName,
+        variables: this.resume.variables(this.variables, this.position!),
+      },
       requestIdOf(this.request.context),
     );
     this.upstream = upstream;
@@ -215,7 +229,10 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
         if (generation !== this.generation) return;
         this.upstream = undefined;
         if (isRefusal(error)) return this.finish(refusal(error));
-        this.options.logger.debug({ err: error, requestId: requestIdOf(this.request.context) }, "upstream subscription lost; resubscribing from its position");
+        this.options.logger.debug(
+          { err: error, requestId: requestIdOf(this.request.context) },
+          "upstream subscription lost; resubscribing from its position",
+        );
         await this.backOff();
         if (generation === this.generation) this.follow();
       }
@@ -239,7 +256,10 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
   private pause(): void {
     this.letGo();
     this.paused = setTimeout(() => {
-      this.options.onSlowConsumer(this.request.context, `Slow consumer: ${this.buffer.length} events unread for ${this.options.slowConsumerMs} ms; resume with after`);
+      this.options.onSlowConsumer(
+        this.request.context,
+        `Slow consumer: ${this.buffer.length} events unread for ${this.options.slowConsumerMs} ms; resume with after`,
+      );
       this.close();
     }, this.options.slowConsumerMs);
   }

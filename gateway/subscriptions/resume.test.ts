@@ -17,7 +17,9 @@ describe("the resumable primary fetch", () => {
   });
 
   it("keeps the fragments the planner's operation uses", () => {
-    const primary = resumablePrimary("subscription($a:ID!){balanceChanged(accountId:$a){...e}} fragment e on BalanceEvent{currency account{__typename id}}")!;
+    const primary = resumablePrimary(
+      "subscription($a:ID!){balanceChanged(accountId:$a){...e}} fragment e on BalanceEvent{currency account{__typename id}}",
+    )!;
     expect(normalized(primary.query)).toBe(
       normalized(
         "subscription($a: ID!, $mgAfter: ID, $mgFromStart: Boolean) { balanceChanged(accountId: $a, after: $mgAfter, fromStart: $mgFromStart) { ...e _mgCursor: id } } fragment e on BalanceEvent { currency account { __typename id } }",
@@ -37,7 +39,11 @@ describe("the resumable primary fetch", () => {
 
   it("sends the position it is given, and only the client variables still used", () => {
     const primary = resumablePrimary("subscription($a:ID!$after:ID){balanceChanged(accountId:$a after:$after){id}}")!;
-    expect(primary.variables({ a: "acct_1", after: "evt_1" }, { after: "evt_5" })).toEqual({ a: "acct_1", mgAfter: "evt_5", mgFromStart: null });
+    expect(primary.variables({ a: "acct_1", after: "evt_1" }, { after: "evt_5" })).toEqual({
+      a: "acct_1",
+      mgAfter: "evt_5",
+      mgFromStart: null,
+    });
     expect(primary.variables({ a: "acct_1" }, { fromStart: true })).toEqual({ a: "acct_1", mgAfter: null, mgFromStart: true });
   });
 

@@ -95,7 +95,11 @@ export function resumablePrimary(operation: string): ResumablePrimary | undefine
   const rewritten: OperationDefinitionNode = {
     ...original,
     selectionSet: { ...original.selectionSet, selections: [field] },
-    variableDefinitions: [...(original.variableDefinitions ?? []), definition(AFTER_VARIABLE, "ID"), definition(FROM_START_VARIABLE, "Boolean")],
+    variableDefinitions: [
+      ...(original.variableDefinitions ?? []),
+      definition(AFTER_VARIABLE, "ID"),
+      definition(FROM_START_VARIABLE, "Boolean"),
+    ],
   };
   // A client variable that only fed `after` is now unused, which GraphQL refuses: drop it.
   const used = new Set<string>();
@@ -104,7 +108,9 @@ export function resumablePrimary(operation: string): ResumablePrimary | undefine
   // Fragments (the planner names repeated selections) go along as they were.
   const definitions = document.definitions.map((node) => (node === original ? { ...rewritten, variableDefinitions } : node));
   const query = print({ kind: Kind.DOCUMENT, definitions } satisfies DocumentNode);
-  const forwarded = variableDefinitions.map((node) => node.variable.name.value).filter((name) => name !== AFTER_VARIABLE && name !== FROM_START_VARIABLE);
+  const forwarded = variableDefinitions
+    .map((node) => node.variable.name.value)
+    .filter((name) => name !== AFTER_VARIABLE && name !== FROM_START_VARIABLE);
 
   return {
     query,

@@ -221,7 +221,12 @@ export class SharedSubscriptions {
    * header), else starts one; `start` runs the runtime's subscription (with `startAfter`, a
    * client's own execution after that event).
    */
-  async subscribe(key: string, resumes: boolean, context: object, start: Start): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  async subscribe(
+    key: string,
+    resumes: boolean,
+    context: object,
+    start: Start,
+  ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const running = this.groups.get(key);
     const owner = (context as { socket?: object }).socket;
     const member = new Member(this.options, start, () => {

@@ -125,7 +125,14 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
   const { config, logger, runtime, traceOperation, metrics } = options;
   const traced = <T>(args: ExecutionArgs, run: () => Promise<T> | T): Promise<T> | T =>
     traceOperation ? traceOperation(args.contextValue as SocketOperationContext, run) : run();
-  const connections = new Connections(options.authenticator, config.SUBSCRIPTION_AUTH_RECHECK_MS, logger, config.MAX_CONNECTIONS_PER_KEY, options.authFailures, metrics);
+  const connections = new Connections(
+    options.authenticator,
+    config.SUBSCRIPTION_AUTH_RECHECK_MS,
+    logger,
+    config.MAX_CONNECTIONS_PER_KEY,
+    options.authFailures,
+    metrics,
+  );
   const formatted = (errors: readonly GraphQLError[], operation: SocketOperation | undefined) => {
     const masked = errors.map((error) => options.maskError(error, operation));
     for (const error of masked) operation?.errorCodes.add(String(error.extensions["code"]));
@@ -189,7 +196,8 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
     named.operationName = operation.name?.value;
     if (operation.operation !== "subscription") return { subscription: false, resumes: false };
     const errors = enveloped.validate(schema, document) as readonly GraphQLError[];
-    if (errors.length > 0) return errors.map((error) => (error.extensions["code"] ? error : requestError(error.message, "GRAPHQL_VALIDATION_FAILED")));
+    if (errors.length > 0)
+      return errors.map((error) => (error.extensions["code"] ? error : requestError(error.message, "GRAPHQL_VALIDATION_FAILED")));
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
     if (coerced.errors) return coerced.errors.map((error) => requestError(error.message, "BAD_USER_INPUT"));
     return { subscription: true, resumes: resumes(document, payload.variables) };
@@ -225,7 +233,11 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         (ctx.extra.operations ??= new Map()).set(id, operation);
         if (Object.keys(ctx.subscriptions).length > config.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           metrics?.rateLimited("ws", "operations_per_connection");
-          return [new GraphQLError(`At most ${config.MAX_SUBSCRIPTIONS_PER_CONNECTION} operations at once on one connection`, { extensions: { code: "RATE_LIMITED" } })];
+          return [
+            new GraphQLError(`At most ${config.MAX_SUBSCRIPTIONS_PER_CONNECTION} operations at once on one connection`, {
+              extensions: { code: "RATE_LIMITED" },
+            }),
+          ];
         }
         const decision = await options.rateLimiter.consume(rateKeyOf(connection.principal, undefined));
         if (!decision.allowed) {

@@ -19,7 +19,8 @@
 /** Capitalised first keyword of a statement (comments before it allowed). */
 const STARTS_LIKE_SQL = /^\s*(?:--[^\n]*\n\s*)*(?:SELECT|INSERT|UPDATE|DELETE|WITH|MERGE|LOCK|CREATE|ALTER|DROP|TRUNCATE)\s+\S/;
 /** A statement's shape, anywhere in the text. */
-const SQL_SHAPE = /\b(?:INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+[\w."]+\s+(?:AS\s+\w+\s+)?SET|SELECT\s[\s\S]*?\sFROM\s|ON\s+CONFLICT|FOR\s+(?:UPDATE|SHARE)(?:\s|$))/;
+const SQL_SHAPE =
+  /\b(?:INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+[\w."]+\s+(?:AS\s+\w+\s+)?SET|SELECT\s[\s\S]*?\sFROM\s|ON\s+CONFLICT|FOR\s+(?:UPDATE|SHARE)(?:\s|$))/;
 
 const DATABASE_CALLS = new Set(["query", "exec", "$queryRaw", "$queryRawUnsafe", "$executeRaw", "$executeRawUnsafe", "$transaction"]);
 
@@ -27,7 +28,8 @@ export function looksLikeSql(text) {
   return STARTS_LIKE_SQL.test(text) || SQL_SHAPE.test(text);
 }
 
-const propertyName = (member) => (member.computed ? (member.property.type === "Literal" ? member.property.value : undefined) : member.property.name);
+const propertyName = (member) =>
+  member.computed ? (member.property.type === "Literal" ? member.property.value : undefined) : member.property.name;
 
 /** @type {import("eslint").Rule.RuleModule} */
 export const storageInStore = {

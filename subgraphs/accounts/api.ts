@@ -1,7 +1,14 @@
 // The accounts subgraph's front door: what other modules, the entry points and the benchmarks
 // may call in-process. Everything else in subgraphs/accounts is internal.
 
-export { accountFacts, accountFactsAcross, accountVisible, type AccountFacts, type AccountLookup, type AccountRecord } from "./service/account-records.ts";
+export {
+  accountFacts,
+  accountFactsAcross,
+  accountVisible,
+  type AccountFacts,
+  type AccountLookup,
+  type AccountRecord,
+} from "./service/account-records.ts";
 export { loadPayoutDestination, type DestinationRequest, type PayoutDestination } from "./service/payout-destination.ts";
 export { parseMetadata, storedMetadata, type Metadata, type MetadataResult } from "./domain/metadata.ts";
 export { insertPlatform, type CreatedPlatform } from "./service/create-platform.ts";

@@ -17,16 +17,17 @@ export interface Footprint {
 
 export async function cryptoFootprint(db: Database, tenantId: string): Promise<Footprint> {
   const where = { tenantId };
-  const [wallets, quotes, conversions, withdrawals, deposits, ledgerTransactions, balanceTransactions, balanceEvents, idempotencyKeys] = await Promise.all([
-    db.prisma.cryptoWallet.count({ where }),
-    db.prisma.cryptoQuote.count({ where }),
-    db.prisma.cryptoConversion.count({ where }),
-    db.prisma.cryptoWithdrawal.count({ where }),
-    db.prisma.cryptoDeposit.count({ where }),
-    db.prisma.ledgerTransaction.count({ where }),
-    db.prisma.balanceTransaction.count({ where }),
-    db.prisma.balanceEvent.count({ where }),
-    db.prisma.idempotencyKey.count({ where: { scope: { startsWith: `${tenantId}:` } } }),
-  ]);
+  const [wallets, quotes, conversions, withdrawals, deposits, ledgerTransactions, balanceTransactions, balanceEvents, idempotencyKeys] =
+    await Promise.all([
+      db.prisma.cryptoWallet.count({ where }),
+      db.prisma.cryptoQuote.count({ where }),
+      db.prisma.cryptoConversion.count({ where }),
+      db.prisma.cryptoWithdrawal.count({ where }),
+      db.prisma.cryptoDeposit.count({ where }),
+      db.prisma.ledgerTransaction.count({ where }),
+      db.prisma.balanceTransaction.count({ where }),
+      db.prisma.balanceEvent.count({ where }),
+      db.prisma.idempotencyKey.count({ where: { scope: { startsWith: `${tenantId}:` } } }),
+    ]);
   return { wallets, quotes, conversions, withdrawals, deposits, ledgerTransactions, balanceTransactions, balanceEvents, idempotencyKeys };
 }

@@ -1,6 +1,11 @@
 // The crypto subgraph: wallets, quotes, conversions, withdrawals and (test mode) deposits.
 import type { SubgraphDefinition } from "../shared/subgraph.ts";
-import { CryptoConversionResolver, CryptoQuoteResolver, resolveConversionReference, resolveQuoteReference } from "./graphql/quote.resolver.ts";
+import {
+  CryptoConversionResolver,
+  CryptoQuoteResolver,
+  resolveConversionReference,
+  resolveQuoteReference,
+} from "./graphql/quote.resolver.ts";
 import { CryptoAccount } from "./graphql/references.type.ts";
 import { CryptoAccountResolver, CryptoWalletResolver, resolveWalletReference } from "./graphql/wallet.resolver.ts";
 import { CryptoWallet } from "./graphql/wallet.type.ts";
@@ -13,7 +18,14 @@ import {
 
 export const cryptoSubgraph: SubgraphDefinition = {
   name: "crypto",
-  resolvers: [CryptoAccountResolver, CryptoWalletResolver, CryptoQuoteResolver, CryptoConversionResolver, CryptoWithdrawalResolver, CryptoDepositResolver],
+  resolvers: [
+    CryptoAccountResolver,
+    CryptoWalletResolver,
+    CryptoQuoteResolver,
+    CryptoConversionResolver,
+    CryptoWithdrawalResolver,
+    CryptoDepositResolver,
+  ],
   orphanedTypes: [CryptoAccount, CryptoWallet],
   references: {
     // Tenancy is enforced by the fields themselves: every read filters by the caller's tenant.

@@ -125,21 +125,39 @@ export async function insertPayout(sql: SqlClient, payout: PayoutRecord): Promis
      VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8::numeric, $9::"PayoutMethod", $10::"PayoutStatus", $11, $12, $13, $14, $15::jsonb,
              $16, $17, $18, $19, $20, $21, $22, $23)`,
     [
-      payout.id, payout.tenantId, payout.livemode, payout.accountId, payout.destinationId, payout.currency, payout.amount.toString(),
-      payout.fee.toString(), payout.method, payout.status, payout.arrivalDate, payout.failureCode, payout.failureMessage,
-      payout.statementDescriptor, JSON.stringify(payout.metadata), payout.balanceTransactionId, payout.ledgerTransactionId,
-      payout.reversalBalanceTransactionId, payout.nextStepAt, payout.stepMs, payout.railFailureCode, payout.createdAt, payout.updatedAt,
+      payout.id,
+      payout.tenantId,
+      payout.livemode,
+      payout.accountId,
+      payout.destinationId,
+      payout.currency,
+      payout.amount.toString(),
+      payout.fee.toString(),
+      payout.method,
+      payout.status,
+      payout.arrivalDate,
+      payout.failureCode,
+      payout.failureMessage,
+      payout.statementDescriptor,
+      JSON.stringify(payout.metadata),
+      payout.balanceTransactionId,
+      payout.ledgerTransactionId,
+      payout.reversalBalanceTransactionId,
+      payout.nextStepAt,
+      payout.stepMs,
+      payout.railFailureCode,
+      payout.createdAt,
+      payout.updatedAt,
     ],
   );
 }
 
 /** Payouts by id, in the order asked (null where missing or another tenant's). */
 export async function findPayouts(sql: SqlClient, scope: TenantScope, ids: readonly string[]): Promise<(PayoutRecord | null)[]> {
-  const rows = await sql.query<PayoutRow>(`SELECT ${COLUMNS} FROM payout WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`, [
-    [...ids],
-    scope.tenantId,
-    scope.livemode,
-  ]);
+  const rows = await sql.query<PayoutRow>(
+    `SELECT ${COLUMNS} FROM payout WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`,
+    [[...ids], scope.tenantId, scope.livemode],
+  );
   const byId = new Map(rows.map((row) => [row.id, payoutRecord(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
@@ -155,7 +173,13 @@ export async function lockPayout(sql: SqlClient, scope: TenantScope, id: string)
 }
 
 /** An account's payouts, newest first, optionally of one status, strictly after the page's position. */
-export async function listPayouts(sql: SqlClient, scope: TenantScope, accountId: string, page: PageRequest, status?: PayoutStatus): Promise<PayoutRecord[]> {
+export async function listPayouts(
+  sql: SqlClient,
+  scope: TenantScope,
+  accountId: string,
+  page: PageRequest,
+  status?: PayoutStatus,
+): Promise<PayoutRecord[]> {
   const rows = await sql.query<PayoutRow>(
     `SELECT ${COLUMNS} FROM payout
       WHERE tenant_id = $1 AND livemode = $2 AND account_id = $3 AND ($4::"PayoutStatus" IS NULL OR status = $4::"PayoutStatus")

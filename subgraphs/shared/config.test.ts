@@ -23,17 +23,30 @@ describe("configuration", () => {
     expect(defaults.SUPERGRAPH_PATH).toBeUndefined();
     expect(defaults.SUBGRAPH_URLS).toEqual({});
     const custom = loadConfig(
-      { GATEWAY_PLANNER: "js", SUPERGRAPH_PATH: "/etc/supergraph.graphql", SUBGRAPH_URLS: "reviews=http://reviews:4010/graphql, accounts=https://a.example/graphql", BALANCES_URL: "http://b:1/graphql" },
+      {
+        GATEWAY_PLANNER: "js",
+        SUPERGRAPH_PATH: "/etc/supergraph.graphql",
+        SUBGRAPH_URLS: "reviews=http://reviews:4010/graphql, accounts=https://a.example/graphql",
+        BALANCES_URL: "http://b:1/graphql",
+      },
       { allowGeneratedSecret: true },
     );
     expect(custom.GATEWAY_PLANNER).toBe("js");
     expect(custom.SUPERGRAPH_PATH).toBe("/etc/supergraph.graphql");
     expect(custom.SUBGRAPH_URLS).toEqual({ reviews: "http://reviews:4010/graphql", accounts: "https://a.example/graphql" });
     // Our own subgraphs: ACCOUNTS_URL … first, then SUBGRAPH_URLS, then the local default.
-    expect(custom.subgraphUrls).toMatchObject({ accounts: "https://a.example/graphql", balances: "http://b:1/graphql", payouts: "http://127.0.0.1:4003/graphql" });
+    expect(custom.subgraphUrls).toMatchObject({
+      accounts: "https://a.example/graphql",
+      balances: "http://b:1/graphql",
+      payouts: "http://127.0.0.1:4003/graphql",
+    });
     expect(() => loadConfig({ GATEWAY_PLANNER: "fast" }, { allowGeneratedSecret: true })).toThrowError(/GATEWAY_PLANNER/);
-    expect(() => loadConfig({ SUBGRAPH_URLS: "reviews" }, { allowGeneratedSecret: true })).toThrowError(/SUBGRAPH_URLS: each entry must be name=url/);
-    expect(() => loadConfig({ SUBGRAPH_URLS: "reviews=ftp://x" }, { allowGeneratedSecret: true })).toThrowError(/SUBGRAPH_URLS: the URL of 'reviews' must be http/);
+    expect(() => loadConfig({ SUBGRAPH_URLS: "reviews" }, { allowGeneratedSecret: true })).toThrowError(
+      /SUBGRAPH_URLS: each entry must be name=url/,
+    );
+    expect(() => loadConfig({ SUBGRAPH_URLS: "reviews=ftp://x" }, { allowGeneratedSecret: true })).toThrowError(
+      /SUBGRAPH_URLS: the URL of 'reviews' must be http/,
+    );
   });
 
   it("requires a shared GATEWAY_SECRET when pieces run as separate processes", () => {
@@ -47,7 +60,9 @@ describe("configuration", () => {
     expect(config.CRYPTO_SPREAD_BPS).toBe(100);
     const custom = loadConfig({ CRYPTO_RATES: "BTC:60000.5,ETH:3000" }, { allowGeneratedSecret: true });
     expect(custom.CRYPTO_RATES.get("BTC" as never)).toEqual({ num: 120001n, den: 2n });
-    expect(() => loadConfig({ CRYPTO_RATES: "BTC:1.5e3" }, { allowGeneratedSecret: true })).toThrowError(/CRYPTO_RATES: BTC: "1.5e3" is not a positive decimal/);
+    expect(() => loadConfig({ CRYPTO_RATES: "BTC:1.5e3" }, { allowGeneratedSecret: true })).toThrowError(
+      /CRYPTO_RATES: BTC: "1.5e3" is not a positive decimal/,
+    );
     expect(() => loadConfig({ CRYPTO_SPREAD_BPS: "-1" }, { allowGeneratedSecret: true })).toThrowError(/CRYPTO_SPREAD_BPS/);
   });
 });
@@ -72,7 +87,9 @@ describe("the failed-authentication budget and the client address", () => {
   });
 
   it("stops on a TRUST_PROXY that names no address", () => {
-    expect(() => loadConfig({ TRUST_PROXY: "my-load-balancer" }, { allowGeneratedSecret: true })).toThrowError(/TRUST_PROXY: .*invalid IP address/);
+    expect(() => loadConfig({ TRUST_PROXY: "my-load-balancer" }, { allowGeneratedSecret: true })).toThrowError(
+      /TRUST_PROXY: .*invalid IP address/,
+    );
   });
 });
 

@@ -136,7 +136,10 @@ const schema = z.object({
 /** `name=url[,name=url…]`: per-subgraph URL overrides; returns a message on the first problem. */
 export function parseSubgraphUrls(text: string): Record<string, string> | string {
   const urls: Record<string, string> = {};
-  for (const entry of text.split(",").map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const separator = entry.indexOf("=");
     const name = entry.slice(0, separator);
     const url = entry.slice(separator + 1);
@@ -160,7 +163,9 @@ export function parseTrustProxy(text: string): TrustProxy | { problem: string } 
     proxyAddr.compile(list);
     return list;
   } catch (error) {
-    return { problem: `false, true, a number of hops, or addresses, CIDR ranges and loopback/linklocal/uniquelocal, comma-separated (${(error as Error).message})` };
+    return {
+      problem: `false, true, a number of hops, or addresses, CIDR ranges and loopback/linklocal/uniquelocal, comma-separated (${(error as Error).message})`,
+    };
   }
 }
 
@@ -297,6 +302,11 @@ function encryptionConfig(values: Env): EncryptionConfig {
 }
 
 export function subgraphPort(config: Config, name: SubgraphName): number {
-  const ports = { accounts: config.ACCOUNTS_PORT, balances: config.BALANCES_PORT, payouts: config.PAYOUTS_PORT, crypto: config.CRYPTO_PORT };
+  const ports = {
+    accounts: config.ACCOUNTS_PORT,
+    balances: config.BALANCES_PORT,
+    payouts: config.PAYOUTS_PORT,
+    crypto: config.CRYPTO_PORT,
+  };
   return ports[name];
 }

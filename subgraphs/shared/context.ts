@@ -61,7 +61,11 @@ export interface SubgraphContext {
   loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>): DataLoader<K, V>;
 }
 
-export function createContext(principal: Principal, deps: Dependencies, scope: RequestScope = new RequestScope(randomUUID(), deps.logger)): SubgraphContext {
+export function createContext(
+  principal: Principal,
+  deps: Dependencies,
+  scope: RequestScope = new RequestScope(randomUUID(), deps.logger),
+): SubgraphContext {
   const loaders = new Map<string, DataLoader<unknown, unknown>>();
   return {
     principal,

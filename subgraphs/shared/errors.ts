@@ -39,8 +39,7 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) =>
-  new AppError("NOT_FOUND", `No such ${what}: '${id}'`, { id });
+export const notFound = (what: string, id: string) => new AppError("NOT_FOUND", `No such ${what}: '${id}'`, { id });
 
 export const badInput = (message: string, argument?: string) =>
   new AppError("BAD_USER_INPUT", message, argument ? { argument } : undefined);
@@ -51,7 +50,12 @@ export const badInput = (message: string, argument?: string) =>
  * the same request with the same idempotencyKey until a definite answer; every other code is
  * definite, and a mutation retried with its key runs at most once.
  */
-export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set(["SERVICE_UNAVAILABLE", "RATE_LIMITED", "IDEMPOTENCY_KEY_IN_USE", "INTERNAL_SERVER_ERROR"]);
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set([
+  "SERVICE_UNAVAILABLE",
+  "RATE_LIMITED",
+  "IDEMPOTENCY_KEY_IN_USE",
+  "INTERNAL_SERVER_ERROR",
+]);
 
 /**
  * How long clients are asked to wait before retrying during an outage. Short: a database restart
@@ -104,7 +108,11 @@ export function apiCodeOf(code: RefusalCode): ErrorCode {
 
 /** The typed error a refusal is answered with; its argument, if any, becomes `extensions.argument`. */
 export function refused(refusal: Refusal): AppError {
-  return new AppError(apiCodeOf(refusal.code), refusal.message, refusal.argument === undefined ? undefined : { argument: refusal.argument });
+  return new AppError(
+    apiCodeOf(refusal.code),
+    refusal.message,
+    refusal.argument === undefined ? undefined : { argument: refusal.argument },
+  );
 }
 
 /** Throws the refusal, if there is one. */

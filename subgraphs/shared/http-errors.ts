@@ -37,7 +37,9 @@ export function jsonBodyErrors(maxBytes: number): ErrorRequestHandler {
   return (error: HttpError, _req, res, next) => {
     const refusal = bodyRefusal(error, maxBytes);
     if (!refusal) return next(error);
-    res.status(refusal.status).json({ errors: [{ message: refusal.message, extensions: { code: "BAD_USER_INPUT", reason: refusal.reason } }] });
+    res
+      .status(refusal.status)
+      .json({ errors: [{ message: refusal.message, extensions: { code: "BAD_USER_INPUT", reason: refusal.reason } }] });
   };
 }
 

@@ -12,7 +12,24 @@ describe("request ids", () => {
   });
 
   it("replaces anything that could forge a log line or a header, or is too long", () => {
-    const unsafe = ["", "A".repeat(MAX_REQUEST_ID_LENGTH + 1), "a b", "a\tb", "a\nb", "a\r\nx-evil: 1", "a\u0000b", 'a"b', "a\\b", "a/b", "é", "a\u001b[31mred", 42, null, undefined, {}];
+    const unsafe = [
+      "",
+      "A".repeat(MAX_REQUEST_ID_LENGTH + 1),
+      "a b",
+      "a\tb",
+      "a\nb",
+      "a\r\nx-evil: 1",
+      "a\u0000b",
+      'a"b',
+      "a\\b",
+      "a/b",
+      "é",
+      "a\u001b[31mred",
+      42,
+      null,
+      undefined,
+      {},
+    ];
     for (const id of unsafe) {
       expect(safeRequestId(id)).toBeUndefined();
       expect(requestIdFrom(id)).toMatch(UUID);

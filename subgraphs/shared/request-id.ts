@@ -56,6 +56,10 @@ export class RequestScope {
  * it, and keeps it there while the stream ends by itself. `table` is the one the operation
  * started in, `current` the connection's table now.
  */
-export function socketOperationEnding(table: object | undefined, current: Readonly<Record<string, unknown>>, id: string): "connection closed" | "completed" | "unsubscribed" {
+export function socketOperationEnding(
+  table: object | undefined,
+  current: Readonly<Record<string, unknown>>,
+  id: string,
+): "connection closed" | "completed" | "unsubscribed" {
   return table !== current ? "connection closed" : id in current ? "completed" : "unsubscribed";
 }

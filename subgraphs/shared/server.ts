@@ -114,7 +114,8 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
     express.json({ limit: "2mb" }),
     requireGatewaySignature({ secret: deps.config.gatewaySecret, maxSkewMs: deps.config.SIGNATURE_MAX_SKEW_MS, logger }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => createContext(res.locals["principal"], deps, new RequestScope(requestIdFrom(req.headers[REQUEST_ID_HEADER]), logger)),
+      context: async ({ req, res }) =>
+        createContext(res.locals["principal"], deps, new RequestScope(requestIdFrom(req.headers[REQUEST_ID_HEADER]), logger)),
     }),
   );
   app.use(jsonBodyErrors(2 * 1024 * 1024), jsonInternalErrors(logger));

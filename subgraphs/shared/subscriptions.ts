@@ -111,7 +111,11 @@ async function subscribeWithFreshContexts(args: ExecutionArgs) {
     async next() {
       const step = await events.next();
       if (step.done) return { done: true, value: undefined };
-      const value = await execute({ ...args, rootValue: step.value, contextValue: createContext(context.principal, context.deps, context.scope) });
+      const value = await execute({
+        ...args,
+        rootValue: step.value,
+        contextValue: createContext(context.principal, context.deps, context.scope),
+      });
       return { done: false, value: value as ExecutionResult };
     },
     async return() {
@@ -161,10 +165,13 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
   const keepSignedUntilStale = (extra: Extra & { socket: WebSocket }, signedAt: number) => {
     if (extra.signature && extra.signature.signedAt >= signedAt) return;
     clearTimeout(extra.signature?.expiry);
-    const expiry = setTimeout(() => {
-      logger.warn("closing a socket whose gateway signature expired");
-      extra.socket.close(CLOSE_FORBIDDEN, "Gateway signature expired");
-    }, signedAt + maxSkew - Date.now());
+    const expiry = setTimeout(
+      () => {
+        logger.warn("closing a socket whose gateway signature expired");
+        extra.socket.close(CLOSE_FORBIDDEN, "Gateway signature expired");
+      },
+      signedAt + maxSkew - Date.now(),
+    );
     expiry.unref();
     extra.signature = { signedAt, expiry };
   };

@@ -10,7 +10,10 @@ const refused = () => Object.assign(new Error('database "x" is not currently acc
 
 function captured() {
   const lines: { level: number; msg: string; err?: unknown }[] = [];
-  const logger = pino({ level: "info", base: undefined }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+  const logger = pino(
+    { level: "info", base: undefined },
+    { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) },
+  );
   // Never probes on its own here: only the workers' rounds tell it anything.
   const outage = new DatabaseOutage({ logger, probe: () => Promise.reject(refused()), probeEveryMs: 3_600_000 });
   return { lines, logger, outage };
@@ -49,7 +52,10 @@ describe("a polling worker through a database outage", () => {
     await vi.advanceTimersByTimeAsync(100);
     // Back to its own pace.
     expect(rounds - after).toBeGreaterThanOrEqual(9);
-    expect(lines.map((line) => line.msg)).toEqual(["database unreachable; answering SERVICE_UNAVAILABLE until it is back", expect.stringMatching(/^database reachable again after \d+ ms$/)]);
+    expect(lines.map((line) => line.msg)).toEqual([
+      "database unreachable; answering SERVICE_UNAVAILABLE until it is back",
+      expect.stringMatching(/^database reachable again after \d+ ms$/),
+    ]);
   });
 
   it("still logs every failure that is not an outage", async () => {
@@ -86,7 +92,11 @@ describe("a step worker through a database outage", () => {
           name: "test",
           logger,
           outage,
-          advance: (limit) => naming(Array.from({ length: limit }, (_, i) => `po_${i}`), () => Promise.reject(refused())),
+          advance: (limit) =>
+            naming(
+              Array.from({ length: limit }, (_, i) => `po_${i}`),
+              () => Promise.reject(refused()),
+            ),
           postpone: async (id) => void postponed.push(id),
         },
         { pollMs: 10, batchSize: 3 },

@@ -50,7 +50,9 @@ const processes: Process[] = Object.entries(services)
   .filter(([, service]) => service.image === IMAGE)
   .map(([name, service]) => {
     const required = new Set<string>();
-    const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolate(String(value), required)]));
+    const env = Object.fromEntries(
+      Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolate(String(value), required)]),
+    );
     return { service: name, role: roleOf(service.command ?? []), env, required };
   });
 
@@ -70,13 +72,16 @@ describe("compose.yaml", () => {
   });
 
   it("gives each process an environment that starts its role: known variables, valid values, the required ones set", () => {
-    const problems = processes.flatMap((process) => checkEnvironment(process.role, process.env).problems.map((problem) => `${process.service}: ${problem}`));
+    const problems = processes.flatMap((process) =>
+      checkEnvironment(process.role, process.env).problems.map((problem) => `${process.service}: ${problem}`),
+    );
     expect(problems).toEqual([]);
   });
 
   it("takes the secrets from the caller and refuses to start without them; every process shares them", () => {
     for (const process of processes) {
-      for (const secret of ["GATEWAY_SECRET", "ENCRYPTION_KEYS", "FINGERPRINT_KEY"]) expect([...process.required], process.service).toContain(secret);
+      for (const secret of ["GATEWAY_SECRET", "ENCRYPTION_KEYS", "FINGERPRINT_KEY"])
+        expect([...process.required], process.service).toContain(secret);
     }
     const gateway = processes.find((process) => process.role.kind === "gateway")!;
     expect([...gateway.required]).toContain("ADMIN_API_KEY");

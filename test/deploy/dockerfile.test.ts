@@ -15,7 +15,10 @@ const DOCKERFILE = readFileSync(join(ROOT, "Dockerfile"), "utf8");
 const ignored = dockerignore(readFileSync(join(ROOT, ".dockerignore"), "utf8"));
 const { stages } = parseDockerfile(DOCKERFILE);
 const runtime = stages.at(-1)!;
-const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+};
 
 /** A COPY's sources and destination, and the stage it copies from (undefined: the build context). */
 function copyOf(instruction: Instruction): { from: string | undefined; sources: string[]; destination: string } {
@@ -89,7 +92,9 @@ describe("Dockerfile", () => {
     expect(ruleProblems(good)).toEqual([]);
     expect(ruleProblems(good.replace("node:20.20.2-bookworm-slim", "node:latest"))).toEqual([expect.stringMatching(/pin the base image/)]);
     expect(ruleProblems(good.replace("node:20.20.2-bookworm-slim", "node"))).toEqual([expect.stringMatching(/pin the base image/)]);
-    expect(ruleProblems(`ARG IMAGE=node:lts\n${good.replace("node:20.20.2-bookworm-slim", "${IMAGE}")}`)).toEqual([expect.stringMatching(/pin the base image/)]);
+    expect(ruleProblems(`ARG IMAGE=node:lts\n${good.replace("node:20.20.2-bookworm-slim", "${IMAGE}")}`)).toEqual([
+      expect.stringMatching(/pin the base image/),
+    ]);
     expect(ruleProblems(good.replace("node:20.20.2-bookworm-slim", `node@sha256:${"a".repeat(64)}`))).toEqual([]);
     expect(ruleProblems(good.replace("USER 1000\n", ""))).toEqual([expect.stringMatching(/no USER/)]);
     expect(ruleProblems(good.replace("USER 1000", "USER root"))).toEqual([expect.stringMatching(/is root/)]);
@@ -119,9 +124,15 @@ describe("Dockerfile", () => {
         if (copy.destination !== "./") expect(copy.sources, `COPY … ${copy.destination}`).toEqual([copy.destination]);
       }
     }
-    expect(stages.flatMap((stage) => stage.instructions).filter((instruction) => instruction.keyword === "WORKDIR").map((w) => w.args[0])).toEqual(["/app", "/app"]);
+    expect(
+      stages
+        .flatMap((stage) => stage.instructions)
+        .filter((instruction) => instruction.keyword === "WORKDIR")
+        .map((w) => w.args[0]),
+    ).toEqual(["/app", "/app"]);
     // .dockerignore keeps secrets, local data and host dependencies out of the context.
-    for (const path of [".env", ".data/pglite", "node_modules/x", "prisma/generated/client.ts", "cmd/x.test.ts"]) expect(ignored(path), path).toBe(true);
+    for (const path of [".env", ".data/pglite", "node_modules/x", "prisma/generated/client.ts", "cmd/x.test.ts"])
+      expect(ignored(path), path).toBe(true);
   });
 
   it("each role of the entry point runs exactly its npm script, on files the image holds", () => {
@@ -132,7 +143,9 @@ describe("Dockerfile", () => {
       const file = command.split(" ").at(-1)!;
       expect(runtimeFiles.has(file), `${role}: ${file} is not in the runtime stage`).toBe(true);
     }
-    expect(runtime.instructions.find((instruction) => instruction.keyword === "ENTRYPOINT")?.args.join(" ")).toBe('["sh", "/app/cmd/entrypoint.sh"]');
+    expect(runtime.instructions.find((instruction) => instruction.keyword === "ENTRYPOINT")?.args.join(" ")).toBe(
+      '["sh", "/app/cmd/entrypoint.sh"]',
+    );
     expect(runtimeFiles.has("cmd/entrypoint.sh")).toBe(true);
     // tsx, on PATH for `migrate` and loaded by the others, is a runtime dependency.
     expect(packageJson.dependencies["tsx"]).toBeDefined();
@@ -152,7 +165,11 @@ describe("Dockerfile", () => {
           const target = normalize(join(dirname(path), specifier));
           if (builtPrefixes.some((prefix) => target.startsWith(`${prefix}/`))) continue;
           visit(target);
-        } else if (!specifier.startsWith("node:") && !builtinModules.includes(specifier) && !packageJson.dependencies[packageName(specifier)]) {
+        } else if (
+          !specifier.startsWith("node:") &&
+          !builtinModules.includes(specifier) &&
+          !packageJson.dependencies[packageName(specifier)]
+        ) {
           devPackages.add(`${packageName(specifier)} (from ${path})`);
         }
       }
@@ -161,7 +178,9 @@ describe("Dockerfile", () => {
     expect(missing).toEqual([]);
     expect([...devPackages]).toEqual([]);
     // The build stage deletes the lockfile's devOptional packages: none may be a runtime dependency.
-    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { devOptional?: boolean }> };
+    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { devOptional?: boolean }>;
+    };
     expect(Object.keys(packageJson.dependencies).filter((name) => lock.packages[`node_modules/${name}`]?.devOptional)).toEqual([]);
     // Read from disk at run time: the supergraph (gateway/runtime.ts) and the migrations (prisma/migrate.ts).
     expect(runtimeFiles.has("schema/supergraph.graphql")).toBe(true);

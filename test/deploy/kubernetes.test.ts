@@ -13,7 +13,17 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "../../cmd/spawn.ts";
 import { METRICS_PATH } from "../../subgraphs/shared/metrics.ts";
 import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config.ts";
-import { applyJsonPatch, containersOf, imageName, kustomize, podSpecOf, readYamlDocuments, schemaProblems, type Container, type K8sObject } from "./support/manifests.ts";
+import {
+  applyJsonPatch,
+  containersOf,
+  imageName,
+  kustomize,
+  podSpecOf,
+  readYamlDocuments,
+  schemaProblems,
+  type Container,
+  type K8sObject,
+} from "./support/manifests.ts";
 import { checkEnvironment, describeRole, listeningPort, roleOf, SAMPLE_SECRETS, type Role } from "./support/roles.ts";
 
 const DEPLOY = join(ROOT, "deploy");
@@ -34,7 +44,8 @@ const everything = [...production, ...productionMigrate];
 const [secretExample] = readYamlDocuments(join(DEPLOY, "secret.example.yaml")) as [K8sObject & { stringData: Record<string, string> }];
 
 const byKind = (objects: readonly K8sObject[], kind: string) => objects.filter((object) => object.kind === kind);
-const named = (objects: readonly K8sObject[], kind: string, name: string) => objects.find((object) => object.kind === kind && object.metadata.name === name);
+const named = (objects: readonly K8sObject[], kind: string, name: string) =>
+  objects.find((object) => object.kind === kind && object.metadata.name === name);
 
 /** The environment a container gets: its ConfigMaps, its values, its secrets (as well-formed samples). */
 function environmentOf(container: Container, objects: readonly K8sObject[]): Record<string, string> {
@@ -48,7 +59,8 @@ function environmentOf(container: Container, objects: readonly K8sObject[]): Rec
   for (const variable of container.env ?? []) {
     const secret = variable.valueFrom?.secretKeyRef;
     if (secret) {
-      if (SAMPLE_SECRETS[secret.key] === undefined) throw new Error(`${container.name}: ${variable.name} from a secret key with no sample (${secret.key})`);
+      if (SAMPLE_SECRETS[secret.key] === undefined)
+        throw new Error(`${container.name}: ${variable.name} from a secret key with no sample (${secret.key})`);
       env[variable.name] = SAMPLE_SECRETS[secret.key]!;
     } else if (variable.valueFrom) {
       throw new Error(`${container.name}: ${variable.name}: only values and secretKeyRef are checked here`);
@@ -81,14 +93,23 @@ function allowed(policies: readonly K8sObject[], from: Record<string, string>, t
   const matches = (selector: { matchLabels?: Record<string, string> } | undefined, labels: Record<string, string>) =>
     Object.entries(selector?.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
   type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown };
-  type Spec = { podSelector: { matchLabels?: Record<string, string> }; policyTypes: string[]; ingress?: { from?: Peer[]; ports?: { port: number }[] }[] };
-  const selecting = policies.map((policy) => policy["spec"] as Spec).filter((spec) => spec.policyTypes.includes("Ingress") && matches(spec.podSelector, to));
+  type Spec = {
+    podSelector: { matchLabels?: Record<string, string> };
+    policyTypes: string[];
+    ingress?: { from?: Peer[]; ports?: { port: number }[] }[];
+  };
+  const selecting = policies
+    .map((policy) => policy["spec"] as Spec)
+    .filter((spec) => spec.policyTypes.includes("Ingress") && matches(spec.podSelector, to));
   if (selecting.length === 0) return true;
   return selecting.some((spec) =>
     (spec.ingress ?? []).some(
       (rule) =>
         (!rule.ports || rule.ports.some((each) => each.port === port)) &&
-        (!rule.from || rule.from.some((peer) => peer.podSelector !== undefined && peer.namespaceSelector === undefined && matches(peer.podSelector, from))),
+        (!rule.from ||
+          rule.from.some(
+            (peer) => peer.podSelector !== undefined && peer.namespaceSelector === undefined && matches(peer.podSelector, from),
+          )),
     ),
   );
 }
@@ -98,7 +119,9 @@ describe("Kubernetes manifests", () => {
     const files = yamlFiles(DEPLOY);
     expect(files.length).toBeGreaterThanOrEqual(10);
     const problems = files.flatMap((file) =>
-      (readYamlDocuments(file) as K8sObject[]).filter((object) => object.kind !== "Kustomization").flatMap((object) => schemaProblems(object).map((problem) => `${relative(ROOT, file)}: ${problem}`)),
+      (readYamlDocuments(file) as K8sObject[])
+        .filter((object) => object.kind !== "Kustomization")
+        .flatMap((object) => schemaProblems(object).map((problem) => `${relative(ROOT, file)}: ${problem}`)),
     );
     expect(problems).toEqual([]);
   });
@@ -106,10 +129,20 @@ describe("Kubernetes manifests", () => {
   it("the overlays render, every rendered object validates, in one namespace, on one pinned image", () => {
     expect(everything.flatMap(schemaProblems)).toEqual([]);
     const kinds = new Set(production.map((object) => object.kind));
-    for (const kind of ["Namespace", "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"]) expect(kinds, kind).toContain(kind);
+    for (const kind of [
+      "Namespace",
+      "ConfigMap",
+      "Deployment",
+      "Service",
+      "HorizontalPodAutoscaler",
+      "PodDisruptionBudget",
+      "NetworkPolicy",
+    ])
+      expect(kinds, kind).toContain(kind);
     expect(byKind(productionMigrate, "Job").map((job) => job.metadata.name)).toEqual(["moneygraph-migrate"]);
     const namespace = byKind(production, "Namespace")[0]!.metadata.name;
-    for (const object of everything.filter((each) => each.kind !== "Namespace")) expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBe(namespace);
+    for (const object of everything.filter((each) => each.kind !== "Namespace"))
+      expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBe(namespace);
     // The migration runs the very image the rollout deploys.
     const images = new Set(workloads.map((workload) => workload.container.image));
     expect(images.size).toBe(1);
@@ -131,7 +164,9 @@ describe("Kubernetes manifests", () => {
 
   it.skipIf(!hasKubectl())("renders as kubectl's kustomize does (where kubectl is installed)", () => {
     for (const dir of [PRODUCTION, PRODUCTION_MIGRATE]) {
-      const rendered = parseAllDocuments(execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8" })) as unknown as { toJS(): K8sObject }[];
+      const rendered = parseAllDocuments(execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8" })) as unknown as {
+        toJS(): K8sObject;
+      }[];
       const key = (object: K8sObject) => `${object.kind}/${object.metadata.name}`;
       const sorted = (objects: K8sObject[]) => [...objects].sort((a, b) => key(a).localeCompare(key(b)));
       expect(sorted(kustomize(dir))).toEqual(sorted(rendered.map((document) => document.toJS())));
@@ -140,19 +175,28 @@ describe("Kubernetes manifests", () => {
 
   it("runs every role once: the gateway, each subgraph, the worker, and the migration as a Job", () => {
     const roles = workloads.map((workload) => `${workload.object.kind} ${describeRole(workload.role)}`).sort();
-    expect(roles).toEqual(["Deployment gateway", "Deployment worker", ...SUBGRAPH_NAMES.map((name) => `Deployment subgraph ${name}`), "Job migrate"].sort());
+    expect(roles).toEqual(
+      ["Deployment gateway", "Deployment worker", ...SUBGRAPH_NAMES.map((name) => `Deployment subgraph ${name}`), "Job migrate"].sort(),
+    );
   });
 
   it("gives each container an environment that starts its role: known variables, valid values, the required ones set", () => {
-    const problems = workloads.flatMap((workload) => checkEnvironment(workload.role, environmentOf(workload.container, everything)).problems.map((problem) => `${describeRole(workload.role)}: ${problem}`));
+    const problems = workloads.flatMap((workload) =>
+      checkEnvironment(workload.role, environmentOf(workload.container, everything)).problems.map(
+        (problem) => `${describeRole(workload.role)}: ${problem}`,
+      ),
+    );
     expect(problems).toEqual([]);
   });
 
   it("reads secrets only from moneygraph-secrets, whose template names exactly the keys used", () => {
-    const refs = workloads.flatMap((workload) => (workload.container.env ?? []).flatMap((variable) => (variable.valueFrom?.secretKeyRef ? [variable.valueFrom.secretKeyRef] : [])));
+    const refs = workloads.flatMap((workload) =>
+      (workload.container.env ?? []).flatMap((variable) => (variable.valueFrom?.secretKeyRef ? [variable.valueFrom.secretKeyRef] : [])),
+    );
     expect(new Set(refs.map((ref) => ref.name))).toEqual(new Set([secretExample.metadata.name]));
     expect(new Set(refs.map((ref) => ref.key))).toEqual(new Set(Object.keys(secretExample.stringData)));
-    for (const key of ["GATEWAY_SECRET", "ENCRYPTION_KEYS", "FINGERPRINT_KEY", "DATABASE_URL"]) expect(refs.map((ref) => ref.key)).toContain(key);
+    for (const key of ["GATEWAY_SECRET", "ENCRYPTION_KEYS", "FINGERPRINT_KEY", "DATABASE_URL"])
+      expect(refs.map((ref) => ref.key)).toContain(key);
     // The template's placeholders cannot start anything: the configuration refuses each.
     for (const [key, placeholder] of Object.entries(secretExample.stringData)) {
       const role: Role = key === "DATABASE_URL" ? { kind: "subgraph", name: "accounts" } : { kind: "gateway" };
@@ -164,7 +208,9 @@ describe("Kubernetes manifests", () => {
   it("probes /healthz and /readyz, and scrapes /metrics, on the port the code listens on", () => {
     // The paths as the code serves them.
     expect(readFileSync(join(ROOT, "subgraphs/shared/server.ts"), "utf8")).toMatch(/app\.get\("\/healthz"[\s\S]*app\.get\("\/readyz"/);
-    expect(readFileSync(join(ROOT, "gateway/plugins/http-edge.ts"), "utf8")).toMatch(/pathname === "\/healthz"[\s\S]*pathname === "\/readyz"/);
+    expect(readFileSync(join(ROOT, "gateway/plugins/http-edge.ts"), "utf8")).toMatch(
+      /pathname === "\/healthz"[\s\S]*pathname === "\/readyz"/,
+    );
     expect(METRICS_PATH).toBe("/metrics");
     expect(httpWorkloads).toHaveLength(1 + SUBGRAPH_NAMES.length);
     for (const workload of httpWorkloads) {
@@ -172,15 +218,28 @@ describe("Kubernetes manifests", () => {
       const port = portOf(workload);
       const what = describeRole(workload.role);
       expect(container.ports, what).toEqual([{ name: "http", containerPort: port }]);
-      for (const [probe, path] of [["startupProbe", "/healthz"], ["livenessProbe", "/healthz"], ["readinessProbe", "/readyz"]] as const) {
+      for (const [probe, path] of [
+        ["startupProbe", "/healthz"],
+        ["livenessProbe", "/healthz"],
+        ["readinessProbe", "/readyz"],
+      ] as const) {
         expect(container[probe]?.httpGet, `${what} ${probe}`).toEqual({ path, port: "http" });
       }
-      const annotations = (object["spec"] as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
-      expect(annotations, what).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": String(port), "prometheus.io/path": METRICS_PATH });
+      const annotations = (object["spec"] as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata
+        .annotations;
+      expect(annotations, what).toEqual({
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": String(port),
+        "prometheus.io/path": METRICS_PATH,
+      });
     }
     // The worker serves no HTTP: nothing to probe or scrape.
     const worker = workloads.find((workload) => workload.role.kind === "worker")!;
-    expect([worker.container.ports, worker.container.livenessProbe, worker.container.readinessProbe]).toEqual([undefined, undefined, undefined]);
+    expect([worker.container.ports, worker.container.livenessProbe, worker.container.readinessProbe]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it("routes the gateway to each subgraph through a Service that selects that subgraph's pods on its port", () => {
@@ -191,10 +250,16 @@ describe("Kubernetes manifests", () => {
       const service = named(production, "Service", url.hostname);
       expect(service, `${name}: no Service ${url.hostname}`).toBeDefined();
       const spec = service!["spec"] as { selector: Record<string, string>; ports: { port: number; targetPort: string }[] };
-      expect(spec.ports.map((each) => each.port), name).toContain(Number(url.port));
+      expect(
+        spec.ports.map((each) => each.port),
+        name,
+      ).toContain(Number(url.port));
       const target = httpWorkloads.find((workload) => workload.role.kind === "subgraph" && workload.role.name === name)!;
       const labels = (target.object["spec"] as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
-      expect(Object.entries(spec.selector).every(([key, value]) => labels[key] === value), `${url.hostname} selects ${name}`).toBe(true);
+      expect(
+        Object.entries(spec.selector).every(([key, value]) => labels[key] === value),
+        `${url.hostname} selects ${name}`,
+      ).toBe(true);
       expect(portOf(target), name).toBe(Number(url.port));
     }
   });
@@ -215,7 +280,9 @@ describe("Kubernetes manifests", () => {
   it("autoscales the gateway and every subgraph, and keeps one of each through a voluntary disruption", () => {
     for (const { object, role } of httpWorkloads) {
       const what = describeRole(role);
-      const autoscaler = byKind(production, "HorizontalPodAutoscaler").find((each) => (each["spec"] as { scaleTargetRef: { name: string } }).scaleTargetRef.name === object.metadata.name);
+      const autoscaler = byKind(production, "HorizontalPodAutoscaler").find(
+        (each) => (each["spec"] as { scaleTargetRef: { name: string } }).scaleTargetRef.name === object.metadata.name,
+      );
       expect(autoscaler, what).toBeDefined();
       const spec = autoscaler!["spec"] as { minReplicas: number; maxReplicas: number; scaleTargetRef: { kind: string } };
       expect(spec.scaleTargetRef.kind).toBe("Deployment");
@@ -224,7 +291,9 @@ describe("Kubernetes manifests", () => {
       // The autoscaler owns the count: a replicas field would reset it at every apply.
       expect((object["spec"] as { replicas?: number }).replicas, what).toBeUndefined();
       const selector = (object["spec"] as { selector: { matchLabels: Record<string, string> } }).selector;
-      const budget = byKind(production, "PodDisruptionBudget").find((each) => JSON.stringify((each["spec"] as { selector: unknown }).selector) === JSON.stringify(selector));
+      const budget = byKind(production, "PodDisruptionBudget").find(
+        (each) => JSON.stringify((each["spec"] as { selector: unknown }).selector) === JSON.stringify(selector),
+      );
       expect((budget?.["spec"] as { minAvailable?: number } | undefined)?.minAvailable, what).toBe(1);
     }
   });
@@ -248,7 +317,11 @@ describe("Kubernetes manifests", () => {
     for (const { object, container, role } of workloads) {
       const pod = podSpecOf(object)!;
       expect(pod.securityContext, describeRole(role)).toMatchObject({ runAsNonRoot: true, runAsUser: user });
-      expect(container.securityContext, describeRole(role)).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+      expect(container.securityContext, describeRole(role)).toEqual({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+      });
     }
   });
 
@@ -264,11 +337,16 @@ describe("Kubernetes manifests", () => {
       const to = (workload.object["spec"] as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
       const port = portOf(workload);
       expect(allowed(policies, labelsOf("gateway"), to, port), `gateway → ${describeRole(workload.role)}`).toBe(true);
-      for (const [name, from] of [["worker", labelsOf("worker")], ["migrate", labelsOf("migrate")], ["a stranger", stranger]] as const) {
+      for (const [name, from] of [
+        ["worker", labelsOf("worker")],
+        ["migrate", labelsOf("migrate")],
+        ["a stranger", stranger],
+      ] as const) {
         expect(allowed(policies, from, to, port), `${name} → ${describeRole(workload.role)}`).toBe(false);
       }
     }
-    for (const kind of ["gateway", "worker", "migrate"] as const) expect(allowed(policies, labelsOf(kind), postgres, 5432), `${kind} → postgres`).toBe(true);
+    for (const kind of ["gateway", "worker", "migrate"] as const)
+      expect(allowed(policies, labelsOf(kind), postgres, 5432), `${kind} → postgres`).toBe(true);
     expect(allowed(policies, stranger, postgres, 5432), "a stranger → postgres").toBe(false);
     expect(allowed(policies, stranger, labelsOf("gateway"), 4000), "anyone → gateway").toBe(true);
     expect(allowed(policies, stranger, labelsOf("worker"), 4000), "anyone → worker").toBe(false);

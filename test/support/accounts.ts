@@ -35,7 +35,11 @@ export const PERSON = {
 
 export const idempotencyKey = () => `test-${randomBytes(8).toString("hex")}`;
 
-export async function newConnectedAccount(tenant: TestTenant, input: Partial<CreateConnectedAccountInput> = {}, key = tenant.key): Promise<string> {
+export async function newConnectedAccount(
+  tenant: TestTenant,
+  input: Partial<CreateConnectedAccountInput> = {},
+  key = tenant.key,
+): Promise<string> {
   const data = await ok(
     CreateConnectedAccountDocument,
     { input: { displayName: "Connected", country: "US", defaultCurrency: "USD", ...input }, idempotencyKey: idempotencyKey() },
@@ -50,7 +54,12 @@ export async function verifiedConnectedAccount(tenant: TestTenant): Promise<stri
   return id;
 }
 
-export async function newBankAccount(tenant: TestTenant, accountId: string, input: Partial<AddExternalAccountInput> = {}, key = tenant.key): Promise<string> {
+export async function newBankAccount(
+  tenant: TestTenant,
+  accountId: string,
+  input: Partial<AddExternalAccountInput> = {},
+  key = tenant.key,
+): Promise<string> {
   const data = await ok(AddExternalAccountDocument, { accountId, input: { ...US_BANK, ...input }, idempotencyKey: idempotencyKey() }, key);
   return data.addExternalAccount.id;
 }

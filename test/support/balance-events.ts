@@ -22,7 +22,12 @@ export interface EventTarget {
 }
 
 /** Commits one change of `target`'s balance; returns the ids of the events written, in order. */
-export async function commitBalanceChange(db: Database, target: EventTarget, changes: readonly BalanceChange[], options: { notify?: boolean } = {}): Promise<string[]> {
+export async function commitBalanceChange(
+  db: Database,
+  target: EventTarget,
+  changes: readonly BalanceChange[],
+  options: { notify?: boolean } = {},
+): Promise<string[]> {
   const ids = changes.map(() => newId("balanceEvent") as string);
   await db.transaction(async (sql) => {
     // The ledger's per-account lock (ledger_post takes the same key): it is what makes seq follow

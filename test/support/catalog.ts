@@ -42,7 +42,13 @@ export async function describeSchema(sql: SqlClient, schema: string): Promise<Ca
     [schema],
   );
   return {
-    columns: columns.map((row) => strip(Object.values(row).map((value) => String(value)).join(" | "))),
+    columns: columns.map((row) =>
+      strip(
+        Object.values(row)
+          .map((value) => String(value))
+          .join(" | "),
+      ),
+    ),
     constraints: constraints.map((row) => strip(`${row.table_name}.${row.conname} ${row.contype} ${row.def}`)),
     indexes: indexes.map((row) => strip(`${row.tablename}.${row.indexname} ${row.indexdef}`)),
     enums: enums.map((row) => `${row.typname}: ${row.labels}`),

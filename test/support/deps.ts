@@ -15,7 +15,16 @@ export async function testDeps(overrides: Record<string, string> = {}): Promise<
 export async function insertPlatform(deps: Dependencies, livemode = false): Promise<PlatformPrincipal> {
   const id = newId("account");
   await deps.db.prisma.account.create({
-    data: { id, tenantId: id, type: "PLATFORM", displayName: "Platform", country: "US", defaultCurrency: "USD", status: "ACTIVE", payoutsEnabled: true },
+    data: {
+      id,
+      tenantId: id,
+      type: "PLATFORM",
+      displayName: "Platform",
+      country: "US",
+      defaultCurrency: "USD",
+      status: "ACTIVE",
+      payoutsEnabled: true,
+    },
   });
   return { kind: "platform", tenantId: id, livemode, keyId: "key_test" };
 }

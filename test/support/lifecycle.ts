@@ -13,7 +13,12 @@ export interface GuardCheck {
 }
 
 /** `rowIn(status)` stores a row in `status` that no worker will claim, and returns its id. */
-export async function checkGuard<S extends string>(sql: SqlClient, table: string, machine: StateMachine<S>, rowIn: (status: S) => Promise<string>): Promise<GuardCheck> {
+export async function checkGuard<S extends string>(
+  sql: SqlClient,
+  table: string,
+  machine: StateMachine<S>,
+  rowIn: (status: S) => Promise<string>,
+): Promise<GuardCheck> {
   const disagreements: string[] = [];
   let refused = 0;
   for (const from of machine.statuses) {
@@ -27,7 +32,8 @@ export async function checkGuard<S extends string>(sql: SqlClient, table: string
         },
       );
       if (!allowed) refused += 1;
-      if (allowed !== machine.canTransition(from, to)) disagreements.push(`${from} -> ${to}: the database ${allowed ? "allowed" : "refused"} it`);
+      if (allowed !== machine.canTransition(from, to))
+        disagreements.push(`${from} -> ${to}: the database ${allowed ? "allowed" : "refused"} it`);
     }
   }
   return { disagreements, refused };

@@ -24,7 +24,9 @@ export class Exposition {
 
   /** Samples of this name (e.g. `x_total`, `x_bucket`, `x_count`) whose labels include `labels`. */
   matching(name: string, labels: Readonly<Record<string, string>> = {}): Sample[] {
-    return this.samples.filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value));
+    return this.samples.filter(
+      (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+    );
   }
 
   /** The sum of the matching samples' values (0 when none match: a counter not yet incremented). */

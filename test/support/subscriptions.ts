@@ -148,17 +148,23 @@ export async function privatePlatform(overrides: Record<string, string> = {}): P
 }
 
 /** Stops a platform's subgraph and serves a new one on the same port, as a process restart would. */
-export async function restartSubgraph(platform: RunningPlatform, name: SubgraphName, whileDown: () => Promise<void> = async () => {}): Promise<RunningSubgraph> {
+export async function restartSubgraph(
+  platform: RunningPlatform,
+  name: SubgraphName,
+  whileDown: () => Promise<void> = async () => {},
+): Promise<RunningSubgraph> {
   const old = platform.subgraphs.find((subgraph) => subgraph.name === name);
   if (!old) throw new Error(`no ${name} subgraph in this platform`);
   await old.stop();
   await whileDown();
   // A new process has dependencies of its own (event hub, transfer batcher), stopped with it.
   const deps = createDependencies(platform.deps!.db, platform.deps!.config, platform.deps!.logger);
-  const served = await serveSubgraph({ name, schema: await buildSubgraph(SUBGRAPHS[name]), deps, host: "127.0.0.1", port: old.port }).catch(async (error: unknown) => {
-    await deps.stop();
-    throw error;
-  });
+  const served = await serveSubgraph({ name, schema: await buildSubgraph(SUBGRAPHS[name]), deps, host: "127.0.0.1", port: old.port }).catch(
+    async (error: unknown) => {
+      await deps.stop();
+      throw error;
+    },
+  );
   return {
     ...served,
     async stop() {

@@ -23,7 +23,13 @@ describe("platform validation", () => {
 });
 
 describe("connected account validation", () => {
-  const input = { displayName: "Jane's Bakery", country: "US", defaultCurrency: "USD", email: " jane@example.com ", metadata: { user: "42" } };
+  const input = {
+    displayName: "Jane's Bakery",
+    country: "US",
+    defaultCurrency: "USD",
+    email: " jane@example.com ",
+    metadata: { user: "42" },
+  };
 
   it("accepts and normalizes a connected account", () => {
     expect(validateConnectedAccount(input)).toEqual({

@@ -81,7 +81,7 @@ function validateEmail(value: string | null | undefined): string | null | InputR
   if (trimmed === "") return null;
   // Deliberately loose: one @, something on each side, a dot in the domain, no spaces.
   if (characters(trimmed) > MAX_EMAIL || !isPrintableText(trimmed) || !/^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(trimmed)) {
-    return refuse("BAD_USER_INPUT", "email must be an address such as \"jane@example.com\"", "email");
+    return refuse("BAD_USER_INPUT", 'email must be an address such as "jane@example.com"', "email");
   }
   return trimmed;
 }

@@ -75,7 +75,10 @@ export function refuseRoll(key: ApiKeyState, now: Date): StateRefusal | undefine
 export function refuseRevocation(key: ApiKeyState, otherUsableInMode: number, now: Date): StateRefusal | undefined {
   if (!isUsable(key, now)) return undefined; // already stopped working: revoking again is harmless
   if (otherUsableInMode === 0) {
-    return refuse("INVALID_STATE", "This is the platform's last working key in this mode: roll it (gracePeriodHours: 0 ends it at once) or create another key first");
+    return refuse(
+      "INVALID_STATE",
+      "This is the platform's last working key in this mode: roll it (gracePeriodHours: 0 ends it at once) or create another key first",
+    );
   }
   return undefined;
 }

@@ -5,12 +5,15 @@ const us = { country: "US", currency: "USD", accountHolderName: "Jane Doe", rout
 const de = { country: "DE", currency: "EUR", accountHolderName: "Jana Schmidt", iban: "DE89370400440532013000" };
 
 describe("bank account validation", () => {
-  it.each(["000123456789", "000111111116", "000111111113", "000222222227"])("accepts the documented test account number %s", (accountNumber) => {
-    const valid = validateBankAccount({ ...us, accountNumber }) as ValidBankAccount;
-    expect(valid).toMatchObject({ country: "US", currency: "USD", routingNumber: "110000000", last4: accountNumber.slice(-4) });
-    expect(valid.bankName).toBe("STRIPE TEST BANK");
-    expect(valid.secretNumber).toBe(accountNumber);
-  });
+  it.each(["000123456789", "000111111116", "000111111113", "000222222227"])(
+    "accepts the documented test account number %s",
+    (accountNumber) => {
+      const valid = validateBankAccount({ ...us, accountNumber }) as ValidBankAccount;
+      expect(valid).toMatchObject({ country: "US", currency: "USD", routingNumber: "110000000", last4: accountNumber.slice(-4) });
+      expect(valid.bankName).toBe("STRIPE TEST BANK");
+      expect(valid.secretNumber).toBe(accountNumber);
+    },
+  );
 
   it("accepts the documented EUR IBAN, printed with spaces, and finds its bank", () => {
     const valid = validateBankAccount({ ...de, iban: "DE89 3704 0044 0532 0130 00" }) as ValidBankAccount;

@@ -110,10 +110,18 @@ export function validateBankAccount(input: NewBankAccountInput): ValidBankAccoun
   if (inputProblem) return inputProblem;
   const currencies = bankCurrencies(input.country);
   if (currencies.length === 0) {
-    return refuse("BAD_USER_INPUT", `bank accounts in ${input.country} are not supported yet (supported: US and SEPA countries)`, "country");
+    return refuse(
+      "BAD_USER_INPUT",
+      `bank accounts in ${input.country} are not supported yet (supported: US and SEPA countries)`,
+      "country",
+    );
   }
   if (!currencies.includes(input.currency)) {
-    return refuse("BAD_USER_INPUT", `bank accounts in ${input.country} receive ${currencies.join(" or ")}, not ${input.currency}`, "currency");
+    return refuse(
+      "BAD_USER_INPUT",
+      `bank accounts in ${input.country} receive ${currencies.join(" or ")}, not ${input.currency}`,
+      "currency",
+    );
   }
   const details = input.country === "US" ? usDetails(input) : ibanDetails(input);
   if (isRefusal(details)) return details;

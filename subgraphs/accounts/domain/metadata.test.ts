@@ -43,7 +43,10 @@ describe("metadata", () => {
   it("merges updates: sets, and removes keys given null or an empty string", () => {
     const changes = parseMetadataChanges({ a: null, b: "", c: "3" }, true);
     expect(changes).toBeInstanceOf(Map);
-    expect(mergeMetadata({ a: "1", b: "2", d: "4" }, changes as Map<string, string | null>)).toEqual({ ok: true, metadata: { c: "3", d: "4" } });
+    expect(mergeMetadata({ a: "1", b: "2", d: "4" }, changes as Map<string, string | null>)).toEqual({
+      ok: true,
+      metadata: { c: "3", d: "4" },
+    });
   });
 
   it("refuses a merge that would exceed 50 keys", () => {

@@ -30,7 +30,8 @@ function checkKey(key: string): InputRefusal | undefined {
   if (characters(key) > METADATA_MAX_KEY_LENGTH) {
     return refuse("BAD_USER_INPUT", `metadata keys must be at most ${METADATA_MAX_KEY_LENGTH} characters`, FIELD);
   }
-  if (!isPrintableText(key)) return refuse("BAD_USER_INPUT", "metadata keys must not contain control characters or malformed Unicode", FIELD);
+  if (!isPrintableText(key))
+    return refuse("BAD_USER_INPUT", "metadata keys must not contain control characters or malformed Unicode", FIELD);
   return undefined;
 }
 

@@ -20,12 +20,16 @@ export function requiredText(field: string, value: string, max: number): string 
   const trimmed = value.trim();
   if (trimmed.length === 0) return refuse("BAD_USER_INPUT", `${field} must not be empty`, field);
   if (characters(trimmed) > max) return refuse("BAD_USER_INPUT", `${field} must be at most ${max} characters`, field);
-  if (!isPrintableText(trimmed)) return refuse("BAD_USER_INPUT", `${field} must not contain control characters or malformed Unicode`, field);
+  if (!isPrintableText(trimmed))
+    return refuse("BAD_USER_INPUT", `${field} must not contain control characters or malformed Unicode`, field);
   return trimmed;
 }
 
 /** Echo a little of a bad value in a message, never a long or multi-line one. */
 export function quote(value: string, max = 12): string {
-  const short = [...value].slice(0, max).join("").replace(/\p{Cc}/gu, "?");
+  const short = [...value]
+    .slice(0, max)
+    .join("")
+    .replace(/\p{Cc}/gu, "?");
   return `"${short}${characters(value) > max ? "…" : ""}"`;
 }

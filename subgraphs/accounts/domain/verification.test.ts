@@ -49,14 +49,20 @@ describe("verification input", () => {
   });
 
   it("accepts non-US id numbers and postal codes", () => {
-    const valid = validateVerification({ ...input, idNumber: "X1234567", address: { ...input.address, postalCode: "10115", country: "DE" } }, today);
+    const valid = validateVerification(
+      { ...input, idNumber: "X1234567", address: { ...input.address, postalCode: "10115", country: "DE" } },
+      today,
+    );
     expect(valid).toMatchObject({ idNumber: "X1234567" });
   });
 
   it("counts age in whole years, birthdays included", () => {
     expect(ageOn(new Date("2008-06-15T00:00:00Z"), today)).toBe(18);
     expect(ageOn(new Date("2008-06-16T00:00:00Z"), today)).toBe(17);
-    expect(validateVerification({ ...input, dateOfBirth: "2008-06-16" }, today)).toMatchObject({ code: "BAD_USER_INPUT", argument: "dateOfBirth" });
+    expect(validateVerification({ ...input, dateOfBirth: "2008-06-16" }, today)).toMatchObject({
+      code: "BAD_USER_INPUT",
+      argument: "dateOfBirth",
+    });
     expect(validateVerification({ ...input, dateOfBirth: "2008-06-15" }, today)).not.toHaveProperty("code");
   });
 });
@@ -95,8 +101,14 @@ describe("requirements", () => {
       currentlyDue: ["LEGAL_NAME", "DATE_OF_BIRTH", "ID_NUMBER", "ADDRESS"],
       disabledReason: "REQUIREMENTS_DUE",
     });
-    expect(requirementsOf({ type: "CONNECTED", status: "ACTIVE", verificationSubmitted: true })).toEqual({ currentlyDue: [], disabledReason: null });
-    expect(requirementsOf({ type: "PLATFORM", status: "ACTIVE", verificationSubmitted: false })).toEqual({ currentlyDue: [], disabledReason: null });
+    expect(requirementsOf({ type: "CONNECTED", status: "ACTIVE", verificationSubmitted: true })).toEqual({
+      currentlyDue: [],
+      disabledReason: null,
+    });
+    expect(requirementsOf({ type: "PLATFORM", status: "ACTIVE", verificationSubmitted: false })).toEqual({
+      currentlyDue: [],
+      disabledReason: null,
+    });
   });
 
   it("asks a restricted account for its id number again, and explains a wait for review", () => {

@@ -72,7 +72,8 @@ function parseIdNumber(value: string, country: string): string | InputRefusal {
   const field = "idNumber";
   // People write SSNs with dashes and spaces; the number is what remains.
   const normalized = value.replace(/[\s-]/g, "");
-  if (country === "US" && !/^\d{9}$/.test(normalized)) return refuse("BAD_USER_INPUT", "idNumber must be a 9-digit SSN or ITIN in the US", field);
+  if (country === "US" && !/^\d{9}$/.test(normalized))
+    return refuse("BAD_USER_INPUT", "idNumber must be a 9-digit SSN or ITIN in the US", field);
   if (!/^[A-Za-z0-9]{4,20}$/.test(normalized)) return refuse("BAD_USER_INPUT", "idNumber must be 4 to 20 letters or digits", field);
   return normalized.toUpperCase();
 }
@@ -163,7 +164,9 @@ export function requirementsOf(account: RequirementsState): Requirements {
 }
 
 /** The rule payouts depend on: only an active account with payouts enabled receives them. */
-export function refusePayouts(account: VerifiableAccount & { readonly payoutsEnabled: boolean }): Refusal<"PAYOUTS_NOT_ENABLED"> | undefined {
+export function refusePayouts(
+  account: VerifiableAccount & { readonly payoutsEnabled: boolean },
+): Refusal<"PAYOUTS_NOT_ENABLED"> | undefined {
   if (account.status === "ACTIVE" && account.payoutsEnabled) return undefined;
   const why: Record<AccountStatus, string> = {
     PENDING_VERIFICATION: "the account is not verified yet",

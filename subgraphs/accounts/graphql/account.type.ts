@@ -60,7 +60,9 @@ export class Account {
   /** Resolved by AccountResolver.livemode: the platform's row serves both modes. */
   livemode!: boolean;
 
-  @Field(() => JSONScalar, { description: "The platform's own key-value strings (at most 50 keys, 40-character keys, 500-character values)." })
+  @Field(() => JSONScalar, {
+    description: "The platform's own key-value strings (at most 50 keys, 40-character keys, 500-character values).",
+  })
   metadata!: unknown;
 
   @Field(() => DateTimeScalar)

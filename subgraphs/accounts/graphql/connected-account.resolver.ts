@@ -53,7 +53,9 @@ export class ConnectedAccountResolver {
     return Account.from(await updateConnectedAccount(context.deps, platformOf(context), id, input));
   }
 
-  @Mutation(() => Account, { description: "Closes a connected account for good: no payouts, no changes. Closing it again changes nothing." })
+  @Mutation(() => Account, {
+    description: "Closes a connected account for good: no payouts, no changes. Closing it again changes nothing.",
+  })
   async closeAccount(@Arg("id", () => ID) id: string, @Ctx() context: SubgraphContext): Promise<Account> {
     return Account.from(await closeAccount(context.deps, platformOf(context), id));
   }

@@ -11,7 +11,10 @@ import { externalAccountLoader, externalAccountsOfLoader } from "./external-acco
 import { ExternalAccount } from "./external-account.type.ts";
 
 /** `_entities` for ExternalAccount (Payout.destination): other tenants' ids resolve to null. */
-export async function resolveExternalAccountReference(reference: { id: string }, context: SubgraphContext): Promise<ExternalAccount | null> {
+export async function resolveExternalAccountReference(
+  reference: { id: string },
+  context: SubgraphContext,
+): Promise<ExternalAccount | null> {
   const row = await externalAccountLoader(context).load(reference.id);
   return row ? ExternalAccount.from(row) : null;
 }

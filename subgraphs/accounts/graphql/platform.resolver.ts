@@ -25,7 +25,8 @@ class CreatePlatformPayload {
   account!: Account;
 
   @Field(() => String, {
-    description: "The platform's first test-mode secret key. Shown once (and to replays of the idempotency key, for 24 hours); store it now.",
+    description:
+      "The platform's first test-mode secret key. Shown once (and to replays of the idempotency key, for 24 hours); store it now.",
   })
   secretKey!: string;
 

@@ -40,7 +40,10 @@ export class AccountRequirements {
   disabledReason!: DisabledReason | null;
 
   static from(requirements: Requirements): AccountRequirements {
-    return Object.assign(new AccountRequirements(), { currentlyDue: [...requirements.currentlyDue], disabledReason: requirements.disabledReason });
+    return Object.assign(new AccountRequirements(), {
+      currentlyDue: [...requirements.currentlyDue],
+      disabledReason: requirements.disabledReason,
+    });
   }
 }
 
@@ -59,7 +62,9 @@ export class Address {
   country!: string;
 }
 
-@ObjectType("AccountVerification", { description: "The details last submitted with submitVerification (the id number only by its last four)." })
+@ObjectType("AccountVerification", {
+  description: "The details last submitted with submitVerification (the id number only by its last four).",
+})
 export class AccountVerification {
   @Field(() => String)
   legalName!: string;

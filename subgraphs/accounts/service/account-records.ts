@@ -35,7 +35,12 @@ export async function getAccount(deps: Dependencies, principal: PlatformPrincipa
  * to an account, its bank accounts or (for the platform) its keys takes this lock first, so
  * checks such as "is this the last default" or "the last working key" cannot race.
  */
-export async function lockAccount(sql: SqlClient, principal: PlatformPrincipal, id: string, mode: "UPDATE" | "SHARE" = "UPDATE"): Promise<AccountRecord> {
+export async function lockAccount(
+  sql: SqlClient,
+  principal: PlatformPrincipal,
+  id: string,
+  mode: "UPDATE" | "SHARE" = "UPDATE",
+): Promise<AccountRecord> {
   const account = await lockAccountRow(sql, principal, id, mode);
   if (!account) throw notFound("account", id);
   return account;
@@ -58,7 +63,10 @@ export function listConnectedAccounts(
  * exist for that caller are simply absent.
  */
 export async function accountFactsOf(sql: SqlClient, scope: Scope, accountIds: readonly string[]): Promise<Map<string, AccountFacts>> {
-  const found = await accountFactsAcross(sql, accountIds.map((accountId) => ({ scope, accountId })));
+  const found = await accountFactsAcross(
+    sql,
+    accountIds.map((accountId) => ({ scope, accountId })),
+  );
   return new Map(found.flatMap((facts) => (facts ? [[facts.id, facts] as const] : [])));
 }
 

@@ -81,20 +81,20 @@ export async function addExternalAccount(
     const id = newId("bankAccount");
     const sealed = keyring.encrypt(valid.secretNumber, id);
     return insertExternalAccount(sql, {
-        id,
-        tenantId: principal.tenantId,
-        livemode: principal.livemode,
-        accountId: account.id,
-        country: valid.country,
-        currency: valid.currency,
-        accountHolderName: valid.accountHolderName,
-        bankName: valid.bankName,
-        routingNumber: valid.routingNumber,
-        last4: valid.last4,
-        fingerprint,
-        numberCiphertext: sealed.ciphertext,
-        encryptionKeyId: sealed.keyId,
-        defaultForCurrency: isDefault,
+      id,
+      tenantId: principal.tenantId,
+      livemode: principal.livemode,
+      accountId: account.id,
+      country: valid.country,
+      currency: valid.currency,
+      accountHolderName: valid.accountHolderName,
+      bankName: valid.bankName,
+      routingNumber: valid.routingNumber,
+      last4: valid.last4,
+      fingerprint,
+      numberCiphertext: sealed.ciphertext,
+      encryptionKeyId: sealed.keyId,
+      defaultForCurrency: isDefault,
     });
   });
 }

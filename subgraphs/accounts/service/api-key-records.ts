@@ -10,7 +10,12 @@ import { apiKeyById, listApiKeyRows, type ApiKeyRecord } from "../store/api-keys
 export type { ApiKeyRecord } from "../store/api-keys.ts";
 
 /** Newest first; without `includeInactive`, only keys that still work. */
-export function listApiKeys(deps: Dependencies, principal: PlatformPrincipal, includeInactive: boolean, now = new Date()): Promise<ApiKeyRecord[]> {
+export function listApiKeys(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  includeInactive: boolean,
+  now = new Date(),
+): Promise<ApiKeyRecord[]> {
   return listApiKeyRows(deps.db.sql, principal, includeInactive, now);
 }
 

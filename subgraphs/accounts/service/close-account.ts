@@ -25,7 +25,8 @@ export async function closeAccount(deps: Dependencies, principal: PlatformPrinci
     const balances = await readBalances(sql, principal, [account.id]);
     throwIfRefused(refuseClosing(account, balances.get(account.id) ?? []));
     const inFlight = await payoutsInFlight(sql, principal, account.id);
-    if (inFlight > 0) throw new AppError("INVALID_STATE", `The account has ${inFlight} payout(s) in flight; close it once they are paid or failed`);
+    if (inFlight > 0)
+      throw new AppError("INVALID_STATE", `The account has ${inFlight} payout(s) in flight; close it once they are paid or failed`);
     return updateAccount(sql, account.id, { ...CLOSED_STATE, closedAt: now });
   });
 }

@@ -30,17 +30,17 @@ export async function createConnectedAccount(
   const request = { scope: principalScope(principal), key: idempotencyKey, operation: "createConnectedAccount", params: valid };
   return deps.idempotency.run(request, accountCodec(deps, principal), (sql) =>
     insertAccount(sql, {
-        id: newId("account"),
-        tenantId: principal.tenantId,
-        platformId: principal.tenantId,
-        livemode: principal.livemode,
-        type: "CONNECTED",
-        displayName: valid.displayName,
-        country: valid.country,
-        defaultCurrency: valid.defaultCurrency,
-        email: valid.email,
-        metadata: valid.metadata,
-        ...NEW_CONNECTED_ACCOUNT_STATE,
+      id: newId("account"),
+      tenantId: principal.tenantId,
+      platformId: principal.tenantId,
+      livemode: principal.livemode,
+      type: "CONNECTED",
+      displayName: valid.displayName,
+      country: valid.country,
+      defaultCurrency: valid.defaultCurrency,
+      email: valid.email,
+      metadata: valid.metadata,
+      ...NEW_CONNECTED_ACCOUNT_STATE,
     }),
   );
 }

@@ -27,7 +27,9 @@ describe("createPlatform's sealed idempotency record", () => {
     const request = input();
     const idempotencyKey = `rotate-${randomBytes(6).toString("hex")}`;
     const first = await createPlatform(before, OPERATOR, request, idempotencyKey);
-    const record = await before.db.prisma.idempotencyKey.findUniqueOrThrow({ where: { scope_key: { scope: "operator", key: idempotencyKey } } });
+    const record = await before.db.prisma.idempotencyKey.findUniqueOrThrow({
+      where: { scope_key: { scope: "operator", key: idempotencyKey } },
+    });
     expect(record.response).toMatchObject({ accountId: first.account.id, keyId: "old" });
 
     const rotated = await depsWith([newKey, oldKey]);
@@ -55,7 +57,9 @@ describe("createPlatform's sealed idempotency record", () => {
   it("checks the input before it claims the key: a corrected retry with the same key creates the platform", async () => {
     const deps = await depsWith([key("k")]);
     const idempotencyKey = `fix-${randomBytes(6).toString("hex")}`;
-    await expect(createPlatform(deps, OPERATOR, { ...input(), country: "XX" }, idempotencyKey)).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+    await expect(createPlatform(deps, OPERATOR, { ...input(), country: "XX" }, idempotencyKey)).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+    });
     const created = await createPlatform(deps, OPERATOR, input(), idempotencyKey);
     expect(created.account.id).toMatch(/^acct_/);
   });

@@ -18,7 +18,11 @@ import { lockAccount } from "./account-records.ts";
 export type { ExternalAccountRecord } from "../store/external-accounts.ts";
 
 /** By id, removed ones included (payouts still point at them); one query per batch. */
-export function findExternalAccounts(deps: Dependencies, principal: PlatformPrincipal, ids: readonly string[]): Promise<(ExternalAccountRecord | null)[]> {
+export function findExternalAccounts(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  ids: readonly string[],
+): Promise<(ExternalAccountRecord | null)[]> {
   return findExternalAccountRows(deps.db.sql, principal, ids);
 }
 

@@ -47,7 +47,12 @@ export async function loadPayoutDestination(
   const account = await accountFacts(sql, scope, request.accountId);
   if (!account) throw notFound("account", request.accountId);
   throwIfRefused(refusePayouts(account));
-  const row = await payableBankAccount(sql, scope, account.id, request.externalAccountId ? { id: request.externalAccountId } : { defaultFor: request.currency });
+  const row = await payableBankAccount(
+    sql,
+    scope,
+    account.id,
+    request.externalAccountId ? { id: request.externalAccountId } : { defaultFor: request.currency },
+  );
   if (!row) {
     throw request.externalAccountId
       ? notFound("external account", request.externalAccountId)

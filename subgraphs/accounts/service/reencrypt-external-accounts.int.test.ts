@@ -30,10 +30,21 @@ describe("encryption key rotation", () => {
     const numbers = ["000123456789", "000111111116", "000111111113"];
     const ids: string[] = [];
     for (const accountNumber of numbers) {
-      const input = { country: "US", currency: "USD", accountHolderName: "Jane", routingNumber: "110000000", accountNumber, defaultForCurrency: true };
+      const input = {
+        country: "US",
+        currency: "USD",
+        accountHolderName: "Jane",
+        routingNumber: "110000000",
+        accountNumber,
+        defaultForCurrency: true,
+      };
       ids.push((await addExternalAccount(before, principal, account.id, input, `k-${accountNumber}`)).id);
     }
-    const fingerprints = await db.prisma.externalAccount.findMany({ where: { id: { in: ids } }, select: { fingerprint: true }, orderBy: { id: "asc" } });
+    const fingerprints = await db.prisma.externalAccount.findMany({
+      where: { id: { in: ids } },
+      select: { fingerprint: true },
+      orderBy: { id: "asc" },
+    });
 
     // Step 1: deploy with the new key first and the old one still listed.
     const rotating = withKeys(base, [newKey, oldKey], fingerprintKey).encryption;
@@ -43,13 +54,16 @@ describe("encryption key rotation", () => {
     const rows = await db.prisma.externalAccount.findMany({ where: { id: { in: ids } } });
     expect(rows.map((row) => row.encryptionKeyId)).toEqual(["new", "new", "new"]);
     // Fingerprints do not depend on the encryption key: duplicates are still found.
-    expect(await db.prisma.externalAccount.findMany({ where: { id: { in: ids } }, select: { fingerprint: true }, orderBy: { id: "asc" } })).toEqual(fingerprints);
+    expect(
+      await db.prisma.externalAccount.findMany({ where: { id: { in: ids } }, select: { fingerprint: true }, orderBy: { id: "asc" } }),
+    ).toEqual(fingerprints);
 
     // Step 3: drop the old key; every number still decrypts.
     const after = createKeyring(withKeys(base, [newKey], fingerprintKey).encryption);
     const destinations = await db.transaction(async (sql) => {
       const found = [];
-      for (const externalAccountId of ids) found.push(await loadPayoutDestination(sql, after, principal, { accountId: account.id, externalAccountId, currency: "USD" }));
+      for (const externalAccountId of ids)
+        found.push(await loadPayoutDestination(sql, after, principal, { accountId: account.id, externalAccountId, currency: "USD" }));
       return found;
     });
     expect(destinations.map((destination) => destination.accountNumber).sort()).toEqual([...numbers].sort());
@@ -62,9 +76,15 @@ describe("encryption key rotation", () => {
     const deps = createDependencies(db, withKeys(base, [key("lost")], fingerprintKey), createLogger("silent", "test"));
     const { account } = await insertPlatform(deps, { displayName: "Lost Key", country: "US", defaultCurrency: "USD" });
     const principal: PlatformPrincipal = { kind: "platform", tenantId: account.id, livemode: false, keyId: "key_x" };
-    await addExternalAccount(deps, principal, account.id, { country: "DE", currency: "EUR", accountHolderName: "J", iban: "DE89370400440532013000" }, "k");
-    await expect(reencryptExternalAccounts(db, withKeys(base, [key("other")], fingerprintKey).encryption, { tenantId: account.id })).rejects.toThrow(
-      /'lost' is not configured/,
+    await addExternalAccount(
+      deps,
+      principal,
+      account.id,
+      { country: "DE", currency: "EUR", accountHolderName: "J", iban: "DE89370400440532013000" },
+      "k",
     );
+    await expect(
+      reencryptExternalAccounts(db, withKeys(base, [key("other")], fingerprintKey).encryption, { tenantId: account.id }),
+    ).rejects.toThrow(/'lost' is not configured/);
   });
 });

@@ -21,7 +21,11 @@ export interface ReencryptOptions {
   readonly batchSize?: number;
 }
 
-export async function reencryptExternalAccounts(db: Database, encryption: EncryptionConfig, options: ReencryptOptions = {}): Promise<ReencryptResult> {
+export async function reencryptExternalAccounts(
+  db: Database,
+  encryption: EncryptionConfig,
+  options: ReencryptOptions = {},
+): Promise<ReencryptResult> {
   const keyring = createKeyring(encryption);
   const current = keyring.currentKeyId;
   let reencrypted = 0;

@@ -13,14 +13,20 @@ import { getApiKey, type ApiKeyRecord } from "./api-key-records.ts";
 import { countOtherUsableKeys, setKeyRevoked } from "../store/api-keys.ts";
 import { throwIfRefused } from "../../shared/errors.ts";
 
-export async function revokeApiKey(deps: Dependencies, principal: PlatformPrincipal, id: string, now = () => new Date()): Promise<ApiKeyRecord> {
+export async function revokeApiKey(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  id: string,
+  now = () => new Date(),
+): Promise<ApiKeyRecord> {
   return inTransaction(deps.db, async (sql) => {
     // Serializes key changes of the platform: two revocations cannot both see the other key alive.
     await lockAccount(sql, principal, principal.tenantId);
     const at = now();
     const key = await getApiKey(sql, principal, id);
     if (key.revokedAt) return key;
-    if (isUsable(key, at)) throwIfRefused(refuseRevocation(key, await countOtherUsableKeys(sql, principal.tenantId, key.livemode, key.id, at), at));
+    if (isUsable(key, at))
+      throwIfRefused(refuseRevocation(key, await countOtherUsableKeys(sql, principal.tenantId, key.livemode, key.id, at), at));
     return setKeyRevoked(sql, key.id, at);
   });
 }

@@ -49,7 +49,15 @@ export async function rollApiKey(
     const previous = await setKeyExpiry(sql, old.id, new Date(at.getTime() + grace * 3_600_000));
     const secret = generateSecretKey(old.livemode);
     const [key] = await insertApiKeys(sql, [
-      { id: newId("apiKey"), accountId: principal.tenantId, livemode: old.livemode, name: old.name, secretHash: secret.secretHash, redacted: secret.redacted, createdAt: at },
+      {
+        id: newId("apiKey"),
+        accountId: principal.tenantId,
+        livemode: old.livemode,
+        name: old.name,
+        secretHash: secret.secretHash,
+        redacted: secret.redacted,
+        createdAt: at,
+      },
     ]);
     return { key: key!, previous, secret: secret.secret };
   });

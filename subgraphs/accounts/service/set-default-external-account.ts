@@ -10,11 +10,17 @@ import { lockExternalAccount, type ExternalAccountRecord } from "./external-acco
 import { clearDefault, markDefault } from "../store/external-accounts.ts";
 import { throwIfRefused } from "../../shared/errors.ts";
 
-export async function setDefaultExternalAccount(deps: Dependencies, principal: PlatformPrincipal, id: string): Promise<ExternalAccountRecord> {
+export async function setDefaultExternalAccount(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  id: string,
+): Promise<ExternalAccountRecord> {
   return inTransaction(deps.db, async (sql) => {
     const { target, owner } = await lockExternalAccount(sql, principal, id);
     throwIfRefused(refuseBankAccountChanges(owner));
-    throwIfRefused(refuseDefault({ currency: target.currency, defaultForCurrency: target.defaultForCurrency, removed: target.removedAt !== null }));
+    throwIfRefused(
+      refuseDefault({ currency: target.currency, defaultForCurrency: target.defaultForCurrency, removed: target.removedAt !== null }),
+    );
     if (target.defaultForCurrency) return target;
     await clearDefault(sql, target.accountId, target.currency);
     return markDefault(sql, target.id);

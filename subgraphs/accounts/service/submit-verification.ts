@@ -26,15 +26,15 @@ export async function submitVerification(
     throwIfRefused(refuseSubmission(account));
     const next = stateAfter(decide(valid, account.livemode));
     return updateAccount(sql, account.id, {
-        ...next,
-        legalName: valid.legalName,
-        dateOfBirth: valid.dateOfBirth,
-        idNumberLast4: valid.idNumberLast4,
-        addressLine1: valid.address.line1,
-        addressCity: valid.address.city,
-        addressPostalCode: valid.address.postalCode,
-        addressCountry: valid.address.country,
-        verificationSubmittedAt: now,
+      ...next,
+      legalName: valid.legalName,
+      dateOfBirth: valid.dateOfBirth,
+      idNumberLast4: valid.idNumberLast4,
+      addressLine1: valid.address.line1,
+      addressCity: valid.address.city,
+      addressPostalCode: valid.address.postalCode,
+      addressCountry: valid.address.country,
+      verificationSubmittedAt: now,
     });
   });
 }

@@ -39,12 +39,22 @@ export async function listApiKeyRows(sql: SqlClient, scope: Scope, includeInacti
 }
 
 export async function apiKeyById(sql: SqlClient, scope: Scope, id: string): Promise<ApiKeyRecord | null> {
-  const [row] = await sql.query<ApiKeyRecord>(`SELECT ${COLUMNS} FROM api_key k WHERE ${REACHABLE} AND k.id = $3`, [scope.tenantId, reachableModes(scope.livemode), id]);
+  const [row] = await sql.query<ApiKeyRecord>(`SELECT ${COLUMNS} FROM api_key k WHERE ${REACHABLE} AND k.id = $3`, [
+    scope.tenantId,
+    reachableModes(scope.livemode),
+    id,
+  ]);
   return row ?? null;
 }
 
 /** The platform's keys of a mode, other than `exceptId`, that still work at `now`. */
-export async function countOtherUsableKeys(sql: SqlClient, platformId: string, livemode: boolean, exceptId: string, now: Date): Promise<number> {
+export async function countOtherUsableKeys(
+  sql: SqlClient,
+  platformId: string,
+  livemode: boolean,
+  exceptId: string,
+  now: Date,
+): Promise<number> {
   const [row] = await sql.query<{ count: number }>(
     `SELECT count(*)::int AS count FROM api_key k WHERE k.account_id = $1 AND k.livemode = $2 AND ${USABLE} AND k.id <> $4`,
     [platformId, livemode, now, exceptId],

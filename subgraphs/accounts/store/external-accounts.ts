@@ -32,7 +32,11 @@ const COLUMNS = `e.id, e.tenant_id AS "tenantId", e.livemode, e.account_id AS "a
   e.updated_at AS "updatedAt"`;
 
 /** By id, removed ones included (payouts still point at them); one query per batch. */
-export async function findExternalAccountRows(sql: SqlClient, scope: Scope, ids: readonly string[]): Promise<(ExternalAccountRecord | null)[]> {
+export async function findExternalAccountRows(
+  sql: SqlClient,
+  scope: Scope,
+  ids: readonly string[],
+): Promise<(ExternalAccountRecord | null)[]> {
   const rows = await sql.query<ExternalAccountRecord>(
     `SELECT ${COLUMNS} FROM external_account e WHERE e.tenant_id = $1 AND e.livemode = $2 AND e.id = ANY($3::varchar[])`,
     [scope.tenantId, scope.livemode, [...ids]],
@@ -42,7 +46,11 @@ export async function findExternalAccountRows(sql: SqlClient, scope: Scope, ids:
 }
 
 /** The active bank accounts of each account, newest first; one query for all of them. */
-export async function activeExternalAccountsOf(sql: SqlClient, scope: Scope, accountIds: readonly string[]): Promise<ExternalAccountRecord[]> {
+export async function activeExternalAccountsOf(
+  sql: SqlClient,
+  scope: Scope,
+  accountIds: readonly string[],
+): Promise<ExternalAccountRecord[]> {
   return sql.query<ExternalAccountRecord>(
     `SELECT ${COLUMNS} FROM external_account e
       WHERE e.tenant_id = $1 AND e.livemode = $2 AND e.account_id = ANY($3::varchar[]) AND e.removed_at IS NULL
@@ -67,7 +75,9 @@ export async function externalAccountById(sql: SqlClient, id: string): Promise<E
 
 /** An account's active bank accounts of every currency, for the add rules (limit, duplicates). */
 export async function activeBankAccountsOf(sql: SqlClient, accountId: string): Promise<ExternalAccountRecord[]> {
-  return sql.query<ExternalAccountRecord>(`SELECT ${COLUMNS} FROM external_account e WHERE e.account_id = $1 AND e.removed_at IS NULL`, [accountId]);
+  return sql.query<ExternalAccountRecord>(`SELECT ${COLUMNS} FROM external_account e WHERE e.account_id = $1 AND e.removed_at IS NULL`, [
+    accountId,
+  ]);
 }
 
 /** The active bank accounts of an account's currency other than `exceptId`. */
@@ -196,7 +206,11 @@ export async function sealedWithOtherKeys(
 }
 
 /** Reseals one number, only if it is still sealed as it was read; returns whether it was. */
-export async function reseal(sql: SqlClient, read: SealedBankAccount, sealed: { readonly keyId: string; readonly ciphertext: string }): Promise<boolean> {
+export async function reseal(
+  sql: SqlClient,
+  read: SealedBankAccount,
+  sealed: { readonly keyId: string; readonly ciphertext: string },
+): Promise<boolean> {
   const rows = await sql.query(
     `UPDATE external_account SET encryption_key_id = $4, number_ciphertext = $5, updated_at = now()
       WHERE id = $1 AND encryption_key_id = $2 AND number_ciphertext = $3 RETURNING 1 AS resealed`,

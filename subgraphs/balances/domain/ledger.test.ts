@@ -8,13 +8,20 @@ import { settlementPosting, topupPosting, transferPosting } from "./postings.ts"
 const USD = parseCurrency("USD")!;
 const EUR = parseCurrency("EUR")!;
 
-const entry = (accountId: string, amount: bigint, currency: Currency = USD, kind: Entry["kind"] = "AVAILABLE"): Entry => ({ accountId, currency, kind, amount });
+const entry = (accountId: string, amount: bigint, currency: Currency = USD, kind: Entry["kind"] = "AVAILABLE"): Entry => ({
+  accountId,
+  currency,
+  kind,
+  amount,
+});
 const posting = (entries: Entry[]): Posting => ({ id: "ltx_1", kind: "TEST", entries });
 
 describe("checkPosting", () => {
   it("accepts two or more entries that sum to zero per currency", () => {
     expect(checkPosting(posting([entry("a", -5n), entry("b", 5n)]))).toBeUndefined();
-    expect(checkPosting(posting([entry("a", -5n), entry("b", 3n), entry("c", 2n), entry("a", -7n, EUR), entry("b", 7n, EUR)]))).toBeUndefined();
+    expect(
+      checkPosting(posting([entry("a", -5n), entry("b", 3n), entry("c", 2n), entry("a", -7n, EUR), entry("b", 7n, EUR)])),
+    ).toBeUndefined();
   });
 
   it("refuses a posting that creates or destroys money", () => {
@@ -31,13 +38,26 @@ describe("checkPosting", () => {
   });
 
   it("refuses amounts the database cannot hold", () => {
-    expect(checkPosting(posting([entry("a", -(MAX_MINOR_UNITS + 1n)), entry("b", MAX_MINOR_UNITS + 1n)]))).toMatchObject({ problem: "AMOUNT_OUT_OF_RANGE" });
+    expect(checkPosting(posting([entry("a", -(MAX_MINOR_UNITS + 1n)), entry("b", MAX_MINOR_UNITS + 1n)]))).toMatchObject({
+      problem: "AMOUNT_OUT_OF_RANGE",
+    });
   });
 
   it("refuses a balance transaction for an account the posting does not touch", () => {
     const bad: Posting = {
       ...posting([entry("a", -5n), entry("b", 5n)]),
-      balanceTransactions: [{ id: "txn_x", accountId: "c", type: "ADJUSTMENT", currency: USD, amount: 5n, fee: 0n, status: "AVAILABLE", availableOn: new Date() }],
+      balanceTransactions: [
+        {
+          id: "txn_x",
+          accountId: "c",
+          type: "ADJUSTMENT",
+          currency: USD,
+          amount: 5n,
+          fee: 0n,
+          status: "AVAILABLE",
+          availableOn: new Date(),
+        },
+      ],
     };
     expect(checkPosting(bad)).toMatchObject({ problem: "BALANCE_TRANSACTION_WITHOUT_ENTRY" });
   });
@@ -55,8 +75,13 @@ describe("reversal", () => {
   it("undoes any balanced posting exactly (property)", () => {
     const accounts = fc.constantFrom("a", "b", "c", "d");
     const arbitraryPosting = fc
-      .array(fc.tuple(accounts, accounts, fc.bigInt({ min: 1n, max: 10n ** 30n }), fc.constantFrom(USD, EUR)), { minLength: 1, maxLength: 6 })
-      .map((moves) => posting(moves.flatMap(([from, to, amount, currency]) => [entry(from, -amount, currency), entry(to, amount, currency)])));
+      .array(fc.tuple(accounts, accounts, fc.bigInt({ min: 1n, max: 10n ** 30n }), fc.constantFrom(USD, EUR)), {
+        minLength: 1,
+        maxLength: 6,
+      })
+      .map((moves) =>
+        posting(moves.flatMap(([from, to, amount, currency]) => [entry(from, -amount, currency), entry(to, amount, currency)])),
+      );
     fc.assert(
       fc.property(arbitraryPosting, (p) => {
         expect(checkPosting(p)).toBeUndefined();
@@ -77,11 +102,34 @@ describe("operation postings", () => {
   it("balance for any amount (property)", () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 1n, max: 10n ** 30n }), (amount) => {
-        const topup = topupPosting({ ledgerTransactionId: "l1", balanceTransactionId: "t1", topupId: "tu", platformId: "p", accountId: "a", amount, currency: USD, settlesAt: at });
-        const settle = settlementPosting({ ledgerTransactionId: "l2", topupId: "tu", accountId: "a", amount, currency: USD, balanceTransactionId: "t1" });
+        const topup = topupPosting({
+          ledgerTransactionId: "l1",
+          balanceTransactionId: "t1",
+          topupId: "tu",
+          platformId: "p",
+          accountId: "a",
+          amount,
+          currency: USD,
+          settlesAt: at,
+        });
+        const settle = settlementPosting({
+          ledgerTransactionId: "l2",
+          topupId: "tu",
+          accountId: "a",
+          amount,
+          currency: USD,
+          balanceTransactionId: "t1",
+        });
         const transfer = transferPosting({
-          ledgerTransactionId: "l3", transferId: "tr", platformId: "p", destinationAccountId: "a", amount, currency: USD,
-          sourceBalanceTransactionId: "t2", destinationBalanceTransactionId: "t3", at,
+          ledgerTransactionId: "l3",
+          transferId: "tr",
+          platformId: "p",
+          destinationAccountId: "a",
+          amount,
+          currency: USD,
+          sourceBalanceTransactionId: "t2",
+          destinationBalanceTransactionId: "t3",
+          at,
         });
         for (const p of [topup, settle, transfer]) expect(checkPosting(p)).toBeUndefined();
       }),
@@ -90,19 +138,45 @@ describe("operation postings", () => {
 
   it("debit the platform and credit the connected account on a transfer, each with its own history", () => {
     const transfer = transferPosting({
-      ledgerTransactionId: "l3", transferId: "tr", platformId: "p", destinationAccountId: "a", amount: 700n, currency: USD,
-      sourceBalanceTransactionId: "t2", destinationBalanceTransactionId: "t3", at,
+      ledgerTransactionId: "l3",
+      transferId: "tr",
+      platformId: "p",
+      destinationAccountId: "a",
+      amount: 700n,
+      currency: USD,
+      sourceBalanceTransactionId: "t2",
+      destinationBalanceTransactionId: "t3",
+      at,
     });
     expect(transfer.entries).toEqual([entry("p", -700n), entry("a", 700n)]);
-    expect(transfer.balanceTransactions?.map((bt) => [bt.accountId, bt.amount])).toEqual([["p", -700n], ["a", 700n]]);
+    expect(transfer.balanceTransactions?.map((bt) => [bt.accountId, bt.amount])).toEqual([
+      ["p", -700n],
+      ["a", 700n],
+    ]);
   });
 });
 
 describe("eventsFor", () => {
   it("emits one event per posting and account-currency it changes, linked to its history row", () => {
     const at = new Date();
-    const credit = topupPosting({ ledgerTransactionId: "l1", balanceTransactionId: "t1", topupId: "tu", platformId: "p", accountId: "a", amount: 5n, currency: USD, settlesAt: at });
-    const settle = settlementPosting({ ledgerTransactionId: "l2", topupId: "tu", accountId: "a", amount: 5n, currency: USD, balanceTransactionId: "t1" });
+    const credit = topupPosting({
+      ledgerTransactionId: "l1",
+      balanceTransactionId: "t1",
+      topupId: "tu",
+      platformId: "p",
+      accountId: "a",
+      amount: 5n,
+      currency: USD,
+      settlesAt: at,
+    });
+    const settle = settlementPosting({
+      ledgerTransactionId: "l2",
+      topupId: "tu",
+      accountId: "a",
+      amount: 5n,
+      currency: USD,
+      balanceTransactionId: "t1",
+    });
     expect(eventsFor([credit, settle])).toEqual([
       { posting: 0, accountId: "a", currency: USD, balanceTransactionId: "t1" },
       { posting: 1, accountId: "a", currency: USD, balanceTransactionId: "t1" },

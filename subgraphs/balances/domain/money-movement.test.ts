@@ -15,7 +15,10 @@ describe("amounts", () => {
 
   it("caps one operation at a trillion whole units", () => {
     expect(checkAmount(10n ** 14n, USD)).toEqual({ amount: 10n ** 14n, currency: USD });
-    expect(checkAmount(10n ** 14n + 1n, USD)).toMatchObject({ code: "BAD_USER_INPUT", message: expect.stringContaining("1000000000000.00 USD") });
+    expect(checkAmount(10n ** 14n + 1n, USD)).toMatchObject({
+      code: "BAD_USER_INPUT",
+      message: expect.stringContaining("1000000000000.00 USD"),
+    });
     expect(checkAmount(10n ** 30n, ETH)).toEqual({ amount: 10n ** 30n, currency: ETH });
   });
 });

@@ -17,7 +17,11 @@ export function checkAmount(amount: bigint, currency: Currency, argument = "inpu
   const money = operationAmount(amount, currency);
   if (money === "NOT_POSITIVE") return refuse("BAD_USER_INPUT", "amount must be greater than zero", argument);
   if (money === "TOO_LARGE") {
-    return refuse("BAD_USER_INPUT", `amount must be at most ${formatDecimal(maxOperationAmount(currency), currency)} ${currency}`, argument);
+    return refuse(
+      "BAD_USER_INPUT",
+      `amount must be at most ${formatDecimal(maxOperationAmount(currency), currency)} ${currency}`,
+      argument,
+    );
   }
   return money;
 }
@@ -54,7 +58,10 @@ export function checkTransferDestination(
   }
   if (destination.status === "CLOSED") return refuse("INVALID_STATE", "The destination account is closed");
   if (destination.defaultCurrency !== money.currency) {
-    return refuse("CURRENCY_MISMATCH", `The destination account holds ${destination.defaultCurrency}; this transfer is in ${money.currency}`);
+    return refuse(
+      "CURRENCY_MISMATCH",
+      `The destination account holds ${destination.defaultCurrency}; this transfer is in ${money.currency}`,
+    );
   }
   return undefined;
 }

@@ -77,7 +77,15 @@ export interface TransferPostingInput {
 }
 
 export function transferPosting(input: TransferPostingInput): Posting {
-  const common = { type: "TRANSFER", currency: input.currency, fee: 0n, status: "AVAILABLE", availableOn: input.at, description: input.description, sourceId: input.transferId } as const;
+  const common = {
+    type: "TRANSFER",
+    currency: input.currency,
+    fee: 0n,
+    status: "AVAILABLE",
+    availableOn: input.at,
+    description: input.description,
+    sourceId: input.transferId,
+  } as const;
   return {
     id: input.ledgerTransactionId,
     kind: "TRANSFER",

@@ -107,7 +107,8 @@ export class BalanceEventHub {
       }),
     };
     feed.ready.catch((error: unknown) => {
-      if (!this.options.outage?.report(error)) this.options.logger.error({ err: error, accountId }, "could not read the balance event position");
+      if (!this.options.outage?.report(error))
+        this.options.logger.error({ err: error, accountId }, "could not read the balance event position");
       if (this.feeds.get(accountId) === feed) this.feeds.delete(accountId);
     });
     this.feeds.set(accountId, feed);
@@ -116,7 +117,11 @@ export class BalanceEventHub {
 
   private listen(): Promise<Unlisten> {
     this.listening ??= this.options.db
-      .listen(BALANCE_EVENTS_CHANNEL, (accountId) => this.wake(accountId), () => this.wakeAll())
+      .listen(
+        BALANCE_EVENTS_CHANNEL,
+        (accountId) => this.wake(accountId),
+        () => this.wakeAll(),
+      )
       .then((unlisten) => {
         if (this.options.pollMs > 0) {
           this.poll = setInterval(() => this.wakeAll(), this.options.pollMs);
@@ -165,7 +170,11 @@ export class BalanceEventHub {
       if (batch.length === 0) continue;
       let rows;
       try {
-        rows = await readNewEvents(this.options.db, batch.map((feed) => [feed.accountId, feed.cursor!] as const), ROWS_PER_ACCOUNT);
+        rows = await readNewEvents(
+          this.options.db,
+          batch.map((feed) => [feed.accountId, feed.cursor!] as const),
+          ROWS_PER_ACCOUNT,
+        );
       } catch (error) {
         if (this.stopped) return;
         if (!this.options.outage?.report(error)) this.options.logger.error({ err: error }, "could not read balance events; retrying");

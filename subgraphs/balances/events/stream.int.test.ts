@@ -112,7 +112,11 @@ describe("the balance event hub", () => {
     const first = stream.next();
     await joined(events, target.accountId);
     // One commit of 60 changes: the hub hands them over at once, far beyond the inbox's 5.
-    const ids = await commitBalanceChange(db, target, Array.from({ length: 60 }, (_, i) => ({ available: BigInt(i) })));
+    const ids = await commitBalanceChange(
+      db,
+      target,
+      Array.from({ length: 60 }, (_, i) => ({ available: BigInt(i) })),
+    );
     const rows = [(await first).value as BalanceEventRow, ...(await take(stream, 59))];
     expect(rows.map((row) => row.id)).toEqual(ids);
     const more = await commitSeries(db, target, 2, 1000n);

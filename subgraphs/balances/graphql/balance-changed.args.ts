@@ -9,6 +9,9 @@ export class BalanceChangedArgs {
   after?: string | null;
 
   @Directive("@inaccessible")
-  @Field(() => Boolean, { nullable: true, description: "Gateway only: resume a stream that had no position yet, from the account's first event." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Gateway only: resume a stream that had no position yet, from the account's first event.",
+  })
   fromStart?: boolean | null;
 }

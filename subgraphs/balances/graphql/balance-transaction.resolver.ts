@@ -6,9 +6,7 @@ import { BalanceTransaction } from "./balance-transaction.type.ts";
 
 export function balanceTransactionLoader(context: SubgraphContext) {
   const principal = platformOf(context);
-  return context.loader("balanceTransactions.byId", (ids: readonly string[]) =>
-    findBalanceTransactions(context.deps, principal, ids),
-  );
+  return context.loader("balanceTransactions.byId", (ids: readonly string[]) => findBalanceTransactions(context.deps, principal, ids));
 }
 
 export async function resolveBalanceTransactionReference(

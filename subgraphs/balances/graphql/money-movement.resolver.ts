@@ -17,7 +17,7 @@ class CreateTopupInput {
   @Field(() => ID)
   accountId!: string;
 
-  @Field(() => MinorUnitsScalar, { description: "Minor units, e.g. \"1050\" for 10.50 USD." })
+  @Field(() => MinorUnitsScalar, { description: 'Minor units, e.g. "1050" for 10.50 USD.' })
   amount!: bigint;
 
   @Field(() => CurrencyScalar, { description: "A fiat currency." })

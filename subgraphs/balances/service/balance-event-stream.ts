@@ -36,7 +36,14 @@ export async function openBalanceEventStream(
     if (seq === undefined) throw new AppError("NOT_FOUND", `No such balance event for this account: '${args.after}'`, { id: args.after });
     start = seq;
   }
-  return streamBalanceEvents({ hub, db: deps.db, scope, accountId: args.accountId, start, bufferEvents: deps.config.SUBSCRIPTION_BUFFER_EVENTS });
+  return streamBalanceEvents({
+    hub,
+    db: deps.db,
+    scope,
+    accountId: args.accountId,
+    start,
+    bufferEvents: deps.config.SUBSCRIPTION_BUFFER_EVENTS,
+  });
 }
 
 /**

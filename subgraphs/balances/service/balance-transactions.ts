@@ -4,14 +4,27 @@
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import type { PageRequest } from "../../shared/pagination.ts";
-import { findBalanceTransactions as findInLedger, listBalanceTransactions as listInLedger, type BalanceTransactionRecord } from "../../ledger/api.ts";
+import {
+  findBalanceTransactions as findInLedger,
+  listBalanceTransactions as listInLedger,
+  type BalanceTransactionRecord,
+} from "../../ledger/api.ts";
 
 export type { BalanceTransactionRecord } from "../../ledger/api.ts";
 
-export function findBalanceTransactions(deps: Dependencies, principal: PlatformPrincipal, ids: readonly string[]): Promise<(BalanceTransactionRecord | null)[]> {
+export function findBalanceTransactions(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  ids: readonly string[],
+): Promise<(BalanceTransactionRecord | null)[]> {
   return findInLedger(deps.db.sql, principal, ids);
 }
 
-export function listBalanceTransactions(deps: Dependencies, principal: PlatformPrincipal, accountId: string, page: PageRequest): Promise<BalanceTransactionRecord[]> {
+export function listBalanceTransactions(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  accountId: string,
+  page: PageRequest,
+): Promise<BalanceTransactionRecord[]> {
   return listInLedger(deps.db.sql, principal, accountId, page);
 }

@@ -35,7 +35,10 @@ export async function createTopup(
   idempotencyKey: string,
 ): Promise<TopupRecord> {
   if (principal.livemode) {
-    throw new AppError("FORBIDDEN", "Top-ups are simulated in test mode only: no funding rail is connected to live mode (use an sk_test_ key)");
+    throw new AppError(
+      "FORBIDDEN",
+      "Top-ups are simulated in test mode only: no funding rail is connected to live mode (use an sk_test_ key)",
+    );
   }
   const money = checkAmount(input.amount, input.currency);
   if (isRefusal(money)) throw refused(money);
@@ -83,7 +86,10 @@ export async function createTopup(
         return topup;
       }
       // Credited and settled in one commit: its history says so (status AVAILABLE).
-      const settledCredit = { ...credit, balanceTransactions: credit.balanceTransactions!.map((bt) => ({ ...bt, status: "AVAILABLE" as const })) };
+      const settledCredit = {
+        ...credit,
+        balanceTransactions: credit.balanceTransactions!.map((bt) => ({ ...bt, status: "AVAILABLE" as const })),
+      };
       const settle = settlementPosting({
         ledgerTransactionId: newId("ledgerTransaction"),
         topupId: topup.id,

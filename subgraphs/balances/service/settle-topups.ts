@@ -24,11 +24,21 @@ export async function settleDueTopups(deps: Dependencies, now = new Date(), limi
       postings.push({ scope: topup.scope, posting: await naming([topup.id], async () => postingFor(topup)) });
     }
     // One ledger call for all of them, whatever their tenants: one statement, locks in one order.
-    await naming(due.map((topup) => topup.id), async () => {
-      await postScoped(sql, postings);
-      await markSettled(sql, due.map((topup) => topup.id), now);
-      await markAvailable(sql, due.map((topup) => topup.balanceTransactionId));
-    });
+    await naming(
+      due.map((topup) => topup.id),
+      async () => {
+        await postScoped(sql, postings);
+        await markSettled(
+          sql,
+          due.map((topup) => topup.id),
+          now,
+        );
+        await markAvailable(
+          sql,
+          due.map((topup) => topup.balanceTransactionId),
+        );
+      },
+    );
     return due.length;
   });
 }

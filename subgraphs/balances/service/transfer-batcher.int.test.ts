@@ -34,17 +34,31 @@ describe("transfers sharing a commit", () => {
       { destinationAccountId: good[0]!, amount: 1_001n, key: randomUUID() },
     ];
     const results = await Promise.allSettled(
-      requests.map((r) => createTransfer(deps, principal, { destinationAccountId: r.destinationAccountId, amount: r.amount, currency: USD }, r.key)),
+      requests.map((r) =>
+        createTransfer(deps, principal, { destinationAccountId: r.destinationAccountId, amount: r.amount, currency: USD }, r.key),
+      ),
     );
     expect(results.map((r) => (r.status === "fulfilled" ? "ok" : (r.reason as AppError).code))).toEqual([
-      "ok", "ok", "ok", "ok", "INVALID_STATE", "CURRENCY_MISMATCH", "NOT_FOUND", "INSUFFICIENT_FUNDS",
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+      "INVALID_STATE",
+      "CURRENCY_MISMATCH",
+      "NOT_FOUND",
+      "INSUFFICIENT_FUNDS",
     ]);
     const balances = await readBalances(deps.db, principal, [principal.tenantId, ...good]);
     expect(balances.get(principal.tenantId)?.[0]?.available).toBe(200n);
     for (const id of good) expect(balances.get(id)?.[0]?.available).toBe(200n);
 
     // The refused keys were released: the same key with corrected parameters now runs.
-    const retried = await createTransfer(deps, principal, { destinationAccountId: good[1]!, amount: 150n, currency: USD }, requests[7]!.key);
+    const retried = await createTransfer(
+      deps,
+      principal,
+      { destinationAccountId: good[1]!, amount: 150n, currency: USD },
+      requests[7]!.key,
+    );
     expect(retried.amount).toBe(150n);
     expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
   });
@@ -54,7 +68,9 @@ describe("transfers of several platforms sharing a commit", () => {
   it("keep each platform's funds, refusals and tenancy apart", async () => {
     const deps = await testDeps();
     const platforms = await Promise.all([0, 1, 2].map(() => insertPlatform(deps)));
-    const sellers = await Promise.all(platforms.map((p) => Promise.all([0, 1].map(() => insertConnectedAccount({ tenantId: p.tenantId })))));
+    const sellers = await Promise.all(
+      platforms.map((p) => Promise.all([0, 1].map(() => insertConnectedAccount({ tenantId: p.tenantId })))),
+    );
     // Platform 0 holds 500, platform 1 holds 100, platform 2 nothing.
     await createTopup(deps, platforms[0]!, { accountId: platforms[0]!.tenantId, amount: 500n, currency: USD }, randomUUID());
     await createTopup(deps, platforms[1]!, { accountId: platforms[1]!.tenantId, amount: 100n, currency: USD }, randomUUID());
@@ -71,12 +87,26 @@ describe("transfers of several platforms sharing a commit", () => {
       { platform: 0, destination: sellers[0]![0]!, amount: 100n },
     ];
     const results = await Promise.allSettled(
-      requests.map((r) => createTransfer(deps, platforms[r.platform]!, { destinationAccountId: r.destination, amount: r.amount, currency: USD }, randomUUID())),
+      requests.map((r) =>
+        createTransfer(
+          deps,
+          platforms[r.platform]!,
+          { destinationAccountId: r.destination, amount: r.amount, currency: USD },
+          randomUUID(),
+        ),
+      ),
     );
     expect(results.map((r) => (r.status === "fulfilled" ? "ok" : (r.reason as AppError).code))).toEqual([
-      "ok", "ok", "INSUFFICIENT_FUNDS", "ok", "NOT_FOUND", "INSUFFICIENT_FUNDS", "ok",
+      "ok",
+      "ok",
+      "INSUFFICIENT_FUNDS",
+      "ok",
+      "NOT_FOUND",
+      "INSUFFICIENT_FUNDS",
+      "ok",
     ]);
-    const balanceOf = async (p: number, account: string) => (await readBalances(deps.db, platforms[p]!, [account])).get(account)?.[0]?.available ?? 0n;
+    const balanceOf = async (p: number, account: string) =>
+      (await readBalances(deps.db, platforms[p]!, [account])).get(account)?.[0]?.available ?? 0n;
     expect(await balanceOf(0, platforms[0]!.tenantId)).toBe(0n);
     expect(await balanceOf(0, sellers[0]![0]!)).toBe(300n);
     expect(await balanceOf(0, sellers[0]![1]!)).toBe(200n);
@@ -105,9 +135,21 @@ describe("transfers of several platforms sharing a commit", () => {
       [0, 1, 0, 1, 0].map(async (p) => {
         const principal = platforms[p]!;
         const idempotencyKey = randomUUID();
-        const claim = await deps.idempotency.claim({ scope: principalScope(principal), key: idempotencyKey, operation: "test", params: {} });
+        const claim = await deps.idempotency.claim({
+          scope: principalScope(principal),
+          key: idempotencyKey,
+          operation: "test",
+          params: {},
+        });
         if (claim.kind !== "claimed") throw new Error("not claimed");
-        return { principal, destinationAccountId: sellers[p]!, money: { amount: 10n, currency: USD }, description: undefined, idempotencyKey, claimToken: claim.token };
+        return {
+          principal,
+          destinationAccountId: sellers[p]!,
+          money: { amount: 10n, currency: USD },
+          description: undefined,
+          idempotencyKey,
+          claimToken: claim.token,
+        };
       }),
     );
     const batcher = deps.balances.transfers;
@@ -144,29 +186,57 @@ describe("transfers of several platforms sharing a commit", () => {
       plan.map(async ({ p, description }) => {
         const principal = platforms[p]!;
         const idempotencyKey = randomUUID();
-        const claim = await deps.idempotency.claim({ scope: principalScope(principal), key: idempotencyKey, operation: "test", params: {} });
+        const claim = await deps.idempotency.claim({
+          scope: principalScope(principal),
+          key: idempotencyKey,
+          operation: "test",
+          params: {},
+        });
         if (claim.kind !== "claimed") throw new Error("not claimed");
-        return { principal, destinationAccountId: sellers[p]!, money: { amount: 100n, currency: USD }, description, idempotencyKey, claimToken: claim.token };
+        return {
+          principal,
+          destinationAccountId: sellers[p]!,
+          money: { amount: 100n, currency: USD },
+          description,
+          idempotencyKey,
+          claimToken: claim.token,
+        };
       }),
     );
     // All in one tick: the first commits alone, the other six share the next commit.
     const batcher = deps.balances.transfers;
     const results = await Promise.allSettled(requests.map((request) => batcher.submit(request)));
-    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+    expect(results.map((r) => r.status)).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+    ]);
     const failure = (results[2] as PromiseRejectedResult).reason;
     expect(isUnstorableText(failure)).toBe(true);
     // What a client sees of it: a typed refusal, not an internal error.
     expect(formatErrorWith(createLogger("silent", "test"))({ message: "x" }, failure).extensions?.["code"]).toBe("BAD_USER_INPUT");
 
-    const balanceOf = async (p: number, account: string) => (await readBalances(deps.db, platforms[p]!, [account])).get(account)?.[0]?.available ?? 0n;
+    const balanceOf = async (p: number, account: string) =>
+      (await readBalances(deps.db, platforms[p]!, [account])).get(account)?.[0]?.available ?? 0n;
     expect(await balanceOf(0, platforms[0]!.tenantId)).toBe(800n);
     expect(await balanceOf(0, sellers[0]!)).toBe(200n);
     expect(await balanceOf(1, sellers[1]!)).toBe(200n);
     expect(await balanceOf(2, sellers[2]!)).toBe(200n);
     // The poisoned transfer left nothing behind, and its key was released for a corrected retry.
-    const stored = await deps.db.sql.query("SELECT 1 FROM transfer WHERE tenant_id = $1 AND description LIKE 'refund%'", [platforms[0]!.tenantId]);
+    const stored = await deps.db.sql.query("SELECT 1 FROM transfer WHERE tenant_id = $1 AND description LIKE 'refund%'", [
+      platforms[0]!.tenantId,
+    ]);
     expect(stored).toEqual([]);
-    const retried = await createTransfer(deps, platforms[0]!, { destinationAccountId: sellers[0]!, amount: 100n, currency: USD, description: "refund for order 7" }, requests[2]!.idempotencyKey);
+    const retried = await createTransfer(
+      deps,
+      platforms[0]!,
+      { destinationAccountId: sellers[0]!, amount: 100n, currency: USD, description: "refund for order 7" },
+      requests[2]!.idempotencyKey,
+    );
     expect(retried.description).toBe("refund for order 7");
     for (const p of platforms) expect((await verifyLedger(deps.db.sql, { tenantId: p.tenantId })).problems).toEqual([]);
   });
@@ -193,7 +263,9 @@ describe("the transfer batcher's life", () => {
     const submitted = [...sellers, ...sellers].map((destinationAccountId) =>
       createTransfer(deps, principal, { destinationAccountId, amount: 10n, currency: USD }, randomUUID()),
     );
-    await until(async () => (await deps.db.sql.query("SELECT 1 FROM idempotency_key WHERE scope = $1", [principalScope(principal)])).length >= 7);
+    await until(
+      async () => (await deps.db.sql.query("SELECT 1 FROM idempotency_key WHERE scope = $1", [principalScope(principal)])).length >= 7,
+    );
     await deps.stop();
     // Stopped means drained: every queued transfer has committed by now.
     const stored = await deps.db.sql.query("SELECT 1 FROM transfer WHERE tenant_id = $1", [principal.tenantId]);
@@ -202,7 +274,9 @@ describe("the transfer batcher's life", () => {
     expect(settled.map((result) => result.status)).toEqual(submitted.map(() => "fulfilled"));
 
     const key = randomUUID();
-    const late = await createTransfer(deps, principal, { destinationAccountId: sellers[0]!, amount: 10n, currency: USD }, key).catch((error: AppError) => error);
+    const late = await createTransfer(deps, principal, { destinationAccountId: sellers[0]!, amount: 10n, currency: USD }, key).catch(
+      (error: AppError) => error,
+    );
     expect((late as AppError).code).toBe("SERVICE_UNAVAILABLE");
     // Nothing ran: the same key goes through on a running process.
     const retried = await createTransfer(shared, principal, { destinationAccountId: sellers[0]!, amount: 10n, currency: USD }, key);

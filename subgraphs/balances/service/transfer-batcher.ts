@@ -124,7 +124,8 @@ export class TransferBatcher {
               return item.resolve(outcome);
             }
             // Counted here, once, not in transact(): a bisected batch runs that again.
-            if (outcome instanceof AppError && outcome.code === "IDEMPOTENCY_KEY_IN_USE") idempotencyConflict("createTransfer", outcome.code);
+            if (outcome instanceof AppError && outcome.code === "IDEMPOTENCY_KEY_IN_USE")
+              idempotencyConflict("createTransfer", outcome.code);
             await this.deps.idempotency.release({ scope: principalScope(principal), key: idempotencyKey }, claimToken);
             item.reject(outcome);
           }),
@@ -139,7 +140,10 @@ export class TransferBatcher {
 async function transact(sql: SqlClient, requests: TransferRequest[]): Promise<Outcome[]> {
   const outcomes: (Outcome | undefined)[] = requests.map(() => undefined);
 
-  const destinations = await accountFactsAcross(sql, requests.map((r) => ({ scope: r.principal, accountId: r.destinationAccountId })));
+  const destinations = await accountFactsAcross(
+    sql,
+    requests.map((r) => ({ scope: r.principal, accountId: r.destinationAccountId })),
+  );
   requests.forEach((request, i) => {
     const destination = destinations[i];
     const problem = destination ? checkTransferDestination(destination, request.money) : undefined;
@@ -148,7 +152,10 @@ async function transact(sql: SqlClient, requests: TransferRequest[]): Promise<Ou
   });
 
   // Lock the platforms' balances and spend them in arrival order.
-  const available = await lockAvailable(sql, requests.filter((_, i) => !outcomes[i]).map((r) => ({ principal: r.principal, currency: r.money.currency })));
+  const available = await lockAvailable(
+    sql,
+    requests.filter((_, i) => !outcomes[i]).map((r) => ({ principal: r.principal, currency: r.money.currency })),
+  );
   requests.forEach((request, i) => {
     if (outcomes[i]) return;
     const balance = balanceKey(request.principal.tenantId, request.principal.livemode, request.money.currency);
@@ -179,7 +186,12 @@ async function transact(sql: SqlClient, requests: TransferRequest[]): Promise<Ou
 
   const completed = await Idempotency.completeMany(
     sql,
-    accepted.map(({ request, record }) => ({ scope: principalScope(request.principal), key: request.idempotencyKey, token: request.claimToken, response: { transferId: record.id } })),
+    accepted.map(({ request, record }) => ({
+      scope: principalScope(request.principal),
+      key: request.idempotencyKey,
+      token: request.claimToken,
+      response: { transferId: record.id },
+    })),
   );
   const proceeding = accepted.filter(({ i, request }) => {
     if (completed.has(`${principalScope(request.principal)}\u0000${request.idempotencyKey}`)) return true;
@@ -188,7 +200,10 @@ async function transact(sql: SqlClient, requests: TransferRequest[]): Promise<Ou
     return false;
   });
   if (proceeding.length > 0) {
-    await insertTransfers(sql, proceeding.map(({ request, record }) => ({ scope: request.principal, record })));
+    await insertTransfers(
+      sql,
+      proceeding.map(({ request, record }) => ({ scope: request.principal, record })),
+    );
     await postScoped(
       sql,
       proceeding.map(({ request, record }) => ({
@@ -216,7 +231,10 @@ async function transact(sql: SqlClient, requests: TransferRequest[]): Promise<Ou
 const balanceKey = (tenantId: string, livemode: boolean, currency: string) => `${tenantId}\u0000${livemode}\u0000${currency}`;
 
 /** Locks the platforms' AVAILABLE balances (in ledger account id order) and reads them. */
-async function lockAvailable(sql: SqlClient, wanted: readonly { principal: PlatformPrincipal; currency: string }[]): Promise<Map<string, bigint>> {
+async function lockAvailable(
+  sql: SqlClient,
+  wanted: readonly { principal: PlatformPrincipal; currency: string }[],
+): Promise<Map<string, bigint>> {
   const rows = await lockAvailableBalances(
     sql,
     wanted.map((w) => ({ accountId: w.principal.tenantId, currency: w.currency, livemode: w.principal.livemode })),

@@ -38,11 +38,10 @@ function toTopup(row: TopupRow): TopupRecord {
 
 /** By id, in the order of `ids` (null where none is in the scope); one query per batch. */
 export async function findTopupRows(sql: SqlClient, scope: TopupScope, ids: readonly string[]): Promise<(TopupRecord | null)[]> {
-  const rows = await sql.query<TopupRow>(`SELECT ${COLUMNS} FROM topup t WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.id = ANY($3::varchar[])`, [
-    scope.tenantId,
-    scope.livemode,
-    [...ids],
-  ]);
+  const rows = await sql.query<TopupRow>(
+    `SELECT ${COLUMNS} FROM topup t WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.id = ANY($3::varchar[])`,
+    [scope.tenantId, scope.livemode, [...ids]],
+  );
   const byId = new Map(rows.map((row) => [row.id, toTopup(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
@@ -53,8 +52,18 @@ export async function insertTopup(sql: SqlClient, scope: TopupScope, topup: Topu
                         balance_transaction_id, created_at)
      VALUES ($1, $2, $3, $4, $5, $6::numeric, $7::"TopupStatus", $8, $9, $10, $11, $12)`,
     [
-      topup.id, scope.tenantId, scope.livemode, topup.accountId, topup.currency, topup.amount.toString(), topup.status,
-      topup.description, topup.settlesAt, topup.settledAt, topup.balanceTransactionId, topup.createdAt,
+      topup.id,
+      scope.tenantId,
+      scope.livemode,
+      topup.accountId,
+      topup.currency,
+      topup.amount.toString(),
+      topup.status,
+      topup.description,
+      topup.settlesAt,
+      topup.settledAt,
+      topup.balanceTransactionId,
+      topup.createdAt,
     ],
   );
 }

@@ -47,7 +47,10 @@ export async function findTransferRows(sql: SqlClient, scope: TransferScope, ids
 }
 
 /** Inserts transfers of any scopes in one statement (a group commit's). */
-export async function insertTransfers(sql: SqlClient, transfers: readonly { readonly scope: TransferScope; readonly record: TransferRecord }[]): Promise<void> {
+export async function insertTransfers(
+  sql: SqlClient,
+  transfers: readonly { readonly scope: TransferScope; readonly record: TransferRecord }[],
+): Promise<void> {
   await sql.query(
     `INSERT INTO transfer (id, tenant_id, livemode, source_account_id, destination_account_id, currency, amount, description,
                            balance_transaction_id, destination_balance_transaction_id, created_at)
@@ -59,9 +62,17 @@ export async function insertTransfers(sql: SqlClient, transfers: readonly { read
     [
       JSON.stringify(
         transfers.map(({ scope, record: r }) => ({
-          id: r.id, tenant_id: scope.tenantId, livemode: scope.livemode,
-          source: r.sourceAccountId, destination: r.destinationAccountId, currency: r.currency, amount: r.amount.toString(),
-          description: r.description, bt: r.balanceTransactionId, dbt: r.destinationBalanceTransactionId, created_at: r.createdAt.toISOString(),
+          id: r.id,
+          tenant_id: scope.tenantId,
+          livemode: scope.livemode,
+          source: r.sourceAccountId,
+          destination: r.destinationAccountId,
+          currency: r.currency,
+          amount: r.amount.toString(),
+          description: r.description,
+          bt: r.balanceTransactionId,
+          dbt: r.destinationBalanceTransactionId,
+          created_at: r.createdAt.toISOString(),
         })),
       ),
     ],

@@ -8,8 +8,7 @@ import { base58 } from "@scure/base";
 import type { Network } from "./assets.ts";
 
 export type ChainOutcome =
-  | { readonly confirmed: true }
-  | { readonly confirmed: false; readonly failureCode: string; readonly failureMessage: string };
+  { readonly confirmed: true } | { readonly confirmed: false; readonly failureCode: string; readonly failureMessage: string };
 
 /**
  * Withdrawals to these payloads fail after broadcast: all zero bytes, or zero bytes ending in
@@ -25,7 +24,11 @@ export function failsOnChain(payload: Uint8Array): boolean {
 
 export function chainOutcome(payload: Uint8Array): ChainOutcome {
   return failsOnChain(payload)
-    ? { confirmed: false, failureCode: "rejected_by_network", failureMessage: "The network rejected the transaction (simulated failure address)" }
+    ? {
+        confirmed: false,
+        failureCode: "rejected_by_network",
+        failureMessage: "The network rejected the transaction (simulated failure address)",
+      }
     : { confirmed: true };
 }
 

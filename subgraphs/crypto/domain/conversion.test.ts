@@ -11,7 +11,14 @@ import { DEFAULT_RATE_TABLE, parseRateTable, tableRateSource, type RateTable } f
 import { isRefusal } from "../../shared/refusal.ts";
 
 const c = (code: string) => parseCurrency(code)!;
-const [USD, EUR, JPY, BTC, ETH, USDC] = ["USD", "EUR", "JPY", "BTC", "ETH", "USDC"].map(c) as [Currency, Currency, Currency, Currency, Currency, Currency];
+const [USD, EUR, JPY, BTC, ETH, USDC] = ["USD", "EUR", "JPY", "BTC", "ETH", "USDC"].map(c) as [
+  Currency,
+  Currency,
+  Currency,
+  Currency,
+  Currency,
+  Currency,
+];
 const defaults = parseRateTable(DEFAULT_RATE_TABLE) as RateTable;
 const rates = tableRateSource(defaults);
 const rate = (from: Currency, to: Currency) => rates.rate(from, to)!;
@@ -41,11 +48,12 @@ describe("the default rate table (API.md's test-mode values)", () => {
 
   it("has cross rates that multiply to exactly one both ways", () => {
     const codes = [USD, EUR, BTC, ETH, USDC];
-    for (const a of codes) for (const b of codes) {
-      const there = rate(a, b);
-      const back = rate(b, a);
-      expect(there.num * back.num).toBe(there.den * back.den);
-    }
+    for (const a of codes)
+      for (const b of codes) {
+        const there = rate(a, b);
+        const back = rate(b, a);
+        expect(there.num * back.num).toBe(there.den * back.den);
+      }
   });
 
   it("refuses malformed tables with a reason", () => {
@@ -140,7 +148,17 @@ describe("the rounding rule", () => {
   it("never creates money on a round trip fiat -> crypto -> fiat, or crypto -> fiat -> crypto", () => {
     fc.assert(
       fc.property(
-        fc.constantFrom<[Currency, Currency]>([USD, BTC], [USD, ETH], [USD, USDC], [EUR, BTC], [EUR, ETH], [EUR, USDC], [BTC, USD], [ETH, EUR], [USDC, EUR]),
+        fc.constantFrom<[Currency, Currency]>(
+          [USD, BTC],
+          [USD, ETH],
+          [USD, USDC],
+          [EUR, BTC],
+          [EUR, ETH],
+          [EUR, USDC],
+          [BTC, USD],
+          [ETH, EUR],
+          [USDC, EUR],
+        ),
         fc.integer({ min: 0, max: 300 }),
         fc.bigInt({ min: 1n, max: 10n ** 30n }),
         fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 12n }), fc.bigInt({ min: 1n, max: 10n ** 12n })),
@@ -150,9 +168,17 @@ describe("the rounding rule", () => {
           if (typeof table === "string") throw new Error(table);
           const source = tableRateSource(table);
           const amount = 1n + (raw % maxOperationAmount(from));
-          const there = priceConversion({ sourceCurrency: from, destinationCurrency: to, sourceAmount: amount }, source.rate(from, to)!, bps);
+          const there = priceConversion(
+            { sourceCurrency: from, destinationCurrency: to, sourceAmount: amount },
+            source.rate(from, to)!,
+            bps,
+          );
           if (isRefusal(there)) return;
-          const back = priceConversion({ sourceCurrency: to, destinationCurrency: from, sourceAmount: there.destinationAmount }, source.rate(to, from)!, bps);
+          const back = priceConversion(
+            { sourceCurrency: to, destinationCurrency: from, sourceAmount: there.destinationAmount },
+            source.rate(to, from)!,
+            bps,
+          );
           if (isRefusal(back)) return;
           expect(back.destinationAmount <= amount).toBe(true);
         },
@@ -168,7 +194,10 @@ describe("the rounding rule", () => {
     expect(attempt(USD, BTC, 0n)).toMatchObject({ code: "BAD_USER_INPUT", argument: "input.sourceAmount" });
     expect(attempt(USD, BTC, maxOperationAmount(USD) + 1n)).toMatchObject({ code: "BAD_USER_INPUT", argument: "input.sourceAmount" });
     // A trillion BTC at 2 ETH each is two trillion ETH: beyond one operation's cap in ETH.
-    expect(attempt(BTC, ETH, maxOperationAmount(BTC), rational(2n, 1n))).toMatchObject({ code: "BAD_USER_INPUT", argument: "input.sourceAmount" });
+    expect(attempt(BTC, ETH, maxOperationAmount(BTC), rational(2n, 1n))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      argument: "input.sourceAmount",
+    });
     expect(isRefusal(attempt(BTC, ETH, maxOperationAmount(BTC)))).toBe(false);
   });
 });
@@ -187,7 +216,10 @@ describe("rates as text", () => {
   it("round-trips every terminating decimal it parses", () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 1n, max: 10n ** 15n - 1n }), fc.integer({ min: 0, max: 15 }), (digits, scale) => {
-        const text = scale === 0 ? digits.toString() : `${digits / 10n ** BigInt(scale)}.${(digits % 10n ** BigInt(scale)).toString().padStart(scale, "0")}`;
+        const text =
+          scale === 0
+            ? digits.toString()
+            : `${digits / 10n ** BigInt(scale)}.${(digits % 10n ** BigInt(scale)).toString().padStart(scale, "0")}`;
         const parsed = parseDecimal(text)!;
         expect(parsed.num * 10n ** BigInt(scale)).toBe(digits * parsed.den);
         expect(parseDecimal(formatRational(parsed, 40))).toEqual(parsed);

@@ -39,7 +39,11 @@ export function checkPair(sourceCurrency: Currency, destinationCurrency: Currenc
     return refuse("BAD_USER_INPUT", "The source and destination currencies must differ", "input.destinationCurrency");
   }
   if (!isCryptoAsset(sourceCurrency) && !isCryptoAsset(destinationCurrency)) {
-    return refuse("BAD_USER_INPUT", "A crypto quote converts to or from a crypto asset (fiat to fiat is not offered)", "input.destinationCurrency");
+    return refuse(
+      "BAD_USER_INPUT",
+      "A crypto quote converts to or from a crypto asset (fiat to fiat is not offered)",
+      "input.destinationCurrency",
+    );
   }
   return undefined;
 }
@@ -76,7 +80,11 @@ export function priceConversion(request: ConversionRequest, rate: Rational, spre
     );
   }
   if (destinationAmount > maxOperationAmount(request.destinationCurrency)) {
-    return refuse("BAD_USER_INPUT", `The conversion would exceed one operation's limit in ${request.destinationCurrency}`, "input.sourceAmount");
+    return refuse(
+      "BAD_USER_INPUT",
+      `The conversion would exceed one operation's limit in ${request.destinationCurrency}`,
+      "input.sourceAmount",
+    );
   }
   return { ...request, fee, converted, destinationAmount, rate };
 }
@@ -90,7 +98,8 @@ export interface QuoteState {
 /** A quote executes once, before it expires (a replay of that execution is idempotency's job). */
 export function checkExecutable(quote: QuoteState, now: Date): Refusal | undefined {
   if (quote.conversionId) return refuse("INVALID_STATE", `Quote ${quote.id} was already executed (conversion ${quote.conversionId})`);
-  if (now.getTime() >= quote.expiresAt.getTime()) return refuse("QUOTE_EXPIRED", `Quote ${quote.id} expired at ${quote.expiresAt.toISOString()}; ask for a new one`);
+  if (now.getTime() >= quote.expiresAt.getTime())
+    return refuse("QUOTE_EXPIRED", `Quote ${quote.id} expired at ${quote.expiresAt.toISOString()}; ask for a new one`);
   return undefined;
 }
 

@@ -29,7 +29,13 @@ export function conversionPosting(input: ConversionPostingInput): Posting {
   const source = terms.sourceCurrency;
   const destination = terms.destinationCurrency;
   const description = `Conversion ${source} to ${destination}`;
-  const common = { type: "CRYPTO_CONVERSION", status: "AVAILABLE", availableOn: input.at, description, sourceId: input.conversionId } as const;
+  const common = {
+    type: "CRYPTO_CONVERSION",
+    status: "AVAILABLE",
+    availableOn: input.at,
+    description,
+    sourceId: input.conversionId,
+  } as const;
   return {
     id: input.ledgerTransactionId,
     kind: "CRYPTO_CONVERSION",

@@ -13,7 +13,11 @@ export function checkNewWallet(account: AccountState, asset: Currency, network: 
   }
   const chosen = network === null || network === undefined ? defaultNetwork(asset) : findAssetNetwork(asset, network);
   if (!chosen) {
-    return refuse("BAD_USER_INPUT", `${asset} is offered on ${offered.map((entry) => entry.network).join(", ")}, not "${String(network).slice(0, 32)}"`, "input.network");
+    return refuse(
+      "BAD_USER_INPUT",
+      `${asset} is offered on ${offered.map((entry) => entry.network).join(", ")}, not "${String(network).slice(0, 32)}"`,
+      "input.network",
+    );
   }
   if (account.status === "CLOSED") return refuse("INVALID_STATE", "The account is closed");
   return chosen;

@@ -53,13 +53,19 @@ export function checkWithdrawal(
   const money = operationAmount(input.amount, wallet.asset);
   if (money === "NOT_POSITIVE") return refuse("BAD_USER_INPUT", "amount must be greater than zero", "input.amount");
   if (money === "TOO_LARGE") {
-    return refuse("BAD_USER_INPUT", `amount must be at most ${formatDecimal(maxOperationAmount(wallet.asset), wallet.asset)} ${wallet.asset}`, "input.amount");
+    return refuse(
+      "BAD_USER_INPUT",
+      `amount must be at most ${formatDecimal(maxOperationAmount(wallet.asset), wallet.asset)} ${wallet.asset}`,
+      "input.amount",
+    );
   }
   const destination = validateAddress(wallet.network, input.address, livemode);
   if (isRefusal(destination)) return destination;
-  if (destination.address === wallet.address) return refuse("BAD_USER_INPUT", "A wallet cannot withdraw to its own deposit address", "input.address");
+  if (destination.address === wallet.address)
+    return refuse("BAD_USER_INPUT", "A wallet cannot withdraw to its own deposit address", "input.address");
   if (account.status === "CLOSED") return refuse("INVALID_STATE", "The account is closed");
-  if (!account.payoutsEnabled) return refuse("PAYOUTS_NOT_ENABLED", "Withdrawals send money off the platform: the account needs payouts enabled");
+  if (!account.payoutsEnabled)
+    return refuse("PAYOUTS_NOT_ENABLED", "Withdrawals send money off the platform: the account needs payouts enabled");
   const assetNetwork = findAssetNetwork(wallet.asset, wallet.network);
   if (!assetNetwork) throw new Error(`wallet on unsupported ${wallet.asset}/${wallet.network}`);
   return { amount: input.amount, networkFee: assetNetwork.networkFee, total: input.amount + assetNetwork.networkFee, destination };
@@ -91,7 +97,8 @@ export function nextStep(withdrawal: WithdrawalState, now: Date, stepMs: number)
     case "BROADCAST": {
       const destination = validateAddress(withdrawal.network, withdrawal.address, withdrawal.livemode);
       // A stored address was validated on creation; if rules tightened since, the chain refuses it.
-      if (isRefusal(destination)) return { from: "BROADCAST", to: "FAILED", failureCode: "invalid_address", failureMessage: destination.message };
+      if (isRefusal(destination))
+        return { from: "BROADCAST", to: "FAILED", failureCode: "invalid_address", failureMessage: destination.message };
       const outcome = chainOutcome(destination.payload);
       return outcome.confirmed
         ? { from: "BROADCAST", to: "CONFIRMED" }

@@ -34,8 +34,13 @@ export async function resolveConversionReference(reference: { id: string }, cont
 
 @Resolver(() => CryptoQuote)
 export class CryptoQuoteResolver {
-  @Mutation(() => CryptoQuote, { description: "Prices a conversion to or from crypto; execute it with executeCryptoQuote before it expires." })
-  async createCryptoQuote(@Arg("input", () => CreateCryptoQuoteInput) input: CreateCryptoQuoteInput, @Ctx() context: SubgraphContext): Promise<CryptoQuote> {
+  @Mutation(() => CryptoQuote, {
+    description: "Prices a conversion to or from crypto; execute it with executeCryptoQuote before it expires.",
+  })
+  async createCryptoQuote(
+    @Arg("input", () => CreateCryptoQuoteInput) input: CreateCryptoQuoteInput,
+    @Ctx() context: SubgraphContext,
+  ): Promise<CryptoQuote> {
     return CryptoQuote.from(await createCryptoQuote(context.deps, platformOf(context), input));
   }
 

@@ -6,7 +6,10 @@ import { formatRational, type Rational } from "../../shared/money/rational.ts";
 import type { ConversionRecord, QuoteRecord } from "../store/quotes.ts";
 import { BalanceTransactionRef, CryptoAccount } from "./references.type.ts";
 
-export const CryptoQuoteStatusEnum = { OPEN: "OPEN", EXECUTED: "EXECUTED", EXPIRED: "EXPIRED" } as const satisfies Record<QuoteStatus, QuoteStatus>;
+export const CryptoQuoteStatusEnum = { OPEN: "OPEN", EXECUTED: "EXECUTED", EXPIRED: "EXPIRED" } as const satisfies Record<
+  QuoteStatus,
+  QuoteStatus
+>;
 registerEnumType(CryptoQuoteStatusEnum, { name: "CryptoQuoteStatus" });
 
 const RATE_DESCRIPTION =

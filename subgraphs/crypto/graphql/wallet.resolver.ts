@@ -55,20 +55,30 @@ export class CryptoWalletResolver {
   async balance(@Root() wallet: CryptoWallet, @Ctx() context: SubgraphContext): Promise<MoneyType> {
     const principal = platformOf(context);
     // One query per batch of accounts (the ledger module, in-process).
-    const loader = context.loader("crypto.balances", (accountIds: readonly string[]) => accountsBalances(context.deps, principal, accountIds));
+    const loader = context.loader("crypto.balances", (accountIds: readonly string[]) =>
+      accountsBalances(context.deps, principal, accountIds),
+    );
     const asset = wallet.asset as Currency;
     const held = (await loader.load(wallet.account.id)).find((balance) => balance.currency === asset);
     return MoneyType.from({ amount: held?.available ?? 0n, currency: asset });
   }
 
   @FieldResolver(() => CryptoWithdrawalConnection, { description: "Newest first." })
-  async withdrawals(@Root() wallet: CryptoWallet, @Args(() => PageArgs) args: PageArgs, @Ctx() context: SubgraphContext): Promise<CryptoWithdrawalConnection> {
+  async withdrawals(
+    @Root() wallet: CryptoWallet,
+    @Args(() => PageArgs) args: PageArgs,
+    @Ctx() context: SubgraphContext,
+  ): Promise<CryptoWithdrawalConnection> {
     const page = pageRequest(args);
     return toConnection(await walletWithdrawals(context.deps, platformOf(context), wallet.id, page), page, CryptoWithdrawal.from);
   }
 
   @FieldResolver(() => CryptoDepositConnection, { description: "Newest first." })
-  async deposits(@Root() wallet: CryptoWallet, @Args(() => PageArgs) args: PageArgs, @Ctx() context: SubgraphContext): Promise<CryptoDepositConnection> {
+  async deposits(
+    @Root() wallet: CryptoWallet,
+    @Args(() => PageArgs) args: PageArgs,
+    @Ctx() context: SubgraphContext,
+  ): Promise<CryptoDepositConnection> {
     const page = pageRequest(args);
     return toConnection(await walletDeposits(context.deps, platformOf(context), wallet.id, page), page, CryptoDeposit.from);
   }

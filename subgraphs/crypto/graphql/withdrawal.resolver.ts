@@ -34,7 +34,9 @@ const walletOf = async (context: SubgraphContext, walletId: string) =>
 
 @Resolver(() => CryptoWithdrawal)
 export class CryptoWithdrawalResolver {
-  @Mutation(() => CryptoWithdrawal, { description: "Sends crypto to an external address; the balance is debited amount + network fee at once." })
+  @Mutation(() => CryptoWithdrawal, {
+    description: "Sends crypto to an external address; the balance is debited amount + network fee at once.",
+  })
   async createCryptoWithdrawal(
     @Arg("input", () => CreateCryptoWithdrawalInput) input: CreateCryptoWithdrawalInput,
     @Arg("idempotencyKey", () => String) idempotencyKey: string,

@@ -20,7 +20,8 @@ registerEnumType(CryptoDepositStatusEnum, { name: "CryptoDepositStatus" });
 
 @Directive('@key(fields: "id")')
 @ObjectType("CryptoWithdrawal", {
-  description: "Crypto sent from a wallet to an external address: PENDING, then BROADCAST, then CONFIRMED or FAILED (the balance is restored).",
+  description:
+    "Crypto sent from a wallet to an external address: PENDING, then BROADCAST, then CONFIRMED or FAILED (the balance is restored).",
 })
 export class CryptoWithdrawal {
   @Field(() => ID)

@@ -21,7 +21,8 @@ export const withdrawalChain: LifecycleWork<WithdrawalRecord, ScopedPosting> = {
     if (!step) return undefined;
     const record = stepped(withdrawal, step, now);
     // The row is locked by this transaction: a miss means the step and the row disagree (a bug).
-    if (!(await writeWithdrawalTransition(sql, step.from, record))) throw new Error(`withdrawal ${withdrawal.id} is not ${step.from}; refusing ${step.from} -> ${step.to}`);
+    if (!(await writeWithdrawalTransition(sql, step.from, record)))
+      throw new Error(`withdrawal ${withdrawal.id} is not ${step.from}; refusing ${step.from} -> ${step.to}`);
     if (record.status !== "FAILED" || record.failureBalanceTransactionId === null) return { record, reversal: undefined };
     const scope = { tenantId: record.tenantId, livemode: record.livemode };
     return { record, reversal: { scope, posting: restoration(record, record.failureBalanceTransactionId, now) } };

@@ -59,20 +59,35 @@ describe("crypto under concurrent load", () => {
             acked.deposits.add(deposit.id);
             if (random(4) === 0) {
               expect((await simulateCryptoDeposit(deps, principal, input, key)).id).toBe(deposit.id);
-              await expect(simulateCryptoDeposit(deps, principal, { walletId, amount: 1n }, key)).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+              await expect(simulateCryptoDeposit(deps, principal, { walletId, amount: 1n }, key)).rejects.toMatchObject({
+                code: "IDEMPOTENCY_KEY_REUSED",
+              });
             }
           } else if (roll < 65) {
-            const [from, to, amount] = random(2) === 0 ? [USD, ETH, BigInt(1 + random(5_000))] : [ETH, USD, BigInt(1 + random(2_000_000)) * GWEI];
-            const quote = await createCryptoQuote(deps, principal, { accountId, sourceCurrency: from, destinationCurrency: to, sourceAmount: amount });
+            const [from, to, amount] =
+              random(2) === 0 ? [USD, ETH, BigInt(1 + random(5_000))] : [ETH, USD, BigInt(1 + random(2_000_000)) * GWEI];
+            const quote = await createCryptoQuote(deps, principal, {
+              accountId,
+              sourceCurrency: from,
+              destinationCurrency: to,
+              sourceAmount: amount,
+            });
             const racers = random(3) === 0 ? 2 : 1;
-            const results = await Promise.allSettled(Array.from({ length: racers }, () => executeCryptoQuote(deps, principal, quote.id, randomUUID())));
+            const results = await Promise.allSettled(
+              Array.from({ length: racers }, () => executeCryptoQuote(deps, principal, quote.id, randomUUID())),
+            );
             for (const result of results) {
               if (result.status === "fulfilled") acked.conversions.add(result.value.id);
               else refuse(result.reason);
             }
           } else {
             const address = random(3) === 0 ? "0x000000000000000000000000000000000000dEaD" : "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
-            const withdrawal = await createCryptoWithdrawal(deps, principal, { walletId, address, amount: BigInt(1 + random(2_000_000)) * GWEI }, randomUUID());
+            const withdrawal = await createCryptoWithdrawal(
+              deps,
+              principal,
+              { walletId, address, amount: BigInt(1 + random(2_000_000)) * GWEI },
+              randomUUID(),
+            );
             acked.withdrawals.add(withdrawal.id);
           }
         } catch (error) {
@@ -83,7 +98,11 @@ describe("crypto under concurrent load", () => {
     try {
       await Promise.all(Array.from({ length: usesPostgres() ? 12 : 4 }, client));
       const settleBy = Date.now() + 20_000;
-      while ((await deps.db.prisma.cryptoWithdrawal.count({ where: { tenantId: principal.tenantId, status: { in: ["PENDING", "BROADCAST"] } } })) > 0) {
+      while (
+        (await deps.db.prisma.cryptoWithdrawal.count({
+          where: { tenantId: principal.tenantId, status: { in: ["PENDING", "BROADCAST"] } },
+        })) > 0
+      ) {
         if (Date.now() > settleBy) throw new Error("withdrawals did not complete");
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
@@ -94,7 +113,11 @@ describe("crypto under concurrent load", () => {
     expect(acked.conversions.size).toBeGreaterThan(0);
     expect(acked.withdrawals.size).toBeGreaterThan(0);
     // Only typed refusals, and a quote never ran twice.
-    expect([...refused.keys()].every((code) => ["INSUFFICIENT_FUNDS", "INVALID_STATE", "BAD_USER_INPUT", "IDEMPOTENCY_KEY_REUSED"].includes(code))).toBe(true);
+    expect(
+      [...refused.keys()].every((code) =>
+        ["INSUFFICIENT_FUNDS", "INVALID_STATE", "BAD_USER_INPUT", "IDEMPOTENCY_KEY_REUSED"].includes(code),
+      ),
+    ).toBe(true);
     const conversions = await deps.db.prisma.cryptoConversion.findMany({ where: { tenantId: principal.tenantId } });
     expect(new Set(conversions.map((c) => c.quoteId)).size).toBe(conversions.length);
     expect(new Set(conversions.map((c) => c.id))).toEqual(acked.conversions);
@@ -114,7 +137,8 @@ describe("crypto under concurrent load", () => {
         if (c.sourceCurrency === "USD") [usd, eth] = [usd - out, eth + into];
         else [eth, usd] = [eth - out, usd + into];
       }
-      for (const w of withdrawals.filter((row) => row.accountId === accountId && row.status !== "FAILED")) eth -= BigInt(w.amount.toFixed()) + BigInt(w.networkFee.toFixed());
+      for (const w of withdrawals.filter((row) => row.accountId === accountId && row.status !== "FAILED"))
+        eth -= BigInt(w.amount.toFixed()) + BigInt(w.networkFee.toFixed());
       const held = balances.get(accountId)!;
       expect(held.find((b) => b.currency === "ETH")?.available ?? 0n).toBe(eth);
       expect(held.find((b) => b.currency === "USD")?.available ?? 0n).toBe(usd);

@@ -90,7 +90,9 @@ describe("wallets", () => {
     if (input.accountId === "OTHER") input.accountId = other.tenantId;
     if (input.accountId === "CLOSED") input.accountId = closed;
     const before = await cryptoFootprint(deps.db, principal.tenantId);
-    await expect(createCryptoWallet(deps, principal, { ...input, asset: parseCurrency(input.asset)! }, key())).rejects.toMatchObject({ code });
+    await expect(createCryptoWallet(deps, principal, { ...input, asset: parseCurrency(input.asset)! }, key())).rejects.toMatchObject({
+      code,
+    });
     expect(await cryptoFootprint(deps.db, principal.tenantId)).toEqual(before);
   });
 });
@@ -100,9 +102,20 @@ describe("conversions", () => {
     const principal = await fundedPlatform();
     const seller = await insertConnectedAccount({ tenantId: principal.tenantId });
     await createTopup(deps, principal, { accountId: seller, amount: 20_000n, currency: USD! }, key());
-    const quote = await createCryptoQuote(deps, principal, { accountId: seller, sourceCurrency: USD!, destinationCurrency: ETH!, sourceAmount: 10_000n });
+    const quote = await createCryptoQuote(deps, principal, {
+      accountId: seller,
+      sourceCurrency: USD!,
+      destinationCurrency: ETH!,
+      sourceAmount: 10_000n,
+    });
     // 100.00 USD, 1% spread: fee 1.00 USD, 99.00 USD at 1/2500 ETH per USD = 0.0396 ETH.
-    expect(quote).toMatchObject({ sourceAmount: 10_000n, fee: 100n, destinationAmount: 39_600_000_000_000_000n, rate: { num: 1n, den: 2500n }, conversionId: null });
+    expect(quote).toMatchObject({
+      sourceAmount: 10_000n,
+      fee: 100n,
+      destinationAmount: 39_600_000_000_000_000n,
+      rate: { num: 1n, den: 2500n },
+      conversionId: null,
+    });
     expect(quote.expiresAt.getTime() - quote.createdAt.getTime()).toBe(deps.config.QUOTE_TTL_MS);
 
     const conversion = await executeCryptoQuote(deps, principal, quote.id, key());
@@ -131,7 +144,12 @@ describe("conversions", () => {
     const principal = await insertPlatform(deps);
     const wallet = await createCryptoWallet(deps, principal, { accountId: principal.tenantId, asset: BTC! }, key());
     await simulateCryptoDeposit(deps, principal, { walletId: wallet.id, amount: 100_000_000n }, key());
-    const quote = await createCryptoQuote(deps, principal, { accountId: principal.tenantId, sourceCurrency: BTC!, destinationCurrency: EUR!, sourceAmount: 12_345_678n });
+    const quote = await createCryptoQuote(deps, principal, {
+      accountId: principal.tenantId,
+      sourceCurrency: BTC!,
+      destinationCurrency: EUR!,
+      sourceAmount: 12_345_678n,
+    });
     // fee ceil(123456.78) = 123457 sat; 12222221 sat * 46000 EUR/BTC = 5622.22166 EUR -> 562222 cents.
     expect(quote).toMatchObject({ fee: 123_457n, destinationAmount: 562_222n });
     await executeCryptoQuote(deps, principal, quote.id, key());
@@ -141,9 +159,19 @@ describe("conversions", () => {
 
   it("a round trip USD -> ETH -> USD gives back no more than went in", async () => {
     const principal = await fundedPlatform(1_000_000n);
-    const there = await createCryptoQuote(deps, principal, { accountId: principal.tenantId, sourceCurrency: USD!, destinationCurrency: ETH!, sourceAmount: 1_000_000n });
+    const there = await createCryptoQuote(deps, principal, {
+      accountId: principal.tenantId,
+      sourceCurrency: USD!,
+      destinationCurrency: ETH!,
+      sourceAmount: 1_000_000n,
+    });
     await executeCryptoQuote(deps, principal, there.id, key());
-    const back = await createCryptoQuote(deps, principal, { accountId: principal.tenantId, sourceCurrency: ETH!, destinationCurrency: USD!, sourceAmount: there.destinationAmount });
+    const back = await createCryptoQuote(deps, principal, {
+      accountId: principal.tenantId,
+      sourceCurrency: ETH!,
+      destinationCurrency: USD!,
+      sourceAmount: there.destinationAmount,
+    });
     await executeCryptoQuote(deps, principal, back.id, key());
     const after = await balancesOf(principal, principal.tenantId);
     expect(after["ETH"]).toBe(0n);
@@ -158,14 +186,24 @@ describe("conversions", () => {
 
   it("replays the same key, refuses a second execution, and each writes nothing", async () => {
     const principal = await fundedPlatform();
-    const quote = await createCryptoQuote(deps, principal, { accountId: principal.tenantId, sourceCurrency: USD!, destinationCurrency: BTC!, sourceAmount: 5_000n });
+    const quote = await createCryptoQuote(deps, principal, {
+      accountId: principal.tenantId,
+      sourceCurrency: USD!,
+      destinationCurrency: BTC!,
+      sourceAmount: 5_000n,
+    });
     const k = key();
     const first = await executeCryptoQuote(deps, principal, quote.id, k);
     const before = await cryptoFootprint(deps.db, principal.tenantId);
     const replay = await executeCryptoQuote(deps, principal, quote.id, k);
     expect(replay.id).toBe(first.id);
     await expect(executeCryptoQuote(deps, principal, quote.id, key())).rejects.toMatchObject({ code: "INVALID_STATE" });
-    const otherQuote = await createCryptoQuote(deps, principal, { accountId: principal.tenantId, sourceCurrency: USD!, destinationCurrency: BTC!, sourceAmount: 5_000n });
+    const otherQuote = await createCryptoQuote(deps, principal, {
+      accountId: principal.tenantId,
+      sourceCurrency: USD!,
+      destinationCurrency: BTC!,
+      sourceAmount: 5_000n,
+    });
     await expect(executeCryptoQuote(deps, principal, otherQuote.id, k)).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
     expect(await cryptoFootprint(deps.db, principal.tenantId)).toEqual({ ...before, quotes: before.quotes + 1 });
     await expectClean(principal);
@@ -173,8 +211,16 @@ describe("conversions", () => {
 
   it("executes a quote once even when two executions race with different keys", async () => {
     const principal = await fundedPlatform();
-    const quote = await createCryptoQuote(deps, principal, { accountId: principal.tenantId, sourceCurrency: USD!, destinationCurrency: ETH!, sourceAmount: 7_000n });
-    const results = await Promise.allSettled([executeCryptoQuote(deps, principal, quote.id, key()), executeCryptoQuote(deps, principal, quote.id, key())]);
+    const quote = await createCryptoQuote(deps, principal, {
+      accountId: principal.tenantId,
+      sourceCurrency: USD!,
+      destinationCurrency: ETH!,
+      sourceAmount: 7_000n,
+    });
+    const results = await Promise.allSettled([
+      executeCryptoQuote(deps, principal, quote.id, key()),
+      executeCryptoQuote(deps, principal, quote.id, key()),
+    ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(["INVALID_STATE"]);
     expect(await deps.db.prisma.cryptoConversion.count({ where: { quoteId: quote.id } })).toBe(1);
@@ -183,23 +229,43 @@ describe("conversions", () => {
 
   it("refuses an expired quote with QUOTE_EXPIRED and writes nothing; the quote shows EXPIRED", async () => {
     const principal = await fundedPlatform();
-    const quote = await createCryptoQuote(deps, principal, { accountId: principal.tenantId, sourceCurrency: USD!, destinationCurrency: ETH!, sourceAmount: 1_000n });
+    const quote = await createCryptoQuote(deps, principal, {
+      accountId: principal.tenantId,
+      sourceCurrency: USD!,
+      destinationCurrency: ETH!,
+      sourceAmount: 1_000n,
+    });
     const before = await cryptoFootprint(deps.db, principal.tenantId);
     const later = () => new Date(quote.expiresAt.getTime() + 1);
     await expect(executeCryptoQuote(deps, principal, quote.id, key(), later)).rejects.toMatchObject({ code: "QUOTE_EXPIRED" });
-    await expect(executeCryptoQuote(deps, principal, quote.id, key(), () => quote.expiresAt)).rejects.toMatchObject({ code: "QUOTE_EXPIRED" });
+    await expect(executeCryptoQuote(deps, principal, quote.id, key(), () => quote.expiresAt)).rejects.toMatchObject({
+      code: "QUOTE_EXPIRED",
+    });
     expect(await cryptoFootprint(deps.db, principal.tenantId)).toEqual(before);
     // With a zero lifetime a quote is born expired.
     const instant = await testDeps({ QUOTE_TTL_MS: "0" });
-    const dead = await createCryptoQuote(instant, principal, { accountId: principal.tenantId, sourceCurrency: USD!, destinationCurrency: ETH!, sourceAmount: 1_000n });
+    const dead = await createCryptoQuote(instant, principal, {
+      accountId: principal.tenantId,
+      sourceCurrency: USD!,
+      destinationCurrency: ETH!,
+      sourceAmount: 1_000n,
+    });
     await expect(executeCryptoQuote(instant, principal, dead.id, key())).rejects.toMatchObject({ code: "QUOTE_EXPIRED" });
   });
 
   it("answers NOT_FOUND for another tenant's quote, or the same tenant's quote in the other mode, and writes nothing", async () => {
     const owner = await fundedPlatform();
     const intruder = await fundedPlatform();
-    const quote = await createCryptoQuote(deps, owner, { accountId: owner.tenantId, sourceCurrency: USD!, destinationCurrency: ETH!, sourceAmount: 1_000n });
-    const [ownerBefore, intruderBefore] = await Promise.all([cryptoFootprint(deps.db, owner.tenantId), cryptoFootprint(deps.db, intruder.tenantId)]);
+    const quote = await createCryptoQuote(deps, owner, {
+      accountId: owner.tenantId,
+      sourceCurrency: USD!,
+      destinationCurrency: ETH!,
+      sourceAmount: 1_000n,
+    });
+    const [ownerBefore, intruderBefore] = await Promise.all([
+      cryptoFootprint(deps.db, owner.tenantId),
+      cryptoFootprint(deps.db, intruder.tenantId),
+    ]);
     await expect(executeCryptoQuote(deps, intruder, quote.id, key())).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(executeCryptoQuote(deps, { ...owner, livemode: true }, quote.id, key())).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await cryptoFootprint(deps.db, owner.tenantId)).toEqual(ownerBefore);
@@ -208,7 +274,12 @@ describe("conversions", () => {
 
   it("refuses with INSUFFICIENT_FUNDS, writes nothing, and the quote stays executable", async () => {
     const principal = await insertPlatform(deps);
-    const quote = await createCryptoQuote(deps, principal, { accountId: principal.tenantId, sourceCurrency: USD!, destinationCurrency: BTC!, sourceAmount: 2_500n });
+    const quote = await createCryptoQuote(deps, principal, {
+      accountId: principal.tenantId,
+      sourceCurrency: USD!,
+      destinationCurrency: BTC!,
+      sourceAmount: 2_500n,
+    });
     const before = await cryptoFootprint(deps.db, principal.tenantId);
     const k = key();
     await expect(executeCryptoQuote(deps, principal, quote.id, k)).rejects.toMatchObject({ code: "INSUFFICIENT_FUNDS" });

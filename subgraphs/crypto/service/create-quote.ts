@@ -21,11 +21,19 @@ export interface CreateQuoteInput {
   readonly sourceAmount: bigint;
 }
 
-export async function createCryptoQuote(deps: Dependencies, principal: PlatformPrincipal, input: CreateQuoteInput, now = new Date()): Promise<QuoteRecord> {
+export async function createCryptoQuote(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  input: CreateQuoteInput,
+  now = new Date(),
+): Promise<QuoteRecord> {
   const pair = checkPair(input.sourceCurrency, input.destinationCurrency);
   if (pair) throw refused(pair);
   const rate = deps.crypto.rates.rate(input.sourceCurrency, input.destinationCurrency);
-  if (!rate) throw refused(refuse("BAD_USER_INPUT", `No rate for ${input.sourceCurrency} to ${input.destinationCurrency}`, "input.destinationCurrency"));
+  if (!rate)
+    throw refused(
+      refuse("BAD_USER_INPUT", `No rate for ${input.sourceCurrency} to ${input.destinationCurrency}`, "input.destinationCurrency"),
+    );
   const terms = priceConversion(input, rate, deps.config.CRYPTO_SPREAD_BPS);
   if (isRefusal(terms)) throw refused(terms);
 

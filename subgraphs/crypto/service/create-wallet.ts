@@ -20,9 +20,19 @@ export interface CreateWalletInput {
   readonly network?: string | null | undefined;
 }
 
-export async function createCryptoWallet(deps: Dependencies, principal: PlatformPrincipal, input: CreateWalletInput, idempotencyKey: string): Promise<WalletRecord> {
+export async function createCryptoWallet(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  input: CreateWalletInput,
+  idempotencyKey: string,
+): Promise<WalletRecord> {
   return deps.idempotency.run(
-    { scope: principalScope(principal), key: idempotencyKey, operation: "createCryptoWallet", params: { ...input, network: input.network ?? null } },
+    {
+      scope: principalScope(principal),
+      key: idempotencyKey,
+      operation: "createCryptoWallet",
+      params: { ...input, network: input.network ?? null },
+    },
     {
       toJson: (wallet) => ({ walletId: wallet.id }),
       fromJson: async (json) => {

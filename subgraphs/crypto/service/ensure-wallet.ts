@@ -11,7 +11,13 @@ import type { Network } from "../domain/assets.ts";
 import type { TenantScope } from "../store/rows.ts";
 import { insertWalletOnce, type WalletRecord } from "../store/wallets.ts";
 
-export async function ensureWallet(sql: SqlClient, scope: TenantScope, accountId: string, asset: Currency, network: Network): Promise<WalletRecord> {
+export async function ensureWallet(
+  sql: SqlClient,
+  scope: TenantScope,
+  accountId: string,
+  asset: Currency,
+  network: Network,
+): Promise<WalletRecord> {
   const id = newId("cryptoWallet");
   return insertWalletOnce(sql, scope, {
     id,

@@ -20,22 +20,40 @@ export const withdrawalsByIds: ById<WithdrawalRecord> = (deps, principal, ids) =
 export const depositsByIds: ById<DepositRecord> = (deps, principal, ids) => findDeposits(deps.db.sql, principal, ids);
 
 /** The wallets of many accounts, oldest first per account. */
-export function accountsWallets(deps: Dependencies, principal: PlatformPrincipal, accountIds: readonly string[]): Promise<WalletRecord[][]> {
+export function accountsWallets(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  accountIds: readonly string[],
+): Promise<WalletRecord[][]> {
   return walletsOfAccounts(deps.db.sql, principal, accountIds);
 }
 
 /** A wallet's withdrawals, newest first. */
-export function walletWithdrawals(deps: Dependencies, principal: PlatformPrincipal, walletId: string, page: PageRequest): Promise<WithdrawalRecord[]> {
+export function walletWithdrawals(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  walletId: string,
+  page: PageRequest,
+): Promise<WithdrawalRecord[]> {
   return listWithdrawals(deps.db.sql, principal, walletId, page);
 }
 
 /** A wallet's deposits, newest first. */
-export function walletDeposits(deps: Dependencies, principal: PlatformPrincipal, walletId: string, page: PageRequest): Promise<DepositRecord[]> {
+export function walletDeposits(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  walletId: string,
+  page: PageRequest,
+): Promise<DepositRecord[]> {
   return listDeposits(deps.db.sql, principal, walletId, page);
 }
 
 /** The balances of many accounts in one query (the ledger module, in-process), per account. */
-export async function accountsBalances(deps: Dependencies, principal: PlatformPrincipal, accountIds: readonly string[]): Promise<(readonly AccountBalance[])[]> {
+export async function accountsBalances(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  accountIds: readonly string[],
+): Promise<(readonly AccountBalance[])[]> {
   const balances = await readBalances(deps.db, principal, accountIds);
   return accountIds.map((id) => balances.get(id) ?? []);
 }

@@ -43,7 +43,13 @@ async function available(principal: PlatformPrincipal, accountId: string, curren
   return balances.find((b) => b.currency === currency)?.available ?? 0n;
 }
 
-async function walletWith(principal: PlatformPrincipal, amount: bigint, accountId = principal.tenantId, asset = ETH!, network?: string): Promise<WalletRecord> {
+async function walletWith(
+  principal: PlatformPrincipal,
+  amount: bigint,
+  accountId = principal.tenantId,
+  asset = ETH!,
+  network?: string,
+): Promise<WalletRecord> {
   const wallet = await createCryptoWallet(deps, principal, { accountId, asset, network }, key());
   if (amount > 0n) await simulateCryptoDeposit(deps, principal, { walletId: wallet.id, amount }, key());
   return wallet;
@@ -55,7 +61,8 @@ async function withdrawal(principal: PlatformPrincipal, id: string) {
 }
 
 /** Runs the worker's step for one tenant as if `ms` had passed (other tests share the database). */
-const stepAfter = (principal: PlatformPrincipal, ms: number) => advanceDueWithdrawals(deps, { now: new Date(Date.now() + ms), tenantId: principal.tenantId });
+const stepAfter = (principal: PlatformPrincipal, ms: number) =>
+  advanceDueWithdrawals(deps, { now: new Date(Date.now() + ms), tenantId: principal.tenantId });
 
 describe("simulated deposits", () => {
   it("credit the wallet's balance with a CRYPTO_DEPOSIT transaction and a balance event", async () => {
@@ -99,11 +106,21 @@ describe("withdrawals", () => {
   it("debit amount + network fee at once, then go PENDING -> BROADCAST -> CONFIRMED one step at a time", async () => {
     const principal = await insertPlatform(deps);
     const wallet = await walletWith(principal, 2n * ONE_ETH);
-    const created = await createCryptoWithdrawal(deps, principal, { walletId: wallet.id, address: ETH_OK.toLowerCase(), amount: ONE_ETH }, key());
+    const created = await createCryptoWithdrawal(
+      deps,
+      principal,
+      { walletId: wallet.id, address: ETH_OK.toLowerCase(), amount: ONE_ETH },
+      key(),
+    );
     expect(created).toMatchObject({ status: "PENDING", amount: ONE_ETH, networkFee: ETH_FEE, address: ETH_OK, transactionHash: null });
     expect(await available(principal, principal.tenantId, "ETH")).toBe(ONE_ETH - ETH_FEE);
     const bt = await deps.db.prisma.balanceTransaction.findUniqueOrThrow({ where: { id: created.balanceTransactionId } });
-    expect([bt.type, bt.amount.toFixed(), bt.fee.toFixed(), bt.net.toFixed()]).toEqual(["CRYPTO_WITHDRAWAL", `-${ONE_ETH}`, `${ETH_FEE}`, `-${ONE_ETH + ETH_FEE}`]);
+    expect([bt.type, bt.amount.toFixed(), bt.fee.toFixed(), bt.net.toFixed()]).toEqual([
+      "CRYPTO_WITHDRAWAL",
+      `-${ONE_ETH}`,
+      `${ETH_FEE}`,
+      `-${ONE_ETH + ETH_FEE}`,
+    ]);
 
     await advanceDueWithdrawals(deps, { tenantId: principal.tenantId }); // not due yet: a step takes PAYOUT_STEP_MS
     expect((await withdrawal(principal, created.id)).status).toBe("PENDING");
@@ -128,12 +145,20 @@ describe("withdrawals", () => {
     await stepAfter(principal, 61_000);
     await stepAfter(principal, 123_000);
     const failed = await withdrawal(principal, created.id);
-    expect(failed).toMatchObject({ status: "FAILED", failureCode: "rejected_by_network", failureBalanceTransactionId: expect.stringMatching(/^txn_/) });
+    expect(failed).toMatchObject({
+      status: "FAILED",
+      failureCode: "rejected_by_network",
+      failureBalanceTransactionId: expect.stringMatching(/^txn_/),
+    });
     expect(await available(principal, principal.tenantId, "ETH")).toBe(2n * ONE_ETH);
     const reversal = await deps.db.prisma.ledgerTransaction.findFirstOrThrow({ where: { reversesId: created.ledgerTransactionId } });
     expect(reversal.kind).toBe("CRYPTO_WITHDRAWAL_FAILURE");
     const bt = await deps.db.prisma.balanceTransaction.findUniqueOrThrow({ where: { id: failed.failureBalanceTransactionId! } });
-    expect([bt.type, bt.amount.toFixed(), bt.ledgerTransactionId]).toEqual(["CRYPTO_WITHDRAWAL_FAILURE", `${ONE_ETH + ETH_FEE}`, reversal.id]);
+    expect([bt.type, bt.amount.toFixed(), bt.ledgerTransactionId]).toEqual([
+      "CRYPTO_WITHDRAWAL_FAILURE",
+      `${ONE_ETH + ETH_FEE}`,
+      reversal.id,
+    ]);
     await stepAfter(principal, 1_000_000);
     expect(await deps.db.prisma.ledgerTransaction.count({ where: { reversesId: created.ledgerTransactionId } })).toBe(1);
     expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
@@ -170,7 +195,9 @@ describe("withdrawals", () => {
     }
     const done = await fast.db.prisma.cryptoWithdrawal.groupBy({ by: ["status"], where: { id: { in: ids } }, _count: true });
     expect(Object.fromEntries(done.map((g) => [g.status, g._count]))).toEqual({ CONFIRMED: 5, FAILED: 5 });
-    expect(await fast.db.prisma.ledgerTransaction.count({ where: { tenantId: principal.tenantId, kind: "CRYPTO_WITHDRAWAL_FAILURE" } })).toBe(5);
+    expect(
+      await fast.db.prisma.ledgerTransaction.count({ where: { tenantId: principal.tenantId, kind: "CRYPTO_WITHDRAWAL_FAILURE" } }),
+    ).toBe(5);
     // Confirmed ones stay debited (amount + 1000 sat fee each); failed ones came back.
     const confirmed = [0, 2, 4, 6, 8].reduce((sum, i) => sum + 10_000n + BigInt(i) + 1_000n, 0n);
     expect(await available(principal, principal.tenantId, "BTC")).toBe(10n ** 8n - confirmed);
@@ -186,7 +213,9 @@ describe("withdrawals", () => {
     // one, a row no step can handle (a network the code does not know), before the good one.
     const broken = await createCryptoWithdrawal(deps, principal, { walletId: wallet.id, address: ETH_OK, amount: 1n }, key());
     const good = await createCryptoWithdrawal(deps, principal, { walletId: wallet.id, address: ETH_OK, amount: 2n }, key());
-    await fast.db.sql.query(`UPDATE crypto_withdrawal SET network = 'atlantis', next_step_at = now() - interval '1 minute' WHERE id = $1`, [broken.id]);
+    await fast.db.sql.query(`UPDATE crypto_withdrawal SET network = 'atlantis', next_step_at = now() - interval '1 minute' WHERE id = $1`, [
+      broken.id,
+    ]);
     // Created with deps' step time (a minute): made quick like the worker's (each row keeps its own).
     await fast.db.sql.query(`UPDATE crypto_withdrawal SET next_step_at = now(), step_ms = 0 WHERE id = $1`, [good.id]);
     const worker = startCryptoWorker(fast, { pollMs: 10, tenantId: principal.tenantId, retryAfterMs: 3_600_000 });
@@ -223,7 +252,9 @@ describe("withdrawals", () => {
     const first = await createCryptoWithdrawal(deps, principal, input, k);
     const before = await cryptoFootprint(deps.db, principal.tenantId);
     expect((await createCryptoWithdrawal(deps, principal, input, k)).id).toBe(first.id);
-    await expect(createCryptoWithdrawal(deps, principal, { ...input, amount: 1_001n }, k)).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+    await expect(createCryptoWithdrawal(deps, principal, { ...input, amount: 1_001n }, k)).rejects.toMatchObject({
+      code: "IDEMPOTENCY_KEY_REUSED",
+    });
     expect(await cryptoFootprint(deps.db, principal.tenantId)).toEqual(before);
   });
 
@@ -269,7 +300,9 @@ describe("the lifecycle template", () => {
     expect(check.disagreements).toEqual([]);
     expect(check.refused).toBe(9); // 12 pairs, 3 legal
     await expect(deps.db.sql.query(`UPDATE crypto_withdrawal SET amount = 2 WHERE id = $1`, [model.id])).rejects.toThrow(/immutable/);
-    await expect(deps.db.sql.query(`UPDATE crypto_withdrawal SET address = $2 WHERE id = $1`, [await rowIn("BROADCAST"), ETH_FAILS])).rejects.toThrow(/immutable/);
+    await expect(
+      deps.db.sql.query(`UPDATE crypto_withdrawal SET address = $2 WHERE id = $1`, [await rowIn("BROADCAST"), ETH_FAILS]),
+    ).rejects.toThrow(/immutable/);
   });
 
   it("posts a failed withdrawal's reversal exactly once when its batch is rolled back by another withdrawal's failing step", async () => {

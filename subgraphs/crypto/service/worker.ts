@@ -11,5 +11,10 @@ import { withdrawalChain } from "./advance-withdrawals.ts";
 export type { Worker };
 
 export function startCryptoWorker(deps: Dependencies, options: StepWorkerOptions = {}): Worker {
-  return startLifecycleWorker(deps.db, withdrawalChain, { name: "withdrawals", logger: deps.logger.child({ worker: "crypto" }), outage: deps.outage }, options);
+  return startLifecycleWorker(
+    deps.db,
+    withdrawalChain,
+    { name: "withdrawals", logger: deps.logger.child({ worker: "crypto" }), outage: deps.outage },
+    options,
+  );
 }

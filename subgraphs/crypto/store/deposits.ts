@@ -52,19 +52,27 @@ export async function insertDeposit(sql: SqlClient, scope: TenantScope, deposit:
                                  balance_transaction_id, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9, $10, $11)`,
     [
-      deposit.id, scope.tenantId, scope.livemode, deposit.accountId, deposit.walletId, deposit.asset, deposit.network, deposit.amount.toString(),
-      deposit.transactionHash, deposit.balanceTransactionId, deposit.createdAt,
+      deposit.id,
+      scope.tenantId,
+      scope.livemode,
+      deposit.accountId,
+      deposit.walletId,
+      deposit.asset,
+      deposit.network,
+      deposit.amount.toString(),
+      deposit.transactionHash,
+      deposit.balanceTransactionId,
+      deposit.createdAt,
     ],
   );
 }
 
 /** Deposits by id, in the order asked (null where missing or another tenant's). */
 export async function findDeposits(sql: SqlClient, scope: TenantScope, ids: readonly string[]): Promise<(DepositRecord | null)[]> {
-  const rows = await sql.query<DepositRow>(`SELECT ${COLUMNS} FROM crypto_deposit WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`, [
-    [...ids],
-    scope.tenantId,
-    scope.livemode,
-  ]);
+  const rows = await sql.query<DepositRow>(
+    `SELECT ${COLUMNS} FROM crypto_deposit WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`,
+    [[...ids], scope.tenantId, scope.livemode],
+  );
   const byId = new Map(rows.map((row) => [row.id, depositRecord(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }

@@ -114,29 +114,38 @@ export async function insertQuote(sql: SqlClient, scope: TenantScope, quote: Quo
                                destination_amount, rate_numerator, rate_denominator, expires_at, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8::numeric, $9::numeric, $10::numeric, $11::numeric, $12, $13)`,
     [
-      quote.id, scope.tenantId, scope.livemode, quote.accountId, quote.sourceCurrency, quote.destinationCurrency, quote.sourceAmount.toString(),
-      quote.fee.toString(), quote.destinationAmount.toString(), quote.rate.num.toString(), quote.rate.den.toString(), quote.expiresAt, quote.createdAt,
+      quote.id,
+      scope.tenantId,
+      scope.livemode,
+      quote.accountId,
+      quote.sourceCurrency,
+      quote.destinationCurrency,
+      quote.sourceAmount.toString(),
+      quote.fee.toString(),
+      quote.destinationAmount.toString(),
+      quote.rate.num.toString(),
+      quote.rate.den.toString(),
+      quote.expiresAt,
+      quote.createdAt,
     ],
   );
 }
 
 /** The quote, locked for its execution; null outside the caller's tenant and mode. */
 export async function lockQuote(sql: SqlClient, scope: TenantScope, id: string): Promise<QuoteRecord | null> {
-  const [row] = await sql.query<QuoteRow>(`SELECT ${QUOTE_COLUMNS} FROM crypto_quote WHERE id = $1 AND tenant_id = $2 AND livemode = $3 FOR UPDATE`, [
-    id,
-    scope.tenantId,
-    scope.livemode,
-  ]);
+  const [row] = await sql.query<QuoteRow>(
+    `SELECT ${QUOTE_COLUMNS} FROM crypto_quote WHERE id = $1 AND tenant_id = $2 AND livemode = $3 FOR UPDATE`,
+    [id, scope.tenantId, scope.livemode],
+  );
   return row ? quoteRecord(row) : null;
 }
 
 /** Quotes by id, in the order asked (null where missing or another tenant's). */
 export async function findQuotes(sql: SqlClient, scope: TenantScope, ids: readonly string[]): Promise<(QuoteRecord | null)[]> {
-  const rows = await sql.query<QuoteRow>(`SELECT ${QUOTE_COLUMNS} FROM crypto_quote WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`, [
-    [...ids],
-    scope.tenantId,
-    scope.livemode,
-  ]);
+  const rows = await sql.query<QuoteRow>(
+    `SELECT ${QUOTE_COLUMNS} FROM crypto_quote WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`,
+    [[...ids], scope.tenantId, scope.livemode],
+  );
   const byId = new Map(rows.map((row) => [row.id, quoteRecord(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
@@ -159,14 +168,26 @@ export async function insertConversion(sql: SqlClient, scope: TenantScope, conve
                                     destination_balance_transaction_id, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9::numeric, $10::numeric, $11::numeric, $12::numeric, $13, $14, $15)`,
     [
-      conversion.id, scope.tenantId, scope.livemode, conversion.accountId, conversion.quoteId, conversion.sourceCurrency, conversion.destinationCurrency,
-      conversion.sourceAmount.toString(), conversion.fee.toString(), conversion.destinationAmount.toString(), conversion.rate.num.toString(),
-      conversion.rate.den.toString(), conversion.sourceBalanceTransactionId, conversion.destinationBalanceTransactionId, conversion.createdAt,
+      conversion.id,
+      scope.tenantId,
+      scope.livemode,
+      conversion.accountId,
+      conversion.quoteId,
+      conversion.sourceCurrency,
+      conversion.destinationCurrency,
+      conversion.sourceAmount.toString(),
+      conversion.fee.toString(),
+      conversion.destinationAmount.toString(),
+      conversion.rate.num.toString(),
+      conversion.rate.den.toString(),
+      conversion.sourceBalanceTransactionId,
+      conversion.destinationBalanceTransactionId,
+      conversion.createdAt,
     ],
   );
-  const marked = await sql.query(`UPDATE crypto_quote SET conversion_id = $1 WHERE id = $2 AND conversion_id IS NULL RETURNING 1 AS marked`, [
-    conversion.id,
-    conversion.quoteId,
-  ]);
+  const marked = await sql.query(
+    `UPDATE crypto_quote SET conversion_id = $1 WHERE id = $2 AND conversion_id IS NULL RETURNING 1 AS marked`,
+    [conversion.id, conversion.quoteId],
+  );
   if (marked.length !== 1) throw new Error(`quote ${conversion.quoteId} was executed twice`);
 }

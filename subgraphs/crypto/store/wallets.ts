@@ -51,11 +51,10 @@ export async function walletById(sql: SqlClient, scope: TenantScope, id: string)
 
 /** Wallets by id, in the order asked (null where missing or another tenant's). */
 export async function findWallets(sql: SqlClient, scope: TenantScope, ids: readonly string[]): Promise<(WalletRecord | null)[]> {
-  const rows = await sql.query<WalletRow>(`SELECT ${COLUMNS} FROM crypto_wallet WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`, [
-    [...ids],
-    scope.tenantId,
-    scope.livemode,
-  ]);
+  const rows = await sql.query<WalletRow>(
+    `SELECT ${COLUMNS} FROM crypto_wallet WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`,
+    [[...ids], scope.tenantId, scope.livemode],
+  );
   const byId = new Map(rows.map((row) => [row.id, walletRecord(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
@@ -94,11 +93,9 @@ export async function insertWalletOnce(sql: SqlClient, scope: TenantScope, walle
 
 /** True when the account has a wallet of this asset on any network. */
 export async function hasWalletFor(sql: SqlClient, scope: TenantScope, accountId: string, asset: Currency): Promise<boolean> {
-  const rows = await sql.query(`SELECT 1 FROM crypto_wallet WHERE account_id = $1 AND asset = $2 AND livemode = $3 AND tenant_id = $4 LIMIT 1`, [
-    accountId,
-    asset,
-    scope.livemode,
-    scope.tenantId,
-  ]);
+  const rows = await sql.query(
+    `SELECT 1 FROM crypto_wallet WHERE account_id = $1 AND asset = $2 AND livemode = $3 AND tenant_id = $4 LIMIT 1`,
+    [accountId, asset, scope.livemode, scope.tenantId],
+  );
   return rows.length > 0;
 }

@@ -105,9 +105,28 @@ export async function insertWithdrawal(sql: SqlClient, w: WithdrawalRecord): Pro
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::numeric, $10::numeric, $11::"CryptoWithdrawalStatus", $12, $13, $14, $15, $16, $17, $18, $19,
              $20, $21, $22)`,
     [
-      w.id, w.tenantId, w.livemode, w.accountId, w.walletId, w.asset, w.network, w.address, w.amount.toString(), w.networkFee.toString(), w.status,
-      w.transactionHash, w.failureCode, w.failureMessage, w.balanceTransactionId, w.ledgerTransactionId, w.failureBalanceTransactionId,
-      w.nextStepAt, w.stepMs, w.broadcastAt, w.completedAt, w.createdAt,
+      w.id,
+      w.tenantId,
+      w.livemode,
+      w.accountId,
+      w.walletId,
+      w.asset,
+      w.network,
+      w.address,
+      w.amount.toString(),
+      w.networkFee.toString(),
+      w.status,
+      w.transactionHash,
+      w.failureCode,
+      w.failureMessage,
+      w.balanceTransactionId,
+      w.ledgerTransactionId,
+      w.failureBalanceTransactionId,
+      w.nextStepAt,
+      w.stepMs,
+      w.broadcastAt,
+      w.completedAt,
+      w.createdAt,
     ],
   );
 }
@@ -123,7 +142,12 @@ export async function findWithdrawals(sql: SqlClient, scope: TenantScope, ids: r
 }
 
 /** A wallet's withdrawals, newest first, strictly after the page's position. */
-export async function listWithdrawals(sql: SqlClient, scope: TenantScope, walletId: string, page: PageRequest): Promise<WithdrawalRecord[]> {
+export async function listWithdrawals(
+  sql: SqlClient,
+  scope: TenantScope,
+  walletId: string,
+  page: PageRequest,
+): Promise<WithdrawalRecord[]> {
   const rows = await sql.query<WithdrawalRow>(
     `SELECT ${COLUMNS} FROM crypto_withdrawal
       WHERE wallet_id = $1 AND tenant_id = $2 AND livemode = $3 AND ${afterPositionSql(4)}
@@ -159,7 +183,18 @@ export async function writeWithdrawalTransition(sql: SqlClient, from: Withdrawal
             failure_balance_transaction_id = $7, next_step_at = $8, broadcast_at = $9, completed_at = $10
       WHERE id = $1 AND status = $2::"CryptoWithdrawalStatus"
       RETURNING 1 AS moved`,
-    [to.id, from, to.status, to.transactionHash, to.failureCode, to.failureMessage, to.failureBalanceTransactionId, to.nextStepAt, to.broadcastAt, to.completedAt],
+    [
+      to.id,
+      from,
+      to.status,
+      to.transactionHash,
+      to.failureCode,
+      to.failureMessage,
+      to.failureBalanceTransactionId,
+      to.nextStepAt,
+      to.broadcastAt,
+      to.completedAt,
+    ],
   );
   return written.length === 1;
 }

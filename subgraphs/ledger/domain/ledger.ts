@@ -5,13 +5,7 @@ import type { Currency } from "../../shared/money/currency.ts";
 import { MAX_MINOR_UNITS } from "../../shared/money/money.ts";
 
 export type LedgerAccountKind =
-  | "AVAILABLE"
-  | "PENDING"
-  | "TOPUP_CLEARING"
-  | "PAYOUT_CLEARING"
-  | "FEES"
-  | "CRYPTO_CLEARING"
-  | "CRYPTO_NETWORK";
+  "AVAILABLE" | "PENDING" | "TOPUP_CLEARING" | "PAYOUT_CLEARING" | "FEES" | "CRYPTO_CLEARING" | "CRYPTO_NETWORK";
 
 /** Customer balances: what account holders see, and never below zero (ledger_customer_kinds() in sql/ledger_post.sql). */
 export const CUSTOMER_KINDS: ReadonlySet<LedgerAccountKind> = new Set(["AVAILABLE", "PENDING"]);
@@ -132,8 +126,15 @@ export function eventsFor(postings: readonly Posting[]): EventSpec[] {
       const key = `${entry.accountId}\u0000${entry.currency}`;
       if (!CUSTOMER_KINDS.has(entry.kind) || seen.has(key)) continue;
       seen.add(key);
-      const linked = (posting.balanceTransactions ?? []).find((bt) => bt.accountId === entry.accountId && bt.currency === entry.currency)?.id;
-      events.push({ posting: index, accountId: entry.accountId, currency: entry.currency, balanceTransactionId: linked ?? posting.eventBalanceTransactionId });
+      const linked = (posting.balanceTransactions ?? []).find(
+        (bt) => bt.accountId === entry.accountId && bt.currency === entry.currency,
+      )?.id;
+      events.push({
+        posting: index,
+        accountId: entry.accountId,
+        currency: entry.currency,
+        balanceTransactionId: linked ?? posting.eventBalanceTransactionId,
+      });
     }
   });
   return events;

@@ -85,18 +85,31 @@ describe("the ledger under concurrent load", () => {
             const principal = tenants.find((t) => t.principal.tenantId === previous.tenant)!.principal;
             const replayed =
               previous.kind === "topup"
-                ? await createTopup(deps, principal, { accountId: previous.accountId, amount: previous.amount, currency: USD }, previous.key)
-                : await createTransfer(deps, principal, { destinationAccountId: previous.destination, amount: previous.amount, currency: USD }, previous.key);
+                ? await createTopup(
+                    deps,
+                    principal,
+                    { accountId: previous.accountId, amount: previous.amount, currency: USD },
+                    previous.key,
+                  )
+                : await createTransfer(
+                    deps,
+                    principal,
+                    { destinationAccountId: previous.destination, amount: previous.amount, currency: USD },
+                    previous.key,
+                  );
             expect(replayed.id).toBe(previous.id);
           } else {
             // Two copies of one request racing: exactly one executes.
             const destination = tenant.connected[random(tenant.connected.length)]!;
             const key = randomUUID();
             const amount = BigInt(1 + random(1_000));
-            const results = await Promise.allSettled([0, 1].map(() => createTransfer(deps, p, { destinationAccountId: destination, amount, currency: USD }, key)));
+            const results = await Promise.allSettled(
+              [0, 1].map(() => createTransfer(deps, p, { destinationAccountId: destination, amount, currency: USD }, key)),
+            );
             const ids = new Set(results.flatMap((r) => (r.status === "fulfilled" ? [r.value.id] : [])));
             expect(ids.size).toBeLessThanOrEqual(1);
-            for (const r of results) if (r.status === "rejected") expect((r.reason as AppError).code).toMatch(/IDEMPOTENCY_KEY_IN_USE|INSUFFICIENT_FUNDS/);
+            for (const r of results)
+              if (r.status === "rejected") expect((r.reason as AppError).code).toMatch(/IDEMPOTENCY_KEY_IN_USE|INSUFFICIENT_FUNDS/);
             const [id] = [...ids];
             if (id) acked.push({ kind: "transfer", id, tenant: p.tenantId, amount, key, destination });
           }
@@ -112,7 +125,9 @@ describe("the ledger under concurrent load", () => {
       for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
       // Let the workers settle what is still pending.
       const settleBy = Date.now() + 20_000;
-      while ((await deps.db.prisma.topup.count({ where: { tenantId: { in: tenants.map((t) => t.principal.tenantId) }, status: "PENDING" } })) > 0) {
+      while (
+        (await deps.db.prisma.topup.count({ where: { tenantId: { in: tenants.map((t) => t.principal.tenantId) }, status: "PENDING" } })) > 0
+      ) {
         if (Date.now() > settleBy) throw new Error("top-ups did not settle");
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -131,8 +146,14 @@ describe("the ledger under concurrent load", () => {
       expect(report.problems).toEqual([]);
 
       // Every acknowledged operation exactly once, and nothing that was not acknowledged.
-      const ackedTopups = topups.filter((a) => a.tenant === id).map((a) => a.id).sort();
-      const ackedTransfers = transfers.filter((a) => a.tenant === id).map((a) => a.id).sort();
+      const ackedTopups = topups
+        .filter((a) => a.tenant === id)
+        .map((a) => a.id)
+        .sort();
+      const ackedTransfers = transfers
+        .filter((a) => a.tenant === id)
+        .map((a) => a.id)
+        .sort();
       const rows = await deps.db.prisma.topup.findMany({ where: { tenantId: id }, select: { id: true } });
       expect(rows.map((r) => r.id).sort()).toEqual(ackedTopups);
       const transferRows = await deps.db.prisma.transfer.findMany({ where: { tenantId: id }, select: { id: true } });
@@ -176,4 +197,3 @@ describe("the ledger under concurrent load", () => {
     expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
   }, 60_000);
 });
-

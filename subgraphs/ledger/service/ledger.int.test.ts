@@ -20,10 +20,14 @@ describe("the ledger module", () => {
     const principal = await insertPlatform(deps);
     const wei = 10n ** 30n + 1n;
     await post(deps.db.sql, principal, [
-      { id: newId("ledgerTransaction"), kind: "TEST", entries: [
-        { accountId: principal.tenantId, currency: ETH, kind: "CRYPTO_CLEARING", amount: -wei },
-        { accountId: principal.tenantId, currency: ETH, kind: "AVAILABLE", amount: wei },
-      ] },
+      {
+        id: newId("ledgerTransaction"),
+        kind: "TEST",
+        entries: [
+          { accountId: principal.tenantId, currency: ETH, kind: "CRYPTO_CLEARING", amount: -wei },
+          { accountId: principal.tenantId, currency: ETH, kind: "AVAILABLE", amount: wei },
+        ],
+      },
     ]);
     const balances = await readBalances(deps.db, principal, [principal.tenantId]);
     expect(balances.get(principal.tenantId)).toEqual([{ currency: "ETH", available: wei, pending: 0n }]);
@@ -32,10 +36,14 @@ describe("the ledger module", () => {
   it("corrects with a reversing transaction, never an edit", async () => {
     const deps = await testDeps();
     const principal = await insertPlatform(deps);
-    const original: Posting = { id: newId("ledgerTransaction"), kind: "ADJUSTMENT", entries: [
-      { accountId: principal.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -500n },
-      { accountId: principal.tenantId, currency: USD, kind: "AVAILABLE", amount: 500n },
-    ] };
+    const original: Posting = {
+      id: newId("ledgerTransaction"),
+      kind: "ADJUSTMENT",
+      entries: [
+        { accountId: principal.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -500n },
+        { accountId: principal.tenantId, currency: USD, kind: "AVAILABLE", amount: 500n },
+      ],
+    };
     await post(deps.db.sql, principal, [original]);
     await post(deps.db.sql, principal, [reversal(original, newId("ledgerTransaction"))]);
     const balances = await readBalances(deps.db, principal, [principal.tenantId]);
@@ -49,10 +57,16 @@ describe("the ledger module", () => {
   it("refuses to overdraw a customer balance and writes nothing", async () => {
     const deps = await testDeps();
     const principal = await insertPlatform(deps);
-    const attempt = post(deps.db.sql, principal, [{ id: newId("ledgerTransaction"), kind: "TEST", entries: [
-      { accountId: principal.tenantId, currency: USD, kind: "AVAILABLE", amount: -1n },
-      { accountId: principal.tenantId, currency: USD, kind: "FEES", amount: 1n },
-    ] }]);
+    const attempt = post(deps.db.sql, principal, [
+      {
+        id: newId("ledgerTransaction"),
+        kind: "TEST",
+        entries: [
+          { accountId: principal.tenantId, currency: USD, kind: "AVAILABLE", amount: -1n },
+          { accountId: principal.tenantId, currency: USD, kind: "FEES", amount: 1n },
+        ],
+      },
+    ]);
     await expect(attempt).rejects.toMatchObject({ code: "INSUFFICIENT_FUNDS" });
     expect(await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: principal.tenantId } })).toBe(0);
     expect(await deps.db.prisma.balanceEvent.count({ where: { tenantId: principal.tenantId } })).toBe(0);
@@ -61,10 +75,18 @@ describe("the ledger module", () => {
   it("refuses an unbalanced posting before it reaches the database", async () => {
     const deps = await testDeps();
     const principal = await insertPlatform(deps);
-    await expect(post(deps.db.sql, principal, [{ id: newId("ledgerTransaction"), kind: "TEST", entries: [
-      { accountId: principal.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -1n },
-      { accountId: principal.tenantId, currency: USD, kind: "AVAILABLE", amount: 2n },
-    ] }])).rejects.toThrow(/UNBALANCED/);
+    await expect(
+      post(deps.db.sql, principal, [
+        {
+          id: newId("ledgerTransaction"),
+          kind: "TEST",
+          entries: [
+            { accountId: principal.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -1n },
+            { accountId: principal.tenantId, currency: USD, kind: "AVAILABLE", amount: 2n },
+          ],
+        },
+      ]),
+    ).rejects.toThrow(/UNBALANCED/);
   });
 
   it("writes one balance event per change, with the balances after it, in order", async () => {
@@ -76,7 +98,12 @@ describe("the ledger module", () => {
     await createTransfer(deps, principal, { destinationAccountId: seller, amount: 200n, currency: USD }, randomUUID());
     const events = await deps.db.prisma.balanceEvent.findMany({ where: { accountId: principal.tenantId }, orderBy: { seq: "asc" } });
     // The top-up is credited to pending and settled in one commit: two events, in that order.
-    expect(events.map((e) => [e.available.toFixed(), e.pending.toFixed()])).toEqual([["0", "1000"], ["1000", "0"], ["700", "0"], ["500", "0"]]);
+    expect(events.map((e) => [e.available.toFixed(), e.pending.toFixed()])).toEqual([
+      ["0", "1000"],
+      ["1000", "0"],
+      ["700", "0"],
+      ["500", "0"],
+    ]);
     expect(events.every((e) => e.id.startsWith("evt_") && e.balanceTransactionId?.startsWith("txn_"))).toBe(true);
     const sellerEvents = await deps.db.prisma.balanceEvent.findMany({ where: { accountId: seller }, orderBy: { seq: "asc" } });
     expect(sellerEvents.map((e) => e.available.toFixed())).toEqual(["300", "500"]);
@@ -91,10 +118,20 @@ describe("opening ledger accounts", () => {
     const principal = await insertPlatform(deps);
     for (let round = 0; round < (usesPostgres() ? 300 : 10); round++) {
       const seller = await insertConnectedAccount({ tenantId: principal.tenantId });
-      await Promise.all(Array.from({ length: 8 }, () => post(deps.db.sql, principal, [{ id: newId("ledgerTransaction"), kind: "TEST", entries: [
-        { accountId: principal.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -5n },
-        { accountId: seller, currency: USD, kind: "AVAILABLE", amount: 5n },
-      ] }])));
+      await Promise.all(
+        Array.from({ length: 8 }, () =>
+          post(deps.db.sql, principal, [
+            {
+              id: newId("ledgerTransaction"),
+              kind: "TEST",
+              entries: [
+                { accountId: principal.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -5n },
+                { accountId: seller, currency: USD, kind: "AVAILABLE", amount: 5n },
+              ],
+            },
+          ]),
+        ),
+      );
       expect((await readBalances(deps.db, principal, [seller])).get(seller)).toEqual([{ currency: "USD", available: 40n, pending: 0n }]);
       expect(await deps.db.prisma.ledgerAccount.count({ where: { accountId: seller } })).toBe(1);
     }
@@ -119,12 +156,26 @@ describe("several postings in one call", () => {
           { accountId: principal.tenantId, currency: USD, kind: "AVAILABLE" as const, amount: -BigInt(100 * (i + 1)) },
           { accountId: seller, currency: USD, kind: "AVAILABLE" as const, amount: BigInt(100 * (i + 1)) },
         ],
-        balanceTransactions: [{ id: newId("balanceTransaction"), accountId: principal.tenantId, type: "TRANSFER" as const, currency: USD, amount: -BigInt(100 * (i + 1)), fee: 0n, status: "AVAILABLE" as const, availableOn: at }],
+        balanceTransactions: [
+          {
+            id: newId("balanceTransaction"),
+            accountId: principal.tenantId,
+            type: "TRANSFER" as const,
+            currency: USD,
+            amount: -BigInt(100 * (i + 1)),
+            fee: 0n,
+            status: "AVAILABLE" as const,
+            availableOn: at,
+          },
+        ],
       })),
     );
     const events = await deps.db.prisma.balanceEvent.findMany({ where: { accountId: principal.tenantId }, orderBy: { seq: "asc" } });
     expect(events.slice(2).map((e) => e.available.toFixed())).toEqual(["900", "700", "400"]);
-    const btIds = await deps.db.prisma.balanceTransaction.findMany({ where: { accountId: principal.tenantId, type: "TRANSFER" }, orderBy: { amount: "desc" } });
+    const btIds = await deps.db.prisma.balanceTransaction.findMany({
+      where: { accountId: principal.tenantId, type: "TRANSFER" },
+      orderBy: { amount: "desc" },
+    });
     expect(events.slice(2).map((e) => e.balanceTransactionId)).toEqual(btIds.map((bt) => bt.id));
   });
 });
@@ -142,7 +193,18 @@ describe("postings of several tenants and modes in one call", () => {
         { accountId, currency: USD, kind: "TOPUP_CLEARING", amount: -amount },
         { accountId, currency: USD, kind: "AVAILABLE", amount },
       ],
-      balanceTransactions: [{ id: newId("balanceTransaction"), accountId: btAccount, type: "ADJUSTMENT", currency: USD, amount, fee: 0n, status: "AVAILABLE", availableOn: new Date() }],
+      balanceTransactions: [
+        {
+          id: newId("balanceTransaction"),
+          accountId: btAccount,
+          type: "ADJUSTMENT",
+          currency: USD,
+          amount,
+          fee: 0n,
+          status: "AVAILABLE",
+          availableOn: new Date(),
+        },
+      ],
     });
     await postScoped(deps.db.sql, [
       { scope: a, posting: credit(a.tenantId, 100n) },
@@ -154,7 +216,11 @@ describe("postings of several tenants and modes in one call", () => {
     expect((await readBalances(deps.db, aLive, [a.tenantId])).get(a.tenantId)).toEqual([{ currency: "USD", available: 7n, pending: 0n }]);
     expect((await readBalances(deps.db, b, [b.tenantId])).get(b.tenantId)).toEqual([{ currency: "USD", available: 20n, pending: 0n }]);
     const events = await deps.db.prisma.balanceEvent.findMany({ where: { accountId: a.tenantId }, orderBy: { seq: "asc" } });
-    expect(events.map((e) => [e.livemode, e.available.toFixed()])).toEqual([[false, "100"], [true, "7"], [false, "101"]]);
+    expect(events.map((e) => [e.livemode, e.available.toFixed()])).toEqual([
+      [false, "100"],
+      [true, "7"],
+      [false, "101"],
+    ]);
     expect(await deps.db.prisma.balanceTransaction.count({ where: { tenantId: b.tenantId } })).toBe(1);
     expect(await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: a.tenantId, livemode: true } })).toBe(1);
     for (const principal of [a, b, aLive]) expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
@@ -165,14 +231,28 @@ describe("postings of several tenants and modes in one call", () => {
     const a = await insertPlatform(deps);
     const b = await insertPlatform(deps);
     const attempt = postScoped(deps.db.sql, [
-      { scope: a, posting: { id: newId("ledgerTransaction"), kind: "TEST", entries: [
-        { accountId: a.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -5n },
-        { accountId: a.tenantId, currency: USD, kind: "AVAILABLE", amount: 5n },
-      ] } },
-      { scope: b, posting: { id: newId("ledgerTransaction"), kind: "TEST", entries: [
-        { accountId: b.tenantId, currency: USD, kind: "AVAILABLE", amount: -1n },
-        { accountId: b.tenantId, currency: USD, kind: "FEES", amount: 1n },
-      ] } },
+      {
+        scope: a,
+        posting: {
+          id: newId("ledgerTransaction"),
+          kind: "TEST",
+          entries: [
+            { accountId: a.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -5n },
+            { accountId: a.tenantId, currency: USD, kind: "AVAILABLE", amount: 5n },
+          ],
+        },
+      },
+      {
+        scope: b,
+        posting: {
+          id: newId("ledgerTransaction"),
+          kind: "TEST",
+          entries: [
+            { accountId: b.tenantId, currency: USD, kind: "AVAILABLE", amount: -1n },
+            { accountId: b.tenantId, currency: USD, kind: "FEES", amount: 1n },
+          ],
+        },
+      },
     ]);
     await expect(attempt).rejects.toMatchObject({ code: "INSUFFICIENT_FUNDS" });
     expect(await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: { in: [a.tenantId, b.tenantId] } } })).toBe(0);
@@ -181,10 +261,14 @@ describe("postings of several tenants and modes in one call", () => {
 });
 
 describe("signalling balance events", () => {
-  const credit = (accountId: string): Posting => ({ id: newId("ledgerTransaction"), kind: "TEST", entries: [
-    { accountId, currency: USD, kind: "TOPUP_CLEARING", amount: -3n },
-    { accountId, currency: USD, kind: "AVAILABLE", amount: 3n },
-  ] });
+  const credit = (accountId: string): Posting => ({
+    id: newId("ledgerTransaction"),
+    kind: "TEST",
+    entries: [
+      { accountId, currency: USD, kind: "TOPUP_CLEARING", amount: -3n },
+      { accountId, currency: USD, kind: "AVAILABLE", amount: 3n },
+    ],
+  });
   const until = async (check: () => boolean, what: string) => {
     const deadline = Date.now() + 5_000;
     while (!check()) {
@@ -196,7 +280,9 @@ describe("signalling balance events", () => {
   it("signals each touched account once its transaction commits, and never for a rolled-back one", async () => {
     const deps = await testDeps();
     const principal = await insertPlatform(deps);
-    const [committed, rolledBack, marker] = await Promise.all([0, 1, 2].map(() => insertConnectedAccount({ tenantId: principal.tenantId })));
+    const [committed, rolledBack, marker] = await Promise.all(
+      [0, 1, 2].map(() => insertConnectedAccount({ tenantId: principal.tenantId })),
+    );
     const heard: string[] = [];
     const unlisten = await deps.db.listen(BALANCE_EVENTS_CHANNEL, (payload) => heard.push(payload));
     try {
@@ -207,10 +293,12 @@ describe("signalling balance events", () => {
       });
       await until(() => heard.includes(committed!), "the committed account's signal");
 
-      await expect(deps.db.transaction(async (sql) => {
-        await post(sql, principal, [credit(rolledBack!)]);
-        throw new Error("abort");
-      })).rejects.toThrow("abort");
+      await expect(
+        deps.db.transaction(async (sql) => {
+          await post(sql, principal, [credit(rolledBack!)]);
+          throw new Error("abort");
+        }),
+      ).rejects.toThrow("abort");
       // A later commit's signal has arrived: an earlier one for the rolled-back account would have too.
       await post(deps.db.sql, principal, [credit(marker!)]);
       await until(() => heard.includes(marker!), "the marker's signal");
@@ -245,7 +333,9 @@ describe("settlement", () => {
     const principal = await insertPlatform(deps);
     const topup = await createTopup(deps, principal, { accountId: principal.tenantId, amount: 4200n, currency: USD }, randomUUID());
     expect(topup.status).toBe("PENDING");
-    expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([{ currency: "USD", available: 0n, pending: 4200n }]);
+    expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([
+      { currency: "USD", available: 0n, pending: 4200n },
+    ]);
 
     await settleDueTopups(deps, new Date());
     expect((await deps.db.prisma.topup.findUniqueOrThrow({ where: { id: topup.id } })).status).toBe("PENDING");
@@ -260,8 +350,12 @@ describe("settlement", () => {
       settled = await deps.db.prisma.topup.findUniqueOrThrow({ where: { id: topup.id } });
     }
     expect(settled.status).toBe("SUCCEEDED");
-    expect((await deps.db.prisma.balanceTransaction.findUniqueOrThrow({ where: { id: topup.balanceTransactionId } })).status).toBe("AVAILABLE");
-    expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([{ currency: "USD", available: 4200n, pending: 0n }]);
+    expect((await deps.db.prisma.balanceTransaction.findUniqueOrThrow({ where: { id: topup.balanceTransactionId } })).status).toBe(
+      "AVAILABLE",
+    );
+    expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([
+      { currency: "USD", available: 4200n, pending: 0n },
+    ]);
     expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
   });
 
@@ -271,7 +365,9 @@ describe("settlement", () => {
     const workers = [startBalancesWorker(deps, 10), startBalancesWorker(deps, 10)];
     try {
       const topups = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => createTopup(deps, principal, { accountId: principal.tenantId, amount: BigInt(i + 1), currency: USD }, randomUUID())),
+        Array.from({ length: 20 }, (_, i) =>
+          createTopup(deps, principal, { accountId: principal.tenantId, amount: BigInt(i + 1), currency: USD }, randomUUID()),
+        ),
       );
       const deadline = Date.now() + 20_000;
       while ((await deps.db.prisma.topup.count({ where: { id: { in: topups.map((t) => t.id) }, status: "PENDING" } })) > 0) {
@@ -283,7 +379,9 @@ describe("settlement", () => {
     }
     const settlements = await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: principal.tenantId, kind: "TOPUP_SETTLEMENT" } });
     expect(settlements).toBe(20);
-    expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([{ currency: "USD", available: 210n, pending: 0n }]);
+    expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([
+      { currency: "USD", available: 210n, pending: 0n },
+    ]);
   });
 
   it("postpones a top-up no settlement can post, and settles every other tenant's top-ups past it", async () => {
@@ -299,7 +397,9 @@ describe("settlement", () => {
     const workers = [startBalancesWorker(deps, 10)];
     try {
       const topups = await Promise.all(
-        [0, 1, 0, 1].map((p, i) => createTopup(deps, platforms[p]!, { accountId: platforms[p]!.tenantId, amount: BigInt(i + 1), currency: USD }, randomUUID())),
+        [0, 1, 0, 1].map((p, i) =>
+          createTopup(deps, platforms[p]!, { accountId: platforms[p]!.tenantId, amount: BigInt(i + 1), currency: USD }, randomUUID()),
+        ),
       );
       const deadline = Date.now() + 30_000;
       while ((await deps.db.prisma.topup.count({ where: { id: { in: topups.map((t) => t.id) }, status: "PENDING" } })) > 0) {
@@ -309,8 +409,13 @@ describe("settlement", () => {
       const poison = await deps.db.prisma.topup.findUniqueOrThrow({ where: { id: poisonId } });
       expect(poison.status).toBe("PENDING");
       expect(poison.settlesAt.getTime()).toBeGreaterThan(Date.now() + 10_000);
-      for (const [p, total] of [[0, 4n], [1, 6n]] as const) {
-        expect((await readBalances(deps.db, platforms[p], [platforms[p].tenantId])).get(platforms[p].tenantId)).toEqual([{ currency: "USD", available: total, pending: 0n }]);
+      for (const [p, total] of [
+        [0, 4n],
+        [1, 6n],
+      ] as const) {
+        expect((await readBalances(deps.db, platforms[p], [platforms[p].tenantId])).get(platforms[p].tenantId)).toEqual([
+          { currency: "USD", available: total, pending: 0n },
+        ]);
       }
     } finally {
       await Promise.all(workers.map((worker) => worker.stop()));

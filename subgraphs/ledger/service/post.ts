@@ -56,7 +56,10 @@ function recordPost(items: readonly ScopedPosting[], outcome: PostOutcome, start
  * LedgerInvariantError for a posting that does not balance (a bug).
  */
 export async function post(sql: SqlClient, scope: LedgerScope, postings: readonly Posting[]): Promise<void> {
-  await postScoped(sql, postings.map((posting) => ({ scope, posting })));
+  await postScoped(
+    sql,
+    postings.map((posting) => ({ scope, posting })),
+  );
 }
 
 /**
@@ -68,7 +71,9 @@ export async function postScoped(sql: SqlClient, items: readonly ScopedPosting[]
     const problem = checkPosting(posting);
     if (problem) {
       recordPost(items, "invalid");
-      throw new LedgerInvariantError(`refusing posting ${posting.id}: ${JSON.stringify(problem, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+      throw new LedgerInvariantError(
+        `refusing posting ${posting.id}: ${JSON.stringify(problem, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`,
+      );
     }
   }
   if (items.length === 0) return;

@@ -106,10 +106,9 @@ export async function readEventRange(
 
 /** The position of an account's newest row (0 when it has none), whatever its scope. */
 export async function latestSeq(db: Database, accountId: string): Promise<bigint> {
-  const [row] = await db.sql.query<{ seq: string | null }>(
-    `SELECT max(seq)::text AS seq FROM balance_event WHERE account_id = $1`,
-    [accountId],
-  );
+  const [row] = await db.sql.query<{ seq: string | null }>(`SELECT max(seq)::text AS seq FROM balance_event WHERE account_id = $1`, [
+    accountId,
+  ]);
   return BigInt(row?.seq ?? 0);
 }
 

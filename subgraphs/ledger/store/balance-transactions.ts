@@ -47,12 +47,15 @@ export interface HistoryScope {
 }
 
 /** By id, in the order of `ids` (null where none is in the scope); one query per batch. */
-export async function findBalanceTransactions(sql: SqlClient, scope: HistoryScope, ids: readonly string[]): Promise<(BalanceTransactionRecord | null)[]> {
-  const rows = await sql.query<Row>(`SELECT ${COLUMNS} FROM balance_transaction t WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.id = ANY($3::varchar[])`, [
-    scope.tenantId,
-    scope.livemode,
-    [...ids],
-  ]);
+export async function findBalanceTransactions(
+  sql: SqlClient,
+  scope: HistoryScope,
+  ids: readonly string[],
+): Promise<(BalanceTransactionRecord | null)[]> {
+  const rows = await sql.query<Row>(
+    `SELECT ${COLUMNS} FROM balance_transaction t WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.id = ANY($3::varchar[])`,
+    [scope.tenantId, scope.livemode, [...ids]],
+  );
   const byId = new Map(rows.map((row) => [row.id, toRecord(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }

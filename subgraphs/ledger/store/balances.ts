@@ -18,7 +18,11 @@ export interface CustomerBalanceRow {
 }
 
 /** The customer balances (CUSTOMER_KINDS) of many accounts of one scope, per currency and kind. */
-export async function customerBalanceRows(sql: SqlClient, scope: BalanceScope, accountIds: readonly string[]): Promise<CustomerBalanceRow[]> {
+export async function customerBalanceRows(
+  sql: SqlClient,
+  scope: BalanceScope,
+  accountIds: readonly string[],
+): Promise<CustomerBalanceRow[]> {
   const rows = await sql.query<{ accountId: string; currency: string; kind: "AVAILABLE" | "PENDING"; balance: string }>(
     `SELECT la.account_id AS "accountId", la.currency, la.kind::text AS kind, SUM(lb.balance)::text AS balance
        FROM ledger_account la
@@ -46,7 +50,10 @@ export interface AvailableBalanceKey {
  * and reads them, for a caller that spends them in its transaction. A balance never credited
  * has no row and is absent.
  */
-export async function lockAvailableBalances(sql: SqlClient, keys: readonly AvailableBalanceKey[]): Promise<(AvailableBalanceKey & { balance: bigint })[]> {
+export async function lockAvailableBalances(
+  sql: SqlClient,
+  keys: readonly AvailableBalanceKey[],
+): Promise<(AvailableBalanceKey & { balance: bigint })[]> {
   if (keys.length === 0) return [];
   const rows = await sql.query<AvailableBalanceKey & { balance: string }>(
     `SELECT la.account_id AS "accountId", la.livemode, la.currency, lb.balance::text AS balance

@@ -72,7 +72,8 @@ export async function verifyLedger(sql: SqlClient, scope: IntegrityScope = {}): 
          <> COALESCE((SELECT SUM(le.amount) FROM ledger_entry le WHERE le.ledger_account_id = la.id), 0)`,
     params,
   );
-  for (const row of drift) problems.push(`ledger account ${row.id} (${row.kind}) holds ${row.balance} but its entries sum to ${row.entries}`);
+  for (const row of drift)
+    problems.push(`ledger account ${row.id} (${row.kind}) holds ${row.balance} but its entries sum to ${row.entries}`);
 
   const negative = await sql.query<{ id: string; kind: string; balance: string }>(
     `SELECT la.id, la.kind::text AS kind, SUM(lb.balance)::text AS balance
@@ -84,7 +85,9 @@ export async function verifyLedger(sql: SqlClient, scope: IntegrityScope = {}): 
   );
   for (const row of negative) problems.push(`customer balance ${row.id} (${row.kind}) is negative: ${row.balance}`);
 
-  const eventFilter = [scope.tenantId ? `be.tenant_id = $1` : "", scope.accountId ? `be.account_id = $${params.length}` : ""].filter(Boolean);
+  const eventFilter = [scope.tenantId ? `be.tenant_id = $1` : "", scope.accountId ? `be.account_id = $${params.length}` : ""].filter(
+    Boolean,
+  );
   const badEvents = await sql.query<{ id: string }>(
     `SELECT be.id FROM balance_event be WHERE (be.available < 0 OR be.pending < 0) ${eventFilter.length > 0 ? `AND ${eventFilter.join(" AND ")}` : ""}`,
     params,

@@ -33,7 +33,19 @@ const posting: Posting = {
     { accountId: "acct_a", currency: USD, kind: "TOPUP_CLEARING", amount: -5n },
     { accountId: "acct_a", currency: USD, kind: "PENDING", amount: 5n },
   ],
-  balanceTransactions: [{ id: "txn_1", accountId: "acct_a", type: "TOPUP", currency: USD, amount: 5n, fee: 0n, status: "PENDING", availableOn: new Date(), sourceId: "tu_1" }],
+  balanceTransactions: [
+    {
+      id: "txn_1",
+      accountId: "acct_a",
+      type: "TOPUP",
+      currency: USD,
+      amount: 5n,
+      fee: 0n,
+      status: "PENDING",
+      availableOn: new Date(),
+      sourceId: "tu_1",
+    },
+  ],
 };
 
 describe("ledger_post.sql and the TypeScript ledger agree", () => {

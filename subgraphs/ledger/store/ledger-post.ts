@@ -70,9 +70,23 @@ export function ledgerPostPayload(items: readonly ScopedPosting[], notify: boole
   const postings = items.map((item) => item.posting);
   const scopeOf = (index: number): ScopeColumns => ({ tenant_id: items[index]!.scope.tenantId, livemode: items[index]!.scope.livemode });
   return {
-    transactions: postings.map((p, index) => ({ id: p.id, ...scopeOf(index), kind: p.kind, reference: p.reference ?? null, reverses_id: p.reversesId ?? null })),
+    transactions: postings.map((p, index) => ({
+      id: p.id,
+      ...scopeOf(index),
+      kind: p.kind,
+      reference: p.reference ?? null,
+      reverses_id: p.reversesId ?? null,
+    })),
     entries: postings.flatMap((p, posting) =>
-      p.entries.map((e) => ({ transaction_id: p.id, ...scopeOf(posting), account_id: e.accountId, currency: e.currency, kind: e.kind, amount: e.amount.toString(), posting })),
+      p.entries.map((e) => ({
+        transaction_id: p.id,
+        ...scopeOf(posting),
+        account_id: e.accountId,
+        currency: e.currency,
+        kind: e.kind,
+        amount: e.amount.toString(),
+        posting,
+      })),
     ),
     balance_transactions: postings.flatMap((p, index) =>
       (p.balanceTransactions ?? []).map((bt) => ({

@@ -49,7 +49,8 @@ export interface Transition {
 
 export function transition(from: PayoutStatus, event: PayoutEvent): Transition | Refusal<"INVALID_STATE"> {
   const moved = payoutLifecycle.move(from, TARGET[event.type]);
-  if (isRefusal(moved)) return event.type === "CANCEL" ? refuse("INVALID_STATE", `Only a PENDING payout can be canceled; this one is ${from}`) : moved;
+  if (isRefusal(moved))
+    return event.type === "CANCEL" ? refuse("INVALID_STATE", `Only a PENDING payout can be canceled; this one is ${from}`) : moved;
   const { to } = moved;
   return { from, to, failure: event.type === "FAIL" ? event.failure : undefined, reversesDebit: to === "FAILED" || to === "CANCELED" };
 }

@@ -14,12 +14,18 @@ export function checkStatementDescriptor(value: string | null | undefined): stri
   const argument = "input.statementDescriptor";
   if (value.trim().length === 0) return refuse("BAD_USER_INPUT", "statementDescriptor must not be blank", argument);
   if (value.length > MAX_STATEMENT_DESCRIPTOR || !DESCRIPTOR.test(value) || FORBIDDEN.test(value)) {
-    return refuse("BAD_USER_INPUT", `statementDescriptor must be at most ${MAX_STATEMENT_DESCRIPTOR} printable ASCII characters, without < > \\ ' "`, argument);
+    return refuse(
+      "BAD_USER_INPUT",
+      `statementDescriptor must be at most ${MAX_STATEMENT_DESCRIPTOR} printable ASCII characters, without < > \\ ' "`,
+      argument,
+    );
   }
   return value;
 }
 
-export function checkPayoutMetadata(value: unknown): { readonly ok: true; readonly metadata: Metadata } | { readonly ok: false; readonly problem: InputRefusal } {
+export function checkPayoutMetadata(
+  value: unknown,
+): { readonly ok: true; readonly metadata: Metadata } | { readonly ok: false; readonly problem: InputRefusal } {
   const result = parseMetadata(value);
   if (!result.ok) return { ok: false, problem: refuse("BAD_USER_INPUT", result.problem.message, "input.metadata") };
   return result;

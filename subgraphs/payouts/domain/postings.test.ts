@@ -24,7 +24,12 @@ describe("payout postings", () => {
       { accountId: "acct_platform", currency: "USD", kind: "FEES", amount: 100n },
     ]);
     const bt = posting.balanceTransactions![0]!;
-    expect({ type: bt.type, amount: bt.amount, fee: bt.fee, net: netOf(bt) }).toEqual({ type: "PAYOUT", amount: -10_000n, fee: 100n, net: -10_100n });
+    expect({ type: bt.type, amount: bt.amount, fee: bt.fee, net: netOf(bt) }).toEqual({
+      type: "PAYOUT",
+      amount: -10_000n,
+      fee: 100n,
+      net: -10_100n,
+    });
     expect(eventsFor([posting])).toEqual([{ posting: 0, accountId: "acct_seller", currency: "USD", balanceTransactionId: "txn_1" }]);
   });
 

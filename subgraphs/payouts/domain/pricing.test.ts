@@ -22,7 +22,10 @@ describe("payout fees", () => {
     expect(instantMaximum(USD)).toBe(1_000_000n);
     expect(instantMaximum(JPY)).toBe(10_000n);
     expect(checkMethodLimits("INSTANT", { amount: 1_000_000n, currency: USD })).toBeUndefined();
-    expect(checkMethodLimits("INSTANT", { amount: 1_000_001n, currency: USD })).toMatchObject({ code: "BAD_USER_INPUT", argument: "input.amount" });
+    expect(checkMethodLimits("INSTANT", { amount: 1_000_001n, currency: USD })).toMatchObject({
+      code: "BAD_USER_INPUT",
+      argument: "input.amount",
+    });
     expect(checkMethodLimits("STANDARD", { amount: 10n ** 12n, currency: USD })).toBeUndefined();
   });
 });

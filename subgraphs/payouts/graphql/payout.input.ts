@@ -18,7 +18,10 @@ export class CreatePayoutInput {
   @Field(() => PayoutMethodEnum, { defaultValue: "STANDARD" })
   method!: PayoutMethod;
 
-  @Field(() => ID, { nullable: true, description: "A bank account (ba_…) of the account; omitted: its default bank account for the currency." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "A bank account (ba_…) of the account; omitted: its default bank account for the currency.",
+  })
   destinationId?: string | null;
 
   @Field(() => String, { nullable: true, description: "At most 22 printable ASCII characters, without < > \\ ' \"." })

@@ -49,7 +49,9 @@ export class PayoutResolver {
     return Payout.from(await createPayout(context.deps, platformOf(context), input, idempotencyKey));
   }
 
-  @Mutation(() => Payout, { description: "Cancels a PENDING payout and credits amount and fee back (INVALID_STATE once it is in transit)." })
+  @Mutation(() => Payout, {
+    description: "Cancels a PENDING payout and credits amount and fee back (INVALID_STATE once it is in transit).",
+  })
   async cancelPayout(
     @Arg("id", () => ID) id: string,
     @Arg("idempotencyKey", () => String) idempotencyKey: string,

@@ -11,7 +11,12 @@ import { lockPayout, type PayoutRecord } from "../store.ts";
 import { findPayout } from "./read-payouts.ts";
 import { writeTransition } from "./transition.ts";
 
-export async function cancelPayout(deps: Dependencies, principal: PlatformPrincipal, id: string, idempotencyKey: string): Promise<PayoutRecord> {
+export async function cancelPayout(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  id: string,
+  idempotencyKey: string,
+): Promise<PayoutRecord> {
   return deps.idempotency.run(
     { scope: principalScope(principal), key: idempotencyKey, operation: "cancelPayout", params: { id } },
     { toJson: (payout) => ({ payoutId: payout.id }), fromJson: async (json) => findPayout(deps, principal, json["payoutId"] as string) },

@@ -48,7 +48,12 @@ export async function createPayout(
   const metadata = checkPayoutMetadata(input.metadata);
   if (!metadata.ok) throw refused(metadata.problem);
 
-  const params = { ...input, destinationId: input.destinationId ?? null, statementDescriptor: descriptor ?? null, metadata: metadata.metadata };
+  const params = {
+    ...input,
+    destinationId: input.destinationId ?? null,
+    statementDescriptor: descriptor ?? null,
+    metadata: metadata.metadata,
+  };
   return deps.idempotency.run(
     { scope: principalScope(principal), key: idempotencyKey, operation: "createPayout", params },
     { toJson: (payout) => ({ payoutId: payout.id }), fromJson: async (json) => findPayout(deps, principal, json["payoutId"] as string) },
@@ -60,7 +65,10 @@ export async function createPayout(
         currency: money.currency,
       });
       if (destination.currency !== money.currency) {
-        throw new AppError("CURRENCY_MISMATCH", `The bank account ${destination.id} receives ${destination.currency}; this payout is in ${money.currency}`);
+        throw new AppError(
+          "CURRENCY_MISMATCH",
+          `The bank account ${destination.id} receives ${destination.currency}; this payout is in ${money.currency}`,
+        );
       }
       const now = new Date();
       const fee = payoutFee(input.method, money.amount);
@@ -94,7 +102,15 @@ export async function createPayout(
       await complete(payout);
       await post(sql, principal, [
         payoutDebitPosting(
-          { payoutId: payout.id, platformId: principal.tenantId, accountId: payout.accountId, amount: payout.amount, fee, currency: payout.currency, ledgerTransactionId: payout.ledgerTransactionId },
+          {
+            payoutId: payout.id,
+            platformId: principal.tenantId,
+            accountId: payout.accountId,
+            amount: payout.amount,
+            fee,
+            currency: payout.currency,
+            ledgerTransactionId: payout.ledgerTransactionId,
+          },
           { id: payout.balanceTransactionId, at: now, description: `Payout ${payout.id} to bank account ••••${destination.last4}` },
         ),
       ]);

@@ -89,14 +89,39 @@ describe("createPayout", () => {
     const p = await insertPlatform(deps);
     const account = await seller(p, 100_000n);
     const destinationId = await bank(p, account);
-    const payout = await createPayout(deps, p, { accountId: account, amount: 20_000n, currency: USD, method: "INSTANT", destinationId, statementDescriptor: "ACME PAYOUT", metadata: { order: "7" } }, randomUUID());
-    expect(payout).toMatchObject({ status: "PENDING", amount: 20_000n, fee: 200n, method: "INSTANT", destinationId, statementDescriptor: "ACME PAYOUT", metadata: { order: "7" } });
+    const payout = await createPayout(
+      deps,
+      p,
+      {
+        accountId: account,
+        amount: 20_000n,
+        currency: USD,
+        method: "INSTANT",
+        destinationId,
+        statementDescriptor: "ACME PAYOUT",
+        metadata: { order: "7" },
+      },
+      randomUUID(),
+    );
+    expect(payout).toMatchObject({
+      status: "PENDING",
+      amount: 20_000n,
+      fee: 200n,
+      method: "INSTANT",
+      destinationId,
+      statementDescriptor: "ACME PAYOUT",
+      metadata: { order: "7" },
+    });
     expect(await available(p, account)).toBe(100_000n - 20_200n);
     expect(await findPayout(deps, p, payout.id)).toEqual(payout);
 
     const bt = await deps.db.prisma.balanceTransaction.findUniqueOrThrow({ where: { id: payout.balanceTransactionId } });
     expect({ type: bt.type, amount: bt.amount.toFixed(), fee: bt.fee.toFixed(), net: bt.net.toFixed(), sourceId: bt.sourceId }).toEqual({
-      type: "PAYOUT", amount: "-20000", fee: "200", net: "-20200", sourceId: payout.id,
+      type: "PAYOUT",
+      amount: "-20000",
+      fee: "200",
+      net: "-20200",
+      sourceId: payout.id,
     });
     const entries = await deps.db.sql.query<{ kind: string; account_id: string; amount: string }>(
       `SELECT la.kind::text AS kind, la.account_id, le.amount::text AS amount FROM ledger_entry le JOIN ledger_account la ON la.id = le.ledger_account_id
@@ -108,7 +133,9 @@ describe("createPayout", () => {
       { kind: "FEES", account_id: p.tenantId, amount: "200" },
       { kind: "PAYOUT_CLEARING", account_id: p.tenantId, amount: "20000" },
     ]);
-    const events = await deps.db.prisma.balanceEvent.findMany({ where: { accountId: account, balanceTransactionId: payout.balanceTransactionId } });
+    const events = await deps.db.prisma.balanceEvent.findMany({
+      where: { accountId: account, balanceTransactionId: payout.balanceTransactionId },
+    });
     expect(events).toHaveLength(1);
     expect((await verifyLedger(deps.db.sql, { tenantId: p.tenantId })).problems).toEqual([]);
   });
@@ -130,7 +157,15 @@ describe("createPayout", () => {
     const unverified = await seller(p, 0n, "PENDING_VERIFICATION");
     const sibling = await seller(p, 0n);
     const siblingsBank = await bank(p, sibling);
-    const eurBank = (await addExternalAccount(deps, p, account, { country: "DE", currency: "EUR", accountHolderName: "Jana", iban: "DE89370400440532013000" }, randomUUID())).id;
+    const eurBank = (
+      await addExternalAccount(
+        deps,
+        p,
+        account,
+        { country: "DE", currency: "EUR", accountHolderName: "Jana", iban: "DE89370400440532013000" },
+        randomUUID(),
+      )
+    ).id;
     const othersAccount = await seller(other, 10_000n);
     const othersBank = await bank(other, othersAccount);
     const base: CreatePayoutInput = { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId };
@@ -150,7 +185,10 @@ describe("createPayout", () => {
       [{ accountId: othersAccount, destinationId: othersBank }, "NOT_FOUND"],
     ];
     for (const [change, code] of cases) {
-      expect(await codeOf(createPayout(deps, p, { ...base, ...change }, randomUUID())), JSON.stringify(change, (_k, v) => (typeof v === "bigint" ? `${v}` : v))).toBe(code);
+      expect(
+        await codeOf(createPayout(deps, p, { ...base, ...change }, randomUUID())),
+        JSON.stringify(change, (_k, v) => (typeof v === "bigint" ? `${v}` : v)),
+      ).toBe(code);
     }
     expect(await footprint(p.tenantId)).toEqual(before);
     expect(await available(p, account)).toBe(10_000n);
@@ -177,7 +215,12 @@ describe("the lifecycle", () => {
   it("goes PENDING -> IN_TRANSIT -> PAID on schedule, and PAID moves no customer balance", async () => {
     const p = await insertPlatform(deps);
     const account = await seller(p, 10_000n);
-    const payout = await createPayout(deps, p, { accountId: account, amount: 4_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account) }, randomUUID());
+    const payout = await createPayout(
+      deps,
+      p,
+      { accountId: account, amount: 4_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account) },
+      randomUUID(),
+    );
     expect(await advance(p, 0)).toEqual([]); // not due for an hour
     expect((await advance(p, 1.1)).map((x) => [x.id, x.status])).toEqual([[payout.id, "IN_TRANSIT"]]);
     expect(await advance(p, 1.5)).toEqual([]); // the next step is an hour after sending
@@ -195,7 +238,12 @@ describe("the lifecycle", () => {
   ])("fails a payout to test account %s with %s and credits amount and fee back", async (accountNumber, code) => {
     const p = await insertPlatform(deps);
     const account = await seller(p, 10_000n);
-    const payout = await createPayout(deps, p, { accountId: account, amount: 3_000n, currency: USD, method: "INSTANT", destinationId: await bank(p, account, accountNumber) }, randomUUID());
+    const payout = await createPayout(
+      deps,
+      p,
+      { accountId: account, amount: 3_000n, currency: USD, method: "INSTANT", destinationId: await bank(p, account, accountNumber) },
+      randomUUID(),
+    );
     expect(await available(p, account)).toBe(10_000n - 3_050n);
     await advance(p, 1.1);
     expect(await available(p, account)).toBe(10_000n - 3_050n); // in transit: still out
@@ -204,7 +252,12 @@ describe("the lifecycle", () => {
     expect(failed).toMatchObject({ status: "FAILED", failureCode: code, failureMessage: expect.any(String) });
     expect(await available(p, account)).toBe(10_000n);
     const bt = await deps.db.prisma.balanceTransaction.findUniqueOrThrow({ where: { id: failed.reversalBalanceTransactionId! } });
-    expect({ type: bt.type, amount: bt.amount.toFixed(), net: bt.net.toFixed(), sourceId: bt.sourceId }).toEqual({ type: "PAYOUT_FAILURE", amount: "3050", net: "3050", sourceId: payout.id });
+    expect({ type: bt.type, amount: bt.amount.toFixed(), net: bt.net.toFixed(), sourceId: bt.sourceId }).toEqual({
+      type: "PAYOUT_FAILURE",
+      amount: "3050",
+      net: "3050",
+      sourceId: payout.id,
+    });
     const reversal = await deps.db.prisma.ledgerTransaction.findFirstOrThrow({ where: { tenantId: p.tenantId, kind: "PAYOUT_FAILURE" } });
     expect(reversal.reversesId).toBe(payout.ledgerTransactionId);
     expect(await deps.db.prisma.balanceEvent.count({ where: { accountId: account, balanceTransactionId: bt.id } })).toBe(1);
@@ -215,7 +268,12 @@ describe("the lifecycle", () => {
     const p = await insertPlatform(deps);
     const account = await seller(p, 10_000n);
     const destinationId = await bank(p, account);
-    const first = await createPayout(deps, p, { accountId: account, amount: 1_000n, currency: USD, method: "INSTANT", destinationId }, randomUUID());
+    const first = await createPayout(
+      deps,
+      p,
+      { accountId: account, amount: 1_000n, currency: USD, method: "INSTANT", destinationId },
+      randomUUID(),
+    );
     const key = randomUUID();
     const canceled = await cancelPayout(deps, p, first.id, key);
     expect(canceled).toMatchObject({ status: "CANCELED", reversalBalanceTransactionId: expect.stringMatching(/^txn_/) });
@@ -226,7 +284,12 @@ describe("the lifecycle", () => {
     expect({ type: bt.type, amount: bt.amount.toFixed() }).toEqual({ type: "PAYOUT_CANCEL", amount: "1050" });
     expect(await advance(p, 5)).toEqual([]); // the rail leaves a canceled payout alone
 
-    const second = await createPayout(deps, p, { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId }, randomUUID());
+    const second = await createPayout(
+      deps,
+      p,
+      { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId },
+      randomUUID(),
+    );
     await advance(p, 1.1);
     const before = await footprint(p.tenantId);
     expect(await codeOf(cancelPayout(deps, p, second.id, randomUUID()))).toBe("INVALID_STATE");
@@ -240,15 +303,24 @@ describe("the lifecycle", () => {
   it("cannot be written out of order: the database refuses an illegal transition or a changed amount", async () => {
     const p = await insertPlatform(deps);
     const account = await seller(p, 10_000n);
-    const payout = await createPayout(deps, p, { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account) }, randomUUID());
-    await expect(deps.db.sql.query(`UPDATE payout SET status = 'PAID' WHERE id = $1`, [payout.id])).rejects.toThrow(/illegal payout transition/);
+    const payout = await createPayout(
+      deps,
+      p,
+      { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account) },
+      randomUUID(),
+    );
+    await expect(deps.db.sql.query(`UPDATE payout SET status = 'PAID' WHERE id = $1`, [payout.id])).rejects.toThrow(
+      /illegal payout transition/,
+    );
     await expect(deps.db.sql.query(`UPDATE payout SET amount = 1 WHERE id = $1`, [payout.id])).rejects.toThrow(/immutable/);
     // To PAID first (a step skips a row another transaction holds locked, so take them until done).
     for (let hours = 1.1; (await findPayout(deps, p, payout.id)).status !== "PAID"; hours += 1.1) {
       if (hours > 12) throw new Error("the payout did not reach PAID");
       await advance(p, hours);
     }
-    await expect(deps.db.sql.query(`UPDATE payout SET status = 'FAILED' WHERE id = $1`, [payout.id])).rejects.toThrow(/illegal payout transition/);
+    await expect(deps.db.sql.query(`UPDATE payout SET status = 'FAILED' WHERE id = $1`, [payout.id])).rejects.toThrow(
+      /illegal payout transition/,
+    );
     expect((await findPayout(deps, p, payout.id)).status).toBe("PAID");
   });
 });
@@ -257,7 +329,12 @@ describe("the lifecycle template", () => {
   it("has the database guard refuse exactly the transitions the state machine refuses", async () => {
     const p = await insertPlatform(deps);
     const account = await seller(p, 1_000n);
-    const model = await createPayout(deps, p, { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account) }, randomUUID());
+    const model = await createPayout(
+      deps,
+      p,
+      { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account) },
+      randomUUID(),
+    );
     // Rows in every status that no worker claims (no next step): only the raw UPDATE moves them.
     const rowIn = async (status: PayoutRecord["status"]) => {
       const id = newId("payout");
@@ -272,7 +349,12 @@ describe("the lifecycle template", () => {
   it("posts a failed payout's reversal exactly once when its batch is rolled back by another payout's failing step", async () => {
     const p = await insertPlatform(deps);
     const account = await seller(p, 10_000n);
-    const failing = await createPayout(deps, p, { accountId: account, amount: 3_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account, "000111111113") }, randomUUID());
+    const failing = await createPayout(
+      deps,
+      p,
+      { accountId: account, amount: 3_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account, "000111111113") },
+      randomUUID(),
+    );
     await advance(p, 1.1); // IN_TRANSIT, its failure due an hour later
     // A row no step can handle (a currency the code does not know), due right after it.
     const broken = `po_broken${randomUUID().replace(/-/g, "").slice(0, 16)}`;
@@ -307,7 +389,12 @@ describe("the worker", () => {
   it("keeps paying out when one payout's step keeps failing: that one is postponed, the rest advance", async () => {
     const p = await insertPlatform(deps);
     const account = await seller(p, 10_000n);
-    const good = await createPayout(deps, p, { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account) }, randomUUID());
+    const good = await createPayout(
+      deps,
+      p,
+      { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account) },
+      randomUUID(),
+    );
     // A row no step can handle (a currency the code does not know), due first.
     const broken = `po_broken${randomUUID().replace(/-/g, "").slice(0, 16)}`;
     await deps.db.sql.query(
@@ -328,7 +415,10 @@ describe("the worker", () => {
       await worker.stop();
     }
     // Postponed (by this worker, or by another file's worker that met it first), still PENDING.
-    const [row] = await deps.db.sql.query<{ status: string; later: boolean }>(`SELECT status::text AS status, next_step_at > now() AS later FROM payout WHERE id = $1`, [broken]);
+    const [row] = await deps.db.sql.query<{ status: string; later: boolean }>(
+      `SELECT status::text AS status, next_step_at > now() AS later FROM payout WHERE id = $1`,
+      [broken],
+    );
     await deps.db.sql.query(`DELETE FROM payout WHERE id = $1`, [broken]);
     expect(row).toEqual({ status: "PENDING", later: true });
   });
@@ -338,7 +428,12 @@ describe("closing an account", () => {
   it("is refused while a payout is in flight, and allowed once it is paid", async () => {
     const p = await insertPlatform(deps);
     const account = await seller(p, 1_000n);
-    await createPayout(deps, p, { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account) }, randomUUID());
+    await createPayout(
+      deps,
+      p,
+      { accountId: account, amount: 1_000n, currency: USD, method: "STANDARD", destinationId: await bank(p, account) },
+      randomUUID(),
+    );
     expect(await available(p, account)).toBe(0n);
     expect(await codeOf(closeAccount(deps, p, account))).toBe("INVALID_STATE");
     await advance(p, 1.1);
@@ -354,7 +449,9 @@ describe("payouts under concurrency", () => {
     const account = await seller(p, 100n * 250n);
     const destinationId = await bank(p, account);
     const results = await Promise.allSettled(
-      Array.from({ length: 200 }, () => createPayout(deps, p, { accountId: account, amount: 250n, currency: USD, method: "STANDARD", destinationId }, randomUUID())),
+      Array.from({ length: 200 }, () =>
+        createPayout(deps, p, { accountId: account, amount: 250n, currency: USD, method: "STANDARD", destinationId }, randomUUID()),
+      ),
     );
     const succeeded = results.filter((r) => r.status === "fulfilled").length;
     const refusals = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as AppError).code] : []));
@@ -374,25 +471,37 @@ describe("payouts under concurrency", () => {
     const failing = await bank(p, account, "000111111113");
     const created = await Promise.all(
       Array.from({ length: n }, (_, i) =>
-        createPayout(deps, p, { accountId: account, amount: 100n, currency: USD, method: "STANDARD", destinationId: i % 4 === 0 ? failing : paid }, randomUUID()),
+        createPayout(
+          deps,
+          p,
+          { accountId: account, amount: 100n, currency: USD, method: "STANDARD", destinationId: i % 4 === 0 ? failing : paid },
+          randomUUID(),
+        ),
       ),
     );
     const worker = async (hours: number) => {
       const seen: PayoutRecord[] = [];
       for (;;) {
-        const batch = (await advanceDuePayouts(deps, { now: new Date(Date.now() + hours * HOUR), tenantId: p.tenantId, limit: 7 })).advanced;
+        const batch = (await advanceDuePayouts(deps, { now: new Date(Date.now() + hours * HOUR), tenantId: p.tenantId, limit: 7 }))
+          .advanced;
         if (batch.length === 0) return seen;
         seen.push(...batch);
       }
     };
-    for (const [hours, status] of [[1.1, "IN_TRANSIT"], [2.5, null]] as const) {
+    for (const [hours, status] of [
+      [1.1, "IN_TRANSIT"],
+      [2.5, null],
+    ] as const) {
       const [a, b] = await Promise.all([worker(hours), worker(hours)]);
       const ids = [...a, ...b].map((x) => x.id);
       expect(ids).toHaveLength(n); // every payout advanced exactly once in this round
       expect(new Set(ids).size).toBe(n);
       if (status) expect(new Set([...a, ...b].map((x) => x.status))).toEqual(new Set([status]));
     }
-    const rows = await deps.db.prisma.payout.findMany({ where: { tenantId: p.tenantId }, select: { id: true, status: true, destinationId: true } });
+    const rows = await deps.db.prisma.payout.findMany({
+      where: { tenantId: p.tenantId },
+      select: { id: true, status: true, destinationId: true },
+    });
     expect(rows).toHaveLength(created.length);
     for (const row of rows) expect(row.status).toBe(row.destinationId === failing ? "FAILED" : "PAID");
     const failures = await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: p.tenantId, kind: "PAYOUT_FAILURE" } });

@@ -19,6 +19,12 @@ export async function findPayout(deps: Dependencies, principal: PlatformPrincipa
 }
 
 /** An account's payouts, newest first, optionally of one status. */
-export function accountPayouts(deps: Dependencies, principal: PlatformPrincipal, accountId: string, page: PageRequest, status?: PayoutStatus): Promise<PayoutRecord[]> {
+export function accountPayouts(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  accountId: string,
+  page: PageRequest,
+  status?: PayoutStatus,
+): Promise<PayoutRecord[]> {
   return listPayouts(deps.db.sql, principal, accountId, page, status);
 }

@@ -23,7 +23,9 @@ export interface Step {
 export async function writeTransition(sql: SqlClient, payout: PayoutRecord, event: PayoutEvent, now: Date): Promise<Step> {
   const step = transition(payout.status, event);
   if (isRefusal(step)) throw refused(step);
-  const reversal = step.reversesDebit ? { ledgerTransactionId: newId("ledgerTransaction"), balanceTransactionId: newId("balanceTransaction") } : undefined;
+  const reversal = step.reversesDebit
+    ? { ledgerTransactionId: newId("ledgerTransaction"), balanceTransactionId: newId("balanceTransaction") }
+    : undefined;
   const updated: PayoutRecord = {
     ...payout,
     status: step.to,
@@ -45,7 +47,9 @@ export async function writeTransition(sql: SqlClient, payout: PayoutRecord, even
   if (!written) throw new AppError("INVALID_STATE", `The payout ${payout.id} is no longer ${step.from}`);
   if (!reversal || (step.to !== "FAILED" && step.to !== "CANCELED")) return { payout: updated, posting: undefined };
   const description =
-    step.to === "FAILED" ? `Payout ${payout.id} failed (${step.failure?.code ?? "unknown"}): amount and fee returned` : `Payout ${payout.id} canceled: amount and fee returned`;
+    step.to === "FAILED"
+      ? `Payout ${payout.id} failed (${step.failure?.code ?? "unknown"}): amount and fee returned`
+      : `Payout ${payout.id} canceled: amount and fee returned`;
   const posting = payoutReversalPosting(
     {
       payoutId: payout.id,

@@ -10,5 +10,10 @@ import { payoutRail } from "./advance-payouts.ts";
 export type { Worker };
 
 export function startPayoutsWorker(deps: Dependencies, options: StepWorkerOptions = {}): Worker {
-  return startLifecycleWorker(deps.db, payoutRail, { name: "payouts", logger: deps.logger.child({ worker: "payouts" }), outage: deps.outage }, options);
+  return startLifecycleWorker(
+    deps.db,
+    payoutRail,
+    { name: "payouts", logger: deps.logger.child({ worker: "payouts" }), outage: deps.outage },
+    options,
+  );
 }

@@ -27,7 +27,10 @@ const SIGNED: SignedOperation = { query: "{ mine }" };
 
 async function run(request: Omit<HTTPGraphQLRequest, "headers">, signedFor: SignedOperation = SIGNED) {
   executed = [];
-  const headers = new HeaderMap([["content-type", "application/json"], ...Object.entries(signPrincipal({ kind: "gateway" }, SECRET, signedFor))]);
+  const headers = new HeaderMap([
+    ["content-type", "application/json"],
+    ...Object.entries(signPrincipal({ kind: "gateway" }, SECRET, signedFor)),
+  ]);
   const response = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest: { ...request, headers }, context: async () => ({}) });
   const text = response.body.kind === "complete" ? response.body.string : "";
   return { status: response.status ?? 200, body: JSON.parse(text) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } };

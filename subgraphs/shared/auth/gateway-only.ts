@@ -42,7 +42,10 @@ export function requireGatewaySignature(options: GatewayOnlyOptions): RequestHan
     const operation = body && typeof body === "object" && !Array.isArray(body) ? body : {};
     const verified = verifyPrincipal(req.headers, options.secret, options.maxSkewMs, operation);
     if (!verified.ok) {
-      options.logger.warn({ reason: verified.reason, ip: req.socket.remoteAddress, requestId: safeRequestId(req.headers[REQUEST_ID_HEADER]) }, "refused unsigned request");
+      options.logger.warn(
+        { reason: verified.reason, ip: req.socket.remoteAddress, requestId: safeRequestId(req.headers[REQUEST_ID_HEADER]) },
+        "refused unsigned request",
+      );
       refuse(res, 401, REFUSAL_MESSAGE, "UNAUTHENTICATED");
       return;
     }

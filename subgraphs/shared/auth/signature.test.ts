@@ -9,7 +9,11 @@ const OP = { query: "query($id: ID!) { account(id: $id) { id } }", variables: { 
 
 describe("principal signatures", () => {
   it("verifies what it signed", () => {
-    expect(verifyPrincipal(signPrincipal(principal, SECRET, OP, now), SECRET, 60_000, OP, now)).toEqual({ ok: true, principal, signedAt: now });
+    expect(verifyPrincipal(signPrincipal(principal, SECRET, OP, now), SECRET, 60_000, OP, now)).toEqual({
+      ok: true,
+      principal,
+      signedAt: now,
+    });
   });
 
   it("refuses a missing header", () => {
@@ -19,12 +23,21 @@ describe("principal signatures", () => {
   });
 
   it("refuses another secret's signature", () => {
-    expect(verifyPrincipal(signPrincipal(principal, "t".repeat(64), OP, now), SECRET, 60_000, OP, now)).toMatchObject({ ok: false, reason: "bad signature" });
+    expect(verifyPrincipal(signPrincipal(principal, "t".repeat(64), OP, now), SECRET, 60_000, OP, now)).toMatchObject({
+      ok: false,
+      reason: "bad signature",
+    });
   });
 
   it("refuses a signature older or newer than the allowed skew", () => {
-    expect(verifyPrincipal(signPrincipal(principal, SECRET, OP, now - 60_001), SECRET, 60_000, OP, now)).toMatchObject({ ok: false, reason: "stale signature" });
-    expect(verifyPrincipal(signPrincipal(principal, SECRET, OP, now + 60_001), SECRET, 60_000, OP, now)).toMatchObject({ ok: false, reason: "stale signature" });
+    expect(verifyPrincipal(signPrincipal(principal, SECRET, OP, now - 60_001), SECRET, 60_000, OP, now)).toMatchObject({
+      ok: false,
+      reason: "stale signature",
+    });
+    expect(verifyPrincipal(signPrincipal(principal, SECRET, OP, now + 60_001), SECRET, 60_000, OP, now)).toMatchObject({
+      ok: false,
+      reason: "stale signature",
+    });
   });
 
   it("binds the timestamp and the principal into the signature", () => {
@@ -38,7 +51,10 @@ describe("principal signatures", () => {
 
   it("binds the operation: its query, name and variables", () => {
     const signed = signPrincipal(principal, SECRET, OP, now);
-    expect(verifyPrincipal(signed, SECRET, 60_000, { ...OP, variables: { id: "acct_B" } }, now)).toMatchObject({ ok: false, reason: "bad signature" });
+    expect(verifyPrincipal(signed, SECRET, 60_000, { ...OP, variables: { id: "acct_B" } }, now)).toMatchObject({
+      ok: false,
+      reason: "bad signature",
+    });
     expect(verifyPrincipal(signed, SECRET, 60_000, { ...OP, query: "{ viewer { id } }" }, now)).toMatchObject({ ok: false });
     expect(verifyPrincipal(signed, SECRET, 60_000, { ...OP, operationName: "X" }, now)).toMatchObject({ ok: false });
     // The same operation arriving through JSON (what a subgraph parses) verifies.
@@ -47,14 +63,20 @@ describe("principal signatures", () => {
 
   it("keeps a connection's signature and an operation's apart", () => {
     const connection = signPrincipal({ kind: "gateway" }, SECRET, undefined, now);
-    expect(verifyPrincipal(connection, SECRET, 60_000, undefined, now)).toEqual({ ok: true, principal: { kind: "gateway" }, signedAt: now });
+    expect(verifyPrincipal(connection, SECRET, 60_000, undefined, now)).toEqual({
+      ok: true,
+      principal: { kind: "gateway" },
+      signedAt: now,
+    });
     expect(verifyPrincipal(connection, SECRET, 60_000, {}, now)).toMatchObject({ ok: false });
     expect(verifyPrincipal(signPrincipal(principal, SECRET, OP, now), SECRET, 60_000, undefined, now)).toMatchObject({ ok: false });
   });
 
   it("refuses repeated headers and malformed values without throwing", () => {
     const signed = signPrincipal(principal, SECRET, OP, now);
-    expect(verifyPrincipal({ ...signed, [SIGNATURE_HEADER]: [signed[SIGNATURE_HEADER], "x"] }, SECRET, 60_000, OP, now)).toMatchObject({ ok: false });
+    expect(verifyPrincipal({ ...signed, [SIGNATURE_HEADER]: [signed[SIGNATURE_HEADER], "x"] }, SECRET, 60_000, OP, now)).toMatchObject({
+      ok: false,
+    });
     expect(verifyPrincipal({ ...signed, [SIGNATURE_HEADER]: "zz" }, SECRET, 60_000, OP, now)).toMatchObject({ ok: false });
     expect(verifyPrincipal({ ...signed, [TIMESTAMP_HEADER]: "1e12" }, SECRET, 60_000, OP, now)).toMatchObject({ ok: false });
   });

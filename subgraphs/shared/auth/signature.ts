@@ -47,7 +47,12 @@ function mac(secret: string, timestamp: string, encodedPrincipal: string, digest
 }
 
 /** Signs `principal` for one operation (undefined: for a graphql-ws connection itself). */
-export function signPrincipal(principal: Principal, secret: string, operation: SignedOperation | undefined, now = Date.now()): SignedHeaders {
+export function signPrincipal(
+  principal: Principal,
+  secret: string,
+  operation: SignedOperation | undefined,
+  now = Date.now(),
+): SignedHeaders {
   const encoded = Buffer.from(JSON.stringify(principal)).toString("base64url");
   const timestamp = String(now);
   return {

@@ -147,7 +147,13 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   // so under load). A listener for the client's whole life closes the gap; the client is marked
   // unusable by the driver, and its next owner's query fails and drops it.
   pool.on("connect", (client) => client.on("error", () => {}));
-  const reading = (): PoolReading => ({ driver: "postgres", total: pool.totalCount, max, idle: pool.idleCount, waiting: pool.waitingCount });
+  const reading = (): PoolReading => ({
+    driver: "postgres",
+    total: pool.totalCount,
+    max,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+  });
   openPools.add(reading);
   const observers = new StatementObservers();
   const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPg(pool), observers) });
@@ -313,7 +319,8 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
     await lite.query(NOTIFY_SQL, [channel, payloads]);
   });
   const sql: SqlClient = {
-    query: (text, params) => observed(observers, text, async () => (await lite.query(text, params as unknown[] | undefined)).rows as never[]),
+    query: (text, params) =>
+      observed(observers, text, async () => (await lite.query(text, params as unknown[] | undefined)).rows as never[]),
     exec: (script) => observed(observers, script, async () => void (await lite.exec(script))),
     notifyAfterCommit: (channel, payloads) => notifier.notify(channel, payloads),
   };

@@ -9,4 +9,3 @@ export function toBigInt(value: DecimalLike): bigint {
   if (!/^-?\d+$/.test(text)) throw new Error(`non-integer amount in the database: ${text}`);
   return BigInt(text);
 }
-

@@ -26,7 +26,11 @@ describe("db.listen on Postgres", () => {
     const channel = `reconnect_${Date.now()}`;
     const heard: string[] = [];
     let reconnects = 0;
-    const unlisten = await db.listen(channel, (payload) => heard.push(payload), () => (reconnects += 1));
+    const unlisten = await db.listen(
+      channel,
+      (payload) => heard.push(payload),
+      () => (reconnects += 1),
+    );
 
     await db.sql.query(`SELECT pg_notify($1, 'before')`, [channel]);
     await until(() => heard.includes("before"), "the first notification");

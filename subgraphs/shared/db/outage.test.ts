@@ -6,7 +6,10 @@ const refused = () => Object.assign(new Error('database "x" is not currently acc
 
 function captured() {
   const lines: { level: number; msg: string; reason?: string }[] = [];
-  const logger = pino({ level: "debug", base: undefined }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+  const logger = pino(
+    { level: "debug", base: undefined },
+    { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) },
+  );
   return { lines, logger };
 }
 
@@ -65,7 +68,10 @@ describe("a database outage, as one process sees it", () => {
     up = true;
     await vi.advanceTimersByTimeAsync(10);
     expect(outage.ongoing).toBe(false);
-    expect(lines.map((line) => line.msg)).toEqual(["database unreachable; answering SERVICE_UNAVAILABLE until it is back", expect.stringMatching(/^database reachable again after 40 ms$/)]);
+    expect(lines.map((line) => line.msg)).toEqual([
+      "database unreachable; answering SERVICE_UNAVAILABLE until it is back",
+      expect.stringMatching(/^database reachable again after 40 ms$/),
+    ]);
     await vi.advanceTimersByTimeAsync(100);
     expect(probes).toBe(4);
   });

@@ -53,7 +53,9 @@ describe("statement spans", () => {
     tracing = setupTracing({ serviceName: "test", exporter, batching: false });
     const request = tracerFor("test")!.startSpan("request");
     const refused = Object.assign(new Error('invalid input syntax for type numeric: "12abc"'), { code: "22P02" });
-    await expect(context.with(trace.setSpan(context.active(), request), () => traceStatement("SELECT $1::numeric", () => Promise.reject(refused)))).rejects.toBe(refused);
+    await expect(
+      context.with(trace.setSpan(context.active(), request), () => traceStatement("SELECT $1::numeric", () => Promise.reject(refused))),
+    ).rejects.toBe(refused);
     const [statement] = exporter.getFinishedSpans();
     expect(statement!.attributes).toMatchObject({ "db.response.status_code": "22P02", "error.type": "22P02" });
     expect(statement!.status).toEqual({ code: 2 });

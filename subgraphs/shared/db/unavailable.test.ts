@@ -20,11 +20,20 @@ describe("an unreachable database", () => {
     ["the server starting up", pgError("57P03", "FATAL", "the database system is starting up")],
     ["too many connections", pgError("53300", "FATAL", "sorry, too many clients already")],
     ["a connection failure (class 08)", pgError("08006", "ERROR", "connection failure")],
-    ["a refused socket", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED", syscall: "connect", errno: -111 })],
-    ["every address refused", new AggregateError([Object.assign(new Error("connect ECONNREFUSED ::1:5432"), { code: "ECONNREFUSED" })], "")],
+    [
+      "a refused socket",
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED", syscall: "connect", errno: -111 }),
+    ],
+    [
+      "every address refused",
+      new AggregateError([Object.assign(new Error("connect ECONNREFUSED ::1:5432"), { code: "ECONNREFUSED" })], ""),
+    ],
     ["a connection that ended mid-query", new Error("Connection terminated unexpectedly")],
     ["a client whose connection broke", new Error("Client has encountered a connection error and is not queryable")],
-    ["through Prisma: FATAL from the driver", prismaWrapped({ kind: "postgres", code: "55000", severity: "FATAL", message: "not currently accepting connections" })],
+    [
+      "through Prisma: FATAL from the driver",
+      prismaWrapped({ kind: "postgres", code: "55000", severity: "FATAL", message: "not currently accepting connections" }),
+    ],
     ["through Prisma: the adapter's DatabaseNotReachable", prismaWrapped({ kind: "DatabaseNotReachable", host: "127.0.0.1", port: 5432 })],
     ["through Prisma: P1001", Object.assign(new Error("Can't reach database server"), { code: "P1001" })],
   ])("is recognised: %s", (_what, error) => {
@@ -45,7 +54,12 @@ describe("an unreachable database", () => {
   });
 
   it("gives the driver's reason, not Prisma's message that quotes our source", () => {
-    const error = prismaWrapped({ kind: "postgres", code: "55000", severity: "FATAL", message: 'database "x" is not currently accepting connections' });
+    const error = prismaWrapped({
+      kind: "postgres",
+      code: "55000",
+      severity: "FATAL",
+      message: 'database "x" is not currently accepting connections',
+    });
     expect(outageReason(error)).toBe('database "x" is not currently accepting connections');
   });
 

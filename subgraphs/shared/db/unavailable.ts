@@ -5,7 +5,17 @@
 /** Connection exceptions (class 08); shutdown and "cannot connect now" (57P0x); too many connections. */
 const OUTAGE_STATES = /^(08...|57P01|57P02|57P03|53300)$/;
 /** Node's socket errors when the server is away or the network drops. */
-const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 /** Prisma's codes for an unreachable server, a closed connection, timeouts, an exhausted pool. */
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 /** The driver adapter's kinds for the same (see @prisma/driver-adapter-utils). */
@@ -41,7 +51,8 @@ export function outageReason(error: unknown): string | undefined {
     if (record["severity"] === "FATAL" || record["severity"] === "PANIC") return message;
     for (const key of ["code", "originalCode"]) {
       const code = record[key];
-      if (typeof code === "string" && (OUTAGE_STATES.test(code) || SOCKET_CODES.has(code) || PRISMA_CODES.has(code))) return message || code;
+      if (typeof code === "string" && (OUTAGE_STATES.test(code) || SOCKET_CODES.has(code) || PRISMA_CODES.has(code)))
+        return message || code;
     }
     if (typeof record["kind"] === "string" && ADAPTER_KINDS.has(record["kind"])) return message || record["kind"];
     if (PG_MESSAGES.test(message)) return message;

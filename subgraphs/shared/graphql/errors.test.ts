@@ -10,7 +10,10 @@ import { formatErrorWith } from "./errors.ts";
 function setup() {
   const logged: string[] = [];
   const reported: unknown[] = [];
-  const logger = pino({ level: "info", base: undefined }, { write: (line: string) => void logged.push((JSON.parse(line) as { msg: string }).msg) });
+  const logger = pino(
+    { level: "info", base: undefined },
+    { write: (line: string) => void logged.push((JSON.parse(line) as { msg: string }).msg) },
+  );
   const outage: OutageReporter = { report: (error) => (reported.push(error), true), available: () => {} };
   return { logged, reported, format: formatErrorWith(logger, outage) };
 }
@@ -24,7 +27,10 @@ const fromResolver = (original: Error, path = ["viewer"]) => {
 describe("formatError", () => {
   it("turns an unreachable database into a retryable SERVICE_UNAVAILABLE, reported rather than logged", () => {
     const { logged, reported, format } = setup();
-    const refused = Object.assign(new Error('database "moneygraph" is not currently accepting connections'), { code: "55000", severity: "FATAL" });
+    const refused = Object.assign(new Error('database "moneygraph" is not currently accepting connections'), {
+      code: "55000",
+      severity: "FATAL",
+    });
     const formatted = format(...fromResolver(refused));
     expect(formatted).toEqual({
       message: expect.not.stringMatching(/database|moneygraph|connections/),
@@ -45,19 +51,29 @@ describe("formatError", () => {
 
   it("keeps masking and logging a plain bug", () => {
     const { logged, reported, format } = setup();
-    expect(format(...fromResolver(new TypeError("x is undefined")))).toEqual({ message: "Internal server error", path: ["viewer"], extensions: { code: "INTERNAL_SERVER_ERROR", retryable: true } });
+    expect(format(...fromResolver(new TypeError("x is undefined")))).toEqual({
+      message: "Internal server error",
+      path: ["viewer"],
+      extensions: { code: "INTERNAL_SERVER_ERROR", retryable: true },
+    });
     expect(logged).toEqual(["unexpected error"]);
     expect(reported).toEqual([]);
   });
 
   it.each([
-    ['Value "PAI" does not exist in "PayoutStatus" enum. Did you mean the enum value "PAID"?', 'Value "PAI" does not exist in "PayoutStatus" enum.'],
+    [
+      'Value "PAI" does not exist in "PayoutStatus" enum. Did you mean the enum value "PAID"?',
+      'Value "PAI" does not exist in "PayoutStatus" enum.',
+    ],
     ['Cannot query field "payout" on type "Account". Did you mean "payouts"?', 'Cannot query field "payout" on type "Account".'],
     ['Field "x" is not defined by type "In". Did you mean "y", "z", or "w"?', 'Field "x" is not defined by type "In".'],
   ])("drops the suggestion from %s", (message, expected) => {
     const { format } = setup();
     const error = new GraphQLError(message, { extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });
-    expect(format(error.toJSON(), error)).toEqual({ message: expected, extensions: { code: "BAD_USER_INPUT", reason: "GRAPHQL_VALIDATION_FAILED" } });
+    expect(format(error.toJSON(), error)).toEqual({
+      message: expected,
+      extensions: { code: "BAD_USER_INPUT", reason: "GRAPHQL_VALIDATION_FAILED" },
+    });
   });
 
   it("types Apollo's codeless refusal of a malformed request (4xx) as BAD_USER_INPUT", () => {

@@ -63,7 +63,10 @@ export function formatErrorWith(logger: Logger, outage?: OutageReporter): Format
     }
     if (isUnstorableText(original)) {
       // A backstop: the text rule refuses such input at the edge, so this means a check is missing.
-      (request?.logger ?? logger).warn({ sqlState: sqlStateOf(original), path: formatted.path }, "database refused text the edge let through");
+      (request?.logger ?? logger).warn(
+        { sqlState: sqlStateOf(original), path: formatted.path },
+        "database refused text the edge let through",
+      );
       return {
         message: "The request holds text that cannot be stored (NUL or malformed Unicode)",
         ...(formatted.path ? { path: formatted.path } : {}),

@@ -12,7 +12,7 @@ function parseMinorUnitsValue(value: unknown): bigint {
   let text: string;
   if (typeof value === "string") text = value;
   else if (typeof value === "number" && Number.isSafeInteger(value)) text = String(value);
-  else throw invalid("MinorUnits must be a string of digits, e.g. \"1050\" for 10.50 USD");
+  else throw invalid('MinorUnits must be a string of digits, e.g. "1050" for 10.50 USD');
   const parsed = parseMinorUnits(text);
   if (parsed === "NOT_AN_INTEGER") {
     throw invalid(`MinorUnits must be an integer number of minor units written as digits, got "${text.slice(0, 50)}"`);
@@ -37,10 +37,12 @@ export const MinorUnitsScalar = new GraphQLScalarType({
 });
 
 function parseCurrencyValue(value: unknown): Currency {
-  if (typeof value !== "string") throw invalid("Currency must be a string such as \"USD\"");
+  if (typeof value !== "string") throw invalid('Currency must be a string such as "USD"');
   const currency = parseCurrency(value);
   if (!currency) {
-    const known = supportedCurrencies().map((c) => c.code).join(", ");
+    const known = supportedCurrencies()
+      .map((c) => c.code)
+      .join(", ");
     throw invalid(`Unsupported currency "${value.slice(0, 12)}"; supported: ${known}`);
   }
   return currency;
@@ -54,7 +56,7 @@ export const CurrencyScalar = new GraphQLScalarType({
   },
   parseValue: parseCurrencyValue,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw invalid("Currency must be a string such as \"USD\"");
+    if (ast.kind !== Kind.STRING) throw invalid('Currency must be a string such as "USD"');
     return parseCurrencyValue(ast.value);
   },
 });

@@ -19,8 +19,14 @@ describe("the text rule", () => {
     const document = parse(`mutation($input: In!, $k: String!) { m(input: $input, idempotencyKey: $k, tags: ["ok", "b\\u0000"]) }`);
     expect(findMalformedArgument(document, { input: { a: "fine" }, k: "k" })).toEqual({ argument: "tags.1", fault: "NUL" });
     const clean = parse(`mutation($input: In!, $k: String!) { m(input: $input, idempotencyKey: $k) }`);
-    expect(findMalformedArgument(clean, { input: { metadata: { note: "x\ud800" } }, k: "k" })).toEqual({ argument: "input.metadata.note", fault: "UNPAIRED_SURROGATE" });
-    expect(findMalformedArgument(clean, { input: { metadata: { ["\u0000"]: "v" } }, k: "k" })).toEqual({ argument: "input.metadata (a key)", fault: "NUL" });
+    expect(findMalformedArgument(clean, { input: { metadata: { note: "x\ud800" } }, k: "k" })).toEqual({
+      argument: "input.metadata.note",
+      fault: "UNPAIRED_SURROGATE",
+    });
+    expect(findMalformedArgument(clean, { input: { metadata: { ["\u0000"]: "v" } }, k: "k" })).toEqual({
+      argument: "input.metadata (a key)",
+      fault: "NUL",
+    });
     expect(findMalformedArgument(clean, { input: {}, k: "\udc00" })).toEqual({ argument: "idempotencyKey", fault: "UNPAIRED_SURROGATE" });
     expect(findMalformedArgument(clean, { input: { list: [1, "ok", null] }, k: "k" })).toBeUndefined();
   });

@@ -55,7 +55,10 @@ export function documentText(document: DocumentNode): DocumentText {
 }
 
 /** The first unstorable text among a request's arguments (its document's text, and its variables), or undefined. */
-export function findMalformedIn(text: DocumentText, variables: Readonly<Record<string, unknown>> | null | undefined): TextProblem | undefined {
+export function findMalformedIn(
+  text: DocumentText,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): TextProblem | undefined {
   if (text.literal) return text.literal;
   if (!variables) return undefined;
   for (const use of text.uses) {
@@ -72,7 +75,10 @@ export function findMalformedIn(text: DocumentText, variables: Readonly<Record<s
 }
 
 /** The first unstorable text among the request's arguments, or undefined. */
-export function findMalformedArgument(document: DocumentNode, variables: Readonly<Record<string, unknown>> | null | undefined): TextProblem | undefined {
+export function findMalformedArgument(
+  document: DocumentNode,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): TextProblem | undefined {
   return findMalformedIn(documentText(document), variables);
 }
 

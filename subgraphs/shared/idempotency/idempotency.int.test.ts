@@ -176,7 +176,9 @@ describe("idempotency", () => {
 
   it.each(["", "k".repeat(256)])("refuses a key of length %#", async (key) => {
     const db = await testDatabase();
-    await expect(new Idempotency(db).run({ scope: scope(), key, operation: "op", params: {} }, codec, (tx) => createMarker(tx, "z"))).rejects.toMatchObject({
+    await expect(
+      new Idempotency(db).run({ scope: scope(), key, operation: "op", params: {} }, codec, (tx) => createMarker(tx, "z")),
+    ).rejects.toMatchObject({
       code: "BAD_USER_INPUT",
     });
   });

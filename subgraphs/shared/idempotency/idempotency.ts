@@ -221,7 +221,12 @@ export class Idempotency {
                   WHERE i.status = 'IN_PROGRESS'
                   FOR UPDATE OF i SKIP LOCKED) AS mine
           WHERE k.scope = mine.scope AND k.key = mine.key`,
-        [claims.map(([, c]) => c.scope), claims.map(([, c]) => c.key), claims.map(([token]) => token), new Date(this.now().getTime() + this.leaseMs)],
+        [
+          claims.map(([, c]) => c.scope),
+          claims.map(([, c]) => c.key),
+          claims.map(([token]) => token),
+          new Date(this.now().getTime() + this.leaseMs),
+        ],
       )
       .catch(() => {
         // The database is away: the leases lapse and a retry may take over once it is back;
@@ -240,7 +245,11 @@ export class Idempotency {
   async release(request: Pick<IdempotentRequest, "scope" | "key">, token: string): Promise<void> {
     this.finished(token);
     await this.db.sql
-      .query(`DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND claim_token = $3 AND status = 'IN_PROGRESS'`, [request.scope, request.key, token])
+      .query(`DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND claim_token = $3 AND status = 'IN_PROGRESS'`, [
+        request.scope,
+        request.key,
+        token,
+      ])
       .catch(() => {
         // The lease will expire; a retry then takes the key over.
       });
@@ -321,7 +330,11 @@ export class Idempotency {
         continue;
       }
       if (Date.now() >= deadline) {
-        throw conflict(request.operation, "IDEMPOTENCY_KEY_IN_USE", "A request with this idempotency key is still being processed; retry shortly");
+        throw conflict(
+          request.operation,
+          "IDEMPOTENCY_KEY_IN_USE",
+          "A request with this idempotency key is still being processed; retry shortly",
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** Math.min(attempt, 4), 200)));
     }

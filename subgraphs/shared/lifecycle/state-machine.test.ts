@@ -11,7 +11,9 @@ const light = stateMachine<Light>("light", { GREEN: ["AMBER", "OFF"], AMBER: ["R
 
 describe("a state machine", () => {
   it("allows exactly the declared transitions", () => {
-    const allowed = light.statuses.flatMap((from) => light.statuses.filter((to) => light.canTransition(from, to)).map((to) => `${from}->${to}`));
+    const allowed = light.statuses.flatMap((from) =>
+      light.statuses.filter((to) => light.canTransition(from, to)).map((to) => `${from}->${to}`),
+    );
     expect(allowed).toEqual(["GREEN->AMBER", "GREEN->OFF", "AMBER->RED", "RED->GREEN"]);
   });
 

@@ -17,7 +17,10 @@ export type RateTable = ReadonlyMap<Currency, Rational>;
 /** Parses "CODE:decimal,…"; returns the problem in words when the text is not a valid table. */
 export function parseRateTable(text: string): RateTable | string {
   const table = new Map<Currency, Rational>();
-  for (const item of text.split(",").map((part) => part.trim()).filter((part) => part.length > 0)) {
+  for (const item of text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)) {
     const [code, value, extra] = item.split(":");
     const currency = parseCurrency(code ?? "");
     if (!currency || extra !== undefined) return `"${item}" is not CODE:decimal with a supported currency code`;

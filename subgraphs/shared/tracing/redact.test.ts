@@ -33,19 +33,39 @@ describe("what a span may record", () => {
     expect(hideLiterals(source)).toBe(
       `mutation {\n  createTopup(\n    input: {accountId: "", amount: "", currency: USD, rate: 0, tags: ["", 0], note: ""}\n    idempotencyKey: ""\n  ) {\n    id\n  }\n}`,
     );
-    expect(hideLiterals("query ($id: ID!, $on: Boolean = true) { account(id: $id) @include(if: $on) { id } }")).toContain("$on: Boolean = true");
+    expect(hideLiterals("query ($id: ID!, $on: Boolean = true) { account(id: $id) @include(if: $on) { id } }")).toContain(
+      "$on: Boolean = true",
+    );
     expect(hideLiterals("{ account(id: 4")).toBeUndefined();
   });
 
   it("redacts documents, URLs' query strings, error messages and the status message, and nothing else", () => {
     const redacted = redactSpan(
       span({
-        attributes: { "graphql.document": '{ account(id: "acct_secret") { id } }', "http.url": "http://gw/graphql?query=x&variables=%7B%7D", "graphql.operation.name": "Q" },
+        attributes: {
+          "graphql.document": '{ account(id: "acct_secret") { id } }',
+          "http.url": "http://gw/graphql?query=x&variables=%7B%7D",
+          "graphql.operation.name": "Q",
+        },
         status: { code: SpanStatusCode.ERROR, message: 'Variable "$amount" got invalid value "99"' },
-        events: [{ name: "exception", time: [1, 1], attributes: { "exception.type": "GraphQLError", "exception.message": "invalid value 99", "exception.stacktrace": "GraphQLError: invalid value 99\n at x" } }],
+        events: [
+          {
+            name: "exception",
+            time: [1, 1],
+            attributes: {
+              "exception.type": "GraphQLError",
+              "exception.message": "invalid value 99",
+              "exception.stacktrace": "GraphQLError: invalid value 99\n at x",
+            },
+          },
+        ],
       }),
     );
-    expect(redacted.attributes).toEqual({ "graphql.document": '{\n  account(id: "") {\n    id\n  }\n}', "http.url": "http://gw/graphql", "graphql.operation.name": "Q" });
+    expect(redacted.attributes).toEqual({
+      "graphql.document": '{\n  account(id: "") {\n    id\n  }\n}',
+      "http.url": "http://gw/graphql",
+      "graphql.operation.name": "Q",
+    });
     expect(redacted.status).toEqual({ code: SpanStatusCode.ERROR });
     expect(redacted.events).toEqual([{ name: "exception", time: [1, 1], attributes: { "exception.type": "GraphQLError" } }]);
     expect(redacted.spanContext().spanId).toBe("b7ad6b7169203331");

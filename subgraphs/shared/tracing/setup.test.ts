@@ -18,7 +18,13 @@ afterEach(async () => {
 describe("tracing's switch", () => {
   it("is off unless an OTLP endpoint is set, and OTEL_SDK_DISABLED wins", () => {
     expect(setupTracingFromConfig(config({}), "moneygraph", logger)).toBeUndefined();
-    expect(setupTracingFromConfig(config({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_SDK_DISABLED: "TRUE" }), "moneygraph", logger)).toBeUndefined();
+    expect(
+      setupTracingFromConfig(
+        config({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_SDK_DISABLED: "TRUE" }),
+        "moneygraph",
+        logger,
+      ),
+    ).toBeUndefined();
     expect(tracingEnabled()).toBe(false);
     expect(tracerFor("x")).toBeUndefined();
     expect(traceHeaders()).toEqual({});

@@ -12,7 +12,12 @@
 
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from "@opentelemetry/api";
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_URL_PATH } from "@opentelemetry/semantic-conventions";
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_URL_PATH,
+} from "@opentelemetry/semantic-conventions";
 import type { RequestHandler } from "express";
 import { getOperationAST, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from "graphql";
 import { AppError } from "../errors.ts";
@@ -80,7 +85,12 @@ export function subgraphTracing(name: string): SubgraphTracing | undefined {
       `${req.method} /graphql (${name})`,
       {
         kind: SpanKind.SERVER,
-        attributes: { [ATTR_COMPONENT]: name, [ATTR_HTTP_REQUEST_METHOD]: req.method, [ATTR_HTTP_ROUTE]: "/graphql", [ATTR_URL_PATH]: req.originalUrl.split("?")[0] },
+        attributes: {
+          [ATTR_COMPONENT]: name,
+          [ATTR_HTTP_REQUEST_METHOD]: req.method,
+          [ATTR_HTTP_ROUTE]: "/graphql",
+          [ATTR_URL_PATH]: req.originalUrl.split("?")[0],
+        },
       },
       parent,
     );
@@ -95,7 +105,11 @@ export function subgraphTracing(name: string): SubgraphTracing | undefined {
   const plugin: ApolloServerPlugin<BaseContext> = {
     async requestDidStart() {
       const parent = parentContext();
-      const span = tracer.startSpan(`graphql.operation (${name})`, { kind: SpanKind.INTERNAL, attributes: { [ATTR_COMPONENT]: name } }, parent);
+      const span = tracer.startSpan(
+        `graphql.operation (${name})`,
+        { kind: SpanKind.INTERNAL, attributes: { [ATTR_COMPONENT]: name } },
+        parent,
+      );
       const leave = enterScope(trace.setSpan(parent, span));
       return {
         async didResolveOperation({ document, operationName, source }) {

@@ -85,9 +85,14 @@ export function ruleProblems(text: string): string[] {
   else if (/^(root|0)(:|$)/.test(user.args[0] ?? "")) problems.push(`line ${user.line}: USER ${user.args[0]} is root`);
   for (const stage of stages) {
     for (const instruction of stage.instructions) {
-      if (instruction.keyword === "ADD") problems.push(`line ${instruction.line}: ADD ${instruction.args.join(" ")}: use COPY (ADD fetches URLs and unpacks archives implicitly)`);
+      if (instruction.keyword === "ADD")
+        problems.push(
+          `line ${instruction.line}: ADD ${instruction.args.join(" ")}: use COPY (ADD fetches URLs and unpacks archives implicitly)`,
+        );
       if ((instruction.keyword === "ENTRYPOINT" || instruction.keyword === "CMD") && !instruction.args[0]?.startsWith("[")) {
-        problems.push(`line ${instruction.line}: ${instruction.keyword} in shell form: use the JSON form, so that SIGTERM reaches the process`);
+        problems.push(
+          `line ${instruction.line}: ${instruction.keyword} in shell form: use the JSON form, so that SIGTERM reaches the process`,
+        );
       }
       if (instruction.keyword === "RUN" && /\bnpm (install|i)\b/.test(instruction.args.join(" "))) {
         problems.push(`line ${instruction.line}: npm install: use npm ci (the lockfile, exactly)`);
@@ -112,7 +117,12 @@ export function dockerignore(text: string): (path: string) => boolean {
     const source = pattern
       .replace(/^\/+|\/+$/g, "")
       .split("**/")
-      .map((part) => part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]"))
+      .map((part) =>
+        part
+          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+          .replace(/\*/g, "[^/]*")
+          .replace(/\?/g, "[^/]"),
+      )
       .join("(?:.*/)?");
     return new RegExp(`^${source}$`);
   });

@@ -77,7 +77,8 @@ export function kustomize(dir: string): K8sObject[] {
   const unsupported = Object.keys(spec).filter((field) => !KUSTOMIZATION_FIELDS.has(field));
   if (unsupported.length > 0) throw new Error(`${file}: fields the offline renderer does not support: ${unsupported.join(", ")}`);
   for (const patch of spec.patches ?? []) {
-    if (Object.keys(patch).some((key) => key !== "target" && key !== "patch")) throw new Error(`${file}: only inline RFC 6902 patches with a kind/name target are supported`);
+    if (Object.keys(patch).some((key) => key !== "target" && key !== "patch"))
+      throw new Error(`${file}: only inline RFC 6902 patches with a kind/name target are supported`);
   }
 
   const objects = (spec.resources ?? []).flatMap((resource) => {
@@ -122,7 +123,10 @@ interface JsonPatchOperation {
 /** RFC 6902's add, replace and remove (all these manifests need), in place. */
 export function applyJsonPatch(document: object, operations: readonly JsonPatchOperation[]): void {
   for (const operation of operations) {
-    const keys = operation.path.split("/").slice(1).map((key) => key.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const keys = operation.path
+      .split("/")
+      .slice(1)
+      .map((key) => key.replace(/~1/g, "/").replace(/~0/g, "~"));
     const last = keys.pop();
     if (last === undefined) throw new Error(`patch path ${operation.path}: cannot replace the whole document`);
     let parent: Record<string, unknown> = document as Record<string, unknown>;
@@ -150,7 +154,11 @@ export interface Container {
   image: string;
   args?: string[];
   ports?: { name?: string; containerPort: number }[];
-  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; configMapKeyRef?: { name: string; key: string } } }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; configMapKeyRef?: { name: string; key: string } };
+  }[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   startupProbe?: Probe;

@@ -6,13 +6,15 @@
 import { randomBytes } from "node:crypto";
 import { ConfigError, loadConfig, SUBGRAPH_NAMES, subgraphPort, type Config, type SubgraphName } from "../../../subgraphs/shared/config.ts";
 
-export type Role = { kind: "gateway" } | { kind: "subgraph"; name: SubgraphName } | { kind: "worker" } | { kind: "migrate" } | { kind: "all-in-one" };
+export type Role =
+  { kind: "gateway" } | { kind: "subgraph"; name: SubgraphName } | { kind: "worker" } | { kind: "migrate" } | { kind: "all-in-one" };
 
 /** The role a container's arguments (or a compose command) start, as cmd/entrypoint.sh reads them. */
 export function roleOf(args: readonly string[]): Role {
   const [role, name, ...rest] = args;
   if (role === "subgraph") {
-    if (!(SUBGRAPH_NAMES as readonly string[]).includes(name ?? "") || rest.length > 0) throw new Error(`subgraph needs one of ${SUBGRAPH_NAMES.join(", ")}: ${args.join(" ")}`);
+    if (!(SUBGRAPH_NAMES as readonly string[]).includes(name ?? "") || rest.length > 0)
+      throw new Error(`subgraph needs one of ${SUBGRAPH_NAMES.join(", ")}: ${args.join(" ")}`);
     return { kind: "subgraph", name: name as SubgraphName };
   }
   if (name !== undefined) throw new Error(`${role} takes no arguments: ${args.join(" ")}`);
@@ -66,7 +68,8 @@ export function checkEnvironment(role: Role, env: Readonly<Record<string, string
     for (const name of Object.keys(env)) {
       if (!(name in config)) problems.push(`${name}: not a variable of subgraphs/shared/config.ts`);
     }
-    if ((role.kind === "subgraph" || role.kind === "worker") && !config.DATABASE_URL) problems.push("DATABASE_URL: required by cmd/subgraph.ts and cmd/worker.ts");
+    if ((role.kind === "subgraph" || role.kind === "worker") && !config.DATABASE_URL)
+      problems.push("DATABASE_URL: required by cmd/subgraph.ts and cmd/worker.ts");
     if (role.kind === "subgraph" && /^(127\.|localhost$|::1$)/.test(config.SUBGRAPH_HOST)) {
       problems.push(`SUBGRAPH_HOST: ${config.SUBGRAPH_HOST} is loopback, so the gateway in another container cannot reach the subgraph`);
     }

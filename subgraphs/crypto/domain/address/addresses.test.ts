@@ -15,13 +15,28 @@ describe("bitcoin segwit addresses (BIP-173, BIP-350)", () => {
   // BIP-350 "valid segwit addresses": address -> scriptPubKey (version opcode, push length, program).
   const valid: [string, string][] = [
     ["BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", "0014751e76e8199196d454941c45d1b3a323f1433bd6"],
-    ["tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7", "00201863143c14c5166804bd19203356da136c985678cd4d27a1b8c6329604903262"],
-    ["bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kt5nd6y", "5128751e76e8199196d454941c45d1b3a323f1433bd6751e76e8199196d454941c45d1b3a323f1433bd6"],
+    [
+      "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7",
+      "00201863143c14c5166804bd19203356da136c985678cd4d27a1b8c6329604903262",
+    ],
+    [
+      "bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kt5nd6y",
+      "5128751e76e8199196d454941c45d1b3a323f1433bd6751e76e8199196d454941c45d1b3a323f1433bd6",
+    ],
     ["BC1SW50QGDZ25J", "6002751e"],
     ["bc1zw508d6qejxtdg4y5r3zarvaryvaxxpcs", "5210751e76e8199196d454941c45d1b3a323"],
-    ["tb1qqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesrxh6hy", "0020000000c4a5cad46221b2a187905e5266362b99d5e91c6ce24d165dab93e86433"],
-    ["tb1pqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesf3hn0c", "5120000000c4a5cad46221b2a187905e5266362b99d5e91c6ce24d165dab93e86433"],
-    ["bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0", "512079be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"],
+    [
+      "tb1qqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesrxh6hy",
+      "0020000000c4a5cad46221b2a187905e5266362b99d5e91c6ce24d165dab93e86433",
+    ],
+    [
+      "tb1pqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesf3hn0c",
+      "5120000000c4a5cad46221b2a187905e5266362b99d5e91c6ce24d165dab93e86433",
+    ],
+    [
+      "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+      "512079be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
+    ],
   ];
 
   it.each(valid)("accepts %s", (address, scriptPubKey) => {
@@ -134,12 +149,13 @@ describe("ethereum addresses (EIP-55)", () => {
 });
 
 describe("solana addresses", () => {
-  it.each(["EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA", "11111111111111111111111111111111"])(
-    "accepts %s",
-    (address) => {
-      expect(parseSolanaAddress(address)).toMatchObject({ bytes: expect.any(Uint8Array) });
-    },
-  );
+  it.each([
+    "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+    "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+    "11111111111111111111111111111111",
+  ])("accepts %s", (address) => {
+    expect(parseSolanaAddress(address)).toMatchObject({ bytes: expect.any(Uint8Array) });
+  });
 
   it.each([
     ["1111111111111111111111111111111", "31 bytes"],
@@ -166,18 +182,27 @@ describe("per network and mode", () => {
   });
 
   it("normalizes what it stores: EIP-55 form, lower-case bech32", () => {
-    expect(validateAddress("ethereum", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", true)).toMatchObject({ address: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed" });
-    expect(validateAddress("bitcoin", "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", true)).toMatchObject({ address: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4" });
+    expect(validateAddress("ethereum", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", true)).toMatchObject({
+      address: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+    });
+    expect(validateAddress("bitcoin", "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", true)).toMatchObject({
+      address: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+    });
   });
 
   it("derives deposit addresses that pass the validators, deterministically, distinct per wallet", () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^cw_[0-9A-Za-z]{24}$/), fc.constantFrom("bitcoin" as const, "ethereum" as const, "solana" as const), fc.boolean(), (id, network, livemode) => {
-        const address = depositAddress(network, livemode, id);
-        expect(validateAddress(network, address, livemode)).toMatchObject({ address });
-        expect(depositAddress(network, livemode, id)).toBe(address);
-        expect(depositAddress(network, livemode, `${id}x`)).not.toBe(address);
-      }),
+      fc.property(
+        fc.stringMatching(/^cw_[0-9A-Za-z]{24}$/),
+        fc.constantFrom("bitcoin" as const, "ethereum" as const, "solana" as const),
+        fc.boolean(),
+        (id, network, livemode) => {
+          const address = depositAddress(network, livemode, id);
+          expect(validateAddress(network, address, livemode)).toMatchObject({ address });
+          expect(depositAddress(network, livemode, id)).toBe(address);
+          expect(depositAddress(network, livemode, `${id}x`)).not.toBe(address);
+        },
+      ),
     );
     expect(depositAddress("bitcoin", false, "cw_a")).toMatch(/^tb1q/);
     expect(depositAddress("bitcoin", true, "cw_a")).toMatch(/^bc1q/);

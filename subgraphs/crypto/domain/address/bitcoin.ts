@@ -49,7 +49,8 @@ function parseSegwit(address: string): BitcoinAddress | string {
   const program = bech32.fromWordsUnsafe(data);
   if (!program) return "has invalid padding";
   if (program.length < 2 || program.length > 40) return "has a witness program of invalid length";
-  if (version === 0 && program.length !== 20 && program.length !== 32) return "has a version 0 witness program that is neither 20 nor 32 bytes";
+  if (version === 0 && program.length !== 20 && program.length !== 32)
+    return "has a version 0 witness program that is neither 20 nor 32 bytes";
   return { chain, type: "segwit", witnessVersion: version, payload: program };
 }
 
