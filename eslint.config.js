@@ -1,5 +1,5 @@
 // Lint: TypeScript hygiene plus the layering rules that keep the architecture honest
-// (ARCHITECTURE.md, "Inside a subgraph"): enforced here, not left to convention.
+// (docs/architecture.md): enforced here, not left to convention.
 import tseslint from "typescript-eslint";
 import { moduleBoundaries } from "./scripts/lint/module-boundaries.js";
 import { storageInStore } from "./scripts/lint/storage-in-store.js";
@@ -32,7 +32,7 @@ export default tseslint.config(
     },
   },
   {
-    // One front door per module (ARCHITECTURE.md, "Inside a module"): other modules, entry
+    // One front door per module (docs/architecture.md): other modules, entry
     // points, scripts and benchmarks import a module's api.ts and nothing else of it. Tests under
     // test/ may reach in (fixtures, internals they assert on).
     files: ["subgraphs/**/*.ts", "cmd/**/*.ts", "scripts/**/*.ts", "bench/**/*.ts"],

@@ -1,4 +1,4 @@
-// Tests by kind (CONVENTIONS.md): pure unit tests; integration tests against a real database;
+// Tests by kind (docs/testing.md): pure unit tests; integration tests against a real database;
 // end-to-end tests that start the real gateway and subgraphs and talk HTTP to them.
 //
 // Database: embedded PGlite by default (one migrated in-memory instance per worker, shared by

@@ -1,4 +1,4 @@
-// The one vocabulary of errors the API speaks (API.md). Use cases throw AppError with one of
+// The one vocabulary of errors the API speaks (docs/errors.md). Use cases throw AppError with one of
 // these codes; a domain refusal becomes one through `refused`, the one exhaustive map from
 // refusal codes to API codes. `formatErrorWith` (graphql/errors.ts) turns an AppError into
 // `extensions.code`, and masks anything else as INTERNAL_SERVER_ERROR.

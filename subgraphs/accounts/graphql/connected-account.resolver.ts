@@ -7,7 +7,7 @@ import { updateConnectedAccount } from "../service/update-connected-account.ts";
 import { Account } from "./account.type.ts";
 import { CreateConnectedAccountInput, SubmitVerificationInput, UpdateConnectedAccountInput } from "./connected-account.input.ts";
 
-// Argument classes keep the arguments in the order API.md documents them.
+// Argument classes keep the arguments in the order schema/api.graphql publishes them.
 @ArgsType()
 class CreateConnectedAccountArgs {
   @Field(() => CreateConnectedAccountInput)

@@ -7,7 +7,7 @@
 // Runs on the caller's connection (its transaction).
 //
 // The decrypted number lives only in this process's memory for the decision of the simulated
-// bank rail (test account numbers decide a payout's fate, API.md): never log it, never store it.
+// bank rail (test account numbers decide a payout's fate, docs/payouts.md): never log it, never store it.
 // Errors: NOT_FOUND (account or bank account), PAYOUTS_NOT_ENABLED.
 
 import type { Keyring } from "../../shared/encryption/keyring.ts";

@@ -35,7 +35,7 @@ function exactValue(amount: bigint, r: Rational, from: Currency, to: Currency): 
   return rational(amount * r.num * 10n ** decimals[to]!, r.den * 10n ** decimals[from]!);
 }
 
-describe("the default rate table (API.md's test-mode values)", () => {
+describe("the default rate table (the test-mode values docs/crypto.md lists)", () => {
   it("prices BTC 50000.00, ETH 2500.00, USDC 1.00 in USD and EUR at 0.92 per USD", () => {
     expect(rate(BTC, USD)).toEqual({ num: 50000n, den: 1n });
     expect(rate(ETH, USD)).toEqual({ num: 2500n, den: 1n });

@@ -1,4 +1,4 @@
-// The simulated bank rail's answers, pure (API.md, test mode). The destination's account number
+// The simulated bank rail's answers, pure (docs/payouts.md, test mode). The destination's account number
 // decides the payout's fate when the payout is created; only the answer is stored, never the
 // number. Every other valid account (and IBAN DE89370400440532013000) is paid.
 

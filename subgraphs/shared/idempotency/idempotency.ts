@@ -1,4 +1,4 @@
-// Idempotency for every mutation that moves money or creates an object (API.md).
+// Idempotency for every mutation that moves money or creates an object (docs/errors.md: the retry contract).
 //
 // - A key belongs to the caller's scope (tenant and mode) and lives 24 hours.
 // - The first request claims the key (a committed IN_PROGRESS row with a lease), then runs the

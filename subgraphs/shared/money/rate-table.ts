@@ -6,7 +6,7 @@ import { currencyInfo, parseCurrency, type Currency } from "./currency.ts";
 import { parseDecimal, type Rational } from "./rational.ts";
 
 /**
- * The table's convention, as API.md states the test-mode values: a crypto asset is priced in
+ * The table's convention (docs/crypto.md, `CRYPTO_RATES` in docs/configuration.md): a crypto asset is priced in
  * USD per unit ("BTC:50000.00"); a fiat currency is given in units per USD ("EUR:0.92"). USD is
  * 1 and needs no entry.
  */
