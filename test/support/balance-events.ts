@@ -1,6 +1,6 @@
 // Writes balance events exactly as the ledger does (the contract in docs/ledger.md, where it
-// describes balance events and their NOTIFY): in one transaction, under the account's lock, one balance_event row per
-// currency changed, and `pg_notify('balance_events', account_id)`, delivered on commit.
+// describes balance events and their NOTIFY): in one transaction, under the account's lock, one
+// balance_event row per currency changed, and `pg_notify('balance_events', account_id)`, delivered on commit.
 // For the stream's own tests: sequences, edge cases and rates that real transfers cannot easily
 // produce (and other tenants' or modes' rows). Tests of real money movement use the ledger's
 // mutations (createTopup, createTransfer) instead.
