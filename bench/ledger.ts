@@ -13,7 +13,7 @@ import { verifyLedger, post } from "../subgraphs/ledger/api.ts";
 import type { PlatformPrincipal } from "../subgraphs/shared/auth/principal.ts";
 import { loadConfig } from "../subgraphs/shared/config.ts";
 import { createDependencies, type Dependencies } from "../subgraphs/dependencies.ts";
-import { newId } from "../subgraphs/shared/ids.ts";
+import { newId, type AccountId } from "../subgraphs/shared/ids.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
 import { spawnEntry } from "../cmd/spawn.ts";
@@ -31,7 +31,7 @@ const writers = Number(process.env["BENCH_WRITERS"] ?? 32);
 interface Platform {
   principal: PlatformPrincipal;
   secretKey: string;
-  connected: string[];
+  connected: AccountId[];
 }
 
 async function setup(deps: Dependencies, platforms: number, perPlatform: number): Promise<Platform[]> {

@@ -29,7 +29,7 @@ import { createTopup, createTransfer } from "../subgraphs/balances/api.ts";
 import type { PlatformPrincipal } from "../subgraphs/shared/auth/principal.ts";
 import { loadConfig, SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
 import { createDependencies, type Dependencies } from "../subgraphs/dependencies.ts";
-import { newId } from "../subgraphs/shared/ids.ts";
+import { newId, type AccountId } from "../subgraphs/shared/ids.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
 import { spawnEntry, type Spawned } from "../cmd/spawn.ts";
@@ -57,7 +57,7 @@ const now = () => performance.timeOrigin + performance.now();
 interface Tenant {
   readonly principal: PlatformPrincipal;
   readonly secretKey: string;
-  readonly accounts: string[];
+  readonly accounts: AccountId[];
 }
 
 async function tenants(deps: Dependencies, platforms: number, perPlatform: number): Promise<Tenant[]> {
@@ -95,7 +95,7 @@ function rss(pid: number): number {
 }
 
 interface Subscriber {
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly client: Client;
   /** Balances received since the measurement began (after the warm-up's). */
   received: bigint[];
@@ -109,7 +109,7 @@ interface Subscriber {
 
 async function subscribeAll(
   url: string,
-  plan: { accountId: string; key: string }[],
+  plan: { accountId: AccountId; key: string }[],
 ): Promise<{ subscribers: Subscriber[]; seconds: number }> {
   const started = now();
   const subscribers: Subscriber[] = [];
@@ -168,7 +168,7 @@ async function write(
   rate: number,
   seconds: number,
   balances: Map<string, bigint>,
-  pickTarget: () => { tenant: Tenant; accountId: string },
+  pickTarget: () => { tenant: Tenant; accountId: AccountId },
 ): Promise<Map<string, number>> {
   const committed = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();
@@ -285,9 +285,9 @@ async function scenario(
   gateway: Spawned,
   url: string,
   deps: Dependencies,
-  plan: { accountId: string; key: string }[],
+  plan: { accountId: AccountId; key: string }[],
   rate: number,
-  pickTarget: () => { tenant: Tenant; accountId: string },
+  pickTarget: () => { tenant: Tenant; accountId: AccountId },
 ): Promise<ScenarioResult> {
   const before = rss(gateway.child.pid!);
   const { subscribers, seconds: subscribeSeconds } = await subscribeAll(url, plan);

@@ -11,6 +11,7 @@ import { GraphQLError } from "graphql";
 import { LRUCache } from "lru-cache";
 import { looksLikeSecretKey } from "../subgraphs/shared/auth/api-key.ts";
 import type { Principal } from "../subgraphs/shared/auth/principal.ts";
+import type { AccountId } from "../subgraphs/shared/ids.ts";
 import { signPrincipal } from "../subgraphs/shared/auth/signature.ts";
 import type { Logger } from "../subgraphs/shared/logger.ts";
 import { traceHeaders } from "../subgraphs/shared/tracing/context.ts";
@@ -103,7 +104,7 @@ export class Authenticator {
     }
     const body = (await response.json().catch(() => undefined)) as
       | {
-          data?: { _authenticate: { tenantId: string; livemode: boolean; keyId: string } | null };
+          data?: { _authenticate: { tenantId: AccountId; livemode: boolean; keyId: string } | null };
           errors?: { extensions?: { code?: unknown } }[];
         }
       | undefined;

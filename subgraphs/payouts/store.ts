@@ -16,20 +16,21 @@ import { parseCurrency, type Currency } from "../shared/money/currency.ts";
 import type { PageRequest } from "../shared/pagination.ts";
 import { payoutLifecycle, type PayoutStatus } from "./domain/lifecycle.ts";
 import type { PayoutMethod } from "./domain/pricing.ts";
+import type { AccountId, BalanceTransactionId, Id, PayoutId } from "../shared/ids.ts";
 
 export type { PayoutStatus };
 
 export interface TenantScope {
-  readonly tenantId: string;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
 }
 
 export interface PayoutRecord {
-  readonly id: string;
-  readonly tenantId: string;
+  readonly id: PayoutId;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
-  readonly accountId: string;
-  readonly destinationId: string;
+  readonly accountId: AccountId;
+  readonly destinationId: Id<"bankAccount">;
   readonly currency: Currency;
   readonly amount: bigint;
   readonly fee: bigint;
@@ -40,9 +41,9 @@ export interface PayoutRecord {
   readonly failureMessage: string | null;
   readonly statementDescriptor: string | null;
   readonly metadata: Metadata;
-  readonly balanceTransactionId: string;
+  readonly balanceTransactionId: BalanceTransactionId;
   readonly ledgerTransactionId: string;
-  readonly reversalBalanceTransactionId: string | null;
+  readonly reversalBalanceTransactionId: BalanceTransactionId | null;
   /** When the bank rail takes the next step; null once final. */
   readonly nextStepAt: Date | null;
   /** How long each rail step takes for this payout (PAYOUT_STEP_MS of the process that created it). */
@@ -54,11 +55,11 @@ export interface PayoutRecord {
 }
 
 interface PayoutRow {
-  id: string;
-  tenant_id: string;
+  id: PayoutId;
+  tenant_id: AccountId;
   livemode: boolean;
-  account_id: string;
-  destination_id: string;
+  account_id: AccountId;
+  destination_id: Id<"bankAccount">;
   currency: string;
   amount: string;
   fee: string;
@@ -69,9 +70,9 @@ interface PayoutRow {
   failure_message: string | null;
   statement_descriptor: string | null;
   metadata: unknown;
-  balance_transaction_id: string;
+  balance_transaction_id: BalanceTransactionId;
   ledger_transaction_id: string;
-  reversal_balance_transaction_id: string | null;
+  reversal_balance_transaction_id: BalanceTransactionId | null;
   next_step_at: Date | null;
   step_ms: number;
   rail_failure_code: string | null;
@@ -158,7 +159,7 @@ export async function findPayouts(sql: SqlClient, scope: TenantScope, ids: reado
     `SELECT ${COLUMNS} FROM payout WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`,
     [[...ids], scope.tenantId, scope.livemode],
   );
-  const byId = new Map(rows.map((row) => [row.id, payoutRecord(row)]));
+  const byId = new Map<string, PayoutRecord>(rows.map((row) => [row.id, payoutRecord(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
 
@@ -192,7 +193,7 @@ export async function listPayouts(
 }
 
 /** How many of an account's payouts are still on the bank rail (PENDING or IN_TRANSIT). */
-export async function countPayoutsInFlight(sql: SqlClient, scope: TenantScope, accountId: string): Promise<number> {
+export async function countPayoutsInFlight(sql: SqlClient, scope: TenantScope, accountId: AccountId): Promise<number> {
   const [row] = await sql.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM payout WHERE account_id = $1 AND tenant_id = $2 AND livemode = $3 AND status IN (${ACTIVE})`,
     [accountId, scope.tenantId, scope.livemode],
@@ -222,7 +223,7 @@ export interface PayoutTransitionWrite {
   readonly failureMessage: string | null;
   readonly nextStepAt: Date | null;
   /** Set when the transition gives money back; kept otherwise. */
-  readonly reversalBalanceTransactionId: string | null;
+  readonly reversalBalanceTransactionId: BalanceTransactionId | null;
   readonly at: Date;
 }
 

@@ -3,6 +3,7 @@
 // refusal codes to API codes. `formatErrorWith` (graphql/errors.ts) turns an AppError into
 // `extensions.code`, and masks anything else as INTERNAL_SERVER_ERROR.
 
+import { parseId, type Id, type IdKind } from "./ids.ts";
 import type { Refusal, RefusalCode } from "./refusal.ts";
 
 export const ERROR_CODES = [
@@ -40,6 +41,17 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string, id: string) => new AppError("NOT_FOUND", `No such ${what}: '${id}'`, { id });
+
+/**
+ * An id argument of a request, narrowed to its kind at the edge (resolvers) before it reaches a
+ * use case: an id of the wrong shape names nothing, so it is NOT_FOUND like one that exists for
+ * no one.
+ */
+export function idArgument<K extends IdKind>(kind: K, value: string, what: string): Id<K> {
+  const id = parseId(kind, value);
+  if (!id) throw notFound(what, value);
+  return id;
+}
 
 export const badInput = (message: string, argument?: string) =>
   new AppError("BAD_USER_INPUT", message, argument ? { argument } : undefined);

@@ -4,7 +4,9 @@
 import { randomBytes } from "node:crypto";
 import { AddExternalAccountDocument, CreateConnectedAccountDocument, SubmitVerificationDocument } from "../generated/graphql.ts";
 import type { AddExternalAccountInput, CreateConnectedAccountInput } from "../generated/graphql.ts";
+import type { AccountId, Id } from "../../subgraphs/shared/ids.ts";
 import { ok, type TestTenant } from "./client.ts";
+import { idOf } from "./fixtures.ts";
 import { testPlatform } from "./platform.ts";
 
 export const TEST_ROUTING_NUMBER = "110000000";
@@ -39,16 +41,16 @@ export async function newConnectedAccount(
   tenant: TestTenant,
   input: Partial<CreateConnectedAccountInput> = {},
   key = tenant.key,
-): Promise<string> {
+): Promise<AccountId> {
   const data = await ok(
     CreateConnectedAccountDocument,
     { input: { displayName: "Connected", country: "US", defaultCurrency: "USD", ...input }, idempotencyKey: idempotencyKey() },
     key,
   );
-  return data.createConnectedAccount.id;
+  return idOf("account", data.createConnectedAccount.id);
 }
 
-export async function verifiedConnectedAccount(tenant: TestTenant): Promise<string> {
+export async function verifiedConnectedAccount(tenant: TestTenant): Promise<AccountId> {
   const id = await newConnectedAccount(tenant);
   await ok(SubmitVerificationDocument, { accountId: id, input: PERSON }, tenant.key);
   return id;
@@ -59,9 +61,9 @@ export async function newBankAccount(
   accountId: string,
   input: Partial<AddExternalAccountInput> = {},
   key = tenant.key,
-): Promise<string> {
+): Promise<Id<"bankAccount">> {
   const data = await ok(AddExternalAccountDocument, { accountId, input: { ...US_BANK, ...input }, idempotencyKey: idempotencyKey() }, key);
-  return data.addExternalAccount.id;
+  return idOf("bankAccount", data.addExternalAccount.id);
 }
 
 export interface RowCounts {

@@ -6,6 +6,8 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print, type DocumentNode } from "graphql";
 import { expect } from "vitest";
 import { graphql } from "../generated/index.ts";
+import type { AccountId } from "../../subgraphs/shared/ids.ts";
+import { idOf } from "./fixtures.ts";
 import { ADMIN_API_KEY, testPlatform } from "./platform.ts";
 
 export interface GraphQLErrorJson {
@@ -68,7 +70,7 @@ const CreatePlatform = graphql(`
 `);
 
 export interface TestTenant {
-  readonly accountId: string;
+  readonly accountId: AccountId;
   /** The platform's first test-mode key. */
   readonly key: string;
   /** The platform's first live-mode key. */
@@ -79,5 +81,5 @@ export interface TestTenant {
 export async function newPlatform(displayName = "Test Platform"): Promise<TestTenant> {
   const idempotencyKey = `platform-${randomBytes(8).toString("hex")}`;
   const data = await ok(CreatePlatform, { input: { displayName, country: "US", defaultCurrency: "USD" }, idempotencyKey }, ADMIN_API_KEY);
-  return { accountId: data.createPlatform.account.id, key: data.createPlatform.secretKey, liveKey: data.createPlatform.liveSecretKey };
+  return { accountId: idOf("account", data.createPlatform.account.id), key: data.createPlatform.secretKey, liveKey: data.createPlatform.liveSecretKey };
 }

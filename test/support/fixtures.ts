@@ -1,6 +1,6 @@
 // Rows the tests need that no public mutation of the code under test creates yet.
 
-import { newId } from "../../subgraphs/shared/ids.ts";
+import { newId, parseId, type AccountId, type Id, type IdKind } from "../../subgraphs/shared/ids.ts";
 import { testDatabase } from "./database.ts";
 
 export interface ConnectedAccountFixture {
@@ -11,7 +11,7 @@ export interface ConnectedAccountFixture {
 }
 
 /** A connected account of a platform, written straight to the accounts table. */
-export async function insertConnectedAccount(fixture: ConnectedAccountFixture): Promise<string> {
+export async function insertConnectedAccount(fixture: ConnectedAccountFixture): Promise<AccountId> {
   const db = await testDatabase();
   const id = newId("account");
   await db.prisma.account.create({
@@ -28,5 +28,12 @@ export async function insertConnectedAccount(fixture: ConnectedAccountFixture): 
       payoutsEnabled: (fixture.status ?? "ACTIVE") === "ACTIVE",
     },
   });
+  return id;
+}
+
+/** An id the API answered with, narrowed to its kind (what a resolver's idArgument does). */
+export function idOf<K extends IdKind>(kind: K, value: string): Id<K> {
+  const id = parseId(kind, value);
+  if (!id) throw new Error(`not a ${kind} id: ${value}`);
   return id;
 }

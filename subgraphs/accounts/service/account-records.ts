@@ -5,6 +5,7 @@ import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { notFound } from "../../shared/errors.ts";
+import type { AccountId } from "../../shared/ids.ts";
 import type { PageRequest } from "../../shared/pagination.ts";
 import type { AccountStatus } from "../domain/account.ts";
 import {
@@ -62,7 +63,7 @@ export function listConnectedAccounts(
  * transaction and locked against concurrent closing (FOR SHARE, in id order). Ids that do not
  * exist for that caller are simply absent.
  */
-export async function accountFactsOf(sql: SqlClient, scope: Scope, accountIds: readonly string[]): Promise<Map<string, AccountFacts>> {
+export async function accountFactsOf(sql: SqlClient, scope: Scope, accountIds: readonly AccountId[]): Promise<Map<AccountId, AccountFacts>> {
   const found = await accountFactsAcross(
     sql,
     accountIds.map((accountId) => ({ scope, accountId })),
@@ -71,6 +72,6 @@ export async function accountFactsOf(sql: SqlClient, scope: Scope, accountIds: r
 }
 
 /** accountFactsOf for one account; null when it does not exist for that caller. */
-export async function accountFacts(sql: SqlClient, scope: Scope, accountId: string): Promise<AccountFacts | null> {
+export async function accountFacts(sql: SqlClient, scope: Scope, accountId: AccountId): Promise<AccountFacts | null> {
   return (await accountFactsOf(sql, scope, [accountId])).get(accountId) ?? null;
 }

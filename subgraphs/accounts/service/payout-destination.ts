@@ -13,13 +13,14 @@
 import type { Keyring } from "../../shared/encryption/keyring.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { AppError, notFound, throwIfRefused } from "../../shared/errors.ts";
+import type { AccountId, Id } from "../../shared/ids.ts";
 import { refusePayouts } from "../domain/verification.ts";
 import { accountFacts } from "./account-records.ts";
 import { payableBankAccount } from "../store/external-accounts.ts";
 
 export interface PayoutDestination {
-  readonly id: string;
-  readonly accountId: string;
+  readonly id: Id<"bankAccount">;
+  readonly accountId: AccountId;
   readonly country: string;
   readonly currency: string;
   readonly accountHolderName: string;
@@ -32,16 +33,16 @@ export interface PayoutDestination {
 }
 
 export interface DestinationRequest {
-  readonly accountId: string;
-  /** A ba_… id; omitted: the account's default bank account for `currency`. */
-  readonly externalAccountId?: string | undefined;
+  readonly accountId: AccountId;
+  /** Omitted: the account's default bank account for `currency`. */
+  readonly externalAccountId?: Id<"bankAccount"> | undefined;
   readonly currency: string;
 }
 
 export async function loadPayoutDestination(
   sql: SqlClient,
   keyring: Keyring,
-  scope: { readonly tenantId: string; readonly livemode: boolean },
+  scope: { readonly tenantId: AccountId; readonly livemode: boolean },
   request: DestinationRequest,
 ): Promise<PayoutDestination> {
   const account = await accountFacts(sql, scope, request.accountId);

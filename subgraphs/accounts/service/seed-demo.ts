@@ -4,11 +4,12 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Dependencies } from "../../shared/context.ts";
+import type { AccountId } from "../../shared/ids.ts";
 import { authenticateSecret } from "./authenticate.ts";
 import { insertPlatform } from "./create-platform.ts";
 
 export interface DemoPlatform {
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly secretKey: string;
   readonly created: boolean;
 }
@@ -16,7 +17,7 @@ export interface DemoPlatform {
 export async function seedDemoPlatform(deps: Dependencies, dataDir: string): Promise<DemoPlatform> {
   const file = join(dataDir, "demo-platform.json");
   if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, "utf8")) as { accountId: string; secretKey: string };
+    const saved = JSON.parse(readFileSync(file, "utf8")) as { accountId: AccountId; secretKey: string };
     // The database may have been reset (or DATABASE_URL changed) since: trust it, not the file.
     if (await authenticateSecret(deps, saved.secretKey)) return { ...saved, created: false };
   }

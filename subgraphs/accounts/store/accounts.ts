@@ -5,17 +5,18 @@
 // given: `db.sql` (autocommit) or the caller's transaction (inTransaction, idempotency.run).
 
 import type { SqlClient } from "../../shared/db/database.ts";
+import type { AccountId } from "../../shared/ids.ts";
 import type { Position } from "../../shared/pagination.ts";
 import type { AccountStatus, AccountType } from "../domain/account.ts";
 
 export interface Scope {
-  readonly tenantId: string;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
 }
 
 export interface AccountRecord {
-  readonly id: string;
-  readonly tenantId: string;
+  readonly id: AccountId;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
   readonly type: AccountType;
   readonly displayName: string;
@@ -36,7 +37,7 @@ export interface AccountRecord {
   readonly addressPostalCode: string | null;
   readonly addressCountry: string | null;
   readonly verificationSubmittedAt: Date | null;
-  readonly platformId: string | null;
+  readonly platformId: AccountId | null;
 }
 
 /** The row as selected by COLUMNS: the record's names, the date of birth as 'YYYY-MM-DD'. */
@@ -63,7 +64,7 @@ export async function findAccounts(sql: SqlClient, scope: Scope, ids: readonly s
     scope.livemode,
     [...ids],
   ]);
-  const byId = new Map(rows.map((row) => [row.id, toAccount(row)]));
+  const byId = new Map<string, AccountRecord>(rows.map((row) => [row.id, toAccount(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
 
@@ -103,9 +104,9 @@ export async function listConnectedAccountRows(
 }
 
 export interface NewAccount {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly platformId: string | null;
+  readonly id: AccountId;
+  readonly tenantId: AccountId;
+  readonly platformId: AccountId | null;
   readonly livemode: boolean;
   readonly type: AccountType;
   readonly displayName: string;
@@ -195,7 +196,7 @@ export async function updateAccount(sql: SqlClient, id: string, changes: Account
 
 /** The part of an account other modules' use cases check before moving money. */
 export interface AccountFacts {
-  readonly id: string;
+  readonly id: AccountId;
   readonly type: AccountType;
   readonly status: AccountStatus;
   readonly defaultCurrency: string;
@@ -206,7 +207,7 @@ export interface AccountFacts {
 /** A lookup of one account by one caller's scope. */
 export interface AccountLookup {
   readonly scope: Scope;
-  readonly accountId: string;
+  readonly accountId: AccountId;
 }
 
 /**
@@ -234,7 +235,7 @@ export async function accountFactsAcross(sql: SqlClient, lookups: readonly Accou
 }
 
 /** Whether the account exists for this caller: a plain indexed read, no lock. */
-export async function accountVisible(sql: SqlClient, scope: Scope, id: string): Promise<boolean> {
+export async function accountVisible(sql: SqlClient, scope: Scope, id: AccountId): Promise<boolean> {
   const rows = await sql.query(`SELECT 1 AS visible FROM account a WHERE ${REACHABLE} AND a.id = $3`, [scope.tenantId, scope.livemode, id]);
   return rows.length === 1;
 }

@@ -4,13 +4,14 @@
 // modes it may see (domain/api-key.ts: a test key sees test keys, a live key both).
 
 import type { SqlClient } from "../../shared/db/database.ts";
+import type { AccountId } from "../../shared/ids.ts";
 import type { AccountStatus } from "../domain/account.ts";
 import { reachableModes } from "../domain/api-key.ts";
 import type { Scope } from "./accounts.ts";
 
 export interface ApiKeyRecord {
   readonly id: string;
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly livemode: boolean;
   readonly name: string | null;
   readonly redacted: string;
@@ -64,7 +65,7 @@ export async function countOtherUsableKeys(
 
 export interface NewApiKey {
   readonly id: string;
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly livemode: boolean;
   readonly name: string | null;
   readonly secretHash: string;
@@ -107,7 +108,7 @@ export async function setKeyRevoked(sql: SqlClient, id: string, revokedAt: Date)
 
 /** What authentication needs of the key a secret hashes to, and of its platform. */
 export interface KeyForSecret extends ApiKeyRecord {
-  readonly tenantId: string;
+  readonly tenantId: AccountId;
   readonly accountStatus: AccountStatus;
 }
 

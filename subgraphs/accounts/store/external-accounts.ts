@@ -4,14 +4,15 @@
 // re-encryption read it.
 
 import type { SqlClient } from "../../shared/db/database.ts";
+import type { AccountId, Id } from "../../shared/ids.ts";
 import type { Scope } from "./accounts.ts";
 
 /** What the API may show: everything but the sealed number. */
 export interface ExternalAccountRecord {
-  readonly id: string;
-  readonly tenantId: string;
+  readonly id: Id<"bankAccount">;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly country: string;
   readonly currency: string;
   readonly accountHolderName: string;
@@ -41,7 +42,7 @@ export async function findExternalAccountRows(
     `SELECT ${COLUMNS} FROM external_account e WHERE e.tenant_id = $1 AND e.livemode = $2 AND e.id = ANY($3::varchar[])`,
     [scope.tenantId, scope.livemode, [...ids]],
   );
-  const byId = new Map(rows.map((row) => [row.id, row]));
+  const byId = new Map<string, ExternalAccountRecord>(rows.map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id) ?? null);
 }
 
@@ -159,8 +160,8 @@ export async function insertExternalAccount(sql: SqlClient, bank: NewExternalAcc
 
 /** A bank account with its sealed number, as the payouts path and re-encryption need it. */
 export interface SealedBankAccount {
-  readonly id: string;
-  readonly accountId: string;
+  readonly id: Id<"bankAccount">;
+  readonly accountId: AccountId;
   readonly country: string;
   readonly currency: string;
   readonly accountHolderName: string;
@@ -177,8 +178,8 @@ const SEALED_COLUMNS = `id, account_id AS "accountId", country, currency, accoun
 export async function payableBankAccount(
   sql: SqlClient,
   scope: Scope,
-  accountId: string,
-  by: { readonly id: string } | { readonly defaultFor: string },
+  accountId: AccountId,
+  by: { readonly id: Id<"bankAccount"> } | { readonly defaultFor: string },
 ): Promise<SealedBankAccount | null> {
   const [row] = await sql.query<SealedBankAccount>(
     `SELECT ${SEALED_COLUMNS} FROM external_account

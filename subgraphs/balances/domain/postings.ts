@@ -1,14 +1,15 @@
 // The postings behind each balances operation: which ledger accounts move, by how much.
 
 import type { Currency } from "../../shared/money/currency.ts";
+import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 import type { Posting } from "../../ledger/api.ts";
 
 export interface TopupPostingInput {
   readonly ledgerTransactionId: string;
-  readonly balanceTransactionId: string;
+  readonly balanceTransactionId: BalanceTransactionId;
   readonly topupId: string;
-  readonly platformId: string;
-  readonly accountId: string;
+  readonly platformId: AccountId;
+  readonly accountId: AccountId;
   readonly amount: bigint;
   readonly currency: Currency;
   readonly settlesAt: Date;
@@ -46,10 +47,10 @@ export function topupPosting(input: TopupPostingInput): Posting {
 export function settlementPosting(input: {
   ledgerTransactionId: string;
   topupId: string;
-  accountId: string;
+  accountId: AccountId;
   amount: bigint;
   currency: Currency;
-  balanceTransactionId: string;
+  balanceTransactionId: BalanceTransactionId;
 }): Posting {
   return {
     id: input.ledgerTransactionId,
@@ -66,12 +67,12 @@ export function settlementPosting(input: {
 export interface TransferPostingInput {
   readonly ledgerTransactionId: string;
   readonly transferId: string;
-  readonly platformId: string;
-  readonly destinationAccountId: string;
+  readonly platformId: AccountId;
+  readonly destinationAccountId: AccountId;
   readonly amount: bigint;
   readonly currency: Currency;
-  readonly sourceBalanceTransactionId: string;
-  readonly destinationBalanceTransactionId: string;
+  readonly sourceBalanceTransactionId: BalanceTransactionId;
+  readonly destinationBalanceTransactionId: BalanceTransactionId;
   readonly at: Date;
   readonly description?: string | undefined;
 }

@@ -1,5 +1,6 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import { readerOf, type SubgraphContext } from "../../shared/context.ts";
+import { parseId, type AccountId } from "../../shared/ids.ts";
 import { PageArgs } from "../../shared/graphql/page-args.ts";
 import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import { readBalances } from "../../ledger/api.ts";
@@ -13,12 +14,13 @@ export class BalancesAccountResolver {
   @FieldResolver(() => [Balance], { description: "One per currency held, available and pending." })
   async balances(@Root() account: BalancesAccount, @Ctx() context: SubgraphContext): Promise<Balance[]> {
     const principal = readerOf(context);
-    if (!principal) return [];
-    const loader = context.loader("balances.byAccount", async (ids: readonly string[]) => {
+    const accountId = parseId("account", account.id);
+    if (!principal || !accountId) return [];
+    const loader = context.loader("balances.byAccount", async (ids: readonly AccountId[]) => {
       const balances = await readBalances(context.deps.db, principal, ids);
       return ids.map((id) => balances.get(id) ?? []);
     });
-    return (await loader.load(account.id)).map(Balance.from);
+    return (await loader.load(accountId)).map(Balance.from);
   }
 
   @FieldResolver(() => BalanceTransactionConnection, { description: "Newest first." })

@@ -6,7 +6,7 @@ import { createTopup } from "../service/create-topup.ts";
 import { createTransfer } from "../service/create-transfer.ts";
 import { findTopups } from "../service/topup-records.ts";
 import { findTransfers } from "../service/transfer-records.ts";
-import { notFound } from "../../shared/errors.ts";
+import { idArgument, notFound } from "../../shared/errors.ts";
 import { balanceTransactionLoader } from "./balance-transaction.resolver.ts";
 import { BalanceTransaction } from "./balance-transaction.type.ts";
 import { Topup } from "./topup.type.ts";
@@ -56,7 +56,8 @@ export class TopupResolver {
     @Arg("idempotencyKey", () => String) idempotencyKey: string,
     @Ctx() context: SubgraphContext,
   ): Promise<Topup> {
-    return Topup.from(await createTopup(context.deps, platformOf(context), input, idempotencyKey));
+    const accountId = idArgument("account", input.accountId, "account");
+    return Topup.from(await createTopup(context.deps, platformOf(context), { ...input, accountId }, idempotencyKey));
   }
 
   @Query(() => Topup, { nullable: true })
@@ -80,7 +81,8 @@ export class TransferResolver {
     @Arg("idempotencyKey", () => String) idempotencyKey: string,
     @Ctx() context: SubgraphContext,
   ): Promise<Transfer> {
-    return Transfer.from(await createTransfer(context.deps, platformOf(context), input, idempotencyKey));
+    const destinationAccountId = idArgument("account", input.destinationAccountId, "account");
+    return Transfer.from(await createTransfer(context.deps, platformOf(context), { ...input, destinationAccountId }, idempotencyKey));
   }
 
   @Query(() => Transfer, { nullable: true })

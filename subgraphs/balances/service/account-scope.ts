@@ -11,5 +11,6 @@ import { notFound } from "../../shared/errors.ts";
 import { parseId } from "../../shared/ids.ts";
 
 export async function assertAccountVisible(deps: Dependencies, principal: PlatformPrincipal, accountId: string): Promise<void> {
-  if (!parseId("account", accountId) || !(await accountVisible(deps.db.sql, principal, accountId))) throw notFound("account", accountId);
+  const id = parseId("account", accountId);
+  if (!id || !(await accountVisible(deps.db.sql, principal, id))) throw notFound("account", accountId);
 }

@@ -12,7 +12,7 @@ import { accountFacts } from "../../accounts/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { AppError, notFound, refused } from "../../shared/errors.ts";
-import { newId } from "../../shared/ids.ts";
+import { newId, type AccountId } from "../../shared/ids.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { checkAmount, checkDescription, checkTopup } from "../domain/money-movement.ts";
 import { settlementPosting, topupPosting } from "../domain/postings.ts";
@@ -22,7 +22,7 @@ import { insertTopup } from "../store/topups.ts";
 import { isRefusal } from "../../shared/refusal.ts";
 
 export interface CreateTopupInput {
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly amount: bigint;
   readonly currency: Currency;
   readonly description?: string | null | undefined;

@@ -12,9 +12,10 @@ import { checkAmount, checkDescription } from "../domain/money-movement.ts";
 import { findTransfer, type TransferRecord } from "./transfer-records.ts";
 import { isRefusal } from "../../shared/refusal.ts";
 import { refused } from "../../shared/errors.ts";
+import type { AccountId } from "../../shared/ids.ts";
 
 export interface CreateTransferInput {
-  readonly destinationAccountId: string;
+  readonly destinationAccountId: AccountId;
   readonly amount: bigint;
   readonly currency: Currency;
   readonly description?: string | null | undefined;

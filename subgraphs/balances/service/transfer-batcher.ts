@@ -22,7 +22,7 @@ import { isDatabaseUnavailable } from "../../shared/db/unavailable.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
 import { AppError, notFound, serviceUnavailable, refused } from "../../shared/errors.ts";
 import { Idempotency, idempotencyConflict } from "../../shared/idempotency/idempotency.ts";
-import { newId } from "../../shared/ids.ts";
+import { newId, type AccountId } from "../../shared/ids.ts";
 import { processRegistry } from "../../shared/metrics.ts";
 import type { Money } from "../../shared/money/money.ts";
 import { accountFactsAcross } from "../../accounts/api.ts";
@@ -48,7 +48,7 @@ const bisections = new Counter({
 
 export interface TransferRequest {
   readonly principal: PlatformPrincipal;
-  readonly destinationAccountId: string;
+  readonly destinationAccountId: AccountId;
   readonly money: Money;
   readonly description: string | undefined;
   readonly idempotencyKey: string;
@@ -228,7 +228,7 @@ async function transact(sql: SqlClient, requests: TransferRequest[]): Promise<Ou
 }
 
 /** A platform's balance in one currency and mode, as lockAvailable keys it. */
-const balanceKey = (tenantId: string, livemode: boolean, currency: string) => `${tenantId}\u0000${livemode}\u0000${currency}`;
+const balanceKey = (tenantId: AccountId, livemode: boolean, currency: string) => `${tenantId}\u0000${livemode}\u0000${currency}`;
 
 /** Locks the platforms' AVAILABLE balances (in ledger account id order) and reads them. */
 async function lockAvailable(

@@ -3,22 +3,23 @@
 
 import type { SqlClient } from "../../shared/db/database.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
+import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 
 export interface TopupScope {
-  readonly tenantId: string;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
 }
 
 export interface TopupRecord {
   readonly id: string;
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly amount: bigint;
   readonly currency: Currency;
   readonly status: "PENDING" | "SUCCEEDED";
   readonly description: string | null;
   readonly settlesAt: Date;
   readonly settledAt: Date | null;
-  readonly balanceTransactionId: string;
+  readonly balanceTransactionId: BalanceTransactionId;
   readonly createdAt: Date;
 }
 
@@ -75,10 +76,10 @@ export async function insertTopup(sql: SqlClient, scope: TopupScope, topup: Topu
 export interface DueTopup {
   readonly id: string;
   readonly scope: TopupScope;
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly amount: bigint;
   readonly currency: string;
-  readonly balanceTransactionId: string;
+  readonly balanceTransactionId: BalanceTransactionId;
 }
 
 /**
@@ -86,7 +87,7 @@ export interface DueTopup {
  * LOCKED: several workers each claim a different batch and none waits on another.
  */
 export async function claimDueTopups(sql: SqlClient, now: Date, limit: number): Promise<DueTopup[]> {
-  const rows = await sql.query<Omit<DueTopup, "scope" | "amount"> & { amount: string; tenantId: string; livemode: boolean }>(
+  const rows = await sql.query<Omit<DueTopup, "scope" | "amount"> & { amount: string; tenantId: AccountId; livemode: boolean }>(
     `SELECT t.id, t.tenant_id AS "tenantId", t.livemode, t.account_id AS "accountId", t.amount::text AS amount, t.currency,
             t.balance_transaction_id AS "balanceTransactionId"
        FROM topup t

@@ -3,21 +3,22 @@
 
 import type { SqlClient } from "../../shared/db/database.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
+import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 
 export interface TransferScope {
-  readonly tenantId: string;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
 }
 
 export interface TransferRecord {
   readonly id: string;
-  readonly sourceAccountId: string;
-  readonly destinationAccountId: string;
+  readonly sourceAccountId: AccountId;
+  readonly destinationAccountId: AccountId;
   readonly amount: bigint;
   readonly currency: Currency;
   readonly description: string | null;
-  readonly balanceTransactionId: string;
-  readonly destinationBalanceTransactionId: string;
+  readonly balanceTransactionId: BalanceTransactionId;
+  readonly destinationBalanceTransactionId: BalanceTransactionId;
   readonly createdAt: Date;
 }
 

@@ -4,17 +4,18 @@
 // FEES per currency (revenue). Every posting sums to zero in each currency.
 
 import type { Currency } from "../../shared/money/currency.ts";
+import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 import type { BalanceTransactionSpec, Posting } from "../../ledger/api.ts";
 import type { ConversionTerms } from "./conversion.ts";
 
 export interface ConversionPostingInput {
   readonly ledgerTransactionId: string;
   readonly conversionId: string;
-  readonly platformId: string;
-  readonly accountId: string;
+  readonly platformId: AccountId;
+  readonly accountId: AccountId;
   readonly terms: ConversionTerms;
-  readonly sourceBalanceTransactionId: string;
-  readonly destinationBalanceTransactionId: string;
+  readonly sourceBalanceTransactionId: BalanceTransactionId;
+  readonly destinationBalanceTransactionId: BalanceTransactionId;
   readonly at: Date;
 }
 
@@ -57,12 +58,12 @@ export function conversionPosting(input: ConversionPostingInput): Posting {
 export interface WithdrawalPostingInput {
   readonly ledgerTransactionId: string;
   readonly withdrawalId: string;
-  readonly platformId: string;
-  readonly accountId: string;
+  readonly platformId: AccountId;
+  readonly accountId: AccountId;
   readonly asset: Currency;
   readonly amount: bigint;
   readonly networkFee: bigint;
-  readonly balanceTransactionId: string;
+  readonly balanceTransactionId: BalanceTransactionId;
   readonly at: Date;
 }
 
@@ -102,7 +103,7 @@ export function withdrawalPosting(input: WithdrawalPostingInput): Posting {
 export function withdrawalFailurePosting(
   original: WithdrawalPostingInput,
   ledgerTransactionId: string,
-  balanceTransactionId: string,
+  balanceTransactionId: BalanceTransactionId,
   at: Date,
 ): Posting {
   const created = withdrawalPosting(original);
@@ -132,11 +133,11 @@ export function withdrawalFailurePosting(
 export interface DepositPostingInput {
   readonly ledgerTransactionId: string;
   readonly depositId: string;
-  readonly platformId: string;
-  readonly accountId: string;
+  readonly platformId: AccountId;
+  readonly accountId: AccountId;
   readonly asset: Currency;
   readonly amount: bigint;
-  readonly balanceTransactionId: string;
+  readonly balanceTransactionId: BalanceTransactionId;
   readonly at: Date;
 }
 

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
 import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { idArgument } from "../../shared/errors.ts";
 import { CurrencyScalar, MinorUnitsScalar } from "../../shared/graphql/scalars.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { createCryptoQuote } from "../service/create-quote.ts";
@@ -41,7 +42,8 @@ export class CryptoQuoteResolver {
     @Arg("input", () => CreateCryptoQuoteInput) input: CreateCryptoQuoteInput,
     @Ctx() context: SubgraphContext,
   ): Promise<CryptoQuote> {
-    return CryptoQuote.from(await createCryptoQuote(context.deps, platformOf(context), input));
+    const accountId = idArgument("account", input.accountId, "account");
+    return CryptoQuote.from(await createCryptoQuote(context.deps, platformOf(context), { ...input, accountId }));
   }
 
   @Query(() => CryptoQuote, { nullable: true })

@@ -1,5 +1,7 @@
 import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
 import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
+import { idArgument } from "../../shared/errors.ts";
+import { parseId, type AccountId } from "../../shared/ids.ts";
 import { MoneyType } from "../../shared/graphql/money.type.ts";
 import { PageArgs } from "../../shared/graphql/page-args.ts";
 import { pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
@@ -38,7 +40,8 @@ export class CryptoWalletResolver {
     @Arg("idempotencyKey", () => String) idempotencyKey: string,
     @Ctx() context: SubgraphContext,
   ): Promise<CryptoWallet> {
-    return CryptoWallet.from(await createCryptoWallet(context.deps, platformOf(context), input, idempotencyKey));
+    const accountId = idArgument("account", input.accountId, "account");
+    return CryptoWallet.from(await createCryptoWallet(context.deps, platformOf(context), { ...input, accountId }, idempotencyKey));
   }
 
   @Query(() => CryptoWallet, { nullable: true })
@@ -55,11 +58,12 @@ export class CryptoWalletResolver {
   async balance(@Root() wallet: CryptoWallet, @Ctx() context: SubgraphContext): Promise<MoneyType> {
     const principal = platformOf(context);
     // One query per batch of accounts (the ledger module, in-process).
-    const loader = context.loader("crypto.balances", (accountIds: readonly string[]) =>
+    const loader = context.loader("crypto.balances", (accountIds: readonly AccountId[]) =>
       accountsBalances(context.deps, principal, accountIds),
     );
     const asset = wallet.asset as Currency;
-    const held = (await loader.load(wallet.account.id)).find((balance) => balance.currency === asset);
+    const accountId = parseId("account", wallet.account.id);
+    const held = accountId ? (await loader.load(accountId)).find((balance) => balance.currency === asset) : undefined;
     return MoneyType.from({ amount: held?.available ?? 0n, currency: asset });
   }
 

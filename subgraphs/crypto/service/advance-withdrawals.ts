@@ -8,7 +8,7 @@
 
 import { postScoped, type Posting, type ScopedPosting } from "../../ledger/api.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { newId } from "../../shared/ids.ts";
+import { newId, type BalanceTransactionId } from "../../shared/ids.ts";
 import { advanceDue, type AdvanceOptions, type LifecycleWork } from "../../shared/lifecycle/advance.ts";
 import { withdrawalFailurePosting } from "../domain/postings.ts";
 import { nextStep, type WithdrawalStep } from "../domain/withdrawal.ts";
@@ -57,7 +57,7 @@ function stepped(withdrawal: WithdrawalRecord, step: WithdrawalStep, now: Date):
 }
 
 /** The reversal of a failed withdrawal's debit: amount and network fee back to the balance. */
-function restoration(failed: WithdrawalRecord, balanceTransactionId: string, now: Date): Posting {
+function restoration(failed: WithdrawalRecord, balanceTransactionId: BalanceTransactionId, now: Date): Posting {
   return withdrawalFailurePosting(
     {
       ledgerTransactionId: failed.ledgerTransactionId,

@@ -8,14 +8,14 @@ import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
 import { notFound, refused } from "../../shared/errors.ts";
-import { newId } from "../../shared/ids.ts";
+import { newId, type AccountId } from "../../shared/ids.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { checkPair, priceConversion } from "../domain/conversion.ts";
 import { isRefusal, refuse } from "../../shared/refusal.ts";
 import { insertQuote, type QuoteRecord } from "../store/quotes.ts";
 
 export interface CreateQuoteInput {
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly sourceCurrency: Currency;
   readonly destinationCurrency: Currency;
   readonly sourceAmount: bigint;

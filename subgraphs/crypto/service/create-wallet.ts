@@ -13,9 +13,10 @@ import { isRefusal } from "../../shared/refusal.ts";
 import { checkNewWallet } from "../domain/wallet.ts";
 import { findWallets, type WalletRecord } from "../store/wallets.ts";
 import { ensureWallet } from "./ensure-wallet.ts";
+import type { AccountId } from "../../shared/ids.ts";
 
 export interface CreateWalletInput {
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly asset: Currency;
   readonly network?: string | null | undefined;
 }

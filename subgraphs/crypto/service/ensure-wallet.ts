@@ -4,7 +4,7 @@
 // (account, asset, network, mode) and get the same wallet.
 
 import type { SqlClient } from "../../shared/db/database.ts";
-import { newId } from "../../shared/ids.ts";
+import { newId, type AccountId } from "../../shared/ids.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { depositAddress } from "../domain/address/index.ts";
 import type { Network } from "../domain/assets.ts";
@@ -14,7 +14,7 @@ import { insertWalletOnce, type WalletRecord } from "../store/wallets.ts";
 export async function ensureWallet(
   sql: SqlClient,
   scope: TenantScope,
-  accountId: string,
+  accountId: AccountId,
   asset: Currency,
   network: Network,
 ): Promise<WalletRecord> {

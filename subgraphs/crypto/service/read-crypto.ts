@@ -5,6 +5,7 @@
 import { readBalances, type AccountBalance } from "../../ledger/api.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
+import type { AccountId } from "../../shared/ids.ts";
 import type { PageRequest } from "../../shared/pagination.ts";
 import { findDeposits, listDeposits, type DepositRecord } from "../store/deposits.ts";
 import { findConversions, findQuotes, type ConversionRecord, type QuoteRecord } from "../store/quotes.ts";
@@ -52,7 +53,7 @@ export function walletDeposits(
 export async function accountsBalances(
   deps: Dependencies,
   principal: PlatformPrincipal,
-  accountIds: readonly string[],
+  accountIds: readonly AccountId[],
 ): Promise<(readonly AccountBalance[])[]> {
   const balances = await readBalances(deps.db, principal, accountIds);
   return accountIds.map((id) => balances.get(id) ?? []);

@@ -6,28 +6,29 @@ import type { Currency } from "../../shared/money/currency.ts";
 import type { PageRequest } from "../../shared/pagination.ts";
 import type { Network } from "../domain/assets.ts";
 import { afterPositionSql, assetNetworkOf, type TenantScope } from "./rows.ts";
+import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 
 export interface DepositRecord {
   readonly id: string;
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly walletId: string;
   readonly asset: Currency;
   readonly network: Network;
   readonly amount: bigint;
   readonly transactionHash: string;
-  readonly balanceTransactionId: string;
+  readonly balanceTransactionId: BalanceTransactionId;
   readonly createdAt: Date;
 }
 
 interface DepositRow {
   id: string;
-  account_id: string;
+  account_id: AccountId;
   wallet_id: string;
   asset: string;
   network: string;
   amount: string;
   transaction_hash: string;
-  balance_transaction_id: string;
+  balance_transaction_id: BalanceTransactionId;
   created_at: Date;
 }
 

@@ -6,10 +6,11 @@ import type { SqlClient } from "../../shared/db/database.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { rational, type Rational } from "../../shared/money/rational.ts";
 import { currencyOf, type TenantScope } from "./rows.ts";
+import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 
 export interface QuoteRecord {
   readonly id: string;
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly sourceCurrency: Currency;
   readonly destinationCurrency: Currency;
   readonly sourceAmount: bigint;
@@ -23,7 +24,7 @@ export interface QuoteRecord {
 
 export interface ConversionRecord {
   readonly id: string;
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly quoteId: string;
   readonly sourceCurrency: Currency;
   readonly destinationCurrency: Currency;
@@ -31,14 +32,14 @@ export interface ConversionRecord {
   readonly fee: bigint;
   readonly destinationAmount: bigint;
   readonly rate: Rational;
-  readonly sourceBalanceTransactionId: string;
-  readonly destinationBalanceTransactionId: string;
+  readonly sourceBalanceTransactionId: BalanceTransactionId;
+  readonly destinationBalanceTransactionId: BalanceTransactionId;
   readonly createdAt: Date;
 }
 
 interface QuoteRow {
   id: string;
-  account_id: string;
+  account_id: AccountId;
   source_currency: string;
   destination_currency: string;
   source_amount: string;
@@ -53,7 +54,7 @@ interface QuoteRow {
 
 interface ConversionRow {
   id: string;
-  account_id: string;
+  account_id: AccountId;
   quote_id: string;
   source_currency: string;
   destination_currency: string;
@@ -62,8 +63,8 @@ interface ConversionRow {
   destination_amount: string;
   rate_numerator: string;
   rate_denominator: string;
-  source_balance_transaction_id: string;
-  destination_balance_transaction_id: string;
+  source_balance_transaction_id: BalanceTransactionId;
+  destination_balance_transaction_id: BalanceTransactionId;
   created_at: Date;
 }
 

@@ -10,10 +10,11 @@
 
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import { isNetwork, type Network } from "../domain/assets.ts";
+import type { AccountId } from "../../shared/ids.ts";
 
 /** The caller's tenant and mode: every read and write is inside it. */
 export interface TenantScope {
-  readonly tenantId: string;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
 }
 

@@ -5,10 +5,11 @@ import type { SqlClient } from "../../shared/db/database.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import type { Network } from "../domain/assets.ts";
 import { assetNetworkOf, type TenantScope } from "./rows.ts";
+import type { AccountId } from "../../shared/ids.ts";
 
 export interface WalletRecord {
   readonly id: string;
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly livemode: boolean;
   readonly asset: Currency;
   readonly network: Network;
@@ -18,7 +19,7 @@ export interface WalletRecord {
 
 interface WalletRow {
   id: string;
-  account_id: string;
+  account_id: AccountId;
   livemode: boolean;
   asset: string;
   network: string;
@@ -92,7 +93,7 @@ export async function insertWalletOnce(sql: SqlClient, scope: TenantScope, walle
 }
 
 /** True when the account has a wallet of this asset on any network. */
-export async function hasWalletFor(sql: SqlClient, scope: TenantScope, accountId: string, asset: Currency): Promise<boolean> {
+export async function hasWalletFor(sql: SqlClient, scope: TenantScope, accountId: AccountId, asset: Currency): Promise<boolean> {
   const rows = await sql.query(
     `SELECT 1 FROM crypto_wallet WHERE account_id = $1 AND asset = $2 AND livemode = $3 AND tenant_id = $4 LIMIT 1`,
     [accountId, asset, scope.livemode, scope.tenantId],

@@ -9,12 +9,13 @@ import type { PageRequest } from "../../shared/pagination.ts";
 import type { Network } from "../domain/assets.ts";
 import { withdrawalLifecycle, type WithdrawalStatus } from "../domain/withdrawal.ts";
 import { afterPositionSql, assetNetworkOf, type TenantScope } from "./rows.ts";
+import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 
 export interface WithdrawalRecord {
   readonly id: string;
-  readonly tenantId: string;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly walletId: string;
   readonly asset: Currency;
   readonly network: Network;
@@ -25,9 +26,9 @@ export interface WithdrawalRecord {
   readonly transactionHash: string | null;
   readonly failureCode: string | null;
   readonly failureMessage: string | null;
-  readonly balanceTransactionId: string;
+  readonly balanceTransactionId: BalanceTransactionId;
   readonly ledgerTransactionId: string;
-  readonly failureBalanceTransactionId: string | null;
+  readonly failureBalanceTransactionId: BalanceTransactionId | null;
   /** When the worker takes the next step; null once final. */
   readonly nextStepAt: Date | null;
   /** How long each chain step takes for this withdrawal (PAYOUT_STEP_MS of the process that created it). */
@@ -39,9 +40,9 @@ export interface WithdrawalRecord {
 
 interface WithdrawalRow {
   id: string;
-  tenant_id: string;
+  tenant_id: AccountId;
   livemode: boolean;
-  account_id: string;
+  account_id: AccountId;
   wallet_id: string;
   asset: string;
   network: string;
@@ -52,9 +53,9 @@ interface WithdrawalRow {
   transaction_hash: string | null;
   failure_code: string | null;
   failure_message: string | null;
-  balance_transaction_id: string;
+  balance_transaction_id: BalanceTransactionId;
   ledger_transaction_id: string;
-  failure_balance_transaction_id: string | null;
+  failure_balance_transaction_id: BalanceTransactionId | null;
   next_step_at: Date | null;
   step_ms: number;
   broadcast_at: Date | null;

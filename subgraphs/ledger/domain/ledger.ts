@@ -1,6 +1,7 @@
 // The ledger's rules, pure: what a valid posting is, how a correction reverses one, and which
 // balance events a posting produces. No I/O; ../service/post.ts applies them.
 
+import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { MAX_MINOR_UNITS } from "../../shared/money/money.ts";
 
@@ -19,7 +20,7 @@ export const CLEARING_SLOTS = 16;
 
 export interface Entry {
   /** The account whose money it is (clearing accounts belong to the platform). */
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly currency: Currency;
   readonly kind: LedgerAccountKind;
   /** Signed minor units; never zero. */
@@ -41,8 +42,8 @@ export type BalanceTransactionType =
 
 /** The customer-facing record of a change to one account's balance (txn_…). */
 export interface BalanceTransactionSpec {
-  readonly id: string;
-  readonly accountId: string;
+  readonly id: BalanceTransactionId;
+  readonly accountId: AccountId;
   readonly type: BalanceTransactionType;
   readonly currency: Currency;
   /** Signed: negative when money leaves the account. */
@@ -64,7 +65,7 @@ export interface Posting {
   readonly entries: readonly Entry[];
   readonly balanceTransactions?: readonly BalanceTransactionSpec[];
   /** The balance transaction an event links to when the posting creates none (a settlement). */
-  readonly eventBalanceTransactionId?: string | undefined;
+  readonly eventBalanceTransactionId?: BalanceTransactionId | undefined;
 }
 
 export type PostingProblem =
@@ -108,9 +109,9 @@ export function reversal(original: Posting, id: string, kind = `${original.kind}
 export interface EventSpec {
   /** Index of the posting (in the call) after which the balances are reported. */
   readonly posting: number;
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly currency: Currency;
-  readonly balanceTransactionId: string | undefined;
+  readonly balanceTransactionId: BalanceTransactionId | undefined;
 }
 
 /**

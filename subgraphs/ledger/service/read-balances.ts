@@ -2,6 +2,7 @@
 // payouts and crypto modules call it in-process.
 
 import type { Database, SqlClient } from "../../shared/db/database.ts";
+import type { AccountId } from "../../shared/ids.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import { customerBalanceRows, type BalanceScope } from "../store/balances.ts";
 
@@ -21,10 +22,10 @@ export interface AccountBalance {
 export async function readBalances(
   source: Database | SqlClient,
   scope: BalanceScope,
-  accountIds: readonly string[],
-): Promise<Map<string, AccountBalance[]>> {
+  accountIds: readonly AccountId[],
+): Promise<Map<AccountId, AccountBalance[]>> {
   const sql = "transaction" in source ? source.sql : source;
-  const result = new Map<string, AccountBalance[]>(accountIds.map((id) => [id, []]));
+  const result = new Map<AccountId, AccountBalance[]>(accountIds.map((id) => [id, []]));
   const byKey = new Map<string, { currency: Currency; available: bigint; pending: bigint }>();
   for (const row of await customerBalanceRows(sql, scope, accountIds)) {
     const currency = parseCurrency(row.currency);

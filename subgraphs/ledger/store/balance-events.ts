@@ -5,37 +5,38 @@
 // row that commits later. Raw SQL on the hot path: these run per wake-up, not per request.
 
 import type { Database } from "../../shared/db/database.ts";
+import type { AccountId, BalanceTransactionId, Id } from "../../shared/ids.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 
 export interface EventScope {
-  readonly tenantId: string;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
 }
 
 export interface BalanceEventRow {
   /** The commit-ordered position; never leaves the subgraph (clients see `id`). */
   readonly seq: bigint;
-  readonly id: string;
-  readonly tenantId: string;
+  readonly id: Id<"balanceEvent">;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly currency: Currency;
   readonly available: bigint;
   readonly pending: bigint;
-  readonly balanceTransactionId: string | null;
+  readonly balanceTransactionId: BalanceTransactionId | null;
   readonly occurredAt: Date;
 }
 
 interface RawRow {
   seq: string;
-  id: string;
-  tenant_id: string;
+  id: Id<"balanceEvent">;
+  tenant_id: AccountId;
   livemode: boolean;
-  account_id: string;
+  account_id: AccountId;
   currency: string;
   available: string;
   pending: string;
-  balance_transaction_id: string | null;
+  balance_transaction_id: BalanceTransactionId | null;
   occurred_at: Date;
 }
 

@@ -3,13 +3,14 @@
 // inside the caller's tenant and mode.
 
 import type { SqlClient } from "../../shared/db/database.ts";
+import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 import type { Position } from "../../shared/pagination.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import type { BalanceTransactionType } from "../domain/ledger.ts";
 
 export interface BalanceTransactionRecord {
-  readonly id: string;
-  readonly accountId: string;
+  readonly id: BalanceTransactionId;
+  readonly accountId: AccountId;
   readonly type: BalanceTransactionType;
   readonly currency: Currency;
   /** Signed: negative when money leaves the account. */
@@ -42,7 +43,7 @@ function toRecord(row: Row): BalanceTransactionRecord {
 }
 
 export interface HistoryScope {
-  readonly tenantId: string;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
 }
 
@@ -56,7 +57,7 @@ export async function findBalanceTransactions(
     `SELECT ${COLUMNS} FROM balance_transaction t WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.id = ANY($3::varchar[])`,
     [scope.tenantId, scope.livemode, [...ids]],
   );
-  const byId = new Map(rows.map((row) => [row.id, toRecord(row)]));
+  const byId = new Map<string, BalanceTransactionRecord>(rows.map((row) => [row.id, toRecord(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
 
@@ -79,6 +80,6 @@ export async function listBalanceTransactions(
 }
 
 /** Pending credits become available (their top-up settled), in the caller's transaction. */
-export async function markAvailable(sql: SqlClient, ids: readonly string[]): Promise<void> {
+export async function markAvailable(sql: SqlClient, ids: readonly BalanceTransactionId[]): Promise<void> {
   await sql.query(`UPDATE balance_transaction SET status = 'AVAILABLE' WHERE id = ANY($1::varchar[])`, [[...ids]]);
 }

@@ -3,15 +3,16 @@
 // the caller's connection, so a read can run under the caller's locks in its transaction.
 
 import type { SqlClient } from "../../shared/db/database.ts";
+import type { AccountId } from "../../shared/ids.ts";
 import { CUSTOMER_KINDS } from "../domain/ledger.ts";
 
 export interface BalanceScope {
-  readonly tenantId: string;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
 }
 
 export interface CustomerBalanceRow {
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly currency: string;
   readonly kind: "AVAILABLE" | "PENDING";
   readonly balance: bigint;
@@ -21,9 +22,9 @@ export interface CustomerBalanceRow {
 export async function customerBalanceRows(
   sql: SqlClient,
   scope: BalanceScope,
-  accountIds: readonly string[],
+  accountIds: readonly AccountId[],
 ): Promise<CustomerBalanceRow[]> {
-  const rows = await sql.query<{ accountId: string; currency: string; kind: "AVAILABLE" | "PENDING"; balance: string }>(
+  const rows = await sql.query<{ accountId: AccountId; currency: string; kind: "AVAILABLE" | "PENDING"; balance: string }>(
     `SELECT la.account_id AS "accountId", la.currency, la.kind::text AS kind, SUM(lb.balance)::text AS balance
        FROM ledger_account la
        JOIN ledger_balance lb ON lb.ledger_account_id = la.id
@@ -40,7 +41,7 @@ export async function customerBalanceRows(
 
 /** One AVAILABLE balance to lock: an account's, in one currency and mode. */
 export interface AvailableBalanceKey {
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly currency: string;
   readonly livemode: boolean;
 }

@@ -4,12 +4,12 @@
 // Raw SQL by design: one statement per commit whatever the batch (see README.md, "Store").
 
 import type { SqlClient } from "../../shared/db/database.ts";
-import { newId } from "../../shared/ids.ts";
+import { newId, type AccountId } from "../../shared/ids.ts";
 import { eventsFor, netOf, type BalanceTransactionType, type LedgerAccountKind, type Posting } from "../domain/ledger.ts";
 
 /** The tenant and mode a posting belongs to. */
 export interface LedgerScope {
-  readonly tenantId: string;
+  readonly tenantId: AccountId;
   readonly livemode: boolean;
 }
 

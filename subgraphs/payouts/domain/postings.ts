@@ -12,11 +12,12 @@
 
 import { reversal, type Posting } from "../../ledger/api.ts";
 import type { Currency } from "../../shared/money/currency.ts";
+import type { AccountId, BalanceTransactionId, PayoutId } from "../../shared/ids.ts";
 
 export interface PayoutMoney {
-  readonly payoutId: string;
-  readonly platformId: string;
-  readonly accountId: string;
+  readonly payoutId: PayoutId;
+  readonly platformId: AccountId;
+  readonly accountId: AccountId;
   readonly amount: bigint;
   readonly fee: bigint;
   readonly currency: Currency;
@@ -24,20 +25,26 @@ export interface PayoutMoney {
   readonly ledgerTransactionId: string;
 }
 
-export function payoutDebitPosting(
-  payout: PayoutMoney,
-  balanceTransaction: { readonly id: string; readonly at: Date; readonly description?: string | undefined },
-): Posting {
-  const entries = [
-    { accountId: payout.accountId, currency: payout.currency, kind: "AVAILABLE" as const, amount: -(payout.amount + payout.fee) },
-    { accountId: payout.platformId, currency: payout.currency, kind: "PAYOUT_CLEARING" as const, amount: payout.amount },
-    ...(payout.fee > 0n ? [{ accountId: payout.platformId, currency: payout.currency, kind: "FEES" as const, amount: payout.fee }] : []),
-  ];
+/** The creation posting without its balance transaction: what a reversal undoes. */
+function payoutDebit(payout: PayoutMoney): Posting {
   return {
     id: payout.ledgerTransactionId,
     kind: "PAYOUT",
     reference: payout.payoutId,
-    entries,
+    entries: [
+      { accountId: payout.accountId, currency: payout.currency, kind: "AVAILABLE", amount: -(payout.amount + payout.fee) },
+      { accountId: payout.platformId, currency: payout.currency, kind: "PAYOUT_CLEARING", amount: payout.amount },
+      ...(payout.fee > 0n ? [{ accountId: payout.platformId, currency: payout.currency, kind: "FEES" as const, amount: payout.fee }] : []),
+    ],
+  };
+}
+
+export function payoutDebitPosting(
+  payout: PayoutMoney,
+  balanceTransaction: { readonly id: BalanceTransactionId; readonly at: Date; readonly description?: string | undefined },
+): Posting {
+  return {
+    ...payoutDebit(payout),
     balanceTransactions: [
       {
         id: balanceTransaction.id,
@@ -58,14 +65,13 @@ export function payoutDebitPosting(
 export function payoutReversalPosting(
   payout: PayoutMoney,
   to: "FAILED" | "CANCELED",
-  ids: { readonly ledgerTransactionId: string; readonly balanceTransactionId: string },
+  ids: { readonly ledgerTransactionId: string; readonly balanceTransactionId: BalanceTransactionId },
   at: Date,
   description: string,
 ): Posting {
-  const original = payoutDebitPosting(payout, { id: "unused", at });
   const kind = to === "FAILED" ? "PAYOUT_FAILURE" : "PAYOUT_CANCEL";
   return {
-    ...reversal(original, ids.ledgerTransactionId, kind),
+    ...reversal(payoutDebit(payout), ids.ledgerTransactionId, kind),
     balanceTransactions: [
       {
         id: ids.balanceTransactionId,

@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
-import { notFound } from "../../shared/errors.ts";
+import { idArgument, notFound } from "../../shared/errors.ts";
 import { PageArgs } from "../../shared/graphql/page-args.ts";
 import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import { cancelPayout } from "../service/cancel-payout.ts";
@@ -46,7 +46,9 @@ export class PayoutResolver {
     @Arg("idempotencyKey", () => String) idempotencyKey: string,
     @Ctx() context: SubgraphContext,
   ): Promise<Payout> {
-    return Payout.from(await createPayout(context.deps, platformOf(context), input, idempotencyKey));
+    const accountId = idArgument("account", input.accountId, "account");
+    const destinationId = input.destinationId ? idArgument("bankAccount", input.destinationId, "external account") : undefined;
+    return Payout.from(await createPayout(context.deps, platformOf(context), { ...input, accountId, destinationId }, idempotencyKey));
   }
 
   @Mutation(() => Payout, {

@@ -11,7 +11,7 @@ import { post } from "../../ledger/api.ts";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { AppError, refused } from "../../shared/errors.ts";
-import { newId } from "../../shared/ids.ts";
+import { newId, type AccountId, type Id } from "../../shared/ids.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { arrivalDate } from "../domain/arrival.ts";
 import { checkPayoutMetadata, checkStatementDescriptor } from "../domain/payout-input.ts";
@@ -23,12 +23,12 @@ import { insertPayout, type PayoutRecord } from "../store.ts";
 import { findPayout } from "./read-payouts.ts";
 
 export interface CreatePayoutInput {
-  readonly accountId: string;
+  readonly accountId: AccountId;
   readonly amount: bigint;
   readonly currency: Currency;
   readonly method: PayoutMethod;
   /** A ba_… of the account; omitted: its default bank account for the currency. */
-  readonly destinationId?: string | null | undefined;
+  readonly destinationId?: Id<"bankAccount"> | null | undefined;
   readonly statementDescriptor?: string | null | undefined;
   readonly metadata?: unknown;
 }

@@ -4,7 +4,8 @@
 
 import type { SqlClient } from "../../shared/db/database.ts";
 import { countPayoutsInFlight, type TenantScope } from "../store.ts";
+import type { AccountId } from "../../shared/ids.ts";
 
-export async function payoutsInFlight(sql: SqlClient, scope: TenantScope, accountId: string): Promise<number> {
+export async function payoutsInFlight(sql: SqlClient, scope: TenantScope, accountId: AccountId): Promise<number> {
   return countPayoutsInFlight(sql, scope, accountId);
 }

@@ -12,14 +12,14 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { usesPostgres } from "../../../test/support/database.ts";
 import { insertPlatform, testDeps } from "../../../test/support/deps.ts";
-import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
+import { idOf, insertConnectedAccount } from "../../../test/support/fixtures.ts";
 import { addExternalAccount, closeAccount } from "../../accounts/api.ts";
 import { verifyLedger, readBalances } from "../../ledger/api.ts";
 import { createTopup } from "../../balances/api.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { AppError } from "../../shared/errors.ts";
-import { newId } from "../../shared/ids.ts";
+import { newId, type AccountId, type Id } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { StepError } from "../../shared/worker.ts";
 import { checkGuard } from "../../../test/support/lifecycle.ts";
@@ -38,18 +38,18 @@ const US_BANK = { country: "US", currency: "USD", accountHolderName: "Jane Doe",
 
 let deps: Dependencies;
 
-async function bank(principal: PlatformPrincipal, accountId: string, accountNumber = "000123456789"): Promise<string> {
+async function bank(principal: PlatformPrincipal, accountId: AccountId, accountNumber = "000123456789"): Promise<Id<"bankAccount">> {
   const added = await addExternalAccount(deps, principal, accountId, { ...US_BANK, accountNumber }, randomUUID());
   return added.id;
 }
 
-async function seller(principal: PlatformPrincipal, funds: bigint, status?: "PENDING_VERIFICATION"): Promise<string> {
+async function seller(principal: PlatformPrincipal, funds: bigint, status?: "PENDING_VERIFICATION"): Promise<AccountId> {
   const id = await insertConnectedAccount({ tenantId: principal.tenantId, ...(status ? { status } : {}) });
   if (funds > 0n) await createTopup(deps, principal, { accountId: id, amount: funds, currency: USD }, randomUUID());
   return id;
 }
 
-async function available(principal: PlatformPrincipal, accountId: string): Promise<bigint> {
+async function available(principal: PlatformPrincipal, accountId: AccountId): Promise<bigint> {
   const balances = await readBalances(deps.db, principal, [accountId]);
   return balances.get(accountId)?.find((b) => b.currency === "USD")?.available ?? 0n;
 }
@@ -181,7 +181,7 @@ describe("createPayout", () => {
       [{ destinationId: eurBank }, "CURRENCY_MISMATCH"],
       [{ destinationId: siblingsBank }, "NOT_FOUND"],
       [{ destinationId: othersBank }, "NOT_FOUND"],
-      [{ destinationId: "ba_doesnotexist" }, "NOT_FOUND"],
+      [{ destinationId: idOf("bankAccount", "ba_doesnotexist") }, "NOT_FOUND"],
       [{ accountId: othersAccount, destinationId: othersBank }, "NOT_FOUND"],
     ];
     for (const [change, code] of cases) {

@@ -1,9 +1,11 @@
 // Who is calling. The gateway authenticates the API key and forwards the principal to the
 // subgraphs in a signed header; subgraphs trust nothing else.
 
+import type { AccountId } from "../ids.ts";
+
 export type Principal =
   /** A platform's secret key: reaches that platform and its connected accounts, in one mode. */
-  | { readonly kind: "platform"; readonly tenantId: string; readonly livemode: boolean; readonly keyId: string }
+  | { readonly kind: "platform"; readonly tenantId: AccountId; readonly livemode: boolean; readonly keyId: string }
   /** The operator key (ADMIN_API_KEY): may only create platforms. */
   | { readonly kind: "operator" }
   /** The gateway itself, for internal calls such as key verification. */
