@@ -65,7 +65,7 @@ async function tenants(deps: Dependencies, platforms: number, perPlatform: numbe
   for (let p = 0; p < platforms; p++) {
     const { account, secretKey } = await insertPlatform(deps, { displayName: `Bench ${p}`, country: "US", defaultCurrency: "USD" });
     const principal: PlatformPrincipal = { kind: "platform", tenantId: account.id, livemode: false, keyId: "bench" };
-    const accounts = Array.from({ length: perPlatform }, () => newId("account") as string);
+    const accounts = Array.from({ length: perPlatform }, () => newId("account"));
     await deps.db.prisma.account.createMany({
       data: accounts.map((id) => ({
         id,

@@ -29,6 +29,7 @@ import {
 } from "./support/accounts.ts";
 import { codes, newPlatform, ok, request, type TestTenant } from "./support/client.ts";
 import { testPlatform } from "./support/platform.ts";
+import type { Id } from "../subgraphs/shared/ids.ts";
 
 let acme: TestTenant;
 /** Turns US_BANK into the EUR test IBAN account. */
@@ -380,7 +381,7 @@ describe("payout destinations (for the payouts subgraph, in-process)", () => {
     await ok(RemoveExternalAccountDocument, { id: removed }, acme.key);
     const { db, config } = await deps();
     const other = await newPlatform("Payout Snooper");
-    const load = (principal: PlatformPrincipal, externalAccountId: string) =>
+    const load = (principal: PlatformPrincipal, externalAccountId: Id<"bankAccount">) =>
       db.transaction((sql) =>
         loadPayoutDestination(sql, createKeyring(config.encryption), principal, { accountId, externalAccountId, currency: "USD" }),
       );

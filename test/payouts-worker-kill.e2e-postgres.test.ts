@@ -20,6 +20,7 @@ import { insertPlatform } from "./support/deps.ts";
 import { testConfig } from "./support/platform.ts";
 import { openPrivateDatabase, type PrivateDatabase } from "./support/private-database.ts";
 import { spawnEntry, stopSpawned, type Spawned } from "./support/processes.ts";
+import type { AccountId, Id } from "../subgraphs/shared/ids.ts";
 
 afterEach(stopSpawned);
 
@@ -48,7 +49,7 @@ describe("the payouts worker process", () => {
     // Six platforms paying out of their own balances: batches span several tenants.
     const tenants = await Promise.all(Array.from({ length: 6 }, () => insertPlatform(deps)));
     const perSeller = 100;
-    const plan: { p: (typeof tenants)[number]; seller: string; paid: string; failing: string }[] = [];
+    const plan: { p: (typeof tenants)[number]; seller: AccountId; paid: Id<"bankAccount">; failing: Id<"bankAccount"> }[] = [];
     for (const p of tenants) {
       const seller = p.tenantId;
       await createTopup(deps, p, { accountId: seller, amount: BigInt(perSeller) * 2_000n, currency: USD }, randomUUID());
@@ -80,7 +81,7 @@ describe("the payouts worker process", () => {
         ),
       ),
     );
-    const failing = new Set(plan.map((x) => x.failing));
+    const failing = new Set<string>(plan.map((x) => x.failing));
     // Due now, and every step as fast as the worker runs.
     await deps.db.sql.query(`UPDATE payout SET next_step_at = now(), step_ms = 0`);
 

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningPlatform } from "../cmd/platform.ts";
 import type { RunningGateway } from "../gateway/server.ts";
 import { PRINCIPAL_EXTENSION, signPrincipal } from "../subgraphs/shared/auth/signature.ts";
-import type { Principal } from "../subgraphs/shared/auth/principal.ts";
 import { BalanceChangedIdsDocument, CreateApiKeyDocument, RevokeApiKeyDocument } from "./generated/graphql.ts";
 import { idempotencyKey } from "./support/accounts.ts";
 import { commitSeries } from "./support/balance-events.ts";
@@ -158,7 +157,7 @@ describe("the balances subgraph's socket", () => {
     return { messages, ended: () => ended };
   }
 
-  const aliceAs: Principal = { kind: "platform", tenantId: "", livemode: false, keyId: "key_x" };
+  const aliceAs = { kind: "platform", livemode: false, keyId: "key_x" } as const;
   const gatewaySigned = () => signPrincipal({ kind: "gateway" }, platform.config.gatewaySecret, undefined);
 
   it("streams to the gateway: a gateway-signed socket and a signed caller (the positive control)", async () => {

@@ -37,3 +37,11 @@ export function idOf<K extends IdKind>(kind: K, value: string): Id<K> {
   if (!id) throw new Error(`not a ${kind} id: ${value}`);
   return id;
 }
+
+/**
+ * A readable stand-in id for pure unit tests ("a", "t1"): the brand without the shape, so the
+ * expectations can name the same short strings. Test data only; code narrows with parseId.
+ */
+export function testId<K extends IdKind>(_kind: K, name: string): Id<K> {
+  return name as Id<K>;
+}

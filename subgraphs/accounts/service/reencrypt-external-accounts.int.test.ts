@@ -11,6 +11,7 @@ import { addExternalAccount } from "./add-external-account.ts";
 import { insertPlatform } from "./create-platform.ts";
 import { loadPayoutDestination } from "./payout-destination.ts";
 import { reencryptExternalAccounts } from "./reencrypt-external-accounts.ts";
+import type { Id } from "../../shared/ids.ts";
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
 
@@ -28,7 +29,7 @@ describe("encryption key rotation", () => {
     const { account } = await insertPlatform(before, { displayName: "Rotating", country: "US", defaultCurrency: "USD" });
     const principal: PlatformPrincipal = { kind: "platform", tenantId: account.id, livemode: false, keyId: "key_x" };
     const numbers = ["000123456789", "000111111116", "000111111113"];
-    const ids: string[] = [];
+    const ids: Id<"bankAccount">[] = [];
     for (const accountNumber of numbers) {
       const input = {
         country: "US",

@@ -4,12 +4,13 @@ import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import { MAX_MINOR_UNITS } from "../../shared/money/money.ts";
 import { checkPosting, eventsFor, reversal, type Entry, type Posting } from "../../ledger/api.ts";
 import { settlementPosting, topupPosting, transferPosting } from "./postings.ts";
+import { testId } from "../../../test/support/fixtures.ts";
 
 const USD = parseCurrency("USD")!;
 const EUR = parseCurrency("EUR")!;
 
 const entry = (accountId: string, amount: bigint, currency: Currency = USD, kind: Entry["kind"] = "AVAILABLE"): Entry => ({
-  accountId,
+  accountId: testId("account", accountId),
   currency,
   kind,
   amount,
@@ -48,8 +49,8 @@ describe("checkPosting", () => {
       ...posting([entry("a", -5n), entry("b", 5n)]),
       balanceTransactions: [
         {
-          id: "txn_x",
-          accountId: "c",
+          id: testId("balanceTransaction", "txn_x"),
+          accountId: testId("account", "c"),
           type: "ADJUSTMENT",
           currency: USD,
           amount: 5n,
@@ -104,10 +105,10 @@ describe("operation postings", () => {
       fc.property(fc.bigInt({ min: 1n, max: 10n ** 30n }), (amount) => {
         const topup = topupPosting({
           ledgerTransactionId: "l1",
-          balanceTransactionId: "t1",
+          balanceTransactionId: testId("balanceTransaction", "t1"),
           topupId: "tu",
-          platformId: "p",
-          accountId: "a",
+          platformId: testId("account", "p"),
+          accountId: testId("account", "a"),
           amount,
           currency: USD,
           settlesAt: at,
@@ -115,20 +116,20 @@ describe("operation postings", () => {
         const settle = settlementPosting({
           ledgerTransactionId: "l2",
           topupId: "tu",
-          accountId: "a",
+          accountId: testId("account", "a"),
           amount,
           currency: USD,
-          balanceTransactionId: "t1",
+          balanceTransactionId: testId("balanceTransaction", "t1"),
         });
         const transfer = transferPosting({
           ledgerTransactionId: "l3",
           transferId: "tr",
-          platformId: "p",
-          destinationAccountId: "a",
+          platformId: testId("account", "p"),
+          destinationAccountId: testId("account", "a"),
           amount,
           currency: USD,
-          sourceBalanceTransactionId: "t2",
-          destinationBalanceTransactionId: "t3",
+          sourceBalanceTransactionId: testId("balanceTransaction", "t2"),
+          destinationBalanceTransactionId: testId("balanceTransaction", "t3"),
           at,
         });
         for (const p of [topup, settle, transfer]) expect(checkPosting(p)).toBeUndefined();
@@ -140,12 +141,12 @@ describe("operation postings", () => {
     const transfer = transferPosting({
       ledgerTransactionId: "l3",
       transferId: "tr",
-      platformId: "p",
-      destinationAccountId: "a",
+      platformId: testId("account", "p"),
+      destinationAccountId: testId("account", "a"),
       amount: 700n,
       currency: USD,
-      sourceBalanceTransactionId: "t2",
-      destinationBalanceTransactionId: "t3",
+      sourceBalanceTransactionId: testId("balanceTransaction", "t2"),
+      destinationBalanceTransactionId: testId("balanceTransaction", "t3"),
       at,
     });
     expect(transfer.entries).toEqual([entry("p", -700n), entry("a", 700n)]);
@@ -161,10 +162,10 @@ describe("eventsFor", () => {
     const at = new Date();
     const credit = topupPosting({
       ledgerTransactionId: "l1",
-      balanceTransactionId: "t1",
+      balanceTransactionId: testId("balanceTransaction", "t1"),
       topupId: "tu",
-      platformId: "p",
-      accountId: "a",
+      platformId: testId("account", "p"),
+      accountId: testId("account", "a"),
       amount: 5n,
       currency: USD,
       settlesAt: at,
@@ -172,14 +173,14 @@ describe("eventsFor", () => {
     const settle = settlementPosting({
       ledgerTransactionId: "l2",
       topupId: "tu",
-      accountId: "a",
+      accountId: testId("account", "a"),
       amount: 5n,
       currency: USD,
-      balanceTransactionId: "t1",
+      balanceTransactionId: testId("balanceTransaction", "t1"),
     });
     expect(eventsFor([credit, settle])).toEqual([
-      { posting: 0, accountId: "a", currency: USD, balanceTransactionId: "t1" },
-      { posting: 1, accountId: "a", currency: USD, balanceTransactionId: "t1" },
+      { posting: 0, accountId: testId("account", "a"), currency: USD, balanceTransactionId: testId("balanceTransaction", "t1") },
+      { posting: 1, accountId: testId("account", "a"), currency: USD, balanceTransactionId: testId("balanceTransaction", "t1") },
     ]);
   });
 

@@ -7,7 +7,7 @@ import { testDatabase } from "../../../test/support/database.ts";
 import { commitBalanceChange, commitSeries, type EventTarget } from "../../../test/support/balance-events.ts";
 import type { Database } from "../../shared/db/database.ts";
 import { createLogger } from "../../shared/logger.ts";
-import { newId } from "../../shared/ids.ts";
+import { newId, type AccountId } from "../../shared/ids.ts";
 import type { BalanceEventRow } from "../../ledger/api.ts";
 import { BalanceEventHub } from "./hub.ts";
 import { streamBalanceEvents } from "./stream.ts";
@@ -42,7 +42,7 @@ function hub(pollMs = 0): BalanceEventHub {
   return created;
 }
 
-function account(livemode = false): EventTarget & { scope: { tenantId: string; livemode: boolean } } {
+function account(livemode = false): EventTarget & { scope: { tenantId: AccountId; livemode: boolean } } {
   const id = newId("account");
   return { tenantId: id, accountId: id, livemode, scope: { tenantId: id, livemode } };
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { BalanceEventRow } from "../../ledger/api.ts";
 import { LAGGED, Subscriber } from "./subscriber.ts";
+import { testId } from "../../../test/support/fixtures.ts";
 
-const scope = { tenantId: "acct_t", livemode: false };
+const scope = { tenantId: testId("account", "acct_t"), livemode: false };
 const row = (seq: number, overrides: Partial<BalanceEventRow> = {}): BalanceEventRow =>
-  ({ seq: BigInt(seq), id: `evt_${seq}`, tenantId: "acct_t", livemode: false, accountId: "acct_t", ...overrides }) as BalanceEventRow;
+  ({ seq: BigInt(seq), id: `evt_${seq}`, tenantId: testId("account", "acct_t"), livemode: false, accountId: testId("account", "acct_t"), ...overrides }) as BalanceEventRow;
 
 describe("Subscriber", () => {
   it("hands rows over in order, waiting for the next one", async () => {
@@ -29,7 +30,7 @@ describe("Subscriber", () => {
   it("ignores rows of another tenant or mode", async () => {
     const subscriber = new Subscriber("acct_t", scope, 3);
     subscriber.push(row(1, { livemode: true }));
-    subscriber.push(row(2, { tenantId: "acct_other" }));
+    subscriber.push(row(2, { tenantId: testId("account", "acct_other") }));
     subscriber.push(row(3));
     expect(await subscriber.next()).toMatchObject({ seq: 3n });
     expect(subscriber.pending).toBe(0);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { insertPlatform, testDeps } from "../../../test/support/deps.ts";
 import { createDependencies } from "../../dependencies.ts";
-import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
+import { idOf, insertConnectedAccount } from "../../../test/support/fixtures.ts";
 import { principalScope } from "../../shared/auth/principal.ts";
 import type { AppError } from "../../shared/errors.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
@@ -12,6 +12,7 @@ import { createLogger } from "../../shared/logger.ts";
 import { verifyLedger, readBalances } from "../../ledger/api.ts";
 import { createTopup } from "./create-topup.ts";
 import { createTransfer } from "./create-transfer.ts";
+import type { AccountId } from "../../shared/ids.ts";
 
 const USD = parseCurrency("USD")!;
 
@@ -28,7 +29,7 @@ describe("transfers sharing a commit", () => {
       ...good.map((destinationAccountId) => ({ destinationAccountId, amount: 200n, key: randomUUID() })),
       { destinationAccountId: closed, amount: 1n, key: randomUUID() },
       { destinationAccountId: euro, amount: 1n, key: randomUUID() },
-      { destinationAccountId: "acct_unknown00000000000000000", amount: 1n, key: randomUUID() },
+      { destinationAccountId: idOf("account", "acct_unknown00000000000000000"), amount: 1n, key: randomUUID() },
       // More than the platform holds at all: refused whatever order the concurrent requests reach
       // the batcher in (300n, "more than is left after the four", raced them on Postgres).
       { destinationAccountId: good[0]!, amount: 1_001n, key: randomUUID() },
@@ -105,7 +106,7 @@ describe("transfers of several platforms sharing a commit", () => {
       "INSUFFICIENT_FUNDS",
       "ok",
     ]);
-    const balanceOf = async (p: number, account: string) =>
+    const balanceOf = async (p: number, account: AccountId) =>
       (await readBalances(deps.db, platforms[p]!, [account])).get(account)?.[0]?.available ?? 0n;
     expect(await balanceOf(0, platforms[0]!.tenantId)).toBe(0n);
     expect(await balanceOf(0, sellers[0]![0]!)).toBe(300n);
@@ -220,7 +221,7 @@ describe("transfers of several platforms sharing a commit", () => {
     // What a client sees of it: a typed refusal, not an internal error.
     expect(formatErrorWith(createLogger("silent", "test"))({ message: "x" }, failure).extensions?.["code"]).toBe("BAD_USER_INPUT");
 
-    const balanceOf = async (p: number, account: string) =>
+    const balanceOf = async (p: number, account: AccountId) =>
       (await readBalances(deps.db, platforms[p]!, [account])).get(account)?.[0]?.available ?? 0n;
     expect(await balanceOf(0, platforms[0]!.tenantId)).toBe(800n);
     expect(await balanceOf(0, sellers[0]!)).toBe(200n);

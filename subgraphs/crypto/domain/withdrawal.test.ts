@@ -19,6 +19,7 @@ import {
   type WithdrawalState,
   type WithdrawalStatus,
 } from "./withdrawal.ts";
+import { testId } from "../../../test/support/fixtures.ts";
 
 const BTC = parseCurrency("BTC")!;
 const ETH = parseCurrency("ETH")!;
@@ -139,13 +140,13 @@ describe("crypto postings balance in every currency", () => {
             parseDecimal("0.00002")!,
             bps,
           );
-          const ids = { sourceBalanceTransactionId: "txn_s", destinationBalanceTransactionId: "txn_d", at: now };
+          const ids = { sourceBalanceTransactionId: testId("balanceTransaction", "txn_s"), destinationBalanceTransactionId: testId("balanceTransaction", "txn_d"), at: now };
           if (!isRefusal(terms)) {
             const posting = conversionPosting({
               ledgerTransactionId: "ltx_c",
               conversionId: "cc_1",
-              platformId: "acct_p",
-              accountId: "acct_a",
+              platformId: testId("account", "acct_p"),
+              accountId: testId("account", "acct_a"),
               terms,
               ...ids,
             });
@@ -156,16 +157,16 @@ describe("crypto postings balance in every currency", () => {
           const withdrawal = {
             ledgerTransactionId: "ltx_w",
             withdrawalId: "cwd_1",
-            platformId: "acct_p",
-            accountId: "acct_a",
+            platformId: testId("account", "acct_p"),
+            accountId: testId("account", "acct_a"),
             asset: BTC,
             amount: sats,
             networkFee: 1000n,
-            balanceTransactionId: "txn_w",
+            balanceTransactionId: testId("balanceTransaction", "txn_w"),
             at: now,
           };
           const created = withdrawalPosting(withdrawal);
-          const failed = withdrawalFailurePosting(withdrawal, "ltx_f", "txn_f", now);
+          const failed = withdrawalFailurePosting(withdrawal, "ltx_f", testId("balanceTransaction", "txn_f"), now);
           expect(checkPosting(created)).toBeUndefined();
           expect(checkPosting(failed)).toBeUndefined();
           expect(failed.reversesId).toBe("ltx_w");
@@ -179,11 +180,11 @@ describe("crypto postings balance in every currency", () => {
           const deposit = depositPosting({
             ledgerTransactionId: "ltx_d",
             depositId: "cdp_1",
-            platformId: "acct_p",
-            accountId: "acct_a",
+            platformId: testId("account", "acct_p"),
+            accountId: testId("account", "acct_a"),
             asset: USDC,
             amount: sats,
-            balanceTransactionId: "txn_d",
+            balanceTransactionId: testId("balanceTransaction", "txn_d"),
             at: now,
           });
           expect(checkPosting(deposit)).toBeUndefined();

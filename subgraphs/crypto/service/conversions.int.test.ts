@@ -18,6 +18,7 @@ import { createCryptoWallet } from "./create-wallet.ts";
 import { executeCryptoQuote } from "./execute-quote.ts";
 import { simulateCryptoDeposit } from "./simulate-deposit.ts";
 import { accountsWallets } from "./read-crypto.ts";
+import type { AccountId } from "../../shared/ids.ts";
 
 const [USD, EUR, BTC, ETH, USDC] = ["USD", "EUR", "BTC", "ETH", "USDC"].map((code) => parseCurrency(code)!);
 const key = () => randomUUID();
@@ -28,12 +29,12 @@ beforeAll(async () => {
   deps = await testDeps();
 });
 
-async function balancesOf(principal: PlatformPrincipal, accountId: string): Promise<Record<string, bigint>> {
+async function balancesOf(principal: PlatformPrincipal, accountId: AccountId): Promise<Record<string, bigint>> {
   const balances = (await readBalances(deps.db, principal, [accountId])).get(accountId) ?? [];
   return Object.fromEntries(balances.map((b) => [b.currency, b.available]));
 }
 
-async function ledgerAccount(principal: PlatformPrincipal, accountId: string, currency: string, kind: string): Promise<bigint> {
+async function ledgerAccount(principal: PlatformPrincipal, accountId: AccountId, currency: string, kind: string): Promise<bigint> {
   const [row] = await deps.db.sql.query<{ balance: string | null }>(
     `SELECT SUM(lb.balance)::text AS balance FROM ledger_account la JOIN ledger_balance lb ON lb.ledger_account_id = la.id
       WHERE la.tenant_id = $1 AND la.account_id = $2 AND la.currency = $3 AND la.kind = $4::"LedgerAccountKind"`,
@@ -87,10 +88,10 @@ describe("wallets", () => {
     const other = await insertPlatform(deps);
     const closed = await insertConnectedAccount({ tenantId: principal.tenantId, status: "CLOSED" });
     const input = { accountId: principal.tenantId, asset: "BTC", ...change };
-    if (input.accountId === "OTHER") input.accountId = other.tenantId;
-    if (input.accountId === "CLOSED") input.accountId = closed;
+    const named: Record<string, AccountId> = { OTHER: other.tenantId, CLOSED: closed };
+    const accountId = named[input.accountId] ?? principal.tenantId;
     const before = await cryptoFootprint(deps.db, principal.tenantId);
-    await expect(createCryptoWallet(deps, principal, { ...input, asset: parseCurrency(input.asset)! }, key())).rejects.toMatchObject({
+    await expect(createCryptoWallet(deps, principal, { ...input, accountId, asset: parseCurrency(input.asset)! }, key())).rejects.toMatchObject({
       code,
     });
     expect(await cryptoFootprint(deps.db, principal.tenantId)).toEqual(before);
@@ -304,11 +305,12 @@ describe("conversions", () => {
     const other = await insertPlatform(deps);
     const closed = await insertConnectedAccount({ tenantId: principal.tenantId, status: "CLOSED" });
     const input = { accountId: principal.tenantId, sourceCurrency: "USD", destinationCurrency: "BTC", sourceAmount: 1_000n, ...change };
-    if (input.accountId === "OTHER") input.accountId = other.tenantId;
-    if (input.accountId === "CLOSED") input.accountId = closed;
+    const named: Record<string, AccountId> = { OTHER: other.tenantId, CLOSED: closed };
+    const accountId = named[input.accountId] ?? principal.tenantId;
     const before = await cryptoFootprint(deps.db, principal.tenantId);
     const attempt = createCryptoQuote(deps, principal, {
       ...input,
+      accountId,
       sourceCurrency: parseCurrency(input.sourceCurrency)!,
       destinationCurrency: parseCurrency(input.destinationCurrency)!,
     });

@@ -10,7 +10,7 @@ import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
 import { verifyLedger, readBalances } from "../../ledger/api.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { newId } from "../../shared/ids.ts";
+import { newId , type AccountId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { StepError } from "../../shared/worker.ts";
 import { checkGuard } from "../../../test/support/lifecycle.ts";
@@ -38,7 +38,7 @@ beforeAll(async () => {
   deps = await testDeps({ PAYOUT_STEP_MS: "60000" });
 });
 
-async function available(principal: PlatformPrincipal, accountId: string, currency: string): Promise<bigint> {
+async function available(principal: PlatformPrincipal, accountId: AccountId, currency: string): Promise<bigint> {
   const balances = (await readBalances(deps.db, principal, [accountId])).get(accountId) ?? [];
   return balances.find((b) => b.currency === currency)?.available ?? 0n;
 }

@@ -16,17 +16,18 @@ import { parseCurrency } from "../../shared/money/currency.ts";
 import { createTopup, createTransfer, startBalancesWorker } from "../../balances/api.ts";
 import { verifyLedger } from "../store/integrity.ts";
 import { readBalances } from "./read-balances.ts";
+import type { AccountId } from "../../shared/ids.ts";
 
 const USD = parseCurrency("USD")!;
 
 interface Tenant {
   principal: PlatformPrincipal;
-  connected: string[];
+  connected: AccountId[];
 }
 
 type Acked =
-  | { kind: "topup"; id: string; tenant: string; amount: bigint; key: string; accountId: string }
-  | { kind: "transfer"; id: string; tenant: string; amount: bigint; key: string; destination: string };
+  | { kind: "topup"; id: string; tenant: string; amount: bigint; key: string; accountId: AccountId }
+  | { kind: "transfer"; id: string; tenant: string; amount: bigint; key: string; destination: AccountId };
 
 const random = (n: number) => Math.floor(Math.random() * n);
 

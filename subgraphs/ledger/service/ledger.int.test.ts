@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { usesPostgres } from "../../../test/support/database.ts";
 import { testDeps, insertPlatform } from "../../../test/support/deps.ts";
 import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
-import { newId } from "../../shared/ids.ts";
+import { newId , type AccountId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { reversal, type Posting } from "../domain/ledger.ts";
 import { createTopup, createTransfer, settleDueTopups, startBalancesWorker } from "../../balances/api.ts";
@@ -186,7 +186,7 @@ describe("postings of several tenants and modes in one call", () => {
     const a = await insertPlatform(deps);
     const b = await insertPlatform(deps);
     const aLive = { ...a, livemode: true };
-    const credit = (accountId: string, amount: bigint, btAccount = accountId): Posting => ({
+    const credit = (accountId: AccountId, amount: bigint, btAccount = accountId): Posting => ({
       id: newId("ledgerTransaction"),
       kind: "TEST",
       entries: [
@@ -261,7 +261,7 @@ describe("postings of several tenants and modes in one call", () => {
 });
 
 describe("signalling balance events", () => {
-  const credit = (accountId: string): Posting => ({
+  const credit = (accountId: AccountId): Posting => ({
     id: newId("ledgerTransaction"),
     kind: "TEST",
     entries: [

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { CLEARING_SLOTS, CUSTOMER_KINDS, type Posting } from "../domain/ledger.ts";
 import { ledgerPostPayload, type LedgerPostPayload } from "./ledger-post.ts";
+import { testId } from "../../../test/support/fixtures.ts";
 
 const SQL = readFileSync(new URL("../sql/ledger_post.sql", import.meta.url), "utf8");
 const USD = parseCurrency("USD")!;
@@ -30,13 +31,13 @@ const posting: Posting = {
   kind: "TEST",
   reference: "tu_1",
   entries: [
-    { accountId: "acct_a", currency: USD, kind: "TOPUP_CLEARING", amount: -5n },
-    { accountId: "acct_a", currency: USD, kind: "PENDING", amount: 5n },
+    { accountId: testId("account", "acct_a"), currency: USD, kind: "TOPUP_CLEARING", amount: -5n },
+    { accountId: testId("account", "acct_a"), currency: USD, kind: "PENDING", amount: 5n },
   ],
   balanceTransactions: [
     {
-      id: "txn_1",
-      accountId: "acct_a",
+      id: testId("balanceTransaction", "txn_1"),
+      accountId: testId("account", "acct_a"),
       type: "TOPUP",
       currency: USD,
       amount: 5n,
@@ -59,7 +60,7 @@ describe("ledger_post.sql and the TypeScript ledger agree", () => {
   });
 
   it("on the payload: every column the function reads is a field LedgerPostPayload sends", () => {
-    const payload = ledgerPostPayload([{ scope: { tenantId: "acct_p", livemode: false }, posting }], false);
+    const payload = ledgerPostPayload([{ scope: { tenantId: testId("account", "acct_p"), livemode: false }, posting }], false);
     const sets = recordSets();
     expect(new Set(sets.map((set) => set.key))).toEqual(new Set(Object.keys(payload).filter((key) => key !== "notify")));
     for (const { key, columns } of sets) {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Principal } from "./principal.ts";
 import { PRINCIPAL_HEADER, SIGNATURE_HEADER, signPrincipal, TIMESTAMP_HEADER, verifyPrincipal } from "./signature.ts";
+import { testId } from "../../../test/support/fixtures.ts";
 
 const SECRET = "s".repeat(64);
-const principal: Principal = { kind: "platform", tenantId: "acct_A", livemode: false, keyId: "key_1" };
+const principal: Principal = { kind: "platform", tenantId: testId("account", "acct_A"), livemode: false, keyId: "key_1" };
 const now = 1_800_000_000_000;
 const OP = { query: "query($id: ID!) { account(id: $id) { id } }", variables: { id: "acct_A" } };
 
@@ -43,7 +44,7 @@ describe("principal signatures", () => {
   it("binds the timestamp and the principal into the signature", () => {
     const signed = signPrincipal(principal, SECRET, OP, now);
     const otherTime = { ...signed, [TIMESTAMP_HEADER]: String(now + 1) };
-    const other = Buffer.from(JSON.stringify({ ...principal, tenantId: "acct_B" })).toString("base64url");
+    const other = Buffer.from(JSON.stringify({ ...principal, tenantId: testId("account", "acct_B") })).toString("base64url");
     const otherPrincipal = { ...signed, [PRINCIPAL_HEADER]: other };
     expect(verifyPrincipal(otherTime, SECRET, 60_000, OP, now)).toMatchObject({ ok: false });
     expect(verifyPrincipal(otherPrincipal, SECRET, 60_000, OP, now)).toMatchObject({ ok: false });
