@@ -41,8 +41,12 @@ describe("the gateway's rate limiter", () => {
   });
 
   it("spends a platform's budget per tenant and mode, the operator's as one, and unauthenticated callers' per address", () => {
-    expect(rateKeyOf({ kind: "platform", tenantId: testId("account", "acct_1"), livemode: false, keyId: "k1" }, "10.0.0.1")).toBe("acct_1:test");
-    expect(rateKeyOf({ kind: "platform", tenantId: testId("account", "acct_1"), livemode: true, keyId: "k2" }, "10.0.0.1")).toBe("acct_1:live");
+    expect(rateKeyOf({ kind: "platform", tenantId: testId("account", "acct_1"), livemode: false, keyId: "k1" }, "10.0.0.1")).toBe(
+      "acct_1:test",
+    );
+    expect(rateKeyOf({ kind: "platform", tenantId: testId("account", "acct_1"), livemode: true, keyId: "k2" }, "10.0.0.1")).toBe(
+      "acct_1:live",
+    );
     expect(rateKeyOf({ kind: "operator" }, "10.0.0.1")).toBe("operator");
     expect(rateKeyOf(undefined, "10.0.0.1")).toBe("ip:10.0.0.1");
   });

@@ -81,5 +81,9 @@ export interface TestTenant {
 export async function newPlatform(displayName = "Test Platform"): Promise<TestTenant> {
   const idempotencyKey = `platform-${randomBytes(8).toString("hex")}`;
   const data = await ok(CreatePlatform, { input: { displayName, country: "US", defaultCurrency: "USD" }, idempotencyKey }, ADMIN_API_KEY);
-  return { accountId: idOf("account", data.createPlatform.account.id), key: data.createPlatform.secretKey, liveKey: data.createPlatform.liveSecretKey };
+  return {
+    accountId: idOf("account", data.createPlatform.account.id),
+    key: data.createPlatform.secretKey,
+    liveKey: data.createPlatform.liveSecretKey,
+  };
 }

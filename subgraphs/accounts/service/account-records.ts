@@ -63,7 +63,11 @@ export function listConnectedAccounts(
  * transaction and locked against concurrent closing (FOR SHARE, in id order). Ids that do not
  * exist for that caller are simply absent.
  */
-export async function accountFactsOf(sql: SqlClient, scope: Scope, accountIds: readonly AccountId[]): Promise<Map<AccountId, AccountFacts>> {
+export async function accountFactsOf(
+  sql: SqlClient,
+  scope: Scope,
+  accountIds: readonly AccountId[],
+): Promise<Map<AccountId, AccountFacts>> {
   const found = await accountFactsAcross(
     sql,
     accountIds.map((accountId) => ({ scope, accountId })),

@@ -5,7 +5,14 @@ import { testId } from "../../../test/support/fixtures.ts";
 
 const scope = { tenantId: testId("account", "acct_t"), livemode: false };
 const row = (seq: number, overrides: Partial<BalanceEventRow> = {}): BalanceEventRow =>
-  ({ seq: BigInt(seq), id: `evt_${seq}`, tenantId: testId("account", "acct_t"), livemode: false, accountId: testId("account", "acct_t"), ...overrides }) as BalanceEventRow;
+  ({
+    seq: BigInt(seq),
+    id: `evt_${seq}`,
+    tenantId: testId("account", "acct_t"),
+    livemode: false,
+    accountId: testId("account", "acct_t"),
+    ...overrides,
+  }) as BalanceEventRow;
 
 describe("Subscriber", () => {
   it("hands rows over in order, waiting for the next one", async () => {

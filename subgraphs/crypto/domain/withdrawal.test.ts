@@ -140,7 +140,11 @@ describe("crypto postings balance in every currency", () => {
             parseDecimal("0.00002")!,
             bps,
           );
-          const ids = { sourceBalanceTransactionId: testId("balanceTransaction", "txn_s"), destinationBalanceTransactionId: testId("balanceTransaction", "txn_d"), at: now };
+          const ids = {
+            sourceBalanceTransactionId: testId("balanceTransaction", "txn_s"),
+            destinationBalanceTransactionId: testId("balanceTransaction", "txn_d"),
+            at: now,
+          };
           if (!isRefusal(terms)) {
             const posting = conversionPosting({
               ledgerTransactionId: "ltx_c",

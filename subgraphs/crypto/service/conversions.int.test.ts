@@ -91,7 +91,9 @@ describe("wallets", () => {
     const named: Record<string, AccountId> = { OTHER: other.tenantId, CLOSED: closed };
     const accountId = named[input.accountId] ?? principal.tenantId;
     const before = await cryptoFootprint(deps.db, principal.tenantId);
-    await expect(createCryptoWallet(deps, principal, { ...input, accountId, asset: parseCurrency(input.asset)! }, key())).rejects.toMatchObject({
+    await expect(
+      createCryptoWallet(deps, principal, { ...input, accountId, asset: parseCurrency(input.asset)! }, key()),
+    ).rejects.toMatchObject({
       code,
     });
     expect(await cryptoFootprint(deps.db, principal.tenantId)).toEqual(before);

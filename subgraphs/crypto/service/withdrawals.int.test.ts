@@ -10,7 +10,7 @@ import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
 import { verifyLedger, readBalances } from "../../ledger/api.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
-import { newId , type AccountId } from "../../shared/ids.ts";
+import { newId, type AccountId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { StepError } from "../../shared/worker.ts";
 import { checkGuard } from "../../../test/support/lifecycle.ts";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { usesPostgres } from "../../../test/support/database.ts";
 import { testDeps, insertPlatform } from "../../../test/support/deps.ts";
 import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
-import { newId , type AccountId } from "../../shared/ids.ts";
+import { newId, type AccountId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { reversal, type Posting } from "../domain/ledger.ts";
 import { createTopup, createTransfer, settleDueTopups, startBalancesWorker } from "../../balances/api.ts";

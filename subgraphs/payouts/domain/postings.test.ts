@@ -31,7 +31,14 @@ describe("payout postings", () => {
       fee: 100n,
       net: -10_100n,
     });
-    expect(eventsFor([posting])).toEqual([{ posting: 0, accountId: testId("account", "acct_seller"), currency: "USD", balanceTransactionId: testId("balanceTransaction", "txn_1") }]);
+    expect(eventsFor([posting])).toEqual([
+      {
+        posting: 0,
+        accountId: testId("account", "acct_seller"),
+        currency: "USD",
+        balanceTransactionId: testId("balanceTransaction", "txn_1"),
+      },
+    ]);
   });
 
   it("have no fee entry when the fee is zero (a zero entry would be refused)", () => {
@@ -42,7 +49,13 @@ describe("payout postings", () => {
 
   it.each(["FAILED", "CANCELED"] as const)("reverse exactly on %s, crediting amount and fee back", (to) => {
     const debit = payoutDebitPosting(payout, { id: testId("balanceTransaction", "txn_1"), at });
-    const credit = payoutReversalPosting(payout, to, { ledgerTransactionId: "ltx_2", balanceTransactionId: testId("balanceTransaction", "txn_2") }, at, "back");
+    const credit = payoutReversalPosting(
+      payout,
+      to,
+      { ledgerTransactionId: "ltx_2", balanceTransactionId: testId("balanceTransaction", "txn_2") },
+      at,
+      "back",
+    );
     expect(checkPosting(credit)).toBeUndefined();
     expect(credit.reversesId).toBe("ltx_1");
     expect(credit.kind).toBe(to === "FAILED" ? "PAYOUT_FAILURE" : "PAYOUT_CANCEL");
