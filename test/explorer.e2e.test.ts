@@ -172,7 +172,8 @@ describe("the explorer, in Chromium", { timeout: 180_000 }, () => {
         `subscription { balanceChanged(accountId: "${tenant.accountId}") { currency available { amount } pending { amount } } }`,
       );
       await execute(page);
-      await ready();
+      // The browser's click, its socket and the subscription's start, on a machine that may be busy.
+      await ready(1, WAIT_MS);
       await ok(
         CreateTopupDocument,
         { input: { accountId: tenant.accountId, amount: "4321", currency: "USD" }, key: randomUUID() },

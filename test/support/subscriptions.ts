@@ -116,12 +116,13 @@ export async function upstreamSubscribed(platform: RunningPlatform | RunningSubg
 
 /**
  * Counts subscriptions through `gateway` from now: `await ready(n)` returns once n more have their
- * start position, after which nothing committed is missed by them.
+ * start position, after which nothing committed is missed by them (waiting up to `timeoutMs`).
  */
-export function positioned(gateway: RunningGateway | RunningPlatform): (count?: number) => Promise<void> {
+export function positioned(gateway: RunningGateway | RunningPlatform): (count?: number, timeoutMs?: number) => Promise<void> {
   const target = "gateway" in gateway ? gateway.gateway! : gateway;
   const base = target.socketStats().positioned;
-  return (count = 1) => until(() => target.socketStats().positioned >= base + count, `${count} subscriptions to take their position`);
+  return (count = 1, timeoutMs?: number) =>
+    until(() => target.socketStats().positioned >= base + count, `${count} subscriptions to take their position`, timeoutMs);
 }
 
 /** Another gateway in front of the platform's subgraphs, with some settings changed. */
