@@ -97,7 +97,14 @@ async function openExplorer(url: string): Promise<Explorer> {
   return { page, external, pageErrors, sentFrames };
 }
 
-/** Replaces an editor's text (Monaco: select all, then insert as one input). */
+/**
+ * Replaces an editor's text (Monaco: select all, then insert as one input), and waits until
+ * GraphiQL has taken it: it reads an editor into its state on a debounce (100 ms after the last
+ * change), so a click on "execute" right after typing may still run the previous text (on a busy
+ * machine it did: the query before instead of the subscription). GraphiQL saves the text to its
+ * storage in the same debounced step (headers later still, when it keeps them), which the page
+ * shows.
+ */
 async function setEditor(page: Page, editor: "query" | "headers", text: string): Promise<void> {
   const target =
     editor === "query" ? page.locator(".graphiql-query-editor .monaco-editor") : page.locator('.monaco-editor[data-uri$="headers.json"]');
@@ -105,6 +112,13 @@ async function setEditor(page: Page, editor: "query" | "headers", text: string):
   await page.keyboard.press("ControlOrMeta+A");
   await page.keyboard.press("Delete");
   await page.keyboard.insertText(text);
+  const stored = () =>
+    page.evaluate(
+      ({ key, value }) =>
+        Object.keys(localStorage).some((name) => (name === key || name.endsWith(`:${key}`)) && localStorage.getItem(name) === value),
+      { key: editor, value: text },
+    );
+  await expect.poll(stored, { timeout: WAIT_MS }).toBe(true);
 }
 
 async function execute(page: Page): Promise<void> {
