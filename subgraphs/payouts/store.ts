@@ -17,6 +17,7 @@ import type { PageRequest } from "../shared/pagination.ts";
 import { payoutLifecycle, type PayoutStatus } from "./domain/lifecycle.ts";
 import type { PayoutMethod } from "./domain/pricing.ts";
 import type { AccountId, BalanceTransactionId, Id, PayoutId } from "../shared/ids.ts";
+import { inOrderOf } from "../shared/db/in-order.ts";
 
 export type { PayoutStatus };
 
@@ -159,8 +160,7 @@ export async function findPayouts(sql: SqlClient, scope: TenantScope, ids: reado
     `SELECT ${COLUMNS} FROM payout WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`,
     [[...ids], scope.tenantId, scope.livemode],
   );
-  const byId = new Map<string, PayoutRecord>(rows.map((row) => [row.id, payoutRecord(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, rows, payoutRecord);
 }
 
 /** The payout, locked FOR UPDATE (the bank rail worker skips it until the caller commits). */

@@ -8,6 +8,7 @@ import type { SqlClient } from "../../shared/db/database.ts";
 import type { AccountId } from "../../shared/ids.ts";
 import type { Position } from "../../shared/pagination.ts";
 import type { AccountStatus, AccountType } from "../domain/account.ts";
+import { inOrderOf } from "../../shared/db/in-order.ts";
 
 export interface Scope {
   readonly tenantId: AccountId;
@@ -64,8 +65,7 @@ export async function findAccounts(sql: SqlClient, scope: Scope, ids: readonly s
     scope.livemode,
     [...ids],
   ]);
-  const byId = new Map<string, AccountRecord>(rows.map((row) => [row.id, toAccount(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, rows, toAccount);
 }
 
 /** A reachable account, locked for the rest of the caller's transaction; null when unreachable. */

@@ -6,6 +6,7 @@
 import type { SqlClient } from "../../shared/db/database.ts";
 import type { AccountId, Id } from "../../shared/ids.ts";
 import type { Scope } from "./accounts.ts";
+import { inOrderOf } from "../../shared/db/in-order.ts";
 
 /** What the API may show: everything but the sealed number. */
 export interface ExternalAccountRecord {
@@ -42,8 +43,7 @@ export async function findExternalAccountRows(
     `SELECT ${COLUMNS} FROM external_account e WHERE e.tenant_id = $1 AND e.livemode = $2 AND e.id = ANY($3::varchar[])`,
     [scope.tenantId, scope.livemode, [...ids]],
   );
-  const byId = new Map<string, ExternalAccountRecord>(rows.map((row) => [row.id, row]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, rows, (row) => row);
 }
 
 /** The active bank accounts of each account, newest first; one query for all of them. */

@@ -4,6 +4,7 @@
 import type { SqlClient } from "../../shared/db/database.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
+import { inOrderOf } from "../../shared/db/in-order.ts";
 
 export interface TopupScope {
   readonly tenantId: AccountId;
@@ -43,8 +44,7 @@ export async function findTopupRows(sql: SqlClient, scope: TopupScope, ids: read
     `SELECT ${COLUMNS} FROM topup t WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.id = ANY($3::varchar[])`,
     [scope.tenantId, scope.livemode, [...ids]],
   );
-  const byId = new Map(rows.map((row) => [row.id, toTopup(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, rows, toTopup);
 }
 
 export async function insertTopup(sql: SqlClient, scope: TopupScope, topup: TopupRecord): Promise<void> {

@@ -4,6 +4,7 @@
 import type { SqlClient } from "../../shared/db/database.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
+import { inOrderOf } from "../../shared/db/in-order.ts";
 
 export interface TransferScope {
   readonly tenantId: AccountId;
@@ -43,8 +44,7 @@ export async function findTransferRows(sql: SqlClient, scope: TransferScope, ids
     `SELECT ${COLUMNS} FROM transfer t WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.id = ANY($3::varchar[])`,
     [scope.tenantId, scope.livemode, [...ids]],
   );
-  const byId = new Map(rows.map((row) => [row.id, toTransfer(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, rows, toTransfer);
 }
 
 /** Inserts transfers of any scopes in one statement (a group commit's). */

@@ -7,6 +7,7 @@ import type { PageRequest } from "../../shared/pagination.ts";
 import type { Network } from "../domain/assets.ts";
 import { afterPositionSql, assetNetworkOf, type TenantScope } from "./rows.ts";
 import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
+import { inOrderOf } from "../../shared/db/in-order.ts";
 
 export interface DepositRecord {
   readonly id: string;
@@ -74,8 +75,7 @@ export async function findDeposits(sql: SqlClient, scope: TenantScope, ids: read
     `SELECT ${COLUMNS} FROM crypto_deposit WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`,
     [[...ids], scope.tenantId, scope.livemode],
   );
-  const byId = new Map(rows.map((row) => [row.id, depositRecord(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, rows, depositRecord);
 }
 
 /** A wallet's deposits, newest first, strictly after the page's position. */

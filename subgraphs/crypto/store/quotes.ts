@@ -7,6 +7,7 @@ import type { Currency } from "../../shared/money/currency.ts";
 import { rational, type Rational } from "../../shared/money/rational.ts";
 import { currencyOf, type TenantScope } from "./rows.ts";
 import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
+import { inOrderOf } from "../../shared/db/in-order.ts";
 
 export interface QuoteRecord {
   readonly id: string;
@@ -147,8 +148,7 @@ export async function findQuotes(sql: SqlClient, scope: TenantScope, ids: readon
     `SELECT ${QUOTE_COLUMNS} FROM crypto_quote WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`,
     [[...ids], scope.tenantId, scope.livemode],
   );
-  const byId = new Map(rows.map((row) => [row.id, quoteRecord(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, rows, quoteRecord);
 }
 
 /** Conversions by id, in the order asked (null where missing or another tenant's). */
@@ -157,8 +157,7 @@ export async function findConversions(sql: SqlClient, scope: TenantScope, ids: r
     `SELECT ${CONVERSION_COLUMNS} FROM crypto_conversion WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`,
     [[...ids], scope.tenantId, scope.livemode],
   );
-  const byId = new Map(rows.map((row) => [row.id, conversionRecord(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, rows, conversionRecord);
 }
 
 /** Writes the conversion and marks its quote executed; a quote executed twice is a bug (the caller holds its lock). */

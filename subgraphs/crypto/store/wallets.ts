@@ -6,6 +6,7 @@ import type { Currency } from "../../shared/money/currency.ts";
 import type { Network } from "../domain/assets.ts";
 import { assetNetworkOf, type TenantScope } from "./rows.ts";
 import type { AccountId } from "../../shared/ids.ts";
+import { inOrderOf } from "../../shared/db/in-order.ts";
 
 export interface WalletRecord {
   readonly id: string;
@@ -56,8 +57,7 @@ export async function findWallets(sql: SqlClient, scope: TenantScope, ids: reado
     `SELECT ${COLUMNS} FROM crypto_wallet WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`,
     [[...ids], scope.tenantId, scope.livemode],
   );
-  const byId = new Map(rows.map((row) => [row.id, walletRecord(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, rows, walletRecord);
 }
 
 /** The wallets of many accounts in one query, oldest first per account. */

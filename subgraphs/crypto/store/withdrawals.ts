@@ -10,6 +10,7 @@ import type { Network } from "../domain/assets.ts";
 import { withdrawalLifecycle, type WithdrawalStatus } from "../domain/withdrawal.ts";
 import { afterPositionSql, assetNetworkOf, type TenantScope } from "./rows.ts";
 import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
+import { inOrderOf } from "../../shared/db/in-order.ts";
 
 export interface WithdrawalRecord {
   readonly id: string;
@@ -138,8 +139,7 @@ export async function findWithdrawals(sql: SqlClient, scope: TenantScope, ids: r
     `SELECT ${COLUMNS} FROM crypto_withdrawal WHERE id = ANY($1::varchar[]) AND tenant_id = $2 AND livemode = $3`,
     [[...ids], scope.tenantId, scope.livemode],
   );
-  const byId = new Map(rows.map((row) => [row.id, withdrawalRecord(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, rows, withdrawalRecord);
 }
 
 /** A wallet's withdrawals, newest first, strictly after the page's position. */

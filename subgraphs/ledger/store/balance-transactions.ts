@@ -7,6 +7,7 @@ import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 import type { Position } from "../../shared/pagination.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import type { BalanceTransactionType } from "../domain/ledger.ts";
+import { inOrderOf } from "../../shared/db/in-order.ts";
 
 export interface BalanceTransactionRecord {
   readonly id: BalanceTransactionId;
@@ -57,8 +58,7 @@ export async function findBalanceTransactions(
     `SELECT ${COLUMNS} FROM balance_transaction t WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.id = ANY($3::varchar[])`,
     [scope.tenantId, scope.livemode, [...ids]],
   );
-  const byId = new Map<string, BalanceTransactionRecord>(rows.map((row) => [row.id, toRecord(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inOrderOf(ids, rows, toRecord);
 }
 
 /** An account's history, newest first, after `after`. */
