@@ -141,7 +141,7 @@ describe("the payouts worker process", () => {
       const spent = rows
         .filter((r) => r.accountId === seller && r.status === "PAID")
         .reduce((sum, r) => sum + BigInt(r.amount.toFixed()) + BigInt(r.fee.toFixed()), 0n);
-      expect(balances.get(seller)).toEqual([{ currency: "USD", available: BigInt(perSeller) * 2_000n - spent, pending: 0n }]);
+      expect(balances.get(seller)).toEqual([{ currency: "USD", available: BigInt(perSeller) * 2_000n - spent, pending: 0n, held: 0n }]);
     }
     const report = await verifyLedger(deps.db.sql);
     expect(report.problems).toEqual([]);

@@ -75,17 +75,18 @@ describe("closing", () => {
 
   it("closes a connected account with nothing on it", () => {
     expect(refuseClosing(connected)).toBeUndefined();
-    expect(refuseClosing(connected, [{ currency: "USD", available: 0n, pending: 0n }])).toBeUndefined();
+    expect(refuseClosing(connected, [{ currency: "USD", available: 0n, pending: 0n, held: 0n }])).toBeUndefined();
   });
 
-  it("refuses while funds are available or pending, naming the currencies", () => {
+  it("refuses while funds are available, pending or held, naming the currencies", () => {
     const refusal = refuseClosing(connected, [
-      { currency: "USD", available: 0n, pending: 1n },
-      { currency: "EUR", available: 5n, pending: 0n },
-      { currency: "GBP", available: 0n, pending: 0n },
+      { currency: "USD", available: 0n, pending: 1n, held: 0n },
+      { currency: "EUR", available: 5n, pending: 0n, held: 0n },
+      { currency: "GBP", available: 0n, pending: 0n, held: 0n },
+      { currency: "JPY", available: 0n, pending: 0n, held: 3n },
     ]);
     expect(refusal).toMatchObject({ code: "INVALID_STATE" });
-    expect(refusal?.message).toMatch(/USD, EUR\)/);
+    expect(refusal?.message).toMatch(/USD, EUR, JPY\)/);
   });
 
   it("never closes the platform", () => {

@@ -146,6 +146,7 @@ export interface HeldFunds {
   readonly currency: string;
   readonly available: bigint;
   readonly pending: bigint;
+  readonly held: bigint;
 }
 
 /**
@@ -154,9 +155,14 @@ export interface HeldFunds {
  */
 export function refuseClosing(account: AccountState, balances: readonly HeldFunds[] = []): StateRefusal | undefined {
   if (account.type === "PLATFORM") return refuse("FORBIDDEN", "A platform cannot close its own account; ask the operator");
-  const held = balances.filter((balance) => balance.available !== 0n || balance.pending !== 0n).map((balance) => balance.currency);
+  const held = balances
+    .filter((balance) => balance.available !== 0n || balance.pending !== 0n || balance.held !== 0n)
+    .map((balance) => balance.currency);
   if (held.length > 0) {
-    return refuse("INVALID_STATE", `The account still holds funds (${held.join(", ")}): pay them out or wait for pending funds first`);
+    return refuse(
+      "INVALID_STATE",
+      `The account still holds funds (${held.join(", ")}): pay them out, wait for pending funds and settle its holds first`,
+    );
   }
   return undefined;
 }

@@ -22,6 +22,9 @@ export class BalanceEvent {
   @Field(() => MoneyType, { description: "The pending balance after the change." })
   pending!: MoneyType;
 
+  @Field(() => MoneyType, { description: "The held balance after the change." })
+  held!: MoneyType;
+
   @Field(() => DateTimeScalar)
   occurredAt!: Date;
 
@@ -35,6 +38,7 @@ export class BalanceEvent {
       currency: row.currency,
       available: MoneyType.from({ amount: row.available, currency: row.currency }),
       pending: MoneyType.from({ amount: row.pending, currency: row.currency }),
+      held: MoneyType.from({ amount: row.held, currency: row.currency }),
       occurredAt: row.occurredAt,
       row,
     });

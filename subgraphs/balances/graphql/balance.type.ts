@@ -15,11 +15,15 @@ export class Balance {
   @Field(() => MoneyType, { description: "Funds that have not settled yet." })
   pending!: MoneyType;
 
+  @Field(() => MoneyType, { description: "Reserved by holds: out of available until captured, released or expired." })
+  held!: MoneyType;
+
   static from(balance: AccountBalance): Balance {
     return Object.assign(new Balance(), {
       currency: balance.currency,
       available: MoneyType.from({ amount: balance.available, currency: balance.currency }),
       pending: MoneyType.from({ amount: balance.pending, currency: balance.currency }),
+      held: MoneyType.from({ amount: balance.held, currency: balance.currency }),
     });
   }
 }

@@ -6,10 +6,13 @@ import type { Currency } from "../../shared/money/currency.ts";
 import { MAX_MINOR_UNITS } from "../../shared/money/money.ts";
 
 export type LedgerAccountKind =
-  "AVAILABLE" | "PENDING" | "TOPUP_CLEARING" | "PAYOUT_CLEARING" | "FEES" | "CRYPTO_CLEARING" | "CRYPTO_NETWORK";
+  "AVAILABLE" | "PENDING" | "HELD" | "TOPUP_CLEARING" | "PAYOUT_CLEARING" | "FEES" | "CRYPTO_CLEARING" | "CRYPTO_NETWORK";
+
+/** The balances account holders see: available, pending, and held (reserved by holds). */
+export type CustomerKind = "AVAILABLE" | "PENDING" | "HELD";
 
 /** Customer balances: what account holders see, and never below zero (ledger_customer_kinds() in sql/ledger_post.sql). */
-export const CUSTOMER_KINDS: ReadonlySet<LedgerAccountKind> = new Set(["AVAILABLE", "PENDING"]);
+export const CUSTOMER_KINDS: ReadonlySet<LedgerAccountKind> = new Set<CustomerKind>(["AVAILABLE", "PENDING", "HELD"]);
 
 /**
  * The rows a clearing (non-customer) ledger account's balance is spread over, so concurrent

@@ -194,7 +194,7 @@ describe("the ledger under concurrent load", () => {
     expect(succeeded).toBe(100);
     expect(new Set(refusals)).toEqual(new Set(["INSUFFICIENT_FUNDS"]));
     const balances = await readBalances(deps.db, principal, [principal.tenantId]);
-    expect(balances.get(principal.tenantId)).toEqual([{ currency: "USD", available: 0n, pending: 0n }]);
+    expect(balances.get(principal.tenantId)).toEqual([{ currency: "USD", available: 0n, pending: 0n, held: 0n }]);
     expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
   }, 60_000);
 });

@@ -30,7 +30,7 @@ describe("the ledger module", () => {
       },
     ]);
     const balances = await readBalances(deps.db, principal, [principal.tenantId]);
-    expect(balances.get(principal.tenantId)).toEqual([{ currency: "ETH", available: wei, pending: 0n }]);
+    expect(balances.get(principal.tenantId)).toEqual([{ currency: "ETH", available: wei, pending: 0n, held: 0n }]);
   });
 
   it("corrects with a reversing transaction, never an edit", async () => {
@@ -47,7 +47,7 @@ describe("the ledger module", () => {
     await post(deps.db.sql, principal, [original]);
     await post(deps.db.sql, principal, [reversal(original, newId("ledgerTransaction"))]);
     const balances = await readBalances(deps.db, principal, [principal.tenantId]);
-    expect(balances.get(principal.tenantId)).toEqual([{ currency: "USD", available: 0n, pending: 0n }]);
+    expect(balances.get(principal.tenantId)).toEqual([{ currency: "USD", available: 0n, pending: 0n, held: 0n }]);
     const entries = await deps.db.prisma.ledgerEntry.count({ where: { transaction: { tenantId: principal.tenantId } } });
     expect(entries).toBe(4);
     const reversed = await deps.db.prisma.ledgerTransaction.findFirst({ where: { reversesId: original.id } });
@@ -132,7 +132,9 @@ describe("opening ledger accounts", () => {
           ]),
         ),
       );
-      expect((await readBalances(deps.db, principal, [seller])).get(seller)).toEqual([{ currency: "USD", available: 40n, pending: 0n }]);
+      expect((await readBalances(deps.db, principal, [seller])).get(seller)).toEqual([
+        { currency: "USD", available: 40n, pending: 0n, held: 0n },
+      ]);
       expect(await deps.db.prisma.ledgerAccount.count({ where: { accountId: seller } })).toBe(1);
     }
     expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
@@ -212,9 +214,15 @@ describe("postings of several tenants and modes in one call", () => {
       { scope: aLive, posting: credit(a.tenantId, 7n) },
       { scope: a, posting: credit(a.tenantId, 1n) },
     ]);
-    expect((await readBalances(deps.db, a, [a.tenantId])).get(a.tenantId)).toEqual([{ currency: "USD", available: 101n, pending: 0n }]);
-    expect((await readBalances(deps.db, aLive, [a.tenantId])).get(a.tenantId)).toEqual([{ currency: "USD", available: 7n, pending: 0n }]);
-    expect((await readBalances(deps.db, b, [b.tenantId])).get(b.tenantId)).toEqual([{ currency: "USD", available: 20n, pending: 0n }]);
+    expect((await readBalances(deps.db, a, [a.tenantId])).get(a.tenantId)).toEqual([
+      { currency: "USD", available: 101n, pending: 0n, held: 0n },
+    ]);
+    expect((await readBalances(deps.db, aLive, [a.tenantId])).get(a.tenantId)).toEqual([
+      { currency: "USD", available: 7n, pending: 0n, held: 0n },
+    ]);
+    expect((await readBalances(deps.db, b, [b.tenantId])).get(b.tenantId)).toEqual([
+      { currency: "USD", available: 20n, pending: 0n, held: 0n },
+    ]);
     const events = await deps.db.prisma.balanceEvent.findMany({ where: { accountId: a.tenantId }, orderBy: { seq: "asc" } });
     expect(events.map((e) => [e.livemode, e.available.toFixed()])).toEqual([
       [false, "100"],
@@ -334,7 +342,7 @@ describe("settlement", () => {
     const topup = await createTopup(deps, principal, { accountId: principal.tenantId, amount: 4200n, currency: USD }, randomUUID());
     expect(topup.status).toBe("PENDING");
     expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([
-      { currency: "USD", available: 0n, pending: 4200n },
+      { currency: "USD", available: 0n, pending: 4200n, held: 0n },
     ]);
 
     await settleDueTopups(deps, new Date());
@@ -354,7 +362,7 @@ describe("settlement", () => {
       "AVAILABLE",
     );
     expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([
-      { currency: "USD", available: 4200n, pending: 0n },
+      { currency: "USD", available: 4200n, pending: 0n, held: 0n },
     ]);
     expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
   });
@@ -380,7 +388,7 @@ describe("settlement", () => {
     const settlements = await deps.db.prisma.ledgerTransaction.count({ where: { tenantId: principal.tenantId, kind: "TOPUP_SETTLEMENT" } });
     expect(settlements).toBe(20);
     expect((await readBalances(deps.db, principal, [principal.tenantId])).get(principal.tenantId)).toEqual([
-      { currency: "USD", available: 210n, pending: 0n },
+      { currency: "USD", available: 210n, pending: 0n, held: 0n },
     ]);
   });
 
@@ -414,7 +422,7 @@ describe("settlement", () => {
         [1, 6n],
       ] as const) {
         expect((await readBalances(deps.db, platforms[p], [platforms[p].tenantId])).get(platforms[p].tenantId)).toEqual([
-          { currency: "USD", available: total, pending: 0n },
+          { currency: "USD", available: total, pending: 0n, held: 0n },
         ]);
       }
     } finally {

@@ -14,6 +14,11 @@
 -- - Clearing accounts spread their balance over ledger_clearing_slots() rows, so concurrent
 --   postings pick different rows; customer balances are one row (slot 0).
 -- - Ledger accounts open on first use, safely under races (every unique index is an arbiter).
+-- - Every entry records the balance row (slot) it changed and, for a customer balance, the
+--   balance right after it (balance_after), and extends that row's hash chain: prev_hash is
+--   the chain's head, hash = sha256(prev_hash || ledger_entry_content(...)). The chain's head
+--   is read under the row lock the balance update took, and entries are stamped after every
+--   lock is held, so within a chain time never goes back and no lock is added.
 -- - One balance event per posting and account-currency, numbered per account in commit order.
 -- - It signals the touched accounts with NOTIFY only when asked ("notify": true). A transaction
 --   that notifies holds Postgres's notification-queue lock from its commit until the commit is
@@ -31,7 +36,7 @@
 -- CUSTOMER_KINDS in subgraphs/ledger/domain/ledger.ts: the balances account holders see, never
 -- below zero.
 CREATE OR REPLACE FUNCTION ledger_customer_kinds() RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT ARRAY['AVAILABLE', 'PENDING']
+  SELECT ARRAY['AVAILABLE', 'PENDING', 'HELD']
 $$;
 
 -- CLEARING_SLOTS in subgraphs/ledger/domain/ledger.ts: the rows a clearing account's balance is
@@ -40,12 +45,42 @@ CREATE OR REPLACE FUNCTION ledger_clearing_slots() RETURNS int LANGUAGE sql IMMU
   SELECT 16
 $$;
 
+-- The chain. An entry's content is its canonical text, UTF-8: ledger account id, slot,
+-- transaction id, currency, amount, balance_after ('' when null) and created_at in microseconds
+-- since the epoch, joined by '|'. entryHash (subgraphs/ledger/domain/chain.ts) computes the same
+-- bytes, and its test checks the two agree; `npm run ledger:verify` recomputes every chain.
+CREATE OR REPLACE FUNCTION ledger_entry_content(ledger_account_id text, slot int, transaction_id text, currency text,
+                                                amount numeric, balance_after numeric, created_at timestamptz)
+RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT convert_to(concat_ws('|', ledger_account_id, slot, transaction_id, currency, amount, coalesce(balance_after::text, ''),
+                              (extract(epoch FROM created_at) * 1000000)::bigint), 'UTF8')
+$$;
+
+-- The hash before a chain's first entry.
+CREATE OR REPLACE FUNCTION ledger_chain_genesis() RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea
+$$;
+
+-- ledger_chain(head, content) OVER (... ORDER BY chain order): each row's hash, the first
+-- row's chained to head.
+CREATE OR REPLACE FUNCTION ledger_chain_step(state bytea, head bytea, content bytea) RETURNS bytea
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT sha256(coalesce(state, head) || content)
+$$;
+
+CREATE OR REPLACE AGGREGATE ledger_chain(bytea, bytea) (SFUNC = ledger_chain_step, STYPE = bytea);
+
 CREATE OR REPLACE FUNCTION ledger_post(p jsonb) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   d         record;
   v_slot    int;
   v_done    int;
   v_current numeric;
+  v_after   numeric;
+  v_ids     text[] := '{}';
+  v_slots   int[] := '{}';
+  v_befores numeric[] := '{}';
+  v_customs boolean[] := '{}';
 BEGIN
   INSERT INTO ledger_transaction (id, tenant_id, livemode, kind, reference, reverses_id)
   SELECT t.id, t.tenant_id, t.livemode, t.kind, t.reference, t.reverses_id
@@ -77,7 +112,8 @@ BEGIN
       -- Customer balances never go below zero; clearing accounts spread over slots so that
       -- concurrent postings pick different rows.
       UPDATE ledger_balance SET balance = balance + d.delta, updated_at = now()
-       WHERE ledger_account_id = d.la_id AND slot = v_slot AND (NOT d.customer OR balance + d.delta >= 0);
+       WHERE ledger_account_id = d.la_id AND slot = v_slot AND (NOT d.customer OR balance + d.delta >= 0)
+      RETURNING balance INTO v_after;
       GET DIAGNOSTICS v_done = ROW_COUNT;
       EXIT WHEN v_done = 1;
       -- Not updated: short of funds, or the row is not visible to this statement's snapshot
@@ -104,12 +140,39 @@ BEGIN
     IF v_done <> 1 THEN
       RAISE EXCEPTION 'ledger_post could not apply % to %', d.delta, d.la_id;
     END IF;
+    v_ids := v_ids || d.la_id;
+    v_slots := v_slots || v_slot;
+    v_befores := v_befores || (v_after - d.delta);
+    v_customs := v_customs || d.customer;
   END LOOP;
 
-  INSERT INTO ledger_entry (transaction_id, ledger_account_id, currency, amount)
-  SELECT x.transaction_id, ledger_account_id(x.account_id, x.currency, x.kind, x.livemode), x.currency, x.amount::numeric
-    FROM jsonb_to_recordset(p->'entries')
-      AS x(transaction_id text, livemode boolean, account_id text, currency text, kind text, amount text);
+  -- The entries, each chained to the one before it on its balance row: the row's head (its
+  -- latest entry, read under the row lock taken above) for an account's first entry in this
+  -- call. Every lock is held by now, so clock_timestamp() is after the previous entry's of each
+  -- chain (greatest() keeps it so should the clock step back). Rows are inserted in chain
+  -- order, so ids follow it too.
+  INSERT INTO ledger_entry (transaction_id, ledger_account_id, slot, currency, amount, balance_after, created_at, prev_hash, hash)
+  SELECT c.transaction_id, c.la_id, c.slot, c.currency, c.amount, c.balance_after, c.at,
+         coalesce(lag(c.hash) OVER w, c.head), c.hash
+    FROM (SELECT b.*, ledger_chain(b.head, ledger_entry_content(b.la_id, b.slot, b.transaction_id, b.currency, b.amount,
+                                                                b.balance_after, b.at)) OVER w AS hash
+            FROM (SELECT x.ord, x.transaction_id, a.la_id, a.slot, x.currency, x.amount::numeric AS amount, a.head, a.at,
+                         CASE WHEN a.customer THEN a.before + sum(x.amount::numeric) OVER w END AS balance_after
+                    FROM ROWS FROM (jsonb_to_recordset(p->'entries')
+                           AS (transaction_id text, livemode boolean, account_id text, currency text, kind text, amount text))
+                         WITH ORDINALITY AS x(transaction_id, livemode, account_id, currency, kind, amount, ord)
+                    JOIN (SELECT u.la_id, u.slot, u.before, u.customer,
+                                 coalesce(h.hash, ledger_chain_genesis()) AS head,
+                                 greatest(clock_timestamp(), h.created_at) AS at
+                            FROM unnest(v_ids, v_slots, v_befores, v_customs) AS u(la_id, slot, before, customer)
+                            LEFT JOIN LATERAL (SELECT le.hash, le.created_at FROM ledger_entry le
+                                                WHERE le.ledger_account_id = u.la_id AND le.slot = u.slot
+                                                ORDER BY le.created_at DESC, le.id DESC LIMIT 1) h ON true) a
+                      ON a.la_id = ledger_account_id(x.account_id, x.currency, x.kind, x.livemode)
+                  WINDOW w AS (PARTITION BY a.la_id ORDER BY x.ord)) b
+          WINDOW w AS (PARTITION BY b.la_id ORDER BY b.ord)) c
+  WINDOW w AS (PARTITION BY c.la_id ORDER BY c.ord)
+   ORDER BY c.la_id, c.ord;
 
   -- Per-account event order: take every touched account's lock (in key order), then number.
   PERFORM pg_advisory_xact_lock(k)
@@ -128,7 +191,7 @@ BEGIN
         AS x(livemode boolean, account_id text, currency text, kind text, amount text, posting int)
      WHERE x.kind = ANY(ledger_customer_kinds())
   )
-  INSERT INTO balance_event (id, tenant_id, livemode, account_id, currency, available, pending, balance_transaction_id)
+  INSERT INTO balance_event (id, tenant_id, livemode, account_id, currency, available, pending, held, balance_transaction_id)
   SELECT e.id, e.tenant_id, e.livemode, e.account_id, e.currency,
          -- Scalar subqueries: one primary-key lookup per event, whatever the planner thinks of
          -- the set's size.
@@ -142,6 +205,11 @@ BEGIN
            - coalesce((SELECT sum(m.amount) FROM moved m
                         WHERE m.account_id = e.account_id AND m.currency = e.currency AND m.livemode = e.livemode
                           AND m.kind = 'PENDING' AND m.posting > e.posting), 0),
+         coalesce((SELECT lb.balance FROM ledger_balance lb
+                    WHERE lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, 'HELD', e.livemode) AND lb.slot = 0), 0)
+           - coalesce((SELECT sum(m.amount) FROM moved m
+                        WHERE m.account_id = e.account_id AND m.currency = e.currency AND m.livemode = e.livemode
+                          AND m.kind = 'HELD' AND m.posting > e.posting), 0),
          e.balance_transaction_id
     FROM jsonb_to_recordset(p->'events')
       AS e(id text, tenant_id text, livemode boolean, account_id text, currency text, balance_transaction_id text, posting int)

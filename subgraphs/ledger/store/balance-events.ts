@@ -23,6 +23,7 @@ export interface BalanceEventRow {
   readonly currency: Currency;
   readonly available: bigint;
   readonly pending: bigint;
+  readonly held: bigint;
   readonly balanceTransactionId: BalanceTransactionId | null;
   readonly occurredAt: Date;
 }
@@ -36,13 +37,14 @@ interface RawRow {
   currency: string;
   available: string;
   pending: string;
+  held: string;
   balance_transaction_id: BalanceTransactionId | null;
   occurred_at: Date;
 }
 
 // Text casts: PGlite reads BIGINT as a JS number (inexact past 2^53), pg as a string.
 const COLUMNS = `e.seq::text AS seq, e.id, e.tenant_id, e.livemode, e.account_id, e.currency,
-  e.available::text AS available, e.pending::text AS pending, e.balance_transaction_id, e.occurred_at`;
+  e.available::text AS available, e.pending::text AS pending, e.held::text AS held, e.balance_transaction_id, e.occurred_at`;
 
 function toRow(raw: RawRow): BalanceEventRow {
   const currency = parseCurrency(raw.currency);
@@ -56,6 +58,7 @@ function toRow(raw: RawRow): BalanceEventRow {
     currency,
     available: BigInt(raw.available),
     pending: BigInt(raw.pending),
+    held: BigInt(raw.held),
     balanceTransactionId: raw.balance_transaction_id,
     occurredAt: raw.occurred_at,
   };

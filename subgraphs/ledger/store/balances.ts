@@ -4,7 +4,7 @@
 
 import type { SqlClient } from "../../shared/db/database.ts";
 import type { AccountId } from "../../shared/ids.ts";
-import { CUSTOMER_KINDS } from "../domain/ledger.ts";
+import { CUSTOMER_KINDS, type CustomerKind } from "../domain/ledger.ts";
 
 export interface BalanceScope {
   readonly tenantId: AccountId;
@@ -14,7 +14,7 @@ export interface BalanceScope {
 export interface CustomerBalanceRow {
   readonly accountId: AccountId;
   readonly currency: string;
-  readonly kind: "AVAILABLE" | "PENDING";
+  readonly kind: CustomerKind;
   readonly balance: bigint;
 }
 
@@ -24,7 +24,7 @@ export async function customerBalanceRows(
   scope: BalanceScope,
   accountIds: readonly AccountId[],
 ): Promise<CustomerBalanceRow[]> {
-  const rows = await sql.query<{ accountId: AccountId; currency: string; kind: "AVAILABLE" | "PENDING"; balance: string }>(
+  const rows = await sql.query<{ accountId: AccountId; currency: string; kind: CustomerKind; balance: string }>(
     `SELECT la.account_id AS "accountId", la.currency, la.kind::text AS kind, SUM(lb.balance)::text AS balance
        FROM ledger_account la
        JOIN ledger_balance lb ON lb.ledger_account_id = la.id

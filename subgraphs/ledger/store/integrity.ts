@@ -2,8 +2,8 @@
 //   1. every ledger transaction has two or more entries that sum to zero per currency;
 //   2. every entry is in its ledger account's currency;
 //   3. every balance (the sum of its slots) equals the sum of its entries;
-//   4. no customer balance (AVAILABLE, PENDING) is negative;
-//   5. every balance event matches a balance that existed: its available/pending are never
+//   4. no customer balance (AVAILABLE, PENDING, HELD) is negative;
+//   5. every balance event matches a balance that existed: its available/pending/held are never
 //      negative (the event stream cannot show money that was not there).
 // Run at the end of every concurrency test and by `npm run ledger:verify`.
 // All of it is SQL over the ledger's tables, so it lives in the ledger's store.
@@ -89,7 +89,7 @@ export async function verifyLedger(sql: SqlClient, scope: IntegrityScope = {}): 
     Boolean,
   );
   const badEvents = await sql.query<{ id: string }>(
-    `SELECT be.id FROM balance_event be WHERE (be.available < 0 OR be.pending < 0) ${eventFilter.length > 0 ? `AND ${eventFilter.join(" AND ")}` : ""}`,
+    `SELECT be.id FROM balance_event be WHERE (be.available < 0 OR be.pending < 0 OR be.held < 0) ${eventFilter.length > 0 ? `AND ${eventFilter.join(" AND ")}` : ""}`,
     params,
   );
   for (const row of badEvents) problems.push(`balance event ${row.id} shows a negative balance`);
