@@ -4,7 +4,8 @@
 // createTransfer use case with idempotency) and through the gateway over HTTP.
 //
 // Needs DATABASE_URL (a Postgres server): the run creates its own database and drops it.
-// BENCH_SECONDS (default 10) sets each run's measured time; BENCH_WRITERS (default 32).
+// BENCH_SECONDS (default 10) sets each run's measured time; BENCH_WRITERS (default 32);
+// BENCH_GATEWAY=false skips the gateway runs (bench/ledger-compare.ts compares the rest).
 
 import { randomUUID } from "node:crypto";
 import { insertPlatform as createPlatformWithKey } from "../subgraphs/accounts/api.ts";
@@ -27,6 +28,7 @@ if (!serverUrl) {
 }
 const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
 const writers = Number(process.env["BENCH_WRITERS"] ?? 32);
+const viaGatewayToo = process.env["BENCH_GATEWAY"] !== "false";
 
 interface Platform {
   principal: PlatformPrincipal;
@@ -111,6 +113,30 @@ function viaGateway(url: string, platforms: Platform[]) {
   };
 }
 
+type RecordResult = (path: string, scenario: string, result: LoadResult) => void;
+
+/** The same transfers through the whole product: the all-in-one process over HTTP. */
+async function gatewayRuns(databaseUrl: string, spread: Platform[], hot: Platform[], record: RecordResult): Promise<void> {
+  const server = spawnEntry("cmd/all-in-one.ts", [], {
+    DATABASE_URL: databaseUrl,
+    PORT: "0",
+    SEED_DEMO: "false",
+    LOG_LEVEL: "warn",
+    DATABASE_POOL_SIZE: String(writers + 8),
+    SETTLEMENT_DELAY_MS: "0",
+    // The benchmark measures the money path, not the per-tenant request limit.
+    RATE_LIMIT_PER_SECOND: "0",
+  });
+  try {
+    const [, port] = await server.waitFor(/Explorer\s+http:\/\/localhost:(\d+)\/graphql/);
+    const url = `http://127.0.0.1:${port}/graphql`;
+    record("gateway: HTTP createTransfer", "spread", await load(writers, seconds, viaGateway(url, spread)));
+    record("gateway: HTTP createTransfer", "hot", await load(writers, seconds, viaGateway(url, hot)));
+  } finally {
+    await server.stop("SIGTERM");
+  }
+}
+
 async function main(): Promise<void> {
   const bench = await freshDatabase(serverUrl!, writers + 8);
   const config = loadConfig(
@@ -119,7 +145,7 @@ async function main(): Promise<void> {
   );
   const deps = createDependencies(bench.db, config, createLogger("warn", "bench"));
   const rows: Record<string, string | number>[] = [];
-  const record = (path: string, scenario: string, result: LoadResult) => {
+  const record: RecordResult = (path, scenario, result) => {
     rows.push({
       path,
       scenario,
@@ -143,24 +169,7 @@ async function main(): Promise<void> {
     record("use case: createTransfer()", "spread", await load(writers, seconds, viaUseCase(deps, spread)));
     record("use case: createTransfer()", "hot", await load(writers, seconds, viaUseCase(deps, hot)));
 
-    const server = spawnEntry("cmd/all-in-one.ts", [], {
-      DATABASE_URL: bench.url,
-      PORT: "0",
-      SEED_DEMO: "false",
-      LOG_LEVEL: "warn",
-      DATABASE_POOL_SIZE: String(writers + 8),
-      SETTLEMENT_DELAY_MS: "0",
-      // The benchmark measures the money path, not the per-tenant request limit.
-      RATE_LIMIT_PER_SECOND: "0",
-    });
-    try {
-      const [, port] = await server.waitFor(/Explorer\s+http:\/\/localhost:(\d+)\/graphql/);
-      const url = `http://127.0.0.1:${port}/graphql`;
-      record("gateway: HTTP createTransfer", "spread", await load(writers, seconds, viaGateway(url, spread)));
-      record("gateway: HTTP createTransfer", "hot", await load(writers, seconds, viaGateway(url, hot)));
-    } finally {
-      await server.stop("SIGTERM");
-    }
+    if (viaGatewayToo) await gatewayRuns(bench.url, spread, hot, record);
 
     const report = await verifyLedger(bench.db.sql);
     console.log(
