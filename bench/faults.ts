@@ -14,12 +14,15 @@
 //   --database-down-ms N how long the database refuses connections (BENCH_DATABASE_DOWN_MS, default 1000)
 //   --subscribers N      graphql-ws subscribers, 0..2 (BENCH_SUBSCRIBERS, default 2)
 //   --faults N           end after N faults instead, if sooner (BENCH_FAULTS, default: no limit)
+//   --source             run the processes' TypeScript through tsx instead of the bundles
+//                        `npm run build` makes (built first), which the image runs
 
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { figures } from "./faults/report.ts";
 import { runFaults } from "./faults/run.ts";
 import { machine } from "./support.ts";
+import { buildEntries } from "../scripts/build.ts";
 
 const serverUrl = process.env["DATABASE_URL"];
 if (!serverUrl) {
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     "database-down-ms": { type: "string" },
     subscribers: { type: "string" },
     faults: { type: "string" },
+    source: { type: "boolean" },
   },
 });
 const setting = (flag: string | undefined, env: string, fallback: number): number => {
@@ -52,6 +56,7 @@ const options = {
   databaseDownMs: setting(values["database-down-ms"], "BENCH_DATABASE_DOWN_MS", 1_000),
   subscribers: Math.min(2, setting(values.subscribers, "BENCH_SUBSCRIBERS", 2)),
   faults: setting(values.faults, "BENCH_FAULTS", 0) || undefined,
+  bundles: !values.source,
 };
 
 // Ctrl-C (or SIGTERM) ends the run early: the processes are stopped and the database dropped.
@@ -63,6 +68,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+if (options.bundles) await buildEntries();
 const loadBefore = os.loadavg();
 try {
   const result = await runFaults({ ...options, signal: interrupted.signal });
@@ -72,6 +78,7 @@ try {
     .map((l) => l.toFixed(2))
     .join(", ");
   console.log(`\nmachine: ${machine()}; load average ${loadBefore.map((l) => l.toFixed(2)).join(", ")} before, ${load} after`);
+  console.log(`processes: ${options.bundles ? "the bundles of npm run build (dist/), as the image runs them" : "TypeScript through tsx"}`);
   console.log(
     `${options.clients} clients, ${options.seconds} s, a fault every ${options.faultEveryMs / 1_000} s, database down ${options.databaseDownMs} ms per restart`,
   );

@@ -1,5 +1,6 @@
-// The entry points as child processes, started exactly as the npm scripts start them, their
-// output read, stopped with signals: for the run-mode tests and the benchmarks.
+// The entry points as child processes, started exactly as the npm scripts start them (or as the
+// image starts their bundles, given dist/…/x.js), their output read, stopped with signals: for
+// the run-mode tests and the benchmarks.
 //
 // Every process spawned here is tracked until it exits: a test file that spawns calls
 // `afterEach(stopSpawned)`, which stops whatever a test left running however it ended (failed,
@@ -7,7 +8,8 @@
 // (exit-with-parent.ts): even a test worker killed with a signal leaves nothing running.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -53,7 +55,12 @@ export function spawnEntry(
   env: Record<string, string | undefined>,
   nodeArgs: readonly string[] = [],
 ): Spawned {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "--import", EXIT_WITH_PARENT, entry, ...args], {
+  // A bundle of `npm run build` (<outdir>/cmd/x.js, <outdir>/scripts/x.js) runs without tsx, with
+  // the preload's bundle, <outdir>/cmd/exit-with-parent.js.
+  const loader = entry.endsWith(".js")
+    ? ["--enable-source-maps", "--import", pathToFileURL(join(ROOT, dirname(dirname(entry)), "cmd", "exit-with-parent.js")).href]
+    : ["--import", "tsx", "--import", EXIT_WITH_PARENT];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry, ...args], {
     cwd: ROOT,
     // GATEWAY_PLANNER: the suite's run on the JS planner starts its gateway processes on it too.
     env: {

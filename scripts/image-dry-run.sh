@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The image's runtime file set, laid out on the host where no container engine runs
 # (docs/deploy.md): this checkout's node_modules (installed from the same lockfile) pruned as the
-# Dockerfile's build stage prunes it, the generated Prisma client, and the files the Dockerfile's
-# last stage copies, read from its COPY lines (minus what .dockerignore leaves out of them: tests).
+# Dockerfile's build stage prunes it, the generated Prisma client, the bundles `npm run build`
+# makes, and the files the Dockerfile's last stage copies, read from its COPY lines (minus what
+# .dockerignore leaves out of them: tests).
 # Then start any role from there as the image would:
 #
 #   scripts/image-dry-run.sh /tmp/moneygraph-image
@@ -18,9 +19,14 @@ if [ -e "$out" ]; then
 fi
 mkdir -p "$out/prisma"
 
-# The build stage, from this checkout instead of `npm ci` (offline): prune, then the devOptional tree.
+# The build stage, from this checkout instead of `npm ci` (offline): the bundles (built at the
+# repository's top level, as the image builds them at its own, so their paths to the files they
+# read are the same), then prune, then the devOptional tree.
 cp -a "$root/package.json" "$root/package-lock.json" "$root/.npmrc" "$root/node_modules" "$out/"
 cp -a "$root/prisma/generated" "$out/prisma/"
+staging=".dist-image-$$"
+(cd "$root" && node --import tsx scripts/build.ts --outdir "$staging" >/dev/null)
+mv "$root/$staging" "$out/dist"
 (cd "$out" && npm prune --omit=dev --ignore-scripts --offline --no-audit --no-fund && node "$root/scripts/prune-dev-optional.mjs")
 
 # The runtime stage: every `COPY <sources…> <destination>` of the last stage not copied --from another stage.

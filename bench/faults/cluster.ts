@@ -1,7 +1,8 @@
 // The platform under test as separate processes, as `npm run start:subgraph` / `start:worker` /
 // `start:gateway` start them, on one database: the four subgraphs, the worker and the gateway.
 // A process killed by the nemesis is started again on the same port (the gateway's subgraph URLs
-// and the clients' gateway URL stay valid), the way a supervisor would.
+// and the clients' gateway URL stay valid), the way a supervisor would. With `bundles`, each runs
+// its `npm run build` bundle (dist/cmd/…js) as the image does, rather than its TypeScript.
 
 import { randomBytes } from "node:crypto";
 import { SUBGRAPH_NAMES, type SubgraphName } from "../../subgraphs/shared/config.ts";
@@ -28,7 +29,12 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(databaseUrl: string, settings: Record<string, string>): Promise<Cluster> {
+export async function startCluster(
+  databaseUrl: string,
+  settings: Record<string, string>,
+  options: { readonly bundles?: boolean } = {},
+): Promise<Cluster> {
+  const entry = (name: "worker" | "gateway" | "subgraph") => (options.bundles ? `dist/cmd/${name}.js` : `cmd/${name}.ts`);
   const adminKey = `admin_${randomBytes(16).toString("hex")}`;
   const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
@@ -55,14 +61,14 @@ export async function startCluster(databaseUrl: string, settings: Record<string,
     const port = ports.get(name) ?? "0";
     let spawned: Spawned;
     if (name === "worker") {
-      spawned = spawnEntry("cmd/worker.ts", [], env);
+      spawned = spawnEntry(entry("worker"), [], env);
       await spawned.waitFor(LISTENING.worker);
     } else if (name === "gateway") {
-      spawned = spawnEntry("cmd/gateway.ts", [], { ...env, ...extra, PORT: port });
+      spawned = spawnEntry(entry("gateway"), [], { ...env, ...extra, PORT: port });
       const [, gatewayPort] = await spawned.waitFor(LISTENING.gateway);
       ports.set(name, gatewayPort!);
     } else {
-      spawned = spawnEntry("cmd/subgraph.ts", [name], { ...env, [`${name.toUpperCase()}_PORT`]: port });
+      spawned = spawnEntry(entry("subgraph"), [name], { ...env, [`${name.toUpperCase()}_PORT`]: port });
       const [, url] = await spawned.waitFor(LISTENING.subgraph);
       ports.set(name, new URL(url!).port);
     }

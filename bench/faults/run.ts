@@ -25,6 +25,8 @@ export interface RunOptions {
   /** A client gives up on an operation (a violation) after this long without a definite answer. */
   readonly giveUpMs?: number;
   readonly signal?: AbortSignal;
+  /** Run the processes from their `npm run build` bundles (dist/), built beforehand, as the image does. */
+  readonly bundles?: boolean;
 }
 
 export interface RunResult {
@@ -50,13 +52,17 @@ export async function runFaults(options: RunOptions): Promise<RunResult> {
   };
   options.signal?.addEventListener("abort", abort, { once: true });
   try {
-    cluster = await startCluster(bench.url, {
-      // Small pools: six processes share a server that other work uses too.
-      DATABASE_POOL_SIZE: "6",
-      RATE_LIMIT_PER_SECOND: "0",
-      SETTLEMENT_DELAY_MS: "1000",
-      PAYOUT_STEP_MS: "1000",
-    });
+    cluster = await startCluster(
+      bench.url,
+      {
+        // Small pools: six processes share a server that other work uses too.
+        DATABASE_POOL_SIZE: "6",
+        RATE_LIMIT_PER_SECOND: "0",
+        SETTLEMENT_DELAY_MS: "1000",
+        PAYOUT_STEP_MS: "1000",
+      },
+      { bundles: options.bundles ?? false },
+    );
     const gatewayUrl = cluster.gatewayUrl;
     const history = new History();
     const workload = { clients: options.clients, gatewayUrl, giveUpMs: options.giveUpMs ?? 60_000 };

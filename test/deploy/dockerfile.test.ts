@@ -1,19 +1,22 @@
 // The image, checked without a container engine (none runs where this is tested): the Dockerfile
 // lints clean (dockerfile-utils plus this project's rules, each of which is shown to fire), every
 // file a stage copies exists and reaches the build context, the runtime stage holds every file
-// its entry points import and no devDependency, and cmd/entrypoint.sh starts each role with
-// exactly its npm script's command.
+// its entry points import and no devDependency, the build stage compiles them (npm run build) and
+// the runtime stage holds the bundles and the files they read, and cmd/entrypoint.sh starts each
+// role with the bundle of its npm script's entry file.
 
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../../cmd/spawn.ts";
+import { ENTRY_POINTS } from "../../scripts/build.ts";
 import { dockerignore, lintDiagnostics, parseDockerfile, ruleProblems, type Instruction } from "./support/dockerfile.ts";
 
 const DOCKERFILE = readFileSync(join(ROOT, "Dockerfile"), "utf8");
 const ignored = dockerignore(readFileSync(join(ROOT, ".dockerignore"), "utf8"));
 const { stages } = parseDockerfile(DOCKERFILE);
+const build = stages[0]!;
 const runtime = stages.at(-1)!;
 const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
   scripts: Record<string, string>;
@@ -37,14 +40,17 @@ function filesUnder(path: string): string[] {
   return readdirSync(full).flatMap((name) => filesUnder(join(path, name)));
 }
 
-/** The repository files the runtime stage copies from the build context, where they land under /app. */
-const runtimeFiles = new Set(
-  copies(runtime.instructions)
-    .filter((copy) => !copy.from)
-    .flatMap((copy) => copy.sources.flatMap(filesUnder))
-    .filter((path) => !ignored(path)),
-);
-/** What the runtime stage takes from the build stage (generated there). */
+/** The repository files a stage copies from the build context, where they land under /app. */
+const contextFiles = (instructions: readonly Instruction[]) =>
+  new Set(
+    copies(instructions)
+      .filter((copy) => !copy.from)
+      .flatMap((copy) => copy.sources.flatMap(filesUnder))
+      .filter((path) => !ignored(path)),
+  );
+const buildFiles = contextFiles(build.instructions);
+const runtimeFiles = contextFiles(runtime.instructions);
+/** What the runtime stage takes from the build stage (made there). */
 const builtPrefixes = copies(runtime.instructions)
   .filter((copy) => copy.from)
   .map((copy) => copy.destination);
@@ -135,35 +141,38 @@ describe("Dockerfile", () => {
       expect(ignored(path), path).toBe(true);
   });
 
-  it("each role of the entry point runs exactly its npm script, on files the image holds", () => {
+  it("each role of the entry point runs the bundle of its npm script's entry file, which the build makes", () => {
     const roles = entrypointRoles();
     expect([...roles.keys()].sort()).toEqual(Object.keys(ROLE_SCRIPTS).sort());
     for (const [role, command] of roles) {
-      expect(command, role).toBe(packageJson.scripts[ROLE_SCRIPTS[role]!]);
-      const file = command.split(" ").at(-1)!;
-      expect(runtimeFiles.has(file), `${role}: ${file} is not in the runtime stage`).toBe(true);
+      const entry = packageJson.scripts[ROLE_SCRIPTS[role]!]!.split(" ").at(-1)!;
+      expect(command, role).toBe(`node --enable-source-maps dist/${entry.replace(/\.ts$/, ".js")}`);
+      expect(ENTRY_POINTS, `${role}: npm run build does not compile ${entry}`).toContain(entry);
     }
+    expect(
+      build.instructions.some((instruction) => instruction.keyword === "RUN" && instruction.args.join(" ").includes("npm run build")),
+    ).toBe(true);
+    expect(builtPrefixes).toContain("dist");
     expect(runtime.instructions.find((instruction) => instruction.keyword === "ENTRYPOINT")?.args.join(" ")).toBe(
       '["sh", "/app/cmd/entrypoint.sh"]',
     );
     expect(runtimeFiles.has("cmd/entrypoint.sh")).toBe(true);
-    // tsx, on PATH for `migrate` and loaded by the others, is a runtime dependency.
-    expect(packageJson.dependencies["tsx"]).toBeDefined();
   });
 
-  it("the runtime stage holds every file its entry points import, and no devDependency", () => {
-    const entries = [...entrypointRoles().values()].map((command) => command.split(" ").at(-1)!);
+  it("the build stage holds every file the entry points import, none a devDependency; the runtime stage what they read", () => {
+    const entries = Object.values(ROLE_SCRIPTS).map((script) => packageJson.scripts[script]!.split(" ").at(-1)!);
     const seen = new Set<string>();
     const missing: string[] = [];
     const devPackages = new Set<string>();
     const visit = (path: string) => {
       if (seen.has(path)) return;
       seen.add(path);
-      if (!runtimeFiles.has(path)) missing.push(path);
+      if (!buildFiles.has(path)) missing.push(path);
       for (const specifier of runtimeImports(path)) {
         if (specifier.startsWith(".")) {
           const target = normalize(join(dirname(path), specifier));
-          if (builtPrefixes.some((prefix) => target.startsWith(`${prefix}/`))) continue;
+          // Generated in the build stage (npm run prisma:generate), before the bundles are built.
+          if (target.startsWith("prisma/generated/")) continue;
           visit(target);
         } else if (
           !specifier.startsWith("node:") &&
@@ -182,9 +191,12 @@ describe("Dockerfile", () => {
       packages: Record<string, { devOptional?: boolean }>;
     };
     expect(Object.keys(packageJson.dependencies).filter((name) => lock.packages[`node_modules/${name}`]?.devOptional)).toEqual([]);
-    // Read from disk at run time: the supergraph (gateway/runtime.ts) and the migrations (prisma/migrate.ts).
+    // Read from disk at run time, where their source was: the supergraph (gateway/runtime.ts), the
+    // migrations and the ledger's SQL (prisma/migrate.ts), the Prisma client.
     expect(runtimeFiles.has("schema/supergraph.graphql")).toBe(true);
     expect([...runtimeFiles].some((path) => path.startsWith("prisma/migrations/") && path.endsWith("/migration.sql"))).toBe(true);
+    expect(runtimeFiles.has("subgraphs/ledger/sql/ledger_post.sql")).toBe(true);
+    expect(builtPrefixes).toContain("prisma/generated");
     expect(seen.size).toBeGreaterThan(100);
   });
 });

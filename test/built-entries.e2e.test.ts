@@ -1,0 +1,51 @@
+// The bundles `npm run build` makes are what the image runs (cmd/entrypoint.sh): built here into a
+// directory of their own and started as real processes, without tsx, they must migrate, serve
+// the API end to end and stop cleanly, reading their files (supergraph, migrations, the ledger's
+// SQL) from where their source is.
+
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { buildEntries, ENTRY_POINTS, ROOT } from "../scripts/build.ts";
+import { spawnEntry, stopSpawned, viewerThrough } from "./support/processes.ts";
+
+// Inside the repository, so that the bundles' package imports resolve from its node_modules.
+const outdir = join(ROOT, "node_modules", ".cache", `moneygraph-dist-${randomBytes(4).toString("hex")}`);
+const bundle = (entry: string) => relative(ROOT, join(outdir, entry.replace(/\.ts$/, ".js")));
+const dataDir = mkdtempSync(join(tmpdir(), "moneygraph-built-"));
+
+beforeAll(() => buildEntries(outdir), 120_000);
+afterEach(stopSpawned);
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("the bundles of npm run build", () => {
+  it("holds one bundle per entry point, with no TypeScript left to load at run time", () => {
+    for (const entry of ENTRY_POINTS) {
+      const file = join(ROOT, bundle(entry));
+      expect(existsSync(file), file).toBe(true);
+      // Our own modules are inside; only packages (and node: builtins) are imported.
+      expect(readFileSync(file, "utf8")).not.toMatch(/from\s+["'][^"']+\.ts["']/);
+    }
+  });
+
+  it("migrate, then the all-in-one process serves the API and stops cleanly on Ctrl-C", async () => {
+    const env = { PORT: "0", DATA_DIR: dataDir, DATABASE_URL: inject("databaseUrl") };
+    const migrate = spawnEntry(bundle("scripts/migrate.ts"), [], { ...env, LOG_LEVEL: "info" });
+    await migrate.waitFor(/database is up to date/);
+    expect(await migrate.exit()).toBe(0);
+
+    const platform = spawnEntry(bundle("cmd/all-in-one.ts"), [], env);
+    const [, key] = await platform.waitFor(/Demo secret key\s+(sk_test_\w+)/);
+    const port = Number((await platform.waitFor(/Explorer\s+http:\/\/localhost:(\d+)\/graphql/))[1]);
+    const viewer = (await viewerThrough(port, key!)) as { data?: { viewer: { displayName: string; type: string } } };
+    expect(viewer.data?.viewer).toMatchObject({ displayName: "Demo Platform", type: "PLATFORM" });
+    // Started without tsx: nothing of it in the process's arguments.
+    expect(platform.child.spawnargs.join(" ")).not.toContain("tsx");
+    expect(await platform.stop("SIGINT")).toBe(0);
+  }, 600_000);
+});
