@@ -38,24 +38,22 @@ export async function createHold(
   if (isRefusal(money)) throw refused(money);
   const description = checkDescription(input.description);
   if (isRefusal(description)) throw refused(description);
-  // Checked before the key is claimed: a retry minutes later must not be refused for the time
-  // that passed, and a replay answers without checking again.
-  const requestedAt = new Date();
-  const expiresAt = holdExpiry(input.expiresAt, requestedAt, deps.config.HOLD_MAX_EXPIRY_MS);
-  if (isRefusal(expiresAt)) throw refused(expiresAt);
-
   const params = { ...input, description: description ?? null, expiresAt: input.expiresAt?.toISOString() ?? null };
   return deps.idempotency.run(
     { scope: principalScope(principal), key: idempotencyKey, operation: "createHold", params },
     { toJson: (hold) => ({ holdId: hold.id }), fromJson: async (json) => findHold(deps.db.sql, principal, json["holdId"] as string) },
     async (sql, complete) => {
+      // Checked once the key is claimed, against the time it runs: a replay of a hold created
+      // with an expiresAt near the minimum answers the first result instead of refusing it.
+      const now = new Date();
+      const expiresAt = holdExpiry(input.expiresAt, now, deps.config.HOLD_MAX_EXPIRY_MS);
+      if (isRefusal(expiresAt)) throw refused(expiresAt);
       // FOR SHARE: the account cannot be closed under us (closing also refuses a held balance).
       const account = await accountFacts(sql, principal, input.accountId);
       if (!account) throw notFound("account", input.accountId);
       const problem = checkHoldAccount(account);
       if (problem) throw refused(problem);
 
-      const now = new Date();
       const hold: HoldRecord = {
         id: newId("hold"),
         tenantId: principal.tenantId,

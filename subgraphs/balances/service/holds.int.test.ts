@@ -300,6 +300,15 @@ describe("refusals", () => {
     expect(await releaseHold(deps, p, second.id, releaseKey)).toEqual(released);
     expect(await codeOf(releaseHold(deps, p, first.id, releaseKey))).toBe("IDEMPOTENCY_KEY_REUSED");
 
+    // A hold asked to expire just over a minute ahead replays once that minute is shorter.
+    const soonKey = randomUUID();
+    const soon = { accountId: account, amount: 10n, expiresAt: new Date(Date.now() + 60_400) };
+    const early = await hold(p, soon, soonKey);
+    while (Date.now() + 60_000 <= soon.expiresAt.getTime()) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await codeOf(hold(p, soon))).toBe("BAD_USER_INPUT");
+    expect(await hold(p, soon, soonKey)).toEqual(early);
+    await releaseHold(deps, p, early.id, randomUUID());
+
     expect(await typesOf(first.id)).toHaveLength(4);
     expect(await typesOf(second.id)).toHaveLength(2);
     expect(await balance(p, account)).toEqual({ available: 900n, pending: 0n, held: 0n });
