@@ -439,6 +439,32 @@ describe("holds", () => {
     expect(codes(await request(HoldByIdDocument, { id: othersHold }, { key: other.liveKey }))).toEqual(["NOT_FOUND"]);
   });
 
+  it.each([
+    ["of a malformed id", { id: "tr_123" }, "NOT_FOUND"],
+    ["of an unknown hold", { id: "hold_nope00000000000000000" }, "NOT_FOUND"],
+    ["with an empty idempotency key", { key: "" }, "BAD_USER_INPUT"],
+    ["with a 256-character idempotency key", { key: "k".repeat(256) }, "BAD_USER_INPUT"],
+  ] as const)("a release %s", async (_what, change, code) => {
+    const active = (await ok(CreateHoldDocument, { input: { accountId: holder, amount: "5", currency: "USD" }, key: key() }, platform.key))
+      .createHold;
+    const before = await footprint(platform.accountId);
+    const result = await request(ReleaseHoldDocument, { id: active.id, key: key(), ...change }, { key: platform.key });
+    expect(codes(result)).toEqual([code]);
+    expect(result.data ?? null).toBeNull();
+    expect(await footprint(platform.accountId)).toEqual(before);
+    await ok(ReleaseHoldDocument, { id: active.id, key: key() }, platform.key);
+  });
+
+  it("without an idempotency key", async () => {
+    for (const mutation of [
+      'mutation { createHold(input: { accountId: "x", amount: "1", currency: "USD" }) { id } }',
+      'mutation { captureHold(id: "hold_x", amount: "1") { id } }',
+      'mutation { releaseHold(id: "hold_x") { id } }',
+    ]) {
+      expect(codes(await request(mutation, undefined, { key: platform.key }))).toEqual(["BAD_USER_INPUT"]);
+    }
+  });
+
   it("a released hold cannot be captured or released again", async () => {
     const created = (
       await ok(CreateHoldDocument, { input: { accountId: holder, amount: "10", currency: "USD" }, key: key() }, platform.key)
