@@ -6,10 +6,15 @@ import { print } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { verifyLedger } from "../subgraphs/ledger/store/integrity.ts";
 import {
+  AccountHoldsDocument,
   BalancesDocument,
   BalanceTransactionByIdDocument,
+  CaptureHoldDocument,
+  CreateHoldDocument,
   CreateTopupDocument,
   CreateTransferDocument,
+  HoldByIdDocument,
+  ReleaseHoldDocument,
   HistoryDocument,
   TransferByIdDocument,
 } from "./generated/graphql.ts";
@@ -38,13 +43,14 @@ async function topup(accountId: string, amount: string, currency = "USD", as = p
 /** Everything a refused mutation could have touched. */
 async function footprint(tenantId: string) {
   const db = await testDatabase();
-  const [transfers, topups, entries, idempotency] = await Promise.all([
+  const [transfers, topups, entries, idempotency, holds] = await Promise.all([
     db.prisma.transfer.count({ where: { tenantId } }),
     db.prisma.topup.count({ where: { tenantId } }),
     db.prisma.ledgerTransaction.count({ where: { tenantId } }),
     db.prisma.idempotencyKey.count({ where: { scope: { startsWith: tenantId } } }),
+    db.prisma.hold.findMany({ where: { tenantId }, select: { id: true, status: true }, orderBy: { id: "asc" } }),
   ]);
-  return { transfers, topups, entries, idempotency };
+  return { transfers, topups, entries, idempotency, holds };
 }
 
 beforeAll(async () => {
@@ -290,5 +296,185 @@ describe("refusals change nothing", () => {
     const report = await verifyLedger(db.sql, { tenantId: platform.accountId });
     expect(report.problems).toEqual([]);
     expect(report.transactionsChecked).toBeGreaterThan(3);
+  });
+});
+
+describe("holds", () => {
+  let holder: string;
+  let othersHold: string;
+
+  beforeAll(async () => {
+    holder = await insertConnectedAccount({ tenantId: platform.accountId });
+    await topup(holder, "10000");
+    const othersHolder = await insertConnectedAccount({ tenantId: other.accountId });
+    await topup(othersHolder, "1000", "USD", other.key);
+    othersHold = (
+      await ok(CreateHoldDocument, { input: { accountId: othersHolder, amount: "100", currency: "USD" }, key: key() }, other.key)
+    ).createHold.id;
+  });
+
+  async function held(accountId: string) {
+    const data = await ok(AccountHoldsDocument, { id: accountId }, platform.key);
+    const usd = data.account!.balances.find((b) => b.currency === "USD");
+    return { available: usd?.available.amount, held: usd?.held.amount };
+  }
+
+  it("reserve, capture in part to the platform and release, shown in balances, lists and hold(id)", async () => {
+    const before = await held(holder);
+    const platformBefore = (await balances(platform.accountId))["USD"]!.available;
+    const k = key();
+    const input = { accountId: holder, amount: "1500", currency: "USD", description: "Deposit" };
+    const created = (await ok(CreateHoldDocument, { input, key: k }, platform.key)).createHold;
+    expect(created).toMatchObject({
+      status: "ACTIVE",
+      amount: { amount: "1500", currency: "USD" },
+      account: { id: holder },
+      capturedAmount: null,
+    });
+    expect((await ok(CreateHoldDocument, { input, key: k }, platform.key)).createHold.id).toBe(created.id); // replay
+    expect(await held(holder)).toEqual({ available: `${BigInt(before.available!) - 1500n}`, held: `${BigInt(before.held!) + 1500n}` });
+
+    const captured = (await ok(CaptureHoldDocument, { id: created.id, amount: "1000", key: key() }, platform.key)).captureHold;
+    expect(captured).toMatchObject({ status: "CAPTURED", capturedAmount: { amount: "1000" }, destination: { id: platform.accountId } });
+    expect(captured.capturedAt).not.toBeNull();
+    expect(await held(holder)).toEqual({ available: `${BigInt(before.available!) - 1000n}`, held: before.held });
+    expect((await balances(platform.accountId))["USD"]!.available).toBe(`${BigInt(platformBefore) + 1000n}`);
+
+    const second = (await ok(CreateHoldDocument, { input: { ...input, amount: "200" }, key: key() }, platform.key)).createHold;
+    const released = (await ok(ReleaseHoldDocument, { id: second.id, key: key() }, platform.key)).releaseHold;
+    expect(released).toMatchObject({ status: "RELEASED", capturedAmount: null, destination: null });
+    expect((await ok(HoldByIdDocument, { id: second.id }, platform.key)).hold).toEqual(released);
+
+    const list = async (status?: "CAPTURED" | "RELEASED") =>
+      (await ok(AccountHoldsDocument, { id: holder, status }, platform.key)).account!.holds.edges.map((e) => e.node.id);
+    expect((await list()).slice(0, 2)).toEqual([second.id, created.id]);
+    expect(await list("RELEASED")).toContain(second.id);
+    expect(await list("RELEASED")).not.toContain(created.id);
+    expect(await list("CAPTURED")).toContain(created.id);
+  });
+
+  // The bad-input matrix of transfers, for createHold.
+  it.each([
+    ...(
+      [
+        ["zero", { amount: "0" }],
+        ["negative", { amount: "-5" }],
+        ["fractional", { amount: "1.5" }],
+        ["exponent", { amount: "1e3" }],
+        ["a JSON float", { amount: 1.5 }],
+        ["a JSON number beyond 2^53", { amount: 2 ** 60 }],
+        ["beyond NUMERIC(38,0)", { amount: "1" + "0".repeat(38) }],
+        ["beyond one operation's cap", { amount: "100000000000001" }],
+        ["with whitespace", { amount: " 100" }],
+        ["an unknown currency", { currency: "XYZ" }],
+        ["a lower-case currency", { currency: "usd" }],
+        ["an expiry beyond the cap", { expiresAt: new Date(Date.now() + 31 * 86_400_000).toISOString() }],
+        ["an expiry in the past", { expiresAt: "2020-01-01T00:00:00.000Z" }],
+        ["an expiry that is not a date", { expiresAt: "tomorrow" }],
+        ["a 501-character description", { description: "x".repeat(501) }],
+      ] as const
+    ).map(([what, change]) => [what, change, "BAD_USER_INPUT"] as const),
+    ["more than the account holds", { amount: "99999999999" }, "INSUFFICIENT_FUNDS"],
+    ["another tenant's account", { accountId: "OTHER" }, "NOT_FOUND"],
+    ["an unknown account", { accountId: "acct_nope000000000000000000" }, "NOT_FOUND"],
+  ] as const)("a hold of %s", async (_what, change, code) => {
+    const before = await footprint(platform.accountId);
+    const balancesBefore = await balances(holder);
+    const input: Record<string, unknown> = { accountId: holder, amount: "100", currency: "USD", ...change };
+    if (input["accountId"] === "OTHER") input["accountId"] = othersSeller;
+    const result = await request(CreateHoldDocument, { input: input as never, key: key() }, { key: platform.key });
+    expect(codes(result)).toEqual([code]);
+    expect(result.data ?? null).toBeNull();
+    expect(await footprint(platform.accountId)).toEqual(before);
+    expect(await balances(holder)).toEqual(balancesBefore);
+  });
+
+  it.each([
+    ["above the hold", { amount: "501" }, "BAD_USER_INPUT"],
+    ["of zero", { amount: "0" }, "BAD_USER_INPUT"],
+    ["fractional", { amount: "1.5" }, "BAD_USER_INPUT"],
+    ["to the hold's own account", { destinationAccountId: "HOLDER" }, "BAD_USER_INPUT"],
+    ["to another tenant's account", { destinationAccountId: "OTHER" }, "NOT_FOUND"],
+    ["to another tenant's platform", { destinationAccountId: "OTHER_PLATFORM" }, "NOT_FOUND"],
+    ["of another tenant's hold", { id: "OTHERS_HOLD" }, "NOT_FOUND"],
+    ["of an unknown hold", { id: "hold_nope00000000000000000" }, "NOT_FOUND"],
+    ["of a malformed id", { id: "tr_123" }, "NOT_FOUND"],
+    ["with an empty idempotency key", { key: "" }, "BAD_USER_INPUT"],
+  ] as const)("a capture %s", async (_what, change, code) => {
+    const active = (
+      await ok(CreateHoldDocument, { input: { accountId: holder, amount: "500", currency: "USD" }, key: key() }, platform.key)
+    ).createHold;
+    const before = await footprint(platform.accountId);
+    const variables: Record<string, unknown> = { id: active.id, amount: "100", key: key(), ...change };
+    const swap: Record<string, string> = { HOLDER: holder, OTHER: othersSeller, OTHER_PLATFORM: other.accountId, OTHERS_HOLD: othersHold };
+    for (const name of ["id", "destinationAccountId"]) {
+      const value = variables[name];
+      if (typeof value === "string" && swap[value]) variables[name] = swap[value];
+    }
+    const result = await request(CaptureHoldDocument, variables as never, { key: platform.key });
+    expect(codes(result)).toEqual([code]);
+    expect(result.data ?? null).toBeNull();
+    expect(await footprint(platform.accountId)).toEqual(before);
+    await ok(ReleaseHoldDocument, { id: active.id, key: key() }, platform.key);
+  });
+
+  it("another platform's hold is an unknown id to hold(id) and releaseHold; its own platform's key still sees it", async () => {
+    const unknown = "hold_doesnotexist00000000000";
+    for (const [foreign, missing] of [
+      [
+        await request(HoldByIdDocument, { id: othersHold }, { key: platform.key }),
+        await request(HoldByIdDocument, { id: unknown }, { key: platform.key }),
+      ],
+      [
+        await request(ReleaseHoldDocument, { id: othersHold, key: key() }, { key: platform.key }),
+        await request(ReleaseHoldDocument, { id: unknown, key: key() }, { key: platform.key }),
+      ],
+    ] as const) {
+      expect(codes(foreign)).toEqual(["NOT_FOUND"]);
+      expect(foreign.errors?.[0]?.message.replace(othersHold, "ID")).toBe(missing.errors?.[0]?.message.replace(unknown, "ID"));
+      expect(foreign.data).toEqual(missing.data);
+    }
+    expect((await ok(HoldByIdDocument, { id: othersHold }, other.key)).hold?.status).toBe("ACTIVE");
+    // The live-mode key of the same platform does not see test-mode holds either.
+    expect(codes(await request(HoldByIdDocument, { id: othersHold }, { key: other.liveKey }))).toEqual(["NOT_FOUND"]);
+  });
+
+  it.each([
+    ["of a malformed id", { id: "tr_123" }, "NOT_FOUND"],
+    ["of an unknown hold", { id: "hold_nope00000000000000000" }, "NOT_FOUND"],
+    ["with an empty idempotency key", { key: "" }, "BAD_USER_INPUT"],
+    ["with a 256-character idempotency key", { key: "k".repeat(256) }, "BAD_USER_INPUT"],
+  ] as const)("a release %s", async (_what, change, code) => {
+    const active = (await ok(CreateHoldDocument, { input: { accountId: holder, amount: "5", currency: "USD" }, key: key() }, platform.key))
+      .createHold;
+    const before = await footprint(platform.accountId);
+    const result = await request(ReleaseHoldDocument, { id: active.id, key: key(), ...change }, { key: platform.key });
+    expect(codes(result)).toEqual([code]);
+    expect(result.data ?? null).toBeNull();
+    expect(await footprint(platform.accountId)).toEqual(before);
+    await ok(ReleaseHoldDocument, { id: active.id, key: key() }, platform.key);
+  });
+
+  it("without an idempotency key", async () => {
+    for (const mutation of [
+      'mutation { createHold(input: { accountId: "x", amount: "1", currency: "USD" }) { id } }',
+      'mutation { captureHold(id: "hold_x", amount: "1") { id } }',
+      'mutation { releaseHold(id: "hold_x") { id } }',
+    ]) {
+      expect(codes(await request(mutation, undefined, { key: platform.key }))).toEqual(["BAD_USER_INPUT"]);
+    }
+  });
+
+  it("a released hold cannot be captured or released again", async () => {
+    const created = (
+      await ok(CreateHoldDocument, { input: { accountId: holder, amount: "10", currency: "USD" }, key: key() }, platform.key)
+    ).createHold;
+    await ok(ReleaseHoldDocument, { id: created.id, key: key() }, platform.key);
+    const before = await footprint(platform.accountId);
+    expect(codes(await request(ReleaseHoldDocument, { id: created.id, key: key() }, { key: platform.key }))).toEqual(["INVALID_STATE"]);
+    expect(codes(await request(CaptureHoldDocument, { id: created.id, amount: "1", key: key() }, { key: platform.key }))).toEqual([
+      "INVALID_STATE",
+    ]);
+    expect(await footprint(platform.accountId)).toEqual(before);
   });
 });

@@ -43,13 +43,14 @@ async function post(query: string, variables?: Record<string, unknown>): Promise
 async function footprint() {
   const db = await testDatabase();
   const tenantId = tenant.accountId;
-  const [accounts, transfers, topups, keys] = await Promise.all([
+  const [accounts, transfers, topups, holds, keys] = await Promise.all([
     db.prisma.account.count({ where: { platformId: tenantId } }),
     db.prisma.transfer.count({ where: { tenantId } }),
     db.prisma.topup.count({ where: { tenantId } }),
+    db.prisma.hold.count({ where: { tenantId } }),
     db.prisma.idempotencyKey.count({ where: { scope: { startsWith: tenantId } } }),
   ]);
-  return { accounts, transfers, topups, keys };
+  return { accounts, transfers, topups, holds, keys };
 }
 
 function expectRefused(answer: Answer, argument: string) {
@@ -90,10 +91,11 @@ const connected = (overrides: Record<string, unknown>) => ({ displayName: "Jane"
 const CREATE_TRANSFER = `mutation($input: CreateTransferInput!, $key: String!) {
   createTransfer(input: $input, idempotencyKey: $key) { id }
 }`;
+const CREATE_HOLD = `mutation($input: CreateHoldInput!, $key: String!) { createHold(input: $input, idempotencyKey: $key) { id } }`;
 const CREATE_TOPUP = `mutation($input: CreateTopupInput!, $key: String!) { createTopup(input: $input, idempotencyKey: $key) { id } }`;
 
 describe("unstorable text in any input", () => {
-  it("is refused in a description (a lone surrogate), naming the argument, before any transfer is batched", async () => {
+  it("is refused in a description (a lone surrogate), naming the argument, before any transfer is batched or hold made", async () => {
     const before = await footprint();
     for (const bad of [`refund ${HIGH}`, `${LOW} refund`, `refund ${NUL}`]) {
       const answer = await post(CREATE_TRANSFER, {
@@ -101,6 +103,11 @@ describe("unstorable text in any input", () => {
         key: randomUUID(),
       });
       expectRefused(answer, "input.description");
+      const hold = await post(CREATE_HOLD, {
+        input: { accountId: seller, amount: "1", currency: "USD", description: bad },
+        key: randomUUID(),
+      });
+      expectRefused(hold, "input.description");
     }
     expect(await footprint()).toEqual(before);
   });

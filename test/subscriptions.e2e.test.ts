@@ -15,6 +15,10 @@ import {
   BalanceChangedDocument,
   CreatePayoutDocument,
   BalanceChangedIdsDocument,
+  BalanceChangedHeldDocument,
+  CaptureHoldDocument,
+  CreateHoldDocument,
+  ReleaseHoldDocument,
   CreateCryptoWalletDocument,
   CreateTopupDocument,
   CreateTransferDocument,
@@ -269,6 +273,34 @@ describe("driven by the ledger: top-ups and transfers", () => {
       second.createTransfer.destinationBalanceTransaction.id,
     ]);
     expect(sellerEvents.every((event) => event.account.id === seller && event.account.displayName.startsWith("Connected "))).toBe(true);
+  });
+
+  it("shows held money move on createHold, back on releaseHold, and out on captureHold, each event linked to its step", async () => {
+    const tenant = await newPlatform("Held Events Platform");
+    const seller = await insertConnectedAccount({ tenantId: tenant.accountId });
+    await ok(CreateTopupDocument, { input: { accountId: seller, amount: "1000", currency: "USD" }, key: randomUUID() }, tenant.key);
+    const socket = client(tenant.key).client;
+    const ready = positioned(platform);
+    const stream = new Recorder(socket, BalanceChangedHeldDocument, { accountId: seller });
+    await ready();
+
+    const hold = (
+      await ok(CreateHoldDocument, { input: { accountId: seller, amount: "300", currency: "USD" }, key: randomUUID() }, tenant.key)
+    ).createHold;
+    await ok(ReleaseHoldDocument, { id: hold.id, key: randomUUID() }, tenant.key);
+    const second = (
+      await ok(CreateHoldDocument, { input: { accountId: seller, amount: "400", currency: "USD" }, key: randomUUID() }, tenant.key)
+    ).createHold;
+    await ok(CaptureHoldDocument, { id: second.id, amount: "250", key: randomUUID() }, tenant.key);
+
+    const events = (await stream.received(4)).map((data) => data.balanceChanged);
+    expect(events.map((event) => [event.available.amount, event.held.amount, event.balanceTransaction?.type])).toEqual([
+      ["700", "300", "HOLD"],
+      ["1000", "0", "HOLD_RELEASE"],
+      ["600", "400", "HOLD"],
+      ["750", "0", "HOLD_CAPTURE"],
+    ]);
+    expect(stream.results.every((result) => result.errors === undefined)).toBe(true);
   });
 
   it("keeps each account's events in commit order under concurrent transfers (one event per transfer, balances consistent)", async () => {

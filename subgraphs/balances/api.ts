@@ -3,6 +3,10 @@
 
 export { createTopup, type CreateTopupInput } from "./service/create-topup.ts";
 export { createTransfer, type CreateTransferInput } from "./service/create-transfer.ts";
+export { createHold, type CreateHoldInput } from "./service/create-hold.ts";
+export { captureHold, type CaptureHoldInput } from "./service/capture-hold.ts";
+export { releaseHold } from "./service/release-hold.ts";
+export { expireDueHolds } from "./service/expire-holds.ts";
 export { settleDueTopups } from "./service/settle-topups.ts";
 export { startBalancesWorker } from "./service/worker.ts";
 export { checkAmount } from "./domain/money-movement.ts";

@@ -1,5 +1,5 @@
 // The balances subgraph: the double-entry ledger, balances and their history, top-ups,
-// transfers and the balance event stream.
+// transfers, holds and the balance event stream.
 import { platformOf } from "../shared/context.ts";
 import type { SubgraphDefinition } from "../shared/subgraph.ts";
 import { findTopups } from "./service/topup-records.ts";
@@ -11,10 +11,19 @@ import { BalancesAccount } from "./graphql/account.type.ts";
 import { BalanceEventResolver } from "./graphql/balance-event.resolver.ts";
 import { BalanceTransactionResolver, resolveBalanceTransactionReference } from "./graphql/balance-transaction.resolver.ts";
 import { TopupResolver, TransferResolver } from "./graphql/money-movement.resolver.ts";
+import { HoldResolver, HoldsAccountResolver, resolveHoldReference } from "./graphql/hold.resolver.ts";
 
 export const balancesSubgraph: SubgraphDefinition = {
   name: "balances",
-  resolvers: [BalancesAccountResolver, BalanceTransactionResolver, TopupResolver, TransferResolver, BalanceEventResolver],
+  resolvers: [
+    BalancesAccountResolver,
+    HoldsAccountResolver,
+    BalanceTransactionResolver,
+    TopupResolver,
+    TransferResolver,
+    HoldResolver,
+    BalanceEventResolver,
+  ],
   orphanedTypes: [BalancesAccount],
   references: {
     // Tenancy is enforced by the fields themselves: every read filters by the caller's tenant.
@@ -24,6 +33,7 @@ export const balancesSubgraph: SubgraphDefinition = {
       const [row] = await findTopups(context.deps.db.sql, platformOf(context), [reference.id]);
       return row ? Topup.from(row) : null;
     },
+    Hold: resolveHoldReference,
     Transfer: async (reference, context) => {
       const [row] = await findTransfers(context.deps.db.sql, platformOf(context), [reference.id]);
       return row ? Transfer.from(row) : null;

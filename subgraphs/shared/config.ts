@@ -90,6 +90,15 @@ const schema = z.object({
   MAX_QUERY_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(32_768),
   SETTLEMENT_DELAY_MS: milliseconds(3_000),
   PAYOUT_STEP_MS: milliseconds(3_000),
+  // Holds: how far ahead a hold's expiresAt may be (the default is 7 days, or this if shorter),
+  // and how often the balances worker looks for holds past it.
+  HOLD_MAX_EXPIRY_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .max(365 * 86_400_000)
+    .default(30 * 86_400_000),
+  HOLD_EXPIRY_POLL_MS: milliseconds(1_000),
   QUOTE_TTL_MS: milliseconds(30_000),
   // Crypto prices in USD per unit and fiat currencies in units per USD ("BTC:50000.00,EUR:0.92"),
   // parsed here into exact fractions: a bad table stops start-up.

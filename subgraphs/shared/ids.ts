@@ -11,6 +11,7 @@ export const ID_PREFIXES = {
   topup: "tu",
   transfer: "tr",
   payout: "po",
+  hold: "hold",
   cryptoWallet: "cw",
   cryptoQuote: "cq",
   cryptoConversion: "cc",
@@ -27,6 +28,7 @@ export type Id<K extends IdKind> = string & { readonly [idBrand]: K };
 
 export type AccountId = Id<"account">;
 export type PayoutId = Id<"payout">;
+export type HoldId = Id<"hold">;
 export type BalanceTransactionId = Id<"balanceTransaction">;
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

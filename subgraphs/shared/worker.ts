@@ -12,7 +12,7 @@ import { isDatabaseUnavailable } from "./db/unavailable.ts";
 import type { Logger } from "./logger.ts";
 import { processRegistry } from "./metrics.ts";
 
-// By worker name (settlement, payouts, withdrawals, idempotency-purge: fixed in the code).
+// By worker name (settlement, hold-expiry, payouts, withdrawals, idempotency-purge: fixed in the code).
 const steps = new Counter({
   name: "moneygraph_worker_steps_total",
   help: "Rows a step worker moved on (settled, advanced or postponed), by worker",

@@ -16,6 +16,9 @@ export const BalanceTransactionTypeEnum = {
   CRYPTO_WITHDRAWAL_FAILURE: "CRYPTO_WITHDRAWAL_FAILURE",
   CRYPTO_DEPOSIT: "CRYPTO_DEPOSIT",
   ADJUSTMENT: "ADJUSTMENT",
+  HOLD: "HOLD",
+  HOLD_CAPTURE: "HOLD_CAPTURE",
+  HOLD_RELEASE: "HOLD_RELEASE",
 } as const satisfies Record<BalanceTransactionRecord["type"], BalanceTransactionRecord["type"]>;
 export const BalanceTransactionStatusEnum = { PENDING: "PENDING", AVAILABLE: "AVAILABLE" } as const;
 registerEnumType(BalanceTransactionTypeEnum, { name: "BalanceTransactionType" });

@@ -1,17 +1,20 @@
-// The balances subgraph's background work: settle due top-ups, forget expired idempotency keys.
+// The balances subgraph's background work: settle due top-ups, release holds past their
+// expiresAt (every HOLD_EXPIRY_POLL_MS), forget expired idempotency keys.
 // Runs inside the balances process (all-in-one or standalone); safe with several running. A
 // top-up whose settlement keeps failing is postponed, not allowed to hold up the rest.
 
 import type { Dependencies } from "../../shared/context.ts";
 import { startPollingWorker, startStepWorker, type Worker } from "../../shared/worker.ts";
+import { expireDueHolds, postponeExpiry } from "./expire-holds.ts";
 import { postponeTopup, settleDueTopups } from "./settle-topups.ts";
 
 export type { Worker };
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 const SETTLEMENT_BATCH = 200;
+const EXPIRY_BATCH = 200;
 
-export function startBalancesWorker(deps: Dependencies, pollMs = 250): Worker {
+export function startBalancesWorker(deps: Dependencies, pollMs = 250, holdPollMs = deps.config.HOLD_EXPIRY_POLL_MS): Worker {
   const logger = deps.logger.child({ worker: "balances" });
   const settlement = startStepWorker(
     {
@@ -22,6 +25,16 @@ export function startBalancesWorker(deps: Dependencies, pollMs = 250): Worker {
       postpone: (id, until) => postponeTopup(deps, id, until),
     },
     { pollMs, batchSize: SETTLEMENT_BATCH },
+  );
+  const expiry = startStepWorker(
+    {
+      name: "hold-expiry",
+      logger,
+      outage: deps.outage,
+      advance: (limit) => expireDueHolds(deps, new Date(), limit),
+      postpone: (id, until) => postponeExpiry(deps, id, until),
+    },
+    { pollMs: holdPollMs, batchSize: EXPIRY_BATCH },
   );
   const purge = startPollingWorker({
     name: "idempotency-purge",
@@ -35,7 +48,7 @@ export function startBalancesWorker(deps: Dependencies, pollMs = 250): Worker {
   });
   return {
     async stop() {
-      await Promise.all([settlement.stop(), purge.stop()]);
+      await Promise.all([settlement.stop(), expiry.stop(), purge.stop()]);
     },
   };
 }

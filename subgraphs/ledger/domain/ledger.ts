@@ -41,7 +41,10 @@ export type BalanceTransactionType =
   | "CRYPTO_WITHDRAWAL"
   | "CRYPTO_WITHDRAWAL_FAILURE"
   | "CRYPTO_DEPOSIT"
-  | "ADJUSTMENT";
+  | "ADJUSTMENT"
+  | "HOLD"
+  | "HOLD_CAPTURE"
+  | "HOLD_RELEASE";
 
 /** The customer-facing record of a change to one account's balance (txn_…). */
 export interface BalanceTransactionSpec {
