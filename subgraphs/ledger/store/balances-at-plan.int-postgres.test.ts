@@ -14,6 +14,7 @@ import { parseCurrency } from "../../shared/money/currency.ts";
 import type { Posting } from "../domain/ledger.ts";
 import { post } from "../service/post.ts";
 import { readBalances, readBalancesAt } from "../service/read-balances.ts";
+import { listBalanceTransactions } from "./balance-transactions.ts";
 
 const USD = parseCurrency("USD")!;
 const ENTRIES = 100_000;
@@ -21,6 +22,7 @@ const ENTRIES = 100_000;
 const PER_CALL = 1_000;
 const PER_POSTING = 100;
 const ENTRY_INDEX = "ledger_entry_ledger_account_id_slot_created_at_id_idx";
+const HISTORY_INDEX = "balance_transaction_account_id_created_at_id_idx";
 
 interface PlanNode {
   "Node Type": string;
@@ -28,6 +30,7 @@ interface PlanNode {
   "Index Name"?: string;
   "Scan Direction"?: string;
   "Actual Rows"?: number;
+  "Index Cond"?: string;
   "Shared Hit Blocks"?: number;
   "Shared Read Blocks"?: number;
   Plans?: PlanNode[];
@@ -52,16 +55,34 @@ function explaining(sql: SqlClient, options: string, plans: unknown[]): SqlClien
   };
 }
 
-/** A posting crediting the platform's available balance with entries `first`, `first + 1`, … (amount = its number). */
-function credits(scope: PlatformPrincipal, first: number, count: number): Posting {
+/**
+ * A posting crediting the platform's available balance with entries `first`, `first + 1`, …
+ * (amount = its number), and with `history` its line in the account's history.
+ */
+function credits(scope: PlatformPrincipal, first: number, count: number, history: boolean): Posting {
   const amounts = Array.from({ length: count }, (_, i) => BigInt(first + i));
+  const total = amounts.reduce((a, b) => a + b, 0n);
   return {
     id: newId("ledgerTransaction"),
     kind: "TEST",
     entries: [
-      { accountId: scope.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -amounts.reduce((a, b) => a + b, 0n) },
+      { accountId: scope.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -total },
       ...amounts.map((amount) => ({ accountId: scope.tenantId, currency: USD, kind: "AVAILABLE" as const, amount })),
     ],
+    balanceTransactions: !history
+      ? []
+      : [
+          {
+            id: newId("balanceTransaction"),
+            accountId: scope.tenantId,
+            type: "ADJUSTMENT",
+            currency: USD,
+            amount: total,
+            fee: 0n,
+            status: "AVAILABLE",
+            availableOn: new Date(),
+          },
+        ],
   };
 }
 
@@ -79,27 +100,43 @@ describe("a balance at a moment on a long history (Postgres)", () => {
     deps = await testDeps();
     scope = await insertPlatform(deps);
     const started = performance.now();
-    // Other accounts' balances beside it, as on a live database: the planner then reaches
-    // ledger_account through its index as it would there, not by reading a one-page table.
+    // Other accounts' balances and history beside it, as on a live database: the planner then
+    // reaches ledger_account and balance_transaction through their indexes as it would there,
+    // not by reading a table of a few pages.
     const neighbours = await insertPlatform(deps);
     await post(
       deps.db.sql,
       neighbours,
-      Array.from({ length: 2_000 }, () => ({
-        id: newId("ledgerTransaction"),
-        kind: "TEST",
-        entries: [
-          { accountId: neighbours.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -1n },
-          { accountId: newId("account"), currency: USD, kind: "AVAILABLE", amount: 1n },
-        ],
-      })),
+      Array.from({ length: 2_000 }, () => {
+        const accountId = newId("account");
+        return {
+          id: newId("ledgerTransaction"),
+          kind: "TEST",
+          entries: [
+            { accountId: neighbours.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -1n },
+            { accountId, currency: USD, kind: "AVAILABLE", amount: 1n },
+          ],
+          balanceTransactions: [
+            {
+              id: newId("balanceTransaction"),
+              accountId,
+              type: "ADJUSTMENT",
+              currency: USD,
+              amount: 1n,
+              fee: 0n,
+              status: "AVAILABLE",
+              availableOn: new Date(),
+            },
+          ],
+        } satisfies Posting;
+      }),
     );
     // Through ledger_post, as every entry is written: ten postings of 100 entries on the
-    // account's available balance per call and commit. (Many entries per posting: a posting
+    // account's available balance per call and commit, the first with a line in the history. (Many entries per posting: a posting
     // costs about 1.4 ms here, an entry 0.15 ms, and the history is what is measured.)
     for (let call = 0; call < ENTRIES / PER_CALL; call += 1) {
       const postings = Array.from({ length: PER_CALL / PER_POSTING }, (_, p) =>
-        credits(scope, call * PER_CALL + p * PER_POSTING + 1, PER_POSTING),
+        credits(scope, call * PER_CALL + p * PER_POSTING + 1, PER_POSTING, p === 0),
       );
       await deps.db.transaction((sql) => post(sql, scope, postings));
       const written = (call + 1) * PER_CALL;
@@ -108,7 +145,7 @@ describe("a balance at a moment on a long history (Postgres)", () => {
       if (written === ENTRIES - 1_000) moments.push({ name: "late", micros: await dbMicros(deps.db.sql), entries: written });
     }
     // The statistics autovacuum would have gathered by now on a live database.
-    await deps.db.sql.query("ANALYZE ledger_entry, ledger_account");
+    await deps.db.sql.query("ANALYZE ledger_entry, ledger_account, balance_transaction");
     console.log(`wrote ${ENTRIES} entries through ledger_post in ${Math.round(performance.now() - started)} ms`);
   }, 300_000);
 
@@ -152,5 +189,29 @@ describe("a balance at a moment on a long history (Postgres)", () => {
     }
     console.log(`shared buffers (hit + read) for the early, middle and late moments: ${buffers.join(", ")}`);
     expect(Math.max(...buffers) - Math.min(...buffers)).toBeLessThanOrEqual(5);
+  });
+
+  it("lists the history created in a range from the history index, the bounds in its index condition", async () => {
+    const created = {
+      from: { at: new Date(Number(moments[1]!.micros / 1000n)), inclusive: true },
+      to: { at: new Date(Number(moments[2]!.micros / 1000n)), inclusive: false },
+    };
+    const page = { take: 21, after: undefined };
+    const rows = await listBalanceTransactions(deps.db.sql, scope, scope.tenantId, page, created);
+    expect(rows).toHaveLength(21);
+    for (const row of rows) expect(row.createdAt >= created.from.at && row.createdAt < created.to.at).toBe(true);
+    const plans: unknown[] = [];
+    await listBalanceTransactions(explaining(deps.db.sql, "ANALYZE, BUFFERS, FORMAT JSON", plans), scope, scope.tenantId, page, created);
+    await listBalanceTransactions(explaining(deps.db.sql, "ANALYZE, BUFFERS", plans), scope, scope.tenantId, page, created);
+    console.log(`history created in [middle, late):\n${String(plans[1])}`);
+    const [json] = plans[0] as [{ Plan: PlanNode }];
+    const all = nodes(json.Plan);
+    expect(all.filter(({ node }) => node["Node Type"] === "Seq Scan")).toEqual([]);
+    // An ordered Index Scan under the Limit, or (when the planner expects few rows in the range)
+    // a Bitmap Index Scan and a sort of those few: either way the same index, bounds included.
+    const scans = all.filter(({ node }) => node["Index Name"] === HISTORY_INDEX);
+    expect(scans).toHaveLength(1);
+    expect(["Index Scan", "Bitmap Index Scan"]).toContain(scans[0]!.node["Node Type"]);
+    expect(scans[0]!.node["Index Cond"]).toMatch(/created_at >= .*created_at < /);
   });
 });
