@@ -72,6 +72,7 @@ beforeAll(async () => {
 describe("Account.balances(at:)", () => {
   it("answers each moment with the balances then: absent before the first entry, then after each step", async () => {
     expect(await balancesAt(platform.accountId, at.before, platform.key)).toEqual({});
+    expect(await balancesAt(platform.accountId, "-100000-01-01T00:00:00.000Z", platform.key)).toEqual({});
     expect(await balancesAt(platform.accountId, at.afterTopup, platform.key)).toEqual({
       USD: { available: "1000", pending: "0", held: "0" },
     });

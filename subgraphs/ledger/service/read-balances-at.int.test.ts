@@ -247,6 +247,10 @@ describe("balances at any moment", () => {
     expect(plain(await readBalancesAt(deps.db, principal, accounts, moments[0]!.micros))).toEqual(
       Object.fromEntries(accounts.map((id) => [id, []])),
     );
+    // Long before anything, even before Postgres's timestamps begin: nothing.
+    for (const before of [new Date("-100000-01-01T00:00:00Z"), -(2n ** 62n)]) {
+      expect(plain(await readBalancesAt(deps.db, principal, accounts, before))).toEqual(Object.fromEntries(accounts.map((id) => [id, []])));
+    }
     const other = await insertPlatform(deps);
     const seen = await readBalancesAt(deps.db, other, accounts, new Date());
     expect(plain(seen)).toEqual(Object.fromEntries(accounts.map((id) => [id, []])));

@@ -45,6 +45,9 @@ export async function customerBalanceRows(
  */
 export type LedgerMoment = Date | bigint;
 
+/** 0001-01-01T00:00:00Z in microseconds since the epoch: before any entry. */
+const EARLIEST_MICROS = -62_135_596_800_000_000n;
+
 /**
  * The customer balances of many accounts of one scope as they were at `at` (inclusive), per
  * currency and kind: each one's balance_after of its latest entry stamped at or before `at`, one
@@ -59,7 +62,9 @@ export async function customerBalanceRowsAt(
   accountIds: readonly AccountId[],
   at: LedgerMoment,
 ): Promise<CustomerBalanceRow[]> {
-  const micros = typeof at === "bigint" ? at : BigInt(at.getTime()) * 1000n;
+  // A moment before year 1 is as empty as year 1, and Postgres's timestamps end near 4713 BC.
+  const asked = typeof at === "bigint" ? at : BigInt(at.getTime()) * 1000n;
+  const micros = asked < EARLIEST_MICROS ? EARLIEST_MICROS : asked;
   const rows = await sql.query<{ accountId: AccountId; currency: string; kind: CustomerKind; balance: string }>(
     `SELECT la.account_id AS "accountId", la.currency, la.kind::text AS kind, e.balance_after::text AS balance
        FROM ledger_account la
