@@ -19,7 +19,7 @@ export {
   type PostingProblem,
 } from "./domain/ledger.ts";
 export { BALANCE_EVENTS_CHANNEL, LedgerInvariantError, post, postScoped, type LedgerScope, type ScopedPosting } from "./service/post.ts";
-export { readBalances, type AccountBalance, type BalanceScope } from "./service/read-balances.ts";
+export { readBalances, readBalancesAt, type AccountBalance, type BalanceScope, type LedgerMoment } from "./service/read-balances.ts";
 export { lockAvailableBalances, type AvailableBalanceKey } from "./store/balances.ts";
 export { verifyLedger, type IntegrityReport, type IntegrityScope } from "./store/integrity.ts";
 export {

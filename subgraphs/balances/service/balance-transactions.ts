@@ -4,6 +4,7 @@
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import type { PageRequest } from "../../shared/pagination.ts";
+import type { CreatedBounds } from "../../shared/created-range.ts";
 import {
   findBalanceTransactions as findInLedger,
   listBalanceTransactions as listInLedger,
@@ -25,6 +26,7 @@ export function listBalanceTransactions(
   principal: PlatformPrincipal,
   accountId: string,
   page: PageRequest,
+  created?: CreatedBounds,
 ): Promise<BalanceTransactionRecord[]> {
-  return listInLedger(deps.db.sql, principal, accountId, page);
+  return listInLedger(deps.db.sql, principal, accountId, page, created);
 }

@@ -4,9 +4,15 @@
 import type { Database, SqlClient } from "../../shared/db/database.ts";
 import type { AccountId } from "../../shared/ids.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
-import { customerBalanceRows, type BalanceScope } from "../store/balances.ts";
+import {
+  customerBalanceRows,
+  customerBalanceRowsAt,
+  type BalanceScope,
+  type CustomerBalanceRow,
+  type LedgerMoment,
+} from "../store/balances.ts";
 
-export type { BalanceScope } from "../store/balances.ts";
+export type { BalanceScope, LedgerMoment } from "../store/balances.ts";
 
 export interface AccountBalance {
   readonly currency: Currency;
@@ -27,9 +33,31 @@ export async function readBalances(
   accountIds: readonly AccountId[],
 ): Promise<Map<AccountId, AccountBalance[]>> {
   const sql = "transaction" in source ? source.sql : source;
+  return byAccount(accountIds, await customerBalanceRows(sql, scope, accountIds));
+}
+
+/**
+ * The customer balances of many accounts as they were at `at` (inclusive: what every entry
+ * stamped at or before it made them), in one query, in the shape of readBalances. An entry's
+ * stamp is when ledger_post applied it, under its balance row's lock. A currency none of whose
+ * customer balances had an entry by then is absent; one that had some reads 0 for the others.
+ * The cost is one index lookup per ledger account, independent of the history's length.
+ */
+export async function readBalancesAt(
+  source: Database | SqlClient,
+  scope: BalanceScope,
+  accountIds: readonly AccountId[],
+  at: LedgerMoment,
+): Promise<Map<AccountId, AccountBalance[]>> {
+  const sql = "transaction" in source ? source.sql : source;
+  return byAccount(accountIds, await customerBalanceRowsAt(sql, scope, accountIds, at));
+}
+
+/** Rows per (account, currency, kind), ordered by account and currency, folded into AccountBalance. */
+function byAccount(accountIds: readonly AccountId[], rows: readonly CustomerBalanceRow[]): Map<AccountId, AccountBalance[]> {
   const result = new Map<AccountId, AccountBalance[]>(accountIds.map((id) => [id, []]));
   const byKey = new Map<string, { currency: Currency; available: bigint; pending: bigint; held: bigint }>();
-  for (const row of await customerBalanceRows(sql, scope, accountIds)) {
+  for (const row of rows) {
     const currency = parseCurrency(row.currency);
     if (!currency) throw new Error(`ledger holds an unknown currency ${row.currency}`);
     const key = `${row.accountId}\u0000${currency}`;

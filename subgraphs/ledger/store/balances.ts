@@ -39,6 +39,50 @@ export async function customerBalanceRows(
   return rows.map((row) => ({ ...row, balance: BigInt(row.balance) }));
 }
 
+/**
+ * A moment of the ledger: a Date (milliseconds, what the API speaks), or microseconds since the
+ * epoch (the precision entries are stamped with; tests name the instant between two entries).
+ */
+export type LedgerMoment = Date | bigint;
+
+/** 0001-01-01T00:00:00Z in microseconds since the epoch: before any entry. */
+const EARLIEST_MICROS = -62_135_596_800_000_000n;
+
+/**
+ * The customer balances of many accounts of one scope as they were at `at` (inclusive), per
+ * currency and kind: each one's balance_after of its latest entry stamped at or before `at`, one
+ * index lookup per ledger account (ledger_entry(ledger_account_id, slot, created_at, id), a
+ * backward scan stopped by the LIMIT), whatever the length of the history. A ledger account with
+ * no entry by then has no row. Customer balances are one slot (0), and their entries carry
+ * balance_after.
+ */
+export async function customerBalanceRowsAt(
+  sql: SqlClient,
+  scope: BalanceScope,
+  accountIds: readonly AccountId[],
+  at: LedgerMoment,
+): Promise<CustomerBalanceRow[]> {
+  // A moment before year 1 is as empty as year 1, and Postgres's timestamps end near 4713 BC.
+  const asked = typeof at === "bigint" ? at : BigInt(at.getTime()) * 1000n;
+  const micros = asked < EARLIEST_MICROS ? EARLIEST_MICROS : asked;
+  const rows = await sql.query<{ accountId: AccountId; currency: string; kind: CustomerKind; balance: string }>(
+    `SELECT la.account_id AS "accountId", la.currency, la.kind::text AS kind, e.balance_after::text AS balance
+       FROM ledger_account la
+       CROSS JOIN LATERAL (SELECT le.balance_after FROM ledger_entry le
+                            WHERE le.ledger_account_id = la.id AND le.slot = 0
+                              AND le.created_at <= 'epoch'::timestamptz + $5::bigint * interval '1 microsecond'
+                            ORDER BY le.created_at DESC, le.id DESC
+                            LIMIT 1) e
+      WHERE la.tenant_id = $1
+        AND la.livemode = $2
+        AND la.account_id = ANY($3::varchar[])
+        AND la.kind = ANY($4::text[]::"LedgerAccountKind"[])
+      ORDER BY la.account_id, la.currency`,
+    [scope.tenantId, scope.livemode, [...accountIds], [...CUSTOMER_KINDS], micros.toString()],
+  );
+  return rows.map((row) => ({ ...row, balance: BigInt(row.balance) }));
+}
+
 /** One AVAILABLE balance to lock: an account's, in one currency and mode. */
 export interface AvailableBalanceKey {
   readonly accountId: AccountId;
