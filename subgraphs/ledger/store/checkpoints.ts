@@ -5,6 +5,7 @@
 import type { SqlClient } from "../../shared/db/database.ts";
 import type { Id } from "../../shared/ids.ts";
 import type { CheckpointHead } from "../domain/checkpoint.ts";
+import { CUSTOMER_KINDS, type CustomerKind } from "../domain/ledger.ts";
 
 export interface CheckpointRecord {
   readonly id: Id<"ledgerCheckpoint">;
@@ -213,4 +214,19 @@ export async function recordedHeads(sql: SqlClient, ledgerAccountIds: readonly s
     hash: Buffer.from(row.hash, "hex"),
     appliedAt: row.created_at === null ? null : new Date(row.created_at),
   }));
+}
+
+/** The customer ledger accounts (one slot each) of an account in one currency and mode, by kind. */
+export async function customerLedgerAccounts(
+  sql: SqlClient,
+  scope: { readonly tenantId: string; readonly livemode: boolean },
+  accountId: string,
+  currency: string,
+): Promise<{ id: string; kind: CustomerKind }[]> {
+  return sql.query<{ id: string; kind: CustomerKind }>(
+    `SELECT la.id, la.kind::text AS kind FROM ledger_account la
+      WHERE la.tenant_id = $1 AND la.livemode = $2 AND la.account_id = $3 AND la.currency = $4
+        AND la.kind = ANY($5::text[]::"LedgerAccountKind"[])`,
+    [scope.tenantId, scope.livemode, accountId, currency, [...CUSTOMER_KINDS]],
+  );
 }
