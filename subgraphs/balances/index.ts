@@ -10,11 +10,12 @@ import { BalancesAccountResolver } from "./graphql/account.resolver.ts";
 import { BalancesAccount } from "./graphql/account.type.ts";
 import { BalanceEventResolver } from "./graphql/balance-event.resolver.ts";
 import { BalanceTransactionResolver, resolveBalanceTransactionReference } from "./graphql/balance-transaction.resolver.ts";
+import { LedgerProofResolver } from "./graphql/ledger-proof.resolver.ts";
 import { TopupResolver, TransferResolver } from "./graphql/money-movement.resolver.ts";
 
 export const balancesSubgraph: SubgraphDefinition = {
   name: "balances",
-  resolvers: [BalancesAccountResolver, BalanceTransactionResolver, TopupResolver, TransferResolver, BalanceEventResolver],
+  resolvers: [BalancesAccountResolver, LedgerProofResolver, BalanceTransactionResolver, TopupResolver, TransferResolver, BalanceEventResolver],
   orphanedTypes: [BalancesAccount],
   references: {
     // Tenancy is enforced by the fields themselves: every read filters by the caller's tenant.

@@ -12,6 +12,7 @@ export {
   reversal,
   type BalanceTransactionSpec,
   type BalanceTransactionType,
+  type CustomerKind,
   type Entry,
   type EventSpec,
   type LedgerAccountKind,
