@@ -14,7 +14,11 @@ try {
     const { id, seq, headCount, digest, createdAt } = outcome.written;
     console.log(`checkpoint ${id} number ${seq}: ${headCount} heads, digest ${digest.toString("hex")}, at ${createdAt.toISOString()}`);
   } else {
-    console.log(outcome.skipped === "unchanged" ? "no checkpoint: no chain moved since the last one" : "no checkpoint: another checkpointer is writing one");
+    console.log(
+      outcome.skipped === "unchanged"
+        ? "no checkpoint: no chain moved since the last one"
+        : "no checkpoint: another checkpointer is writing one",
+    );
   }
 } finally {
   await db.close();

@@ -34,7 +34,11 @@ beforeAll(async () => {
   await testPlatform();
   [platform, other] = await Promise.all([newPlatform("Proof Co"), newPlatform("Other Proof Co")]);
   seller = await insertConnectedAccount({ tenantId: platform.accountId });
-  await ok(CreateTopupDocument, { input: { accountId: platform.accountId, amount: "2500", currency: "USD" }, key: randomUUID() }, platform.key);
+  await ok(
+    CreateTopupDocument,
+    { input: { accountId: platform.accountId, amount: "2500", currency: "USD" }, key: randomUUID() },
+    platform.key,
+  );
 });
 
 describe("Account.ledgerProof", () => {
@@ -74,12 +78,16 @@ describe("Account.ledgerProof", () => {
   });
 
   it("answers another platform's account NOT_FOUND, through the gateway and in the balances subgraph itself", async () => {
-    expect(codes(await request(LedgerProofDocument, { id: platform.accountId, currency: "USD" }, { key: other.key }))).toEqual(["NOT_FOUND"]);
+    expect(codes(await request(LedgerProofDocument, { id: platform.accountId, currency: "USD" }, { key: other.key }))).toEqual([
+      "NOT_FOUND",
+    ]);
     expect(codes(await request(LedgerProofDocument, { id: seller, currency: "USD" }, { key: other.key }))).toEqual(["NOT_FOUND"]);
     const deps = await testDeps();
     const otherPrincipal = { kind: "platform" as const, tenantId: other.accountId, livemode: false, keyId: "key_test" };
     try {
-      await expect(ledgerProofOf(deps, otherPrincipal as never, seller, parseCurrency("USD")!)).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(ledgerProofOf(deps, otherPrincipal as never, seller, parseCurrency("USD")!)).rejects.toMatchObject({
+        code: "NOT_FOUND",
+      });
     } finally {
       await deps.stop();
     }

@@ -59,7 +59,9 @@ describe("npm run ledger:verify", () => {
 
     const clean = await run("scripts/ledger-verify.ts");
     expect(clean.code, clean.output).toBe(0);
-    expect(clean.output).toContain(`checked the whole ledger: 3 transactions, 2 ledger accounts, ${chains} chains, 6 entries, 1 checkpoints`);
+    expect(clean.output).toContain(
+      `checked the whole ledger: 3 transactions, 2 ledger accounts, ${chains} chains, 6 entries, 1 checkpoints`,
+    );
     expect(clean.output).toMatch(/^ok$/m);
 
     const [middle] = await database.db.sql.query<{ id: string; transaction_id: string }>(
@@ -69,7 +71,9 @@ describe("npm run ledger:verify", () => {
     await database.db.sql.query("UPDATE ledger_entry SET amount = amount + 1 WHERE id = $1", [middle!.id]);
     const broken = await run("scripts/ledger-verify.ts");
     expect(broken.code, broken.output).toBe(1);
-    expect(broken.output).toContain(`breaks at entry ${middle!.id} (transaction ${middle!.transaction_id}): hash does not match its content`);
+    expect(broken.output).toContain(
+      `breaks at entry ${middle!.id} (transaction ${middle!.transaction_id}): hash does not match its content`,
+    );
     // The same, for the one account, as JSON.
     const scoped = await run("scripts/ledger-verify.ts", ["--account", tenantId, "--json"]);
     expect(scoped.code, scoped.output).toBe(1);

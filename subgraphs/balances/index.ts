@@ -15,7 +15,14 @@ import { TopupResolver, TransferResolver } from "./graphql/money-movement.resolv
 
 export const balancesSubgraph: SubgraphDefinition = {
   name: "balances",
-  resolvers: [BalancesAccountResolver, LedgerProofResolver, BalanceTransactionResolver, TopupResolver, TransferResolver, BalanceEventResolver],
+  resolvers: [
+    BalancesAccountResolver,
+    LedgerProofResolver,
+    BalanceTransactionResolver,
+    TopupResolver,
+    TransferResolver,
+    BalanceEventResolver,
+  ],
   orphanedTypes: [BalancesAccount],
   references: {
     // Tenancy is enforced by the fields themselves: every read filters by the caller's tenant.

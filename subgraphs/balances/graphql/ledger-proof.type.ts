@@ -25,7 +25,9 @@ export class LedgerChainHead {
   }
 }
 
-@ObjectType("LedgerCheckpoint", { description: "A checkpoint of every chain head of the ledger, its digest chained to the previous checkpoint's." })
+@ObjectType("LedgerCheckpoint", {
+  description: "A checkpoint of every chain head of the ledger, its digest chained to the previous checkpoint's.",
+})
 export class LedgerCheckpoint {
   @Field(() => ID, { description: "lcp_…" })
   id!: string;
@@ -39,12 +41,15 @@ export class LedgerCheckpoint {
   @Field(() => String, { description: "sha256(previous checkpoint's digest || its heads' canonical text), lowercase hex." })
   digest!: string;
 
-  @Field(() => [LedgerChainHead], { description: "This account's heads as recorded at or before this checkpoint (balances never recorded are absent)." })
+  @Field(() => [LedgerChainHead], {
+    description: "This account's heads as recorded at or before this checkpoint (balances never recorded are absent).",
+  })
   heads!: LedgerChainHead[];
 }
 
 @ObjectType("LedgerProof", {
-  description: "What a partner keeps as a receipt of an account's history in one currency (docs/ledger.md, 'A history no one can rewrite unnoticed').",
+  description:
+    "What a partner keeps as a receipt of an account's history in one currency (docs/ledger.md, 'A history no one can rewrite unnoticed').",
 })
 export class LedgerProof {
   @Field(() => CurrencyScalar)

@@ -11,7 +11,12 @@ import { assertAccountVisible } from "./account-scope.ts";
 
 export type { LedgerProof } from "../../ledger/api.ts";
 
-export async function ledgerProofOf(deps: Dependencies, principal: PlatformPrincipal, accountId: string, currency: Currency): Promise<LedgerProof> {
+export async function ledgerProofOf(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  accountId: string,
+  currency: Currency,
+): Promise<LedgerProof> {
   await assertAccountVisible(deps, principal, accountId);
   return readLedgerProof(deps.db.sql, principal, accountId as AccountId, currency);
 }

@@ -47,7 +47,10 @@ export function startBalancesWorker(deps: Dependencies, pollMs = 250): Worker {
           async round() {
             const outcome = await checkpointLedger(deps.db);
             if (outcome.written)
-              logger.info({ checkpoint: outcome.written.id, seq: String(outcome.written.seq), heads: outcome.written.headCount }, "ledger checkpoint written");
+              logger.info(
+                { checkpoint: outcome.written.id, seq: String(outcome.written.seq), heads: outcome.written.headCount },
+                "ledger checkpoint written",
+              );
           },
         })
       : undefined;

@@ -41,7 +41,12 @@ interface HeadRow {
 }
 
 function toHead(row: HeadRow): CheckpointHead {
-  return { ledgerAccountId: row.ledger_account_id, slot: Number(row.slot), entryId: BigInt(row.entry_id), hash: Buffer.from(row.hash, "hex") };
+  return {
+    ledgerAccountId: row.ledger_account_id,
+    slot: Number(row.slot),
+    entryId: BigInt(row.entry_id),
+    hash: Buffer.from(row.hash, "hex"),
+  };
 }
 
 const CHECKPOINT_COLUMNS = `id, seq::text AS seq, encode(digest, 'hex') AS digest, head_count, created_at`;
@@ -121,10 +126,10 @@ export async function insertCheckpoint(
 
 /** The checkpoints after `afterSeq`, in order, a page at a time (the verifier's walk). */
 export async function checkpointsAfter(sql: SqlClient, afterSeq: bigint, limit: number): Promise<CheckpointRecord[]> {
-  const rows = await sql.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoint WHERE seq > $1::bigint ORDER BY seq LIMIT $2`, [
-    afterSeq.toString(),
-    limit,
-  ]);
+  const rows = await sql.query<CheckpointRow>(
+    `SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoint WHERE seq > $1::bigint ORDER BY seq LIMIT $2`,
+    [afterSeq.toString(), limit],
+  );
   return rows.map(toRecord);
 }
 
@@ -161,7 +166,11 @@ export interface RecordedHeadProblem {
  * with `params`; every account when null), checked against the entry it names: one primary key
  * probe per head.
  */
-export async function recordedHeadProblems(sql: SqlClient, accounts: string | null, params: readonly unknown[]): Promise<RecordedHeadProblem[]> {
+export async function recordedHeadProblems(
+  sql: SqlClient,
+  accounts: string | null,
+  params: readonly unknown[],
+): Promise<RecordedHeadProblem[]> {
   return sql.query<RecordedHeadProblem>(
     `SELECT c.id AS "checkpointId", ch.ledger_account_id AS "ledgerAccountId", ch.slot, ch.entry_id::text AS "entryId",
             CASE WHEN le.id IS NULL THEN 'missing'
@@ -195,7 +204,11 @@ export async function currentHeads(sql: SqlClient, ledgerAccountIds: readonly st
                            ORDER BY le.created_at DESC, le.id DESC LIMIT 1) h`,
     [[...ledgerAccountIds]],
   );
-  return rows.map((row) => ({ ledgerAccountId: row.ledger_account_id, hash: Buffer.from(row.hash, "hex"), appliedAt: new Date(row.created_at) }));
+  return rows.map((row) => ({
+    ledgerAccountId: row.ledger_account_id,
+    hash: Buffer.from(row.hash, "hex"),
+    appliedAt: new Date(row.created_at),
+  }));
 }
 
 /** The heads of these ledger accounts' chains (slot 0) as recorded at or before checkpoint `seq`. */

@@ -183,7 +183,9 @@ describe("verifying the hash chains", () => {
         transactionId: middle.transaction_id,
         problem: expect.stringMatching(/hash does not match its content/),
       });
-      expect(report.problems).toContainEqual(expect.stringContaining(`breaks at entry ${middle.id} (transaction ${middle.transaction_id})`));
+      expect(report.problems).toContainEqual(
+        expect.stringContaining(`breaks at entry ${middle.id} (transaction ${middle.transaction_id})`),
+      );
     }
   });
 
@@ -201,16 +203,17 @@ describe("verifying the hash chains", () => {
       for (const [index, row] of chain.entries()) {
         const balanceAfter = BigInt(row.balance_after!) + (index === 0 ? 7n : 0n);
         const hash = hashOf(row, { balanceAfter, ...(prevHash ? { prevHash } : {}) });
-        await sql.query("UPDATE ledger_entry SET balance_after = $2, prev_hash = decode($3, 'hex'), hash = decode($4, 'hex') WHERE id = $1", [
-          row.id,
-          balanceAfter.toString(),
-          prevHash ?? row.prev_hash,
-          hash,
-        ]);
+        await sql.query(
+          "UPDATE ledger_entry SET balance_after = $2, prev_hash = decode($3, 'hex'), hash = decode($4, 'hex') WHERE id = $1",
+          [row.id, balanceAfter.toString(), prevHash ?? row.prev_hash, hash],
+        );
         prevHash = hash;
       }
     });
-    expect(breakOf(rehashed)).toMatchObject({ entryId: chain[0]!.id, problem: expect.stringMatching(/balance_after is 107 but .* is 100/) });
+    expect(breakOf(rehashed)).toMatchObject({
+      entryId: chain[0]!.id,
+      problem: expect.stringMatching(/balance_after is 107 but .* is 100/),
+    });
   });
 
   it("names the entry whose time was edited, a microsecond later or back before the entry preceding it", async () => {
@@ -222,10 +225,10 @@ describe("verifying the hash chains", () => {
     expect(breakOf(later)).toMatchObject({ entryId: third.id, problem: expect.stringMatching(/hash does not match/) });
     const back = await whileTampered((sql) =>
       sql
-        .query("UPDATE ledger_entry SET created_at = (SELECT created_at FROM ledger_entry WHERE id = $2) - interval '1 millisecond' WHERE id = $1", [
-          third.id,
-          second.id,
-        ])
+        .query(
+          "UPDATE ledger_entry SET created_at = (SELECT created_at FROM ledger_entry WHERE id = $2) - interval '1 millisecond' WHERE id = $1",
+          [third.id, second.id],
+        )
         .then(() => {}),
     );
     // It now sorts before the entry it follows, so its link is the first thing that fails.
@@ -235,11 +238,17 @@ describe("verifying the hash chains", () => {
   it("catches an entry deleted: at the entry after it, or at the end of the chain", async () => {
     const chain = await chainOf(db.sql, "AVAILABLE");
     const middle = await whileTampered((sql) => sql.query("DELETE FROM ledger_entry WHERE id = $1", [chain[2]!.id]).then(() => {}));
-    expect(breakOf(middle)).toMatchObject({ entryId: chain[3]!.id, problem: expect.stringMatching(`does not link to entry ${chain[1]!.id}`) });
+    expect(breakOf(middle)).toMatchObject({
+      entryId: chain[3]!.id,
+      problem: expect.stringMatching(`does not link to entry ${chain[1]!.id}`),
+    });
     const first = await whileTampered((sql) => sql.query("DELETE FROM ledger_entry WHERE id = $1", [chain[0]!.id]).then(() => {}));
     expect(breakOf(first)).toMatchObject({ entryId: chain[1]!.id, problem: expect.stringMatching(/not the genesis hash/) });
     const last = await whileTampered((sql) => sql.query("DELETE FROM ledger_entry WHERE id = $1", [chain.at(-1)!.id]).then(() => {}));
-    expect(breakOf(last)).toMatchObject({ entryId: chain.at(-2)!.id, problem: expect.stringMatching(/last balance_after is .* but the balance row holds/) });
+    expect(breakOf(last)).toMatchObject({
+      entryId: chain.at(-2)!.id,
+      problem: expect.stringMatching(/last balance_after is .* but the balance row holds/),
+    });
   });
 
   it("catches an entry inserted with a hash that fits: in the middle at the entry after it, at the end as the inserted one", async () => {
@@ -303,7 +312,9 @@ describe("checkpoints", () => {
       entryId: BigInt(available.id),
       slot: 0,
     });
-    expect(Buffer.from(heads.find((head) => head.ledgerAccountId === available.ledger_account_id)!.hash).toString("hex")).toBe(available.hash);
+    expect(Buffer.from(heads.find((head) => head.ledgerAccountId === available.ledger_account_id)!.hash).toString("hex")).toBe(
+      available.hash,
+    );
     const report = await verifyLedger(db.sql);
     expect(report.problems).toEqual([]);
     expect(report.checkpointsChecked).toBe(Number(next.written!.seq));
@@ -325,24 +336,33 @@ describe("checkpoints", () => {
     const chain = await chainOf(db.sql, "AVAILABLE");
     const head = chain.at(-1)!;
     const rewritten = await whileTampered(async (sql) => {
-      await sql.query("UPDATE ledger_entry SET amount = amount + 1, balance_after = balance_after + 1, hash = decode($2, 'hex') WHERE id = $1", [
-        head.id,
-        hashOf(head, { amount: BigInt(head.amount) + 1n, balanceAfter: BigInt(head.balance_after!) + 1n }),
-      ]);
+      await sql.query(
+        "UPDATE ledger_entry SET amount = amount + 1, balance_after = balance_after + 1, hash = decode($2, 'hex') WHERE id = $1",
+        [head.id, hashOf(head, { amount: BigInt(head.amount) + 1n, balanceAfter: BigInt(head.balance_after!) + 1n })],
+      );
       await sql.query("UPDATE ledger_balance SET balance = balance + 1 WHERE ledger_account_id = $1", [head.ledger_account_id]);
     });
     expect(rewritten.chainBreaks).toEqual([]);
     expect(rewritten.problems).toContainEqual(
-      expect.stringMatching(`recorded entry ${head.id} as the head of ${head.ledger_account_id} slot 0, but that entry's hash is no longer the recorded one`),
+      expect.stringMatching(
+        `recorded entry ${head.id} as the head of ${head.ledger_account_id} slot 0, but that entry's hash is no longer the recorded one`,
+      ),
     );
     const deleted = await whileTampered(async (sql) => {
       await sql.query("DELETE FROM ledger_entry WHERE id = $1", [head.id]);
-      await sql.query("UPDATE ledger_balance SET balance = balance - $2::numeric WHERE ledger_account_id = $1", [head.ledger_account_id, head.amount]);
+      await sql.query("UPDATE ledger_balance SET balance = balance - $2::numeric WHERE ledger_account_id = $1", [
+        head.ledger_account_id,
+        head.amount,
+      ]);
     });
     expect(deleted.chainBreaks).toEqual([]);
-    expect(deleted.problems).toContainEqual(expect.stringMatching(`recorded entry ${head.id} as the head .* but that entry no longer exists`));
+    expect(deleted.problems).toContainEqual(
+      expect.stringMatching(`recorded entry ${head.id} as the head .* but that entry no longer exists`),
+    );
     // Scoped to the account, the recorded heads are checked too.
-    const scoped = await whileTampered((sql) => sql.query("DELETE FROM ledger_entry WHERE id = $1", [head.id]).then(() => {}), { accountId: seller });
+    const scoped = await whileTampered((sql) => sql.query("DELETE FROM ledger_entry WHERE id = $1", [head.id]).then(() => {}), {
+      accountId: seller,
+    });
     expect(scoped.problems).toContainEqual(expect.stringMatching(`recorded entry ${head.id} as the head`));
   });
 
@@ -351,16 +371,23 @@ describe("checkpoints", () => {
     const digest = await whileTampered((sql) =>
       sql.query("UPDATE ledger_checkpoint SET digest = sha256(digest) WHERE id = $1", [latest.id]).then(() => {}),
     );
-    expect(digest.problems).toEqual([expect.stringMatching(`checkpoint ${latest.id} \\(number ${latest.seq}\\): its digest does not match`)]);
+    expect(digest.problems).toEqual([
+      expect.stringMatching(`checkpoint ${latest.id} \\(number ${latest.seq}\\): its digest does not match`),
+    ]);
     const recorded = await whileTampered((sql) =>
       sql
-        .query("UPDATE ledger_checkpoint_head SET hash = sha256(hash) WHERE checkpoint_seq = $1 AND ledger_account_id = (SELECT min(ledger_account_id) FROM ledger_checkpoint_head WHERE checkpoint_seq = $1)", [
-          latest.seq.toString(),
-        ])
+        .query(
+          "UPDATE ledger_checkpoint_head SET hash = sha256(hash) WHERE checkpoint_seq = $1 AND ledger_account_id = (SELECT min(ledger_account_id) FROM ledger_checkpoint_head WHERE checkpoint_seq = $1)",
+          [latest.seq.toString()],
+        )
         .then(() => {}),
     );
-    expect(recorded.problems).toContainEqual(expect.stringMatching(`checkpoint ${latest.id} \\(number ${latest.seq}\\): its digest does not match`));
-    expect(recorded.problems).toContainEqual(expect.stringMatching(`checkpoint ${latest.id} recorded entry .* hash is no longer the recorded one`));
+    expect(recorded.problems).toContainEqual(
+      expect.stringMatching(`checkpoint ${latest.id} \\(number ${latest.seq}\\): its digest does not match`),
+    );
+    expect(recorded.problems).toContainEqual(
+      expect.stringMatching(`checkpoint ${latest.id} recorded entry .* hash is no longer the recorded one`),
+    );
     const removed = await whileTampered(async (sql) => {
       const [second] = await sql.query<{ seq: string }>("SELECT seq::text AS seq FROM ledger_checkpoint ORDER BY seq LIMIT 1 OFFSET 1");
       await sql.query("DELETE FROM ledger_checkpoint_head WHERE checkpoint_seq = $1", [second!.seq]);

@@ -197,7 +197,9 @@ function entryBatch(sql: SqlClient, ledgerAccountId: string | null, after: Entry
   if (after !== null) {
     params.push(after.ledger_account_id, after.slot, after.at, after.id);
     const n = params.length;
-    conditions.push(`(le.ledger_account_id, le.slot, le.created_at, le.id) > ($${n - 3}, $${n - 2}::int, $${n - 1}::timestamptz, $${n}::bigint)`);
+    conditions.push(
+      `(le.ledger_account_id, le.slot, le.created_at, le.id) > ($${n - 3}, $${n - 2}::int, $${n - 1}::timestamptz, $${n}::bigint)`,
+    );
   }
   params.push(limit);
   return sql.query<EntryRow>(
@@ -269,7 +271,13 @@ async function verifyChains(
         if (chain === null || chain.ledgerAccountId !== row.ledger_account_id || chain.slot !== row.slot) {
           if (chain !== null) ended.push(chain);
           chains += 1;
-          chain = { ledgerAccountId: row.ledger_account_id, slot: row.slot, kind: kinds.get(row.ledger_account_id) ?? "UNKNOWN", last: row, broken: false };
+          chain = {
+            ledgerAccountId: row.ledger_account_id,
+            slot: row.slot,
+            kind: kinds.get(row.ledger_account_id) ?? "UNKNOWN",
+            last: row,
+            broken: false,
+          };
           checkEntry(chain, null, row, breakAt);
         } else {
           checkEntry(chain, chain.last, row, breakAt);
@@ -299,9 +307,10 @@ async function verifyChains(
 }
 
 async function kindsOf(sql: SqlClient, ledgerAccountIds: readonly string[]): Promise<Map<string, string>> {
-  const rows = await sql.query<{ id: string; kind: string }>(`SELECT id, kind::text AS kind FROM ledger_account WHERE id = ANY($1::text[])`, [
-    [...ledgerAccountIds],
-  ]);
+  const rows = await sql.query<{ id: string; kind: string }>(
+    `SELECT id, kind::text AS kind FROM ledger_account WHERE id = ANY($1::text[])`,
+    [[...ledgerAccountIds]],
+  );
   return new Map(rows.map((row) => [row.id, row.kind]));
 }
 
@@ -349,7 +358,11 @@ function checkEntry(
     const before = previous === null ? 0n : previous.balance_after === null ? null : BigInt(previous.balance_after);
     const expected = before === null ? null : before + BigInt(row.amount);
     if (balanceAfter === null || expected === null || balanceAfter !== expected)
-      breakAt(state, row, `balance_after is ${row.balance_after ?? "null"} but the balance before it plus its amount is ${expected ?? "unknown"}`);
+      breakAt(
+        state,
+        row,
+        `balance_after is ${row.balance_after ?? "null"} but the balance before it plus its amount is ${expected ?? "unknown"}`,
+      );
   } else if (balanceAfter !== null) {
     breakAt(state, row, "a clearing account's entry carries a balance_after");
   }
@@ -370,18 +383,29 @@ async function verifyCheckpoints(
       for (const checkpoint of page) {
         checked += 1;
         if (checkpoint.seq !== previous.seq + 1n)
-          problems.push(`checkpoint ${checkpoint.id} is number ${checkpoint.seq} but follows number ${previous.seq}: a checkpoint is missing`);
+          problems.push(
+            `checkpoint ${checkpoint.id} is number ${checkpoint.seq} but follows number ${previous.seq}: a checkpoint is missing`,
+          );
         const heads: CheckpointHead[] = [];
         for (;;) {
           const last = heads.at(-1);
-          const more = await checkpointHeadsPage(sql, checkpoint.seq, last ? { ledgerAccountId: last.ledgerAccountId, slot: last.slot } : null, batchSize);
+          const more = await checkpointHeadsPage(
+            sql,
+            checkpoint.seq,
+            last ? { ledgerAccountId: last.ledgerAccountId, slot: last.slot } : null,
+            batchSize,
+          );
           heads.push(...more);
           if (more.length < batchSize) break;
         }
         if (heads.length !== checkpoint.headCount)
-          problems.push(`checkpoint ${checkpoint.id} (number ${checkpoint.seq}) recorded ${checkpoint.headCount} heads but ${heads.length} remain`);
+          problems.push(
+            `checkpoint ${checkpoint.id} (number ${checkpoint.seq}) recorded ${checkpoint.headCount} heads but ${heads.length} remain`,
+          );
         if (!checkpointDigest(previous.digest, heads).equals(checkpoint.digest))
-          problems.push(`checkpoint ${checkpoint.id} (number ${checkpoint.seq}): its digest does not match its heads and the previous checkpoint's digest`);
+          problems.push(
+            `checkpoint ${checkpoint.id} (number ${checkpoint.seq}): its digest does not match its heads and the previous checkpoint's digest`,
+          );
         // Go on from the digest as stored, so that only the checkpoint that breaks is named.
         previous = { seq: checkpoint.seq, digest: checkpoint.digest };
       }
@@ -391,8 +415,14 @@ async function verifyCheckpoints(
     const [row] = await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM ledger_checkpoint`);
     checked = Number(row?.n ?? 0);
   }
-  const wrong = { missing: "that entry no longer exists", moved: "that entry is now on another chain", hash: "that entry's hash is no longer the recorded one" };
+  const wrong = {
+    missing: "that entry no longer exists",
+    moved: "that entry is now on another chain",
+    hash: "that entry's hash is no longer the recorded one",
+  };
   for (const head of await recordedHeadProblems(sql, selection?.accounts ?? null, selection?.params ?? []))
-    problems.push(`checkpoint ${head.checkpointId} recorded entry ${head.entryId} as the head of ${head.ledgerAccountId} slot ${head.slot}, but ${wrong[head.problem]}`);
+    problems.push(
+      `checkpoint ${head.checkpointId} recorded entry ${head.entryId} as the head of ${head.ledgerAccountId} slot ${head.slot}, but ${wrong[head.problem]}`,
+    );
   return { checked, problems };
 }
