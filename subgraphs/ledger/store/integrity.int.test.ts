@@ -16,6 +16,10 @@ import type { Posting } from "../domain/ledger.ts";
 import { post, type LedgerScope } from "../service/post.ts";
 import { checkpointLedger } from "../service/checkpoint.ts";
 import { verifyLedger, type IntegrityReport, type IntegrityScope } from "./integrity.ts";
+import { startBalancesWorker } from "../../balances/api.ts";
+import { createDependencies } from "../../dependencies.ts";
+import { createLogger } from "../../shared/logger.ts";
+import { testConfig } from "../../../test/support/platform.ts";
 
 const USD = parseCurrency("USD")!;
 
@@ -395,5 +399,30 @@ describe("checkpoints", () => {
     });
     expect(removed.problems).toContainEqual(expect.stringMatching(/is number 3 but follows number 1: a checkpoint is missing/));
     expect(removed.problems).toContainEqual(expect.stringMatching(/\(number 3\): its digest does not match/));
+  });
+
+  it("are written by the balances worker every LEDGER_CHECKPOINT_INTERVAL_MS", async () => {
+    const config = testConfig({ LEDGER_CHECKPOINT_INTERVAL_MS: "20" });
+    const deps = await createDependencies(db, config, createLogger("silent", "test"));
+    const count = () => db.prisma.ledgerCheckpoint.count();
+    await post(db.sql, scope, [credit(seller, 8n)]);
+    const before = await count();
+    const worker = startBalancesWorker(deps, 1_000);
+    try {
+      const deadline = Date.now() + 30_000;
+      while ((await count()) === before) {
+        if (Date.now() > deadline) throw new Error("the worker wrote no checkpoint");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await post(db.sql, scope, [credit(seller, 9n)]);
+      while ((await count()) === before + 1) {
+        if (Date.now() > deadline) throw new Error("the worker wrote no second checkpoint");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await worker.stop();
+      await deps.stop();
+    }
+    expect((await verifyLedger(db.sql)).problems).toEqual([]);
   });
 });

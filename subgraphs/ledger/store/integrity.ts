@@ -242,21 +242,42 @@ async function verifyChains(
     });
   };
 
+  // The balance row and the chain's head are read in one statement (one snapshot): a posting
+  // committed since the walk read the chain moves both together. Should the head have moved,
+  // the row is compared with the new head, which the walk has not seen.
   const settleEnded = async () => {
     const customer = ended.filter((state) => !state.broken && CUSTOMER_KINDS.has(state.kind as LedgerAccountKind));
     ended = [];
     if (customer.length === 0) return;
-    const rows = await sql.query<{ ledger_account_id: string; slot: number; balance: string }>(
-      `SELECT lb.ledger_account_id, lb.slot, lb.balance::text AS balance FROM ledger_balance lb
-        WHERE (lb.ledger_account_id, lb.slot) IN (SELECT * FROM unnest($1::text[], $2::int[]))`,
+    const rows = await sql.query<{
+      ledger_account_id: string;
+      slot: number;
+      balance: string | null;
+      head_id: string | null;
+      head_transaction_id: string | null;
+      head_balance_after: string | null;
+    }>(
+      `SELECT c.la AS ledger_account_id, c.slot, lb.balance::text AS balance, h.id::text AS head_id,
+              h.transaction_id AS head_transaction_id, h.balance_after::text AS head_balance_after
+         FROM unnest($1::text[], $2::int[]) AS c(la, slot)
+         LEFT JOIN ledger_balance lb ON lb.ledger_account_id = c.la AND lb.slot = c.slot
+         LEFT JOIN LATERAL (SELECT le.id, le.transaction_id, le.balance_after FROM ledger_entry le
+                             WHERE le.ledger_account_id = c.la AND le.slot = c.slot
+                             ORDER BY le.created_at DESC, le.id DESC LIMIT 1) h ON true`,
       [customer.map((state) => state.ledgerAccountId), customer.map((state) => state.slot)],
     );
-    const balances = new Map(rows.map((row) => [`${row.ledger_account_id}|${row.slot}`, row.balance]));
+    const byChain = new Map(rows.map((row) => [`${row.ledger_account_id}|${row.slot}`, row]));
     for (const state of customer) {
-      const balance = balances.get(`${state.ledgerAccountId}|${state.slot}`);
-      if (balance === undefined) breakAt(state, state.last, "it is the last entry of a chain without a balance row");
-      else if (state.last.balance_after === null || BigInt(state.last.balance_after) !== BigInt(balance))
-        breakAt(state, state.last, `the chain's last balance_after is ${state.last.balance_after} but the balance row holds ${balance}`);
+      const row = byChain.get(`${state.ledgerAccountId}|${state.slot}`);
+      // Its entries are gone since the walk: nothing left to compare.
+      if (!row || row.head_id === null) continue;
+      const head: EntryRow =
+        row.head_id === state.last.id
+          ? state.last
+          : { ...state.last, id: row.head_id, transaction_id: row.head_transaction_id!, balance_after: row.head_balance_after };
+      if (row.balance === null) breakAt(state, head, "it is the last entry of a chain without a balance row");
+      else if (head.balance_after === null || BigInt(head.balance_after) !== BigInt(row.balance))
+        breakAt(state, head, `the chain's last balance_after is ${head.balance_after} but the balance row holds ${row.balance}`);
     }
   };
 
