@@ -54,6 +54,7 @@ describe("npm run ledger:verify", () => {
     const checkpoint = await run("scripts/ledger-checkpoint.ts");
     expect(checkpoint.code, checkpoint.output).toBe(0);
     expect(checkpoint.output).toMatch(new RegExp(`checkpoint lcp_\\w+ number 1: ${chains} heads, digest [0-9a-f]{64}`));
+    const [, checkpointId, digest] = /checkpoint (lcp_\w+) number 1: \d+ heads, digest ([0-9a-f]{64})/.exec(checkpoint.output)!;
     const again = await run("scripts/ledger-checkpoint.ts");
     expect(again.output).toMatch(/no checkpoint: no chain moved since the last one/);
 
@@ -63,6 +64,15 @@ describe("npm run ledger:verify", () => {
       `checked the whole ledger: 3 transactions, 2 ledger accounts, ${chains} chains, 6 entries, 1 checkpoints`,
     );
     expect(clean.output).toMatch(/^ok$/m);
+    // A partner's receipt: the checkpoint still has the digest it was given, or not.
+    const receipt = await run("scripts/ledger-verify.ts", ["--receipt", `${checkpointId}:${digest}`]);
+    expect(receipt.code, receipt.output).toBe(0);
+    expect(receipt.output).toContain("1 checkpoints, 1 receipts");
+    const forged = await run("scripts/ledger-verify.ts", ["--receipt", `${checkpointId}:${"0".repeat(64)}`]);
+    expect(forged.code, forged.output).toBe(1);
+    expect(forged.output).toContain(
+      `receipt: checkpoint ${checkpointId} (number 1) has digest ${digest}, not the receipt's ${"0".repeat(64)}`,
+    );
 
     const [middle] = await database.db.sql.query<{ id: string; transaction_id: string }>(
       `SELECT le.id::text AS id, le.transaction_id FROM ledger_entry le JOIN ledger_account la ON la.id = le.ledger_account_id

@@ -22,7 +22,15 @@ export {
 export { BALANCE_EVENTS_CHANNEL, LedgerInvariantError, post, postScoped, type LedgerScope, type ScopedPosting } from "./service/post.ts";
 export { readBalances, type AccountBalance, type BalanceScope } from "./service/read-balances.ts";
 export { lockAvailableBalances, type AvailableBalanceKey } from "./store/balances.ts";
-export { verifyLedger, type ChainBreak, type IntegrityOptions, type IntegrityReport, type IntegrityScope } from "./store/integrity.ts";
+export {
+  checkReceipt,
+  verifyLedger,
+  type ChainBreak,
+  type CheckpointReceipt,
+  type IntegrityOptions,
+  type IntegrityReport,
+  type IntegrityScope,
+} from "./store/integrity.ts";
 export { checkpointLedger, type CheckpointOutcome, type CheckpointRecord } from "./service/checkpoint.ts";
 export { readLedgerProof, type ChainHead, type LedgerProof } from "./service/ledger-proof.ts";
 export {

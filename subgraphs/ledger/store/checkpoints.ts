@@ -243,3 +243,8 @@ export async function customerLedgerAccounts(
     [scope.tenantId, scope.livemode, accountId, currency, [...CUSTOMER_KINDS]],
   );
 }
+
+export async function findCheckpoint(sql: SqlClient, id: string): Promise<CheckpointRecord | null> {
+  const [row] = await sql.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoint WHERE id = $1`, [id]);
+  return row ? toRecord(row) : null;
+}

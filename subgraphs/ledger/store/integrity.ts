@@ -23,7 +23,7 @@ import type { SqlClient } from "../../shared/db/database.ts";
 import { GENESIS_HASH, entryHash } from "../domain/chain.ts";
 import { CHECKPOINT_GENESIS, checkpointDigest, type CheckpointHead } from "../domain/checkpoint.ts";
 import { CUSTOMER_KINDS, type LedgerAccountKind } from "../domain/ledger.ts";
-import { checkpointHeadsPage, checkpointsAfter, recordedHeadProblems } from "./checkpoints.ts";
+import { checkpointHeadsPage, checkpointsAfter, findCheckpoint, recordedHeadProblems } from "./checkpoints.ts";
 
 export interface IntegrityScope {
   readonly tenantId?: string;
@@ -446,4 +446,27 @@ async function verifyCheckpoints(
       `checkpoint ${head.checkpointId} recorded entry ${head.entryId} as the head of ${head.ledgerAccountId} slot ${head.slot}, but ${wrong[head.problem]}`,
     );
   return { checked, problems };
+}
+
+/** A checkpoint as a partner kept it (Account.ledgerProof's checkpoint). */
+export interface CheckpointReceipt {
+  readonly checkpointId: string;
+  /** Lowercase hex. */
+  readonly digest: string;
+}
+
+/**
+ * The problems with a kept receipt: its checkpoint gone, or its digest changed. With a whole-
+ * ledger verifyLedger that passes (every digest recomputed from the first), a receipt that
+ * matches proves that nothing its checkpoint committed to was rewritten since.
+ */
+export async function checkReceipt(sql: SqlClient, receipt: CheckpointReceipt): Promise<string[]> {
+  const checkpoint = await findCheckpoint(sql, receipt.checkpointId);
+  if (!checkpoint) return [`receipt: checkpoint ${receipt.checkpointId} no longer exists`];
+  const digest = checkpoint.digest.toString("hex");
+  if (digest !== receipt.digest.toLowerCase())
+    return [
+      `receipt: checkpoint ${receipt.checkpointId} (number ${checkpoint.seq}) has digest ${digest}, not the receipt's ${receipt.digest}`,
+    ];
+  return [];
 }
