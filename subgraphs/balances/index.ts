@@ -10,6 +10,7 @@ import { BalancesAccountResolver } from "./graphql/account.resolver.ts";
 import { BalancesAccount } from "./graphql/account.type.ts";
 import { BalanceEventResolver } from "./graphql/balance-event.resolver.ts";
 import { BalanceTransactionResolver, resolveBalanceTransactionReference } from "./graphql/balance-transaction.resolver.ts";
+import { LedgerProofResolver } from "./graphql/ledger-proof.resolver.ts";
 import { TopupResolver, TransferResolver } from "./graphql/money-movement.resolver.ts";
 import { HoldResolver, HoldsAccountResolver, resolveHoldReference } from "./graphql/hold.resolver.ts";
 
@@ -18,6 +19,7 @@ export const balancesSubgraph: SubgraphDefinition = {
   resolvers: [
     BalancesAccountResolver,
     HoldsAccountResolver,
+    LedgerProofResolver,
     BalanceTransactionResolver,
     TopupResolver,
     TransferResolver,

@@ -12,6 +12,7 @@ export {
   reversal,
   type BalanceTransactionSpec,
   type BalanceTransactionType,
+  type CustomerKind,
   type Entry,
   type EventSpec,
   type LedgerAccountKind,
@@ -21,7 +22,17 @@ export {
 export { BALANCE_EVENTS_CHANNEL, LedgerInvariantError, post, postScoped, type LedgerScope, type ScopedPosting } from "./service/post.ts";
 export { readBalances, readBalancesAt, type AccountBalance, type BalanceScope, type LedgerMoment } from "./service/read-balances.ts";
 export { lockAvailableBalances, type AvailableBalanceKey } from "./store/balances.ts";
-export { verifyLedger, type IntegrityReport, type IntegrityScope } from "./store/integrity.ts";
+export {
+  checkReceipt,
+  verifyLedger,
+  type ChainBreak,
+  type CheckpointReceipt,
+  type IntegrityOptions,
+  type IntegrityReport,
+  type IntegrityScope,
+} from "./store/integrity.ts";
+export { checkpointLedger, type CheckpointOutcome, type CheckpointRecord } from "./service/checkpoint.ts";
+export { readLedgerProof, type ChainHead, type LedgerProof } from "./service/ledger-proof.ts";
 export {
   findBalanceTransactions,
   listBalanceTransactions,

@@ -123,6 +123,8 @@ const schema = z.object({
   MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(100),
   SUBSCRIPTION_AUTH_RECHECK_MS: milliseconds(30_000),
   BALANCE_EVENTS_POLL_MS: milliseconds(5_000),
+  /** How often the balances worker checkpoints the ledger's hash chains (0: never; `npm run ledger:checkpoint` on demand). */
+  LEDGER_CHECKPOINT_INTERVAL_MS: milliseconds(60_000),
   SEED_DEMO: z.enum(["true", "false"]).default("true"),
   // OpenTelemetry traces (docs/operate/tracing.md), by the standard variables: off unless an OTLP
   // endpoint is set. The SDK reads the others it knows itself (OTEL_EXPORTER_OTLP_HEADERS,

@@ -20,6 +20,7 @@ export const ID_PREFIXES = {
   balanceEvent: "evt",
   ledgerAccount: "la",
   ledgerTransaction: "ltx",
+  ledgerCheckpoint: "lcp",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,8 +1,11 @@
 // The balances subgraph's background work: settle due top-ups, release holds past their
-// expiresAt (every HOLD_EXPIRY_POLL_MS), forget expired idempotency keys.
+// expiresAt (every HOLD_EXPIRY_POLL_MS), forget expired idempotency keys, checkpoint the
+// ledger's hash chains (LEDGER_CHECKPOINT_INTERVAL_MS; several workers skip rather than queue:
+// one checkpointer at a time).
 // Runs inside the balances process (all-in-one or standalone); safe with several running. A
 // top-up whose settlement keeps failing is postponed, not allowed to hold up the rest.
 
+import { checkpointLedger } from "../../ledger/api.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { startPollingWorker, startStepWorker, type Worker } from "../../shared/worker.ts";
 import { expireDueHolds, postponeExpiry } from "./expire-holds.ts";
@@ -46,9 +49,27 @@ export function startBalancesWorker(deps: Dependencies, pollMs = 250, holdPollMs
       if (purged > 0) logger.info({ purged }, "expired idempotency keys purged");
     },
   });
+  const checkpointEveryMs = deps.config.LEDGER_CHECKPOINT_INTERVAL_MS;
+  const checkpoint =
+    checkpointEveryMs > 0
+      ? startPollingWorker({
+          name: "ledger-checkpoint",
+          logger,
+          outage: deps.outage,
+          pollMs: checkpointEveryMs,
+          async round() {
+            const outcome = await checkpointLedger(deps.db);
+            if (outcome.written)
+              logger.info(
+                { checkpoint: outcome.written.id, seq: String(outcome.written.seq), heads: outcome.written.headCount },
+                "ledger checkpoint written",
+              );
+          },
+        })
+      : undefined;
   return {
     async stop() {
-      await Promise.all([settlement.stop(), expiry.stop(), purge.stop()]);
+      await Promise.all([settlement.stop(), expiry.stop(), purge.stop(), checkpoint?.stop()]);
     },
   };
 }
