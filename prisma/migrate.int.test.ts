@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { SqlClient } from "../subgraphs/shared/db/database.ts";
 import { testDatabase } from "../test/support/database.ts";
+import { verifyLedger } from "../subgraphs/ledger/api.ts";
 import { migrate, MigrationError, readMigrations, readRoutines, type Migration, type Routine } from "./migrate.ts";
 
 function migration(name: string, sql: string): Migration {
@@ -90,6 +91,66 @@ describe("the migrator", () => {
       const edited = routine("CREATE OR REPLACE FUNCTION answer() RETURNS int LANGUAGE sql AS $$ SELECT 42 $$;");
       expect(await migrate(sql, [], [edited])).toEqual(["answer.sql"]);
       expect(await answer()).toBe(42);
+    });
+  });
+
+  it("chains the entries written before the ledger had chains, in the order they were applied", async () => {
+    await inScratch(async (sql) => {
+      const migrations = readMigrations();
+      await migrate(
+        sql,
+        migrations.filter((m) => m.name < "20261130220000"),
+        [],
+      );
+      const tenant = "acct_backfill";
+      const posting = (n: number, amount: number) => ({
+        transactions: [{ id: `ltx_b${n}`, tenant_id: tenant, livemode: false, kind: "TEST" }],
+        balance_transactions: [],
+        entries: [
+          {
+            transaction_id: `ltx_b${n}`,
+            tenant_id: tenant,
+            livemode: false,
+            account_id: tenant,
+            currency: "USD",
+            kind: "TOPUP_CLEARING",
+            amount: String(-amount),
+            posting: 0,
+          },
+          {
+            transaction_id: `ltx_b${n}`,
+            tenant_id: tenant,
+            livemode: false,
+            account_id: tenant,
+            currency: "USD",
+            kind: "AVAILABLE",
+            amount: String(amount),
+            posting: 0,
+          },
+        ],
+        events: [],
+      });
+      for (const n of [1, 2, 3, 4]) await sql.query("SELECT ledger_post($1::jsonb)", [JSON.stringify(posting(n, n * 10))]);
+      // Before the chains an entry's time was its transaction's start: a posting that waited for
+      // the balance's lock carries an earlier time than the one applied before it.
+      await sql.query("UPDATE ledger_entry SET created_at = created_at - interval '5 seconds' WHERE transaction_id = 'ltx_b3'");
+
+      await migrate(sql, migrations, readRoutines());
+      const available = await sql.query<{ transaction_id: string; balance_after: string }>(
+        `SELECT le.transaction_id, le.balance_after::text AS balance_after FROM ledger_entry le
+           JOIN ledger_account la ON la.id = le.ledger_account_id
+          WHERE la.kind = 'AVAILABLE' ORDER BY le.created_at, le.id`,
+      );
+      expect(available).toEqual([
+        { transaction_id: "ltx_b1", balance_after: "10" },
+        { transaction_id: "ltx_b2", balance_after: "30" },
+        { transaction_id: "ltx_b3", balance_after: "60" },
+        { transaction_id: "ltx_b4", balance_after: "100" },
+      ]);
+      expect((await verifyLedger(sql)).problems).toEqual([]);
+      // The chains go on from the backfilled heads.
+      await sql.query("SELECT ledger_post($1::jsonb)", [JSON.stringify(posting(5, 7))]);
+      expect((await verifyLedger(sql)).problems).toEqual([]);
     });
   });
 

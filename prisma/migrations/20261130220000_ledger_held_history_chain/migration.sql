@@ -15,8 +15,11 @@
 --    lock, so that within a chain the time never goes back and (created_at, id) is chain order.
 -- 6. balance_event.held: the held balance after the change, beside available and pending.
 --
--- Existing entries are chained here in id order, which is the order they were applied in (an
--- entry's id is drawn after its balance row is locked).
+-- Existing entries are chained here in id order, the order they were applied in (an entry's id
+-- is drawn after its balance row is locked). Their created_at was their transaction's start,
+-- which on a busy account can run backwards against that order; each becomes the latest time
+-- of its chain so far (the running maximum in id order), so that, as for every later entry,
+-- (created_at, id) order is chain order and a balance at a moment reads the running balance.
 
 ALTER TYPE "LedgerAccountKind" ADD VALUE IF NOT EXISTS 'HELD' AFTER 'PENDING';
 
@@ -44,23 +47,24 @@ ALTER TABLE "ledger_entry"
   ALTER COLUMN "created_at" SET DATA TYPE TIMESTAMPTZ(6);
 
 WITH running AS (
-  SELECT le.id, le.ledger_account_id, le.slot, le.transaction_id, le.currency, le.amount, le.created_at,
+  SELECT le.id, le.ledger_account_id, le.slot, le.transaction_id, le.currency, le.amount,
+         max(le.created_at) OVER (PARTITION BY le.ledger_account_id ORDER BY le.id) AS created_at,
          CASE WHEN la.kind::text IN ('AVAILABLE', 'PENDING')
               THEN sum(le.amount) OVER (PARTITION BY le.ledger_account_id ORDER BY le.id) END AS balance_after
     FROM ledger_entry le JOIN ledger_account la ON la.id = le.ledger_account_id
 ), chained AS (
-  SELECT r.id, r.balance_after,
+  SELECT r.id, r.balance_after, r.created_at,
          ledger_chain(decode(repeat('00', 32), 'hex'),
                       ledger_entry_content(r.ledger_account_id, r.slot, r.transaction_id, r.currency, r.amount, r.balance_after, r.created_at))
            OVER (PARTITION BY r.ledger_account_id, r.slot ORDER BY r.id) AS hash,
          r.ledger_account_id, r.slot
     FROM running r
 ), linked AS (
-  SELECT c.id, c.balance_after, c.hash,
+  SELECT c.id, c.balance_after, c.created_at, c.hash,
          coalesce(lag(c.hash) OVER (PARTITION BY c.ledger_account_id, c.slot ORDER BY c.id), decode(repeat('00', 32), 'hex')) AS prev_hash
     FROM chained c
 )
-UPDATE ledger_entry le SET balance_after = l.balance_after, hash = l.hash, prev_hash = l.prev_hash
+UPDATE ledger_entry le SET balance_after = l.balance_after, created_at = l.created_at, hash = l.hash, prev_hash = l.prev_hash
   FROM linked l WHERE l.id = le.id;
 
 ALTER TABLE "ledger_entry"
