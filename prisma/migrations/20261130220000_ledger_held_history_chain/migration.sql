@@ -23,8 +23,8 @@
 
 ALTER TYPE "LedgerAccountKind" ADD VALUE IF NOT EXISTS 'HELD' AFTER 'PENDING';
 
--- Current definitions live in subgraphs/ledger/sql/ledger_post.sql (re-applied on change);
--- created here too because the backfill below needs them.
+-- ledger_entry_content's current definition lives in subgraphs/ledger/sql/ledger_post.sql
+-- (re-applied on change); it is created here, with the chain's fold, for the backfill below.
 CREATE OR REPLACE FUNCTION ledger_entry_content(ledger_account_id text, slot int, transaction_id text, currency text,
                                                 amount numeric, balance_after numeric, created_at timestamptz)
 RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -66,6 +66,10 @@ WITH running AS (
 )
 UPDATE ledger_entry le SET balance_after = l.balance_after, created_at = l.created_at, hash = l.hash, prev_hash = l.prev_hash
   FROM linked l WHERE l.id = le.id;
+
+-- Only the backfill folds a whole chain in one statement; ledger_post chains as it writes.
+DROP AGGREGATE ledger_chain(bytea, bytea);
+DROP FUNCTION ledger_chain_step(bytea, bytea, bytea);
 
 ALTER TABLE "ledger_entry"
   ALTER COLUMN "prev_hash" SET NOT NULL,

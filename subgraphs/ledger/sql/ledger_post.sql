@@ -49,11 +49,15 @@ $$;
 -- transaction id, currency, amount, balance_after ('' when null) and created_at in microseconds
 -- since the epoch, joined by '|'. entryHash (subgraphs/ledger/domain/chain.ts) computes the same
 -- bytes, and its test checks the two agree; `npm run ledger:verify` recomputes every chain.
+-- PL/pgSQL, not SQL: a SQL function this one's body (concat_ws and extract are only STABLE) is
+-- not inlined, and is planned again at every statement that calls it.
 CREATE OR REPLACE FUNCTION ledger_entry_content(ledger_account_id text, slot int, transaction_id text, currency text,
                                                 amount numeric, balance_after numeric, created_at timestamptz)
-RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT convert_to(concat_ws('|', ledger_account_id, slot, transaction_id, currency, amount, coalesce(balance_after::text, ''),
-                              (extract(epoch FROM created_at) * 1000000)::bigint), 'UTF8')
+RETURNS bytea LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN convert_to(concat_ws('|', ledger_account_id, slot, transaction_id, currency, amount, coalesce(balance_after::text, ''),
+                              (extract(epoch FROM created_at) * 1000000)::bigint), 'UTF8');
+END
 $$;
 
 -- The hash before a chain's first entry.
@@ -61,26 +65,32 @@ CREATE OR REPLACE FUNCTION ledger_chain_genesis() RETURNS bytea LANGUAGE sql IMM
   SELECT '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea
 $$;
 
--- ledger_chain(head, content) OVER (... ORDER BY chain order): each row's hash, the first
--- row's chained to head.
-CREATE OR REPLACE FUNCTION ledger_chain_step(state bytea, head bytea, content bytea) RETURNS bytea
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT sha256(coalesce(state, head) || content)
-$$;
-
-CREATE OR REPLACE AGGREGATE ledger_chain(bytea, bytea) (SFUNC = ledger_chain_step, STYPE = bytea);
-
-CREATE OR REPLACE FUNCTION ledger_post(p jsonb) RETURNS void LANGUAGE plpgsql AS $$
+-- Generic plans: its statements' plans depend on nothing but the shape of the payload, and
+-- planning them anew at every call (PL/pgSQL's default for statements with parameters, until
+-- it trusts a generic plan) cost more than executing them (docs/ledger.md, "Throughput").
+CREATE OR REPLACE FUNCTION ledger_post(p jsonb) RETURNS void LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   d         record;
   v_slot    int;
   v_done    int;
   v_current numeric;
   v_after   numeric;
-  v_ids     text[] := '{}';
-  v_slots   int[] := '{}';
-  v_befores numeric[] := '{}';
-  v_customs boolean[] := '{}';
+  v_balance numeric;
+  v_head    bytea;
+  v_last_at timestamptz;
+  v_at      timestamptz;
+  n         int := 0;
+  -- The entries to insert, in chain order (ledger account id, then payload order).
+  e_tx      text[];
+  e_la      text[];
+  e_slot    int[];
+  e_currency text[];
+  e_amount  numeric[];
+  e_balance numeric[];
+  e_at      timestamptz[];
+  e_prev    bytea[];
+  e_hash    bytea[];
 BEGIN
   INSERT INTO ledger_transaction (id, tenant_id, livemode, kind, reference, reverses_id)
   SELECT t.id, t.tenant_id, t.livemode, t.kind, t.reference, t.reverses_id
@@ -96,13 +106,17 @@ BEGIN
       AS b(id text, tenant_id text, livemode boolean, account_id text, type text, currency text, amount text, fee text,
            net text, status text, available_on text, description text, source_id text, ledger_transaction_id text);
 
-  -- One net change per ledger account, in ledger account id order (the global lock order).
+  -- One net change per ledger account, in ledger account id order (the global lock order),
+  -- with its entries in payload order.
   FOR d IN
     SELECT ledger_account_id(x.account_id, x.currency, x.kind, x.livemode) AS la_id,
            x.tenant_id, x.livemode, x.account_id, x.currency, x.kind, sum(x.amount::numeric) AS delta,
-           x.kind = ANY(ledger_customer_kinds()) AS customer
-      FROM jsonb_to_recordset(p->'entries')
-        AS x(tenant_id text, livemode boolean, account_id text, currency text, kind text, amount text)
+           x.kind = ANY(ledger_customer_kinds()) AS customer,
+           array_agg(x.transaction_id ORDER BY x.ord) AS transaction_ids,
+           array_agg(x.amount::numeric ORDER BY x.ord) AS amounts
+      FROM ROWS FROM (jsonb_to_recordset(p->'entries')
+             AS (tenant_id text, livemode boolean, account_id text, currency text, kind text, amount text, transaction_id text))
+           WITH ORDINALITY AS x(tenant_id, livemode, account_id, currency, kind, amount, transaction_id, ord)
      GROUP BY 1, 2, 3, 4, 5, 6
      ORDER BY 1
   LOOP
@@ -140,39 +154,40 @@ BEGIN
     IF v_done <> 1 THEN
       RAISE EXCEPTION 'ledger_post could not apply % to %', d.delta, d.la_id;
     END IF;
-    v_ids := v_ids || d.la_id;
-    v_slots := v_slots || v_slot;
-    v_befores := v_befores || (v_after - d.delta);
-    v_customs := v_customs || d.customer;
+
+    -- The row is locked: chain this account's entries onto the row's head (its latest entry),
+    -- stamped now, which is after the head's own stamp (greatest() keeps it so should the clock
+    -- step back).
+    SELECT le.hash, le.created_at INTO v_head, v_last_at
+      FROM ledger_entry le
+     WHERE le.ledger_account_id = d.la_id AND le.slot = v_slot
+     ORDER BY le.created_at DESC, le.id DESC
+     LIMIT 1;
+    IF NOT FOUND THEN
+      v_head := ledger_chain_genesis();
+      v_last_at := NULL;
+    END IF;
+    v_at := greatest(clock_timestamp(), v_last_at);
+    v_balance := v_after - d.delta;
+    FOR k IN 1..cardinality(d.amounts) LOOP
+      n := n + 1;
+      v_balance := v_balance + d.amounts[k];
+      e_tx[n] := d.transaction_ids[k];
+      e_la[n] := d.la_id;
+      e_slot[n] := v_slot;
+      e_currency[n] := d.currency;
+      e_amount[n] := d.amounts[k];
+      e_balance[n] := CASE WHEN d.customer THEN v_balance END;
+      e_at[n] := v_at;
+      e_prev[n] := v_head;
+      v_head := sha256(v_head || ledger_entry_content(d.la_id, v_slot, d.transaction_ids[k], d.currency, d.amounts[k], e_balance[n], v_at));
+      e_hash[n] := v_head;
+    END LOOP;
   END LOOP;
 
-  -- The entries, each chained to the one before it on its balance row: the row's head (its
-  -- latest entry, read under the row lock taken above) for an account's first entry in this
-  -- call. Every lock is held by now, so clock_timestamp() is after the previous entry's of each
-  -- chain (greatest() keeps it so should the clock step back). Rows are inserted in chain
-  -- order, so ids follow it too.
+  -- In chain order, so that ids follow it too.
   INSERT INTO ledger_entry (transaction_id, ledger_account_id, slot, currency, amount, balance_after, created_at, prev_hash, hash)
-  SELECT c.transaction_id, c.la_id, c.slot, c.currency, c.amount, c.balance_after, c.at,
-         coalesce(lag(c.hash) OVER w, c.head), c.hash
-    FROM (SELECT b.*, ledger_chain(b.head, ledger_entry_content(b.la_id, b.slot, b.transaction_id, b.currency, b.amount,
-                                                                b.balance_after, b.at)) OVER w AS hash
-            FROM (SELECT x.ord, x.transaction_id, a.la_id, a.slot, x.currency, x.amount::numeric AS amount, a.head, a.at,
-                         CASE WHEN a.customer THEN a.before + sum(x.amount::numeric) OVER w END AS balance_after
-                    FROM ROWS FROM (jsonb_to_recordset(p->'entries')
-                           AS (transaction_id text, livemode boolean, account_id text, currency text, kind text, amount text))
-                         WITH ORDINALITY AS x(transaction_id, livemode, account_id, currency, kind, amount, ord)
-                    JOIN (SELECT u.la_id, u.slot, u.before, u.customer,
-                                 coalesce(h.hash, ledger_chain_genesis()) AS head,
-                                 greatest(clock_timestamp(), h.created_at) AS at
-                            FROM unnest(v_ids, v_slots, v_befores, v_customs) AS u(la_id, slot, before, customer)
-                            LEFT JOIN LATERAL (SELECT le.hash, le.created_at FROM ledger_entry le
-                                                WHERE le.ledger_account_id = u.la_id AND le.slot = u.slot
-                                                ORDER BY le.created_at DESC, le.id DESC LIMIT 1) h ON true) a
-                      ON a.la_id = ledger_account_id(x.account_id, x.currency, x.kind, x.livemode)
-                  WINDOW w AS (PARTITION BY a.la_id ORDER BY x.ord)) b
-          WINDOW w AS (PARTITION BY b.la_id ORDER BY b.ord)) c
-  WINDOW w AS (PARTITION BY c.la_id ORDER BY c.ord)
-   ORDER BY c.la_id, c.ord;
+  SELECT * FROM unnest(e_tx, e_la, e_slot, e_currency, e_amount, e_balance, e_at, e_prev, e_hash);
 
   -- Per-account event order: take every touched account's lock (in key order), then number.
   PERFORM pg_advisory_xact_lock(k)
@@ -193,26 +208,26 @@ BEGIN
   )
   INSERT INTO balance_event (id, tenant_id, livemode, account_id, currency, available, pending, held, balance_transaction_id)
   SELECT e.id, e.tenant_id, e.livemode, e.account_id, e.currency,
-         -- Scalar subqueries: one primary-key lookup per event, whatever the planner thinks of
-         -- the set's size.
-         coalesce((SELECT lb.balance FROM ledger_balance lb
-                    WHERE lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, 'AVAILABLE', e.livemode) AND lb.slot = 0), 0)
-           - coalesce((SELECT sum(m.amount) FROM moved m
-                        WHERE m.account_id = e.account_id AND m.currency = e.currency AND m.livemode = e.livemode
-                          AND m.kind = 'AVAILABLE' AND m.posting > e.posting), 0),
-         coalesce((SELECT lb.balance FROM ledger_balance lb
-                    WHERE lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, 'PENDING', e.livemode) AND lb.slot = 0), 0)
-           - coalesce((SELECT sum(m.amount) FROM moved m
-                        WHERE m.account_id = e.account_id AND m.currency = e.currency AND m.livemode = e.livemode
-                          AND m.kind = 'PENDING' AND m.posting > e.posting), 0),
-         coalesce((SELECT lb.balance FROM ledger_balance lb
-                    WHERE lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, 'HELD', e.livemode) AND lb.slot = 0), 0)
-           - coalesce((SELECT sum(m.amount) FROM moved m
-                        WHERE m.account_id = e.account_id AND m.currency = e.currency AND m.livemode = e.livemode
-                          AND m.kind = 'HELD' AND m.posting > e.posting), 0),
+         now_.available - later.available, now_.pending - later.pending, now_.held - later.held,
          e.balance_transaction_id
     FROM jsonb_to_recordset(p->'events')
       AS e(id text, tenant_id text, livemode boolean, account_id text, currency text, balance_transaction_id text, posting int)
+         -- The account's three customer balances now: primary-key lookups, one index scan.
+         CROSS JOIN LATERAL (
+           SELECT coalesce(sum(lb.balance) FILTER (WHERE la.kind = 'AVAILABLE'), 0) AS available,
+                  coalesce(sum(lb.balance) FILTER (WHERE la.kind = 'PENDING'), 0) AS pending,
+                  coalesce(sum(lb.balance) FILTER (WHERE la.kind = 'HELD'), 0) AS held
+             FROM unnest(ARRAY['AVAILABLE', 'PENDING', 'HELD']) AS la(kind)
+             JOIN ledger_balance lb ON lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, la.kind, e.livemode) AND lb.slot = 0
+         ) now_
+         -- What this call's later postings moved on them.
+         CROSS JOIN LATERAL (
+           SELECT coalesce(sum(m.amount) FILTER (WHERE m.kind = 'AVAILABLE'), 0) AS available,
+                  coalesce(sum(m.amount) FILTER (WHERE m.kind = 'PENDING'), 0) AS pending,
+                  coalesce(sum(m.amount) FILTER (WHERE m.kind = 'HELD'), 0) AS held
+             FROM moved m
+            WHERE m.account_id = e.account_id AND m.currency = e.currency AND m.livemode = e.livemode AND m.posting > e.posting
+         ) later
    ORDER BY e.posting, e.account_id, e.currency;
 
   IF coalesce((p->>'notify')::boolean, false) THEN
