@@ -77,6 +77,7 @@ describe("Account.ledgerProof", () => {
     expect(proof.checkpoint).toMatchObject({ id: recorded!.id, sequence: recorded!.seq, digest: recorded!.digest });
     expect(Number(recorded!.seq)).toBeGreaterThanOrEqual(latestBefore);
     expect(Number(recorded!.seq)).toBeLessThanOrEqual(await latestSeq());
+    if (written.written) expect(Number(recorded!.seq)).toBeGreaterThanOrEqual(Number(written.written.seq));
 
     expect(proof.checkpoint!.id).toMatch(/^lcp_/);
     expect(proof.checkpoint!.heads.map((head) => [head.kind, head.hash])).toEqual([

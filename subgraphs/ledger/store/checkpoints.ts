@@ -49,6 +49,8 @@ function toHead(row: HeadRow): CheckpointHead {
   };
 }
 
+// seq leaves as text (exact on both drivers). A query that orders by it must name the column
+// (ledger_checkpoint.seq): ORDER BY seq would mean this text alias, and put 10 before 9.
 const CHECKPOINT_COLUMNS = `id, seq::text AS seq, encode(digest, 'hex') AS digest, head_count, created_at`;
 
 // The two-key form of the advisory lock: a key space of its own, apart from the one-key locks
@@ -68,7 +70,9 @@ export async function beginCheckpoint(sql: SqlClient): Promise<boolean> {
 }
 
 export async function latestCheckpoint(sql: SqlClient): Promise<CheckpointRecord | null> {
-  const [row] = await sql.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoint ORDER BY seq DESC LIMIT 1`);
+  const [row] = await sql.query<CheckpointRow>(
+    `SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoint ORDER BY ledger_checkpoint.seq DESC LIMIT 1`,
+  );
   return row ? toRecord(row) : null;
 }
 
@@ -127,7 +131,7 @@ export async function insertCheckpoint(
 /** The checkpoints after `afterSeq`, in order, a page at a time (the verifier's walk). */
 export async function checkpointsAfter(sql: SqlClient, afterSeq: bigint, limit: number): Promise<CheckpointRecord[]> {
   const rows = await sql.query<CheckpointRow>(
-    `SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoint WHERE seq > $1::bigint ORDER BY seq LIMIT $2`,
+    `SELECT ${CHECKPOINT_COLUMNS} FROM ledger_checkpoint WHERE seq > $1::bigint ORDER BY ledger_checkpoint.seq LIMIT $2`,
     [afterSeq.toString(), limit],
   );
   return rows.map(toRecord);

@@ -324,6 +324,21 @@ describe("checkpoints", () => {
     expect(report.checkpointsChecked).toBe(Number(next.written!.seq));
   });
 
+  it("numbers checkpoints past nine in order, and verifies them in that order", async () => {
+    // seq leaves the database as text: a query ordering by that alias sorts 10 before 9.
+    for (let i = 0; i < 11; i += 1) {
+      await post(db.sql, scope, [credit(seller, 1n)]);
+      expect((await checkpointLedger(db)).written).toBeDefined();
+    }
+    const latest = await db.prisma.ledgerCheckpoint.findFirst({ orderBy: { seq: "desc" } });
+    expect(latest!.seq).toBeGreaterThanOrEqual(11n);
+    await post(db.sql, scope, [credit(seller, 1n)]);
+    expect((await checkpointLedger(db)).written?.seq).toBe(latest!.seq + 1n);
+    const report = await verifyLedger(db.sql);
+    expect(report.problems).toEqual([]);
+    expect(report.checkpointsChecked).toBe(Number(latest!.seq) + 1);
+  });
+
   it("writes one checkpoint when two run at once", async () => {
     await post(db.sql, scope, [credit(seller, 6n)]);
     const before = await db.prisma.ledgerCheckpoint.count();
@@ -393,7 +408,9 @@ describe("checkpoints", () => {
       expect.stringMatching(`checkpoint ${latest.id} recorded entry .* hash is no longer the recorded one`),
     );
     const removed = await whileTampered(async (sql) => {
-      const [second] = await sql.query<{ seq: string }>("SELECT seq::text AS seq FROM ledger_checkpoint ORDER BY seq LIMIT 1 OFFSET 1");
+      const [second] = await sql.query<{ seq: string }>(
+        "SELECT seq::text AS seq FROM ledger_checkpoint ORDER BY ledger_checkpoint.seq LIMIT 1 OFFSET 1",
+      );
       await sql.query("DELETE FROM ledger_checkpoint_head WHERE checkpoint_seq = $1", [second!.seq]);
       await sql.query("DELETE FROM ledger_checkpoint WHERE seq = $1", [second!.seq]);
     });
