@@ -102,7 +102,10 @@ describe("balances at any moment", () => {
   const STEPS = 80;
 
   beforeAll(async () => {
-    deps = await testDeps({ SETTLEMENT_DELAY_MS: "1", PAYOUT_STEP_MS: String(HOUR) });
+    // Top-ups fall due in an hour: a worker of another suite on the same database (they settle
+    // every tenant's due top-ups) must not settle these between a step and its record. The
+    // "settle" step makes this history's top-ups due itself.
+    deps = await testDeps({ SETTLEMENT_DELAY_MS: String(HOUR), PAYOUT_STEP_MS: String(HOUR) });
     principal = await insertPlatform(deps);
     const platform = principal.tenantId;
     accounts = [platform, await insertConnectedAccount({ tenantId: platform }), await insertConnectedAccount({ tenantId: platform })];
@@ -156,9 +159,22 @@ describe("balances at any moment", () => {
           case "top-up":
             await createTopup(deps, principal, { accountId, amount: amount(5_000), currency }, randomUUID());
             break;
-          case "settle":
-            await settleDueTopups(deps, new Date(Date.now() + 1_000));
+          case "settle": {
+            await deps.db.sql.query("UPDATE topup SET settles_at = now() WHERE account_id = ANY($1) AND status = 'PENDING'", [accounts]);
+            await settleDueTopups(deps);
+            // Settled, by this call or by another suite's worker that claimed some first (and
+            // may still be committing them): wait until none is left.
+            for (let wait = 0; wait < 600; wait += 1) {
+              const [left] = await deps.db.sql.query<{ n: string }>(
+                "SELECT count(*)::text AS n FROM topup WHERE account_id = ANY($1) AND status = 'PENDING'",
+                [accounts],
+              );
+              if (left!.n === "0") break;
+              await settleDueTopups(deps);
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            }
             break;
+          }
           case "transfer": {
             const destinationAccountId = pick(accounts.slice(1));
             await createTransfer(
