@@ -2,7 +2,7 @@
 # The moneygraph image: one image for every role (gateway, subgraph <name>, worker, migrate,
 # all-in-one; cmd/entrypoint.sh). Two stages: `build` installs every dependency from the
 # lockfile and generates the Prisma client (which needs the prisma CLI, a devDependency), then
-# compiles the entry points to JavaScript bundles (`npm run build`, scripts/build.ts: about half
+# compiles the entry points to JavaScript bundles (`npm run build`, scripts/build.ts: about a fifth of
 # the start-up CPU of running the TypeScript through tsx), then drops the devDependencies; the
 # runtime stage takes the pruned node_modules, the generated client, the bundles and the files
 # they read at run time (supergraph, migrations, the ledger's SQL), and runs as the unprivileged

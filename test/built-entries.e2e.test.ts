@@ -4,11 +4,12 @@
 // SQL) from where their source is.
 
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { buildEntries, ENTRY_POINTS, ROOT } from "../scripts/build.ts";
+import { builtinModules, createRequire } from "node:module";
+import { buildEntries, ENTRY_POINTS, EXTERNAL_PACKAGES, ROOT } from "../scripts/build.ts";
 import { spawnEntry, stopSpawned, viewerThrough } from "./support/processes.ts";
 
 // Inside the repository, so that the bundles' package imports resolve from its node_modules.
@@ -31,6 +32,33 @@ describe("the bundles of npm run build", () => {
       // Our own modules are inside; only packages (and node: builtins) are imported.
       expect(readFileSync(file, "utf8")).not.toMatch(/from\s+["'][^"']+\.ts["']/);
     }
+  });
+
+  it("carries the packages too, importing only Node's built-ins and the packages left out on purpose", () => {
+    const files = readdirSync(outdir, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".js"));
+    const imported = new Set<string>();
+    for (const file of files) {
+      const text = readFileSync(join(outdir, file), "utf8");
+      for (const [, specifier] of text.matchAll(/(?:^import\s[^;]*?from\s*|\bimport\()"([^".][^"]*)"/gm)) imported.add(specifier!);
+    }
+    const packageOf = (specifier: string) =>
+      specifier
+        .split("/")
+        .slice(0, specifier.startsWith("@") ? 2 : 1)
+        .join("/");
+    const leftOut = (name: string) =>
+      EXTERNAL_PACKAGES.some((pattern) => (pattern.endsWith("/*") ? name.startsWith(pattern.slice(0, -1)) : name === pattern));
+    const strays = [...imported].filter(
+      (specifier) => !specifier.startsWith("node:") && !builtinModules.includes(specifier) && !leftOut(packageOf(specifier)),
+    );
+    expect(strays).toEqual([]);
+    // The gateway's runtime is inside, not imported (it is what made start-up slow).
+    expect([...imported].some((specifier) => specifier.startsWith("@graphql-hive/gateway-runtime"))).toBe(false);
+    // And what is imported resolves from the repository's node_modules, as in the image.
+    const require = createRequire(join(ROOT, "package.json"));
+    for (const specifier of imported)
+      if (!specifier.startsWith("node:") && !builtinModules.includes(specifier))
+        expect(() => require.resolve(specifier), specifier).not.toThrow();
   });
 
   it("migrate, then the all-in-one process serves the API and stops cleanly on Ctrl-C", async () => {
