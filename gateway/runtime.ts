@@ -85,7 +85,7 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
     },
     // Errors are formatted by our own plugin (useErrorFormatting), which masks and logs once.
     maskedErrors: false,
-    // Our own readiness (every subgraph ready) is served by the edge plugin on /readyz.
+    // Our own readiness (the gateway's, naming each subgraph's state) is served by the edge plugin on /readyz.
     healthCheckEndpoint: "/healthcheck",
     readinessCheckEndpoint: "/readiness",
     landingPage: false,

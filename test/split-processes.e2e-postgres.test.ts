@@ -57,6 +57,34 @@ describe("separate processes", () => {
 
     const ready = await fetch(`http://127.0.0.1:${gatewayPort}/readyz`);
     expect(ready.status).toBe(200);
-    for (const process of running) expect(await process.stop("SIGTERM")).toBe(0);
+    expect(await ready.json()).toMatchObject({
+      status: "ready",
+      subgraphs: { accounts: "ready", balances: "ready", payouts: "ready", crypto: "ready" },
+    });
+
+    // One subgraph down: the gateway stays in rotation (its replicas all share that subgraph),
+    // says which one is missing, serves what the others answer, and refuses the rest retryably.
+    const crypto = running[SUBGRAPH_NAMES.indexOf("crypto")]!;
+    expect(await crypto.stop("SIGTERM")).toBe(0);
+    const degraded = await fetch(`http://127.0.0.1:${gatewayPort}/readyz`);
+    expect(degraded.status).toBe(200);
+    expect(await degraded.json()).toEqual({
+      status: "degraded",
+      supergraph: "loaded",
+      subgraphs: { accounts: "ready", balances: "ready", payouts: "ready", crypto: "unreachable" },
+    });
+    expect(await viewerThrough(gatewayPort, secretKey)).toEqual({
+      data: { viewer: { id: account.id, displayName: "Split", type: "PLATFORM", balances: [] } },
+    });
+    const assets = await fetch(`http://127.0.0.1:${gatewayPort}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${secretKey}` },
+      body: JSON.stringify({ query: "{ cryptoAssets { asset network } }" }),
+    });
+    const refused = (await assets.json()) as { data?: unknown; errors?: { extensions?: { code?: string; retryable?: boolean } }[] };
+    expect(assets.status, JSON.stringify(refused)).toBe(503);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", retryable: true });
+
+    for (const process of running) if (process !== crypto) expect(await process.stop("SIGTERM")).toBe(0);
   }, 600_000);
 });

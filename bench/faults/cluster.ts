@@ -97,10 +97,11 @@ export async function startCluster(
     async ready() {
       const worker = processes.get("worker");
       if (!worker || worker.child.exitCode !== null || worker.child.signalCode !== null) return false;
-      const status = await fetch(cluster.gatewayUrl().replace(/\/graphql$/, "/readyz"), { signal: AbortSignal.timeout(5_000) })
-        .then((response) => response.status)
-        .catch(() => 0);
-      return status === 200;
+      // The gateway's /readyz names each subgraph's state: every process is ready when all are.
+      const body = await fetch(cluster.gatewayUrl().replace(/\/graphql$/, "/readyz"), { signal: AbortSignal.timeout(5_000) })
+        .then((response) => (response.ok ? (response.json() as Promise<{ status?: string }>) : undefined))
+        .catch(() => undefined);
+      return body?.status === "ready";
     },
     unexpectedExits: () => [...deaths],
     async stop() {

@@ -44,6 +44,14 @@ const DECODERS: Readonly<Record<string, (() => NodeJS.ReadWriteStream) | undefin
   br: createBrotliDecompress,
 };
 
+/**
+ * Ready once the supergraph is loaded, which it is by the time this plugin serves anything: the
+ * gateway's readiness is its own, as Apollo Router's and Hive Gateway's are. A subgraph that does
+ * not answer makes it `degraded`, not unready: every gateway replica shares its subgraphs, so
+ * taking them out of rotation for one subgraph would turn that subgraph's outage into an outage of
+ * the whole API, while the gateway still serves everything the other subgraphs answer (and a
+ * typed, retryable `SERVICE_UNAVAILABLE` for the rest). The body names each subgraph's state.
+ */
 async function readinessOf(subgraphUrls: Readonly<Record<string, string>>): Promise<Response> {
   const checks = await Promise.all(
     Object.entries(subgraphUrls).map(async ([name, url]) => {
@@ -53,8 +61,8 @@ async function readinessOf(subgraphUrls: Readonly<Record<string, string>>): Prom
       return [name, ok ? "ready" : "unreachable"] as const;
     }),
   );
-  const ready = checks.every(([, status]) => status === "ready");
-  return json(ready ? 200 : 503, { status: ready ? "ready" : "not ready", supergraph: "loaded", subgraphs: Object.fromEntries(checks) });
+  const every = checks.every(([, status]) => status === "ready");
+  return json(200, { status: every ? "ready" : "degraded", supergraph: "loaded", subgraphs: Object.fromEntries(checks) });
 }
 
 /**
