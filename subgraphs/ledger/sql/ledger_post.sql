@@ -78,9 +78,14 @@ DECLARE
   v_after   numeric;
   v_balance numeric;
   v_head    bytea;
-  v_last_at timestamptz;
   v_at      timestamptz;
   n         int := 0;
+  -- The balance rows changed, in lock order, with their chains' heads.
+  a_n       int := 0;
+  a_la      text[];
+  a_slot    int[];
+  a_head    bytea[];
+  a_last_at timestamptz[];
   -- The entries to insert, in chain order (ledger account id, then payload order).
   e_tx      text[];
   e_la      text[];
@@ -91,6 +96,7 @@ DECLARE
   e_at      timestamptz[];
   e_prev    bytea[];
   e_hash    bytea[];
+  e_row     int[];
 BEGIN
   INSERT INTO ledger_transaction (id, tenant_id, livemode, kind, reference, reverses_id)
   SELECT t.id, t.tenant_id, t.livemode, t.kind, t.reference, t.reverses_id
@@ -155,19 +161,11 @@ BEGIN
       RAISE EXCEPTION 'ledger_post could not apply % to %', d.delta, d.la_id;
     END IF;
 
-    -- The row is locked: chain this account's entries onto the row's head (its latest entry),
-    -- stamped now, which is after the head's own stamp (greatest() keeps it so should the clock
-    -- step back).
-    SELECT le.hash, le.created_at INTO v_head, v_last_at
-      FROM ledger_entry le
-     WHERE le.ledger_account_id = d.la_id AND le.slot = v_slot
-     ORDER BY le.created_at DESC, le.id DESC
-     LIMIT 1;
-    IF NOT FOUND THEN
-      v_head := ledger_chain_genesis();
-      v_last_at := NULL;
-    END IF;
-    v_at := greatest(clock_timestamp(), v_last_at);
+    -- The row is locked: its entries, in payload order, with the balance after each (a customer
+    -- balance's) and the row they extend; chained below, once every row is locked.
+    a_n := a_n + 1;
+    a_la[a_n] := d.la_id;
+    a_slot[a_n] := v_slot;
     v_balance := v_after - d.delta;
     FOR k IN 1..cardinality(d.amounts) LOOP
       n := n + 1;
@@ -178,11 +176,33 @@ BEGIN
       e_currency[n] := d.currency;
       e_amount[n] := d.amounts[k];
       e_balance[n] := CASE WHEN d.customer THEN v_balance END;
-      e_at[n] := v_at;
-      e_prev[n] := v_head;
-      v_head := sha256(v_head || ledger_entry_content(d.la_id, v_slot, d.transaction_ids[k], d.currency, d.amounts[k], e_balance[n], v_at));
-      e_hash[n] := v_head;
+      e_row[n] := a_n;
     END LOOP;
+  END LOOP;
+
+  -- Every row is locked: read each chain's head (its latest entry) in one statement, whose
+  -- snapshot, taken now, holds every entry committed before the locks were granted. Each row's
+  -- entries are stamped now, after its head's own stamp (greatest() keeps it so should the clock
+  -- step back), and chained onto it: hash = sha256(prev_hash || content).
+  SELECT array_agg(coalesce(h.hash, ledger_chain_genesis()) ORDER BY r.i), array_agg(h.created_at ORDER BY r.i)
+    INTO a_head, a_last_at
+    FROM unnest(a_la, a_slot) WITH ORDINALITY AS r(la_id, slot, i)
+    LEFT JOIN LATERAL (
+      SELECT le.hash, le.created_at
+        FROM ledger_entry le
+       WHERE le.ledger_account_id = r.la_id AND le.slot = r.slot
+       ORDER BY le.created_at DESC, le.id DESC
+       LIMIT 1
+    ) h ON true;
+  FOR i IN 1..n LOOP
+    IF i = 1 OR e_row[i] <> e_row[i - 1] THEN
+      v_head := a_head[e_row[i]];
+      v_at := greatest(clock_timestamp(), a_last_at[e_row[i]]);
+    END IF;
+    e_at[i] := v_at;
+    e_prev[i] := v_head;
+    v_head := sha256(v_head || ledger_entry_content(e_la[i], e_slot[i], e_tx[i], e_currency[i], e_amount[i], e_balance[i], v_at));
+    e_hash[i] := v_head;
   END LOOP;
 
   -- In chain order, so that ids follow it too.
@@ -195,40 +215,59 @@ BEGIN
              FROM jsonb_to_recordset(p->'events') AS e(account_id text)) keys
     ORDER BY k;
 
-  -- One event per posting and account-currency it changed, in posting order, each with the
-  -- balances right after that posting: the final balance (read under the account's lock) less
-  -- what the later postings of this call moved. A batch of postings therefore reads, event by
-  -- event, exactly like the same postings committed one at a time. Customer balances are one
-  -- row (slot 0). Rows are inserted in that order, so their seq follows it.
-  WITH moved AS (
-    SELECT x.livemode, x.account_id, x.currency, x.kind, x.amount::numeric AS amount, x.posting
-      FROM jsonb_to_recordset(p->'entries')
-        AS x(livemode boolean, account_id text, currency text, kind text, amount text, posting int)
-     WHERE x.kind = ANY(ledger_customer_kinds())
-  )
-  INSERT INTO balance_event (id, tenant_id, livemode, account_id, currency, available, pending, held, balance_transaction_id)
-  SELECT e.id, e.tenant_id, e.livemode, e.account_id, e.currency,
-         now_.available - later.available, now_.pending - later.pending, now_.held - later.held,
-         e.balance_transaction_id
-    FROM jsonb_to_recordset(p->'events')
-      AS e(id text, tenant_id text, livemode boolean, account_id text, currency text, balance_transaction_id text, posting int)
-         -- The account's three customer balances now: primary-key lookups, one index scan.
-         CROSS JOIN LATERAL (
-           SELECT coalesce(sum(lb.balance) FILTER (WHERE la.kind = 'AVAILABLE'), 0) AS available,
-                  coalesce(sum(lb.balance) FILTER (WHERE la.kind = 'PENDING'), 0) AS pending,
-                  coalesce(sum(lb.balance) FILTER (WHERE la.kind = 'HELD'), 0) AS held
-             FROM unnest(ARRAY['AVAILABLE', 'PENDING', 'HELD']) AS la(kind)
-             JOIN ledger_balance lb ON lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, la.kind, e.livemode) AND lb.slot = 0
-         ) now_
-         -- What this call's later postings moved on them.
-         CROSS JOIN LATERAL (
-           SELECT coalesce(sum(m.amount) FILTER (WHERE m.kind = 'AVAILABLE'), 0) AS available,
-                  coalesce(sum(m.amount) FILTER (WHERE m.kind = 'PENDING'), 0) AS pending,
-                  coalesce(sum(m.amount) FILTER (WHERE m.kind = 'HELD'), 0) AS held
-             FROM moved m
-            WHERE m.account_id = e.account_id AND m.currency = e.currency AND m.livemode = e.livemode AND m.posting > e.posting
-         ) later
-   ORDER BY e.posting, e.account_id, e.currency;
+  -- One event per posting and account-currency it changed, each with the account's three customer
+  -- balances right after that posting (read under the account's lock, just taken).
+  IF jsonb_array_length(p->'transactions') = 1 THEN
+    -- One posting (every caller but the transfers' group commit): the balances now are the
+    -- balances after it. Primary-key lookups, and nothing else: the general form below costs a
+    -- call about a tenth more (docs/ledger.md, "Throughput with holds and chains").
+    INSERT INTO balance_event (id, tenant_id, livemode, account_id, currency, available, pending, held, balance_transaction_id)
+    SELECT e.id, e.tenant_id, e.livemode, e.account_id, e.currency,
+           coalesce((SELECT lb.balance FROM ledger_balance lb
+                      WHERE lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, 'AVAILABLE', e.livemode) AND lb.slot = 0), 0),
+           coalesce((SELECT lb.balance FROM ledger_balance lb
+                      WHERE lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, 'PENDING', e.livemode) AND lb.slot = 0), 0),
+           coalesce((SELECT lb.balance FROM ledger_balance lb
+                      WHERE lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, 'HELD', e.livemode) AND lb.slot = 0), 0),
+           e.balance_transaction_id
+      FROM jsonb_to_recordset(p->'events')
+        AS e(id text, tenant_id text, livemode boolean, account_id text, currency text, balance_transaction_id text, posting int)
+     ORDER BY e.account_id, e.currency;
+  ELSE
+    -- Several postings, in posting order: the final balance less what the later postings of this
+    -- call moved (their entries read from the payload once, not once per event). A batch of postings therefore reads, event by
+    -- event, exactly like the same postings committed one at a time. Customer balances are one
+    -- row (slot 0). Rows are inserted in that order, so their seq follows it.
+    WITH moved AS MATERIALIZED (
+      SELECT x.livemode, x.account_id, x.currency, x.kind, x.amount::numeric AS amount, x.posting
+        FROM jsonb_to_recordset(p->'entries')
+          AS x(livemode boolean, account_id text, currency text, kind text, amount text, posting int)
+       WHERE x.kind = ANY(ledger_customer_kinds())
+    )
+    INSERT INTO balance_event (id, tenant_id, livemode, account_id, currency, available, pending, held, balance_transaction_id)
+    SELECT e.id, e.tenant_id, e.livemode, e.account_id, e.currency,
+           now_.available - later.available, now_.pending - later.pending, now_.held - later.held,
+           e.balance_transaction_id
+      FROM jsonb_to_recordset(p->'events')
+        AS e(id text, tenant_id text, livemode boolean, account_id text, currency text, balance_transaction_id text, posting int)
+           -- The account's three customer balances now: primary-key lookups, one index scan.
+           CROSS JOIN LATERAL (
+             SELECT coalesce(sum(lb.balance) FILTER (WHERE la.kind = 'AVAILABLE'), 0) AS available,
+                    coalesce(sum(lb.balance) FILTER (WHERE la.kind = 'PENDING'), 0) AS pending,
+                    coalesce(sum(lb.balance) FILTER (WHERE la.kind = 'HELD'), 0) AS held
+               FROM unnest(ARRAY['AVAILABLE', 'PENDING', 'HELD']) AS la(kind)
+               JOIN ledger_balance lb ON lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, la.kind, e.livemode) AND lb.slot = 0
+           ) now_
+           -- What this call's later postings moved on them.
+           CROSS JOIN LATERAL (
+             SELECT coalesce(sum(m.amount) FILTER (WHERE m.kind = 'AVAILABLE'), 0) AS available,
+                    coalesce(sum(m.amount) FILTER (WHERE m.kind = 'PENDING'), 0) AS pending,
+                    coalesce(sum(m.amount) FILTER (WHERE m.kind = 'HELD'), 0) AS held
+               FROM moved m
+              WHERE m.account_id = e.account_id AND m.currency = e.currency AND m.livemode = e.livemode AND m.posting > e.posting
+           ) later
+     ORDER BY e.posting, e.account_id, e.currency;
+  END IF;
 
   IF coalesce((p->>'notify')::boolean, false) THEN
     PERFORM pg_notify('balance_events', a.account_id)
