@@ -235,9 +235,10 @@ BEGIN
      ORDER BY e.account_id, e.currency;
   ELSE
     -- Several postings, in posting order: the final balance less what the later postings of this
-    -- call moved (their entries read from the payload once, not once per event). A batch of postings therefore reads, event by
-    -- event, exactly like the same postings committed one at a time. Customer balances are one
-    -- row (slot 0). Rows are inserted in that order, so their seq follows it.
+    -- call moved (their entries read from the payload once, not once per event). A batch of
+    -- postings therefore reads, event by event, exactly like the same postings committed one at a
+    -- time. Customer balances are one row (slot 0). Rows are inserted in that order, so their seq
+    -- follows it.
     WITH moved AS MATERIALIZED (
       SELECT x.livemode, x.account_id, x.currency, x.kind, x.amount::numeric AS amount, x.posting
         FROM jsonb_to_recordset(p->'entries')
