@@ -82,6 +82,8 @@ describe("a replayed gateway socket on the balances subgraph", () => {
     const ready = positioned(gateway);
     const stream = new Recorder(client.client, BalanceChangedIdsDocument, { accountId: tenant.accountId });
     await until(() => parsed().some(isSubscription), "the gateway's subscribe message");
+    // Its signature was made before this moment, so it is at least as old as the time since.
+    const subscribeSeenAt = Date.now();
 
     // The replay, at once: the captured connection_init, then the captured subscribe.
     const init = parsed().find((message) => message.type === "connection_init")!;
@@ -113,7 +115,10 @@ describe("a replayed gateway socket on the balances subgraph", () => {
     expect(proxy.upstreamCloses).toEqual([]);
     expect(client.closes).toEqual([]);
 
-    // The captured subscribe, now stale, is refused even on a socket the gateway just signed.
+    // The captured subscribe, now stale, is refused even on a socket the gateway just signed. (The
+    // replayed socket was cut when its connection_init's signature expired; the subscribe was
+    // signed later, so on a busy machine it can still be fresh here: wait until it cannot be.)
+    await until(() => Date.now() - subscribeSeenAt > SKEW_MS + 500, "the captured subscribe's signature to expire", SKEW_MS + 15_000);
     const fresh = rawSocket();
     await fresh.opened;
     fresh.socket.send(
