@@ -164,12 +164,13 @@ describe("balances at any moment", () => {
             await settleDueTopups(deps);
             // Settled, by this call or by another suite's worker that claimed some first (and
             // may still be committing them): wait until none is left.
-            for (let wait = 0; wait < 600; wait += 1) {
+            for (const deadline = Date.now() + 30_000; ;) {
               const [left] = await deps.db.sql.query<{ n: string }>(
                 "SELECT count(*)::text AS n FROM topup WHERE account_id = ANY($1) AND status = 'PENDING'",
                 [accounts],
               );
               if (left!.n === "0") break;
+              if (Date.now() > deadline) throw new Error(`${left!.n} top-ups still pending 30 s after they fell due`);
               await settleDueTopups(deps);
               await new Promise((resolve) => setTimeout(resolve, 50));
             }
