@@ -14,16 +14,19 @@
 //
 // Real processes on loopback: the four subgraphs and the gateway, as `npm run start:subgraph` and
 // `npm run start:gateway` start them, on a database of their own on DATABASE_URL (dropped at
-// the end). This process writes the transfers (through the createTransfer use case) and runs the
-// clients, so its own event loop is part of the measured delivery. BENCH_SECONDS (default 10)
+// the end). This process writes the transfers (through the createTransfer use case) on its main
+// thread; the clients (graphql-ws's) run on BENCH_CLIENT_THREADS worker threads (default 2), the
+// subscribers dealt out between them (subscription-clients.ts), so that one client event loop
+// reading a thousand sockets is not the figure. The gateway's CPU time per event (all its work
+// for the event's deliveries, divided by the events) moves less with the machine's load than the
+// latencies do. BENCH_SECONDS (default 10)
 // bounds each scenario's measured writing time, after BENCH_WARMUP_SECONDS (default 2) of writes
 // that are delivered and checked for order but not measured. BENCH_CPU_PROFILE=<directory>: the gateway writes a V8 CPU
 // profile there when it stops.
 
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createClient, type Client } from "graphql-ws";
-import WebSocket from "ws";
+import { Worker } from "node:worker_threads";
 import { insertPlatform } from "../subgraphs/accounts/api.ts";
 import { createTopup, createTransfer } from "../subgraphs/balances/api.ts";
 import type { PlatformPrincipal } from "../subgraphs/shared/auth/principal.ts";
@@ -33,7 +36,8 @@ import { newId, type AccountId } from "../subgraphs/shared/ids.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
 import { spawnEntry, type Spawned } from "../cmd/spawn.ts";
-import { freshDatabase, machine, table } from "./support.ts";
+import type { Plan, Received, Request } from "./subscription-clients.ts";
+import { freshDatabase, machine, processCpuMs, table } from "./support.ts";
 
 const USD = parseCurrency("USD")!;
 const serverUrl = process.env["DATABASE_URL"];
@@ -45,13 +49,13 @@ const numberOf = (name: string, fallback: number) => Number(process.env[name] ??
 const seconds = numberOf("BENCH_SECONDS", 10);
 const warmupSeconds = numberOf("BENCH_WARMUP_SECONDS", 2);
 const hot = { subscribers: numberOf("BENCH_HOT_SUBSCRIBERS", 1_000), rate: numberOf("BENCH_HOT_RATE", 20) };
+const clientThreads = Math.max(1, numberOf("BENCH_CLIENT_THREADS", 2));
 const spread = {
   subscribers: numberOf("BENCH_SPREAD_SUBSCRIBERS", 10_000),
   accounts: numberOf("BENCH_SPREAD_ACCOUNTS", 1_000),
   rate: numberOf("BENCH_SPREAD_RATE", 50),
 };
 
-const SUBSCRIPTION = "subscription($id: ID!) { balanceChanged(accountId: $id) { id available { amount } account { displayName } } }";
 const now = () => performance.timeOrigin + performance.now();
 
 interface Tenant {
@@ -94,69 +98,60 @@ function rss(pid: number): number {
   return Number(line?.replace(/\D+/g, "") ?? 0) * 1024;
 }
 
-interface Subscriber {
-  readonly accountId: AccountId;
-  readonly client: Client;
-  /** Balances received since the measurement began (after the warm-up's). */
-  received: bigint[];
-  arrivals: number[];
-  /** How many events of its account the warm-up delivered, and how many of them out of order. */
-  warmedUp: number;
-  warmupDisordered: number;
-  errors: unknown[];
-  names: Set<string>;
-}
+/** The client threads: each runs its share of the subscribers (subscription-clients.ts). */
+class ClientThreads {
+  private readonly workers: Worker[];
+  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  private next = 0;
 
-async function subscribeAll(
-  url: string,
-  plan: { accountId: AccountId; key: string }[],
-): Promise<{ subscribers: Subscriber[]; seconds: number }> {
-  const started = now();
-  const subscribers: Subscriber[] = [];
-  // Open sockets in waves: the kernel's accept queue is finite.
-  for (let i = 0; i < plan.length; i += 250) {
-    await Promise.all(
-      plan.slice(i, i + 250).map(async ({ accountId, key }) => {
-        const client = createClient({
-          url,
-          webSocketImpl: WebSocket,
-          retryAttempts: 0,
-          connectionParams: { authorization: `Bearer ${key}` },
-        });
-        const subscriber: Subscriber = {
-          accountId,
-          client,
-          received: [],
-          arrivals: [],
-          warmedUp: 0,
-          warmupDisordered: 0,
-          errors: [],
-          names: new Set(),
-        };
-        subscribers.push(subscriber);
-        await new Promise<void>((resolve) => {
-          client.on("connected", () => resolve());
-          client.subscribe<{ balanceChanged: { available: { amount: string }; account: { displayName: string } } }>(
-            { query: SUBSCRIPTION, variables: { id: accountId } },
-            {
-              next: (result) => {
-                const arrived = now();
-                if (result.errors) subscriber.errors.push(result.errors);
-                const event = result.data?.balanceChanged;
-                if (!event) return;
-                subscriber.received.push(BigInt(event.available.amount));
-                subscriber.arrivals.push(arrived);
-                subscriber.names.add(event.account.displayName);
-              },
-              error: (error) => subscriber.errors.push(error),
-              complete: () => {},
-            },
-          );
-        });
-      }),
-    );
+  constructor(count: number) {
+    this.workers = Array.from({ length: count }, () => {
+      // Node 20's workers do not take the parent's `--import tsx`: the worker registers tsx itself.
+      const entry = JSON.stringify(new URL("./subscription-clients.ts", import.meta.url).href);
+      const worker = new Worker(`import("tsx/esm/api").then(({ register }) => { register(); return import(${entry}); });`, {
+        eval: true,
+      });
+      worker.on("message", ({ id, value, error }: { id: number; value?: unknown; error?: string }) => {
+        const waiting = this.pending.get(id);
+        this.pending.delete(id);
+        if (error !== undefined) waiting?.reject(new Error(error));
+        else waiting?.resolve(value);
+      });
+      worker.on("error", (error) => {
+        for (const waiting of this.pending.values()) waiting.reject(error);
+        this.pending.clear();
+      });
+      return worker;
+    });
   }
-  return { subscribers, seconds: (now() - started) / 1_000 };
+
+  private ask<T>(worker: Worker, request: Request): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ id, request });
+    });
+  }
+
+  /** Every thread asked the same; their answers in thread order. */
+  all<T>(request: Request): Promise<T[]> {
+    return Promise.all(this.workers.map((worker) => this.ask<T>(worker, request)));
+  }
+
+  /** Subscribes the plan, dealt out round-robin; the seconds it took. */
+  async subscribe(url: string, plan: Plan[]): Promise<number> {
+    const started = now();
+    await Promise.all(
+      this.workers.map((worker, w) =>
+        this.ask(worker, { type: "subscribe", url, plan: plan.filter((_, i) => i % this.workers.length === w) }),
+      ),
+    );
+    return (now() - started) / 1_000;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
 }
 
 /**
@@ -197,24 +192,28 @@ interface ScenarioResult {
   readonly row: Record<string, string | number>;
 }
 
-async function settle(subscribers: Subscriber[], committed: Map<string, number>): Promise<void> {
+/** Waits (at most a minute) until every subscriber without errors has every event of its account. */
+async function settle(clients: ClientThreads, committed: Map<string, number>): Promise<void> {
   const expected = new Map<string, number>();
   for (const key of committed.keys()) {
     const account = key.slice(0, key.lastIndexOf(":"));
     expected.set(account, (expected.get(account) ?? 0) + 1);
   }
   const deadline = now() + 60_000;
-  while (now() < deadline && subscribers.some((s) => s.received.length < (expected.get(s.accountId) ?? 0) && s.errors.length === 0)) {
+  while (now() < deadline) {
+    const waiting = await clients.all<number>({ type: "waiting", expected: [...expected] });
+    if (waiting.every((count) => count === 0)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 function measure(
   name: string,
-  subscribers: Subscriber[],
+  subscribers: Received[],
   committed: Map<string, number>,
   gatewayRss: { before: number; after: number },
   subscribeSeconds: number,
+  gatewayCpuMs: number,
 ): ScenarioResult {
   const latencies: number[] = [];
   // Per event: its first delivery (the pipeline up to the fan-out) and its last (the fan-out).
@@ -228,12 +227,12 @@ function measure(
     expectedBy.set(account, (expectedBy.get(account) ?? 0) + 1);
   }
   for (const subscriber of subscribers) {
-    errors += subscriber.errors.length;
+    errors += subscriber.errors;
     const expected = expectedBy.get(subscriber.accountId) ?? 0;
-    missing += Math.max(0, expected - subscriber.received.length);
+    missing += Math.max(0, expected - subscriber.balances.length);
     disordered += subscriber.warmupDisordered;
-    subscriber.received.forEach((balance, i) => {
-      if (balance !== BigInt(subscriber.warmedUp + i + 1)) disordered += 1;
+    subscriber.balances.forEach((balance, i) => {
+      if (BigInt(balance) !== BigInt(subscriber.warmedUp + i + 1)) disordered += 1;
       const at = committed.get(`${subscriber.accountId}:${balance}`);
       if (at === undefined) return;
       const latency = Math.max(0, subscriber.arrivals[i]! - at);
@@ -273,6 +272,7 @@ function measure(
       "max ms": at(1),
       "first p50/p99 ms": `${quantile(firsts, 0.5)} / ${quantile(firsts, 0.99)}`,
       "spread p50/p99 ms": `${quantile(spreads, 0.5)} / ${quantile(spreads, 0.99)}`,
+      "gateway CPU ms/event": (gatewayCpuMs / Math.max(1, committed.size)).toFixed(2),
       "subscribe s": subscribeSeconds.toFixed(1),
       "gateway RSS MiB": `${(gatewayRss.before / 2 ** 20).toFixed(0)} → ${(gatewayRss.after / 2 ** 20).toFixed(0)}`,
       "KiB/subscriber": (perSubscriber / 1024).toFixed(1),
@@ -285,36 +285,40 @@ async function scenario(
   gateway: Spawned,
   url: string,
   deps: Dependencies,
-  plan: { accountId: AccountId; key: string }[],
+  plan: Plan[],
   rate: number,
   pickTarget: () => { tenant: Tenant; accountId: AccountId },
 ): Promise<ScenarioResult> {
   const before = rss(gateway.child.pid!);
-  const { subscribers, seconds: subscribeSeconds } = await subscribeAll(url, plan);
-  // Let every upstream subscription reach the subgraph before the first commit.
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
-  const after = rss(gateway.child.pid!);
-  console.log(
-    `${name}: ${subscribers.length} subscribed in ${subscribeSeconds.toFixed(1)} s; writing for ${warmupSeconds} s (warm-up) + ${seconds} s at ${rate}/s`,
-  );
-  const balances = new Map<string, bigint>();
-  if (warmupSeconds > 0) {
-    // Not measured: the first events meet cold code paths and fresh connections everywhere.
-    await settle(subscribers, await write(deps, rate, warmupSeconds, balances, pickTarget));
-    for (const subscriber of subscribers) {
-      subscriber.warmedUp = subscriber.received.length;
-      subscriber.warmupDisordered = subscriber.received.filter((balance, i) => balance !== BigInt(i + 1)).length;
-      subscriber.received = [];
-      subscriber.arrivals = [];
+  const threads = Math.min(clientThreads, plan.length);
+  const clients = new ClientThreads(threads);
+  try {
+    const subscribeSeconds = await clients.subscribe(url, plan);
+    // Let every upstream subscription reach the subgraph before the first commit.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const after = rss(gateway.child.pid!);
+    console.log(
+      `${name}: ${plan.length} subscribed on ${threads} client threads in ${subscribeSeconds.toFixed(1)} s; writing for ${warmupSeconds} s (warm-up) + ${seconds} s at ${rate}/s`,
+    );
+    const balances = new Map<string, bigint>();
+    if (warmupSeconds > 0) {
+      // Not measured: the first events meet cold code paths and fresh connections everywhere.
+      await settle(clients, await write(deps, rate, warmupSeconds, balances, pickTarget));
+      await clients.all({ type: "warmedUp" });
     }
+    const cpuBefore = processCpuMs(gateway.child.pid!);
+    const committed = await write(deps, rate, seconds, balances, pickTarget);
+    await settle(clients, committed);
+    const gatewayCpuMs = processCpuMs(gateway.child.pid!) - cpuBefore;
+    const subscribers = (await clients.all<Received[]>({ type: "report" })).flat();
+    const result = measure(name, subscribers, committed, { before, after }, subscribeSeconds, gatewayCpuMs);
+    console.log(JSON.stringify(result.row));
+    return result;
+  } finally {
+    await clients.all({ type: "dispose" }).catch(() => {});
+    await clients.stop();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
-  const committed = await write(deps, rate, seconds, balances, pickTarget);
-  await settle(subscribers, committed);
-  const result = measure(name, subscribers, committed, { before, after }, subscribeSeconds);
-  console.log(JSON.stringify(result.row));
-  await Promise.all(subscribers.map((s) => s.client.dispose()));
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
-  return result;
 }
 
 async function main(): Promise<void> {

@@ -9,6 +9,12 @@
 //     execution and continues on one of its own from the last event it was handed (the resumable
 //     layer's flow control then bounds it, and disconnects it with 4413 if it stops reading):
 //     nothing lost, nothing repeated, and a slow client never holds up the others.
+//   - An event is serialised once for all the execution's clients. A client whose sender is
+//     waiting for its next event and whose socket has nothing buffered is written to at once with
+//     that text (DirectDelivery: a graphql-ws `next` message, as the sender would have written
+//     it); any other client (still sending an earlier event, or its socket backed up) gets it
+//     through its queue and its sender. At a thousand clients of one account the per-client
+//     sender's promise hops, hooks and serialisation were most of the gateway's fan-out time.
 
 import type { ExecutionResult } from "graphql";
 import { cursorOfDelivered } from "./event-guard.ts";
@@ -19,6 +25,16 @@ export interface SharedOptions {
   readonly cursorOf?: (result: ExecutionResult) => string | undefined;
   /** Subscriptions that took their start position (tests wait on it). */
   onPositioned(): void;
+}
+
+/**
+ * A client's socket, for events written straight to it (see the header). `ready` must be false
+ * whenever a message written now would wait behind others (socket not open, bytes buffered).
+ */
+export interface DirectDelivery {
+  ready(): boolean;
+  /** Writes one `next` message whose payload is this JSON text. */
+  send(payload: string): void;
 }
 
 /** Starts an execution: the shared one, or a client's own from after an event. */
@@ -51,8 +67,12 @@ class Group {
           const step = await source.next();
           if (step.done) break;
           this.delivered += 1;
-          const cursor = this.cursorOf(step.value);
-          for (const member of [...this.members]) member.push(step.value, cursor);
+          const result = step.value;
+          const cursor = this.cursorOf(result);
+          // A result with errors goes through each sender (its errors are formatted there).
+          let text: string | undefined;
+          const serialised = result.errors ? undefined : () => (text ??= JSON.stringify(result));
+          for (const member of [...this.members]) member.push(result, cursor, serialised);
         }
       } catch (error) {
         for (const member of [...this.members]) member.fail(error);
@@ -89,6 +109,7 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
     private readonly options: SharedOptions,
     private readonly start: Start,
     private readonly onClose: () => void,
+    private readonly direct: DirectDelivery | undefined,
   ) {}
 
   [Symbol.asyncIterator](): AsyncIterableIterator<ExecutionResult> {
@@ -100,8 +121,15 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
     group.members.add(this);
   }
 
-  push(result: ExecutionResult, cursor: string | undefined): void {
+  push(result: ExecutionResult, cursor: string | undefined, serialised?: () => string): void {
     if (this.closed || !this.group) return;
+    // Its sender waits in next() with nothing queued: everything handed to it is written, so a
+    // message written now comes after all of it. (The queue's last cursor, which `detach` resumes
+    // after, is still the newest event handed over: nothing is sent directly while it holds any.)
+    if (serialised && this.direct && this.wake && this.queue.length === 0 && this.direct.ready()) {
+      this.direct.send(serialised());
+      return;
+    }
     this.queue.push({ result, cursor });
     this.signal();
     if (this.queue.length >= this.options.bufferEvents) this.detach();
@@ -219,23 +247,30 @@ export class SharedSubscriptions {
   /**
    * A client's subscription: joins the execution running under `key` when it may (see the
    * header), else starts one; `start` runs the runtime's subscription (with `startAfter`, a
-   * client's own execution after that event).
+   * client's own execution after that event). With `direct`, events may be written straight to
+   * the client's socket rather than yielded.
    */
   async subscribe(
     key: string,
     resumes: boolean,
     context: object,
     start: Start,
+    direct?: DirectDelivery,
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const running = this.groups.get(key);
     const owner = (context as { socket?: object }).socket;
-    const member = new Member(this.options, start, () => {
-      this.open -= 1;
-      if (!owner) return;
-      const members = this.byOwner.get(owner);
-      members?.delete(member);
-      if (members?.size === 0) this.byOwner.delete(owner);
-    });
+    const member = new Member(
+      this.options,
+      start,
+      () => {
+        this.open -= 1;
+        if (!owner) return;
+        const members = this.byOwner.get(owner);
+        members?.delete(member);
+        if (members?.size === 0) this.byOwner.delete(owner);
+      },
+      direct,
+    );
     if (owner) {
       const members = this.byOwner.get(owner) ?? new Set<Member>();
       members.add(member);

@@ -45,7 +45,7 @@ import type { SocketOperationContext, SocketOperationTracer } from "../plugins/t
 import { rateKeyOf, rateLimited, type RateLimiter } from "../rate-limit.ts";
 import { CLOSE_SERVICE_RESTART } from "./close-codes.ts";
 import { Connections, type Connection } from "./connections.ts";
-import type { SharedSubscriptions } from "./shared.ts";
+import type { DirectDelivery, SharedSubscriptions } from "./shared.ts";
 import { socketOperation, type TrustedDocuments } from "../trusted-documents.ts";
 
 export interface GatewaySocketsOptions {
@@ -119,6 +119,8 @@ interface SocketContext {
   requestId?: string;
   /** A subscription (each result is an event), not a query or mutation sent over the socket. */
   mgSubscription?: boolean;
+  /** Writes an event straight to the client (shared.ts), counted as onNext counts it. */
+  mgDirect?: DirectDelivery;
 }
 
 export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySockets {
@@ -254,6 +256,19 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         context.mgResumes = checked.resumes;
         context.requestId = operation.requestId;
         context.mgSubscription = checked.subscription;
+        if (checked.subscription) {
+          const socket = ctx.extra.socket;
+          // graphql-ws's `next` message, its fields in the order graphql-ws writes them.
+          const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+          context.mgDirect = {
+            ready: () => socket.readyState === socket.OPEN && socket.bufferedAmount === 0,
+            send(payload) {
+              operation.events += 1;
+              metrics?.subscriptionEvent();
+              socket.send(`${prefix}${payload}}`);
+            },
+          };
+        }
         return args;
       },
       execute: traceOperation ? (args) => traced(args, () => hive.execute!(args)) : hive.execute,
@@ -261,10 +276,16 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         const context = args.contextValue as SocketContext;
         const { query, documentId, operationName, variables } = context.params ?? {};
         const key = JSON.stringify([context.principal, query ?? documentId, operationName ?? null, variables ?? null]);
-        return options.shared.subscribe(key, context.mgResumes ?? false, args.contextValue as object, async (startAfter) => {
-          const own = startAfter ? { ...args, contextValue: { ...(args.contextValue as object), mgStartAfter: startAfter } } : args;
-          return (await traced(own, () => hive.subscribe!(own))) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;
-        });
+        return options.shared.subscribe(
+          key,
+          context.mgResumes ?? false,
+          args.contextValue as object,
+          async (startAfter) => {
+            const own = startAfter ? { ...args, contextValue: { ...(args.contextValue as object), mgStartAfter: startAfter } } : args;
+            return (await traced(own, () => hive.subscribe!(own))) as AsyncIterableIterator<ExecutionResult> | ExecutionResult;
+          },
+          context.mgDirect,
+        );
       },
       onNext(ctx, id, _payload, args, result) {
         const operation = ctx.extra.operations?.get(id);
