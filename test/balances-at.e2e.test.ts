@@ -15,6 +15,7 @@ import { codes, newPlatform, ok, request, type TestTenant } from "./support/clie
 import { testDatabase } from "./support/database.ts";
 import { insertConnectedAccount } from "./support/fixtures.ts";
 import { testPlatform } from "./support/platform.ts";
+import { walkBothWays } from "./support/paging.ts";
 
 const key = () => randomUUID();
 
@@ -145,6 +146,14 @@ describe("Account.balanceTransactions(created:)", () => {
     // The same cursor in a range that ends before it: nothing further.
     const beyond = await history({ lte: at.afterTransfer, gt: at.afterTopup }, 1, page1.pageInfo.endCursor);
     expect(beyond.edges).toEqual([]);
+    // Down and back up within the range, a page at a time.
+    const range = { gte: at.before, lte: at.afterTransfer };
+    const walked = await walkBothWays(
+      async (args) =>
+        (await ok(HistoryCreatedDocument, { id: platform.accountId, created: range, ...args }, platform.key)).account!.balanceTransactions,
+      1,
+    );
+    expect(walked).toEqual([page1.edges[0]!.node.id, page2.edges[0]!.node.id]);
   });
 
   it.each([

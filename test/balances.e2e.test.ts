@@ -22,6 +22,7 @@ import { codes, gatewayUrl, newPlatform, ok, request, type TestTenant } from "./
 import { testDatabase } from "./support/database.ts";
 import { insertConnectedAccount } from "./support/fixtures.ts";
 import { testPlatform } from "./support/platform.ts";
+import { walkBothWays } from "./support/paging.ts";
 
 const key = () => randomUUID();
 
@@ -351,6 +352,11 @@ describe("holds", () => {
     expect(await list("RELEASED")).toContain(second.id);
     expect(await list("RELEASED")).not.toContain(created.id);
     expect(await list("CAPTURED")).toContain(created.id);
+    const walked = await walkBothWays(
+      async (args) => (await ok(AccountHoldsDocument, { id: holder, ...args }, platform.key)).account!.holds,
+      2,
+    );
+    expect(walked.slice(0, 2)).toEqual([second.id, created.id]);
   });
 
   // The bad-input matrix of transfers, for createHold.

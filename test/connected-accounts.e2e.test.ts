@@ -11,6 +11,7 @@ import {
 } from "./generated/graphql.ts";
 import { idempotencyKey, newBankAccount, newConnectedAccount, PERSON, rowCounts, US_BANK } from "./support/accounts.ts";
 import { codes, newPlatform, ok, request, type TestTenant } from "./support/client.ts";
+import { walkBothWays } from "./support/paging.ts";
 import { AddExternalAccountDocument, CreateTopupDocument, CreateTransferDocument } from "./generated/graphql.ts";
 
 let acme: TestTenant;
@@ -342,5 +343,51 @@ describe("connectedAccounts", () => {
 
   it.each([0, 101])("refuses first=%s", async (first) => {
     expect(codes(await request(ConnectedAccountsDocument, { first }, { key: acme.key }))).toEqual(["BAD_USER_INPUT"]);
+  });
+
+  it("pages 60 accounts down with first/after and back up with last/before, every pageInfo field true to its page", async () => {
+    const platform = await newPlatform("Sixty sellers");
+    const created: string[] = [];
+    for (let i = 0; i < 60; i += 1) created.push(await newConnectedAccount(platform, { displayName: `Seller ${i}` }));
+    const walked = await walkBothWays(
+      async (args) => (await ok(ConnectedAccountsDocument, args, platform.key)).viewer.connectedAccounts,
+      25,
+    );
+    expect(walked).toEqual(created.reverse());
+    // Window bounded on both sides: what lies strictly between two cursors, from either end.
+    const all = (await ok(ConnectedAccountsDocument, { first: 60 }, platform.key)).viewer.connectedAccounts.edges;
+    const between = { after: all[9]!.cursor, before: all[20]!.cursor };
+    const top = (await ok(ConnectedAccountsDocument, { first: 4, ...between }, platform.key)).viewer.connectedAccounts;
+    expect(top.edges.map((edge) => edge.node.id)).toEqual(walked.slice(10, 14));
+    expect(top.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+    const bottom = (await ok(ConnectedAccountsDocument, { last: 4, ...between }, platform.key)).viewer.connectedAccounts;
+    expect(bottom.edges.map((edge) => edge.node.id)).toEqual(walked.slice(16, 20));
+    expect(bottom.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+    const whole = (await ok(ConnectedAccountsDocument, { last: 20, ...between }, platform.key)).viewer.connectedAccounts;
+    expect(whole.edges.map((edge) => edge.node.id)).toEqual(walked.slice(10, 20));
+    expect(whole.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+  });
+
+  it("refuses first with last, a last out of 1..100 and a hand-made before, with BAD_USER_INPUT", async () => {
+    for (const variables of [{ first: 2, last: 2 }, { last: 0 }, { last: 101 }, { last: 1.5 }, { before: "bm90IGEgY3Vyc29y" }]) {
+      const result = await request(ConnectedAccountsDocument, variables as { last: number }, { key: acme.key });
+      expect(codes(result), JSON.stringify(variables)).toEqual(["BAD_USER_INPUT"]);
+    }
+  });
+
+  it("moves only inside the caller's own list: another platform's cursor shows none of its accounts", async () => {
+    const other = await newPlatform("Other lister");
+    const theirs = await newConnectedAccount(other);
+    const mine = await newPlatform("Own lister");
+    const own = await newConnectedAccount(mine);
+    const cursor = (await ok(ConnectedAccountsDocument, { first: 1 }, other.key)).viewer.connectedAccounts.edges[0]!.cursor;
+    for (const args of [
+      { last: 5, before: cursor },
+      { first: 5, after: cursor },
+    ]) {
+      const ids = (await ok(ConnectedAccountsDocument, args, mine.key)).viewer.connectedAccounts.edges.map((edge) => edge.node.id);
+      expect(ids).not.toContain(theirs);
+      expect(ids.every((id) => id === own)).toBe(true);
+    }
   });
 });

@@ -35,6 +35,7 @@ import type { GraphQLErrorJson } from "./support/client.ts";
 import { testDatabase } from "./support/database.ts";
 import { ADMIN_API_KEY, testConfig } from "./support/platform.ts";
 import { DE_BANK, PERSON, TEST_ACCOUNT_NUMBERS, US_BANK } from "./support/accounts.ts";
+import { walkBothWays } from "./support/paging.ts";
 
 const STEP_MS = 1_500;
 let platform: RunningPlatform;
@@ -233,6 +234,12 @@ describe("payouts through the gateway", () => {
     expect(page2.pageInfo.hasNextPage).toBe(false);
     const canceled = (await ok(AccountPayoutsDocument, { id: accountId, first: 10, status: "CANCELED" }, acme.key)).account!.payouts;
     expect(canceled.edges.map((e) => e.node.id)).toEqual([ids[1]]);
+    // Down and back up a page at a time: the same payouts in the same order.
+    const walked = await walkBothWays(
+      async (args) => (await ok(AccountPayoutsDocument, { id: accountId, ...args }, acme.key)).account!.payouts,
+      1,
+    );
+    expect(walked).toEqual([...ids].reverse());
     expect((await call(AccountPayoutsDocument, { id: accountId, first: 10 }, other.key)).data?.account ?? null).toBeNull();
   });
 

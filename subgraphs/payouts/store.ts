@@ -13,7 +13,7 @@ import { storedMetadata, type Metadata } from "../accounts/api.ts";
 import type { SqlClient } from "../shared/db/database.ts";
 import type { Claimed, DueRows } from "../shared/lifecycle/advance.ts";
 import { parseCurrency, type Currency } from "../shared/money/currency.ts";
-import type { PageRequest } from "../shared/pagination.ts";
+import { pageSql, type PageRequest } from "../shared/pagination.ts";
 import { payoutLifecycle, type PayoutStatus } from "./domain/lifecycle.ts";
 import type { PayoutMethod } from "./domain/pricing.ts";
 import type { AccountId, BalanceTransactionId, Id, PayoutId } from "../shared/ids.ts";
@@ -173,7 +173,7 @@ export async function lockPayout(sql: SqlClient, scope: TenantScope, id: string)
   return row ? payoutRecord(row) : null;
 }
 
-/** An account's payouts, newest first, optionally of one status, strictly after the page's position. */
+/** A page of an account's payouts (newest first; pageSql), optionally of one status. */
 export async function listPayouts(
   sql: SqlClient,
   scope: TenantScope,
@@ -181,13 +181,14 @@ export async function listPayouts(
   page: PageRequest,
   status?: PayoutStatus,
 ): Promise<PayoutRecord[]> {
+  const window = pageSql(page, 5);
   const rows = await sql.query<PayoutRow>(
     `SELECT ${COLUMNS} FROM payout
       WHERE tenant_id = $1 AND livemode = $2 AND account_id = $3 AND ($4::"PayoutStatus" IS NULL OR status = $4::"PayoutStatus")
-        AND ($5::timestamptz IS NULL OR (created_at, id) < ($5::timestamptz, $6::varchar))
-      ORDER BY created_at DESC, id DESC
-      LIMIT $7`,
-    [scope.tenantId, scope.livemode, accountId, status ?? null, page.after?.createdAt ?? null, page.after?.id ?? null, page.take],
+        AND ${window.where}
+      ORDER BY ${window.orderBy}
+      LIMIT ${window.limit}`,
+    [scope.tenantId, scope.livemode, accountId, status ?? null, ...window.params],
   );
   return rows.map(payoutRecord);
 }

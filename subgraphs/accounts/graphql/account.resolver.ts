@@ -1,6 +1,7 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
 import { notFound } from "../../shared/errors.ts";
+import { PageArgs } from "../../shared/graphql/page-args.ts";
 import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import type { AccountStatus } from "../domain/account.ts";
 import { listConnectedAccounts } from "../service/account-records.ts";
@@ -8,13 +9,7 @@ import { accountLoader } from "./account.loader.ts";
 import { Account, AccountConnection, AccountStatusEnum } from "./account.type.ts";
 
 @ArgsType()
-class ConnectedAccountsArgs {
-  @Field(() => Int, { nullable: true, description: "1..100, default 20." })
-  first?: number | null;
-
-  @Field(() => String, { nullable: true })
-  after?: string | null;
-
+class ConnectedAccountsArgs extends PageArgs {
   @Field(() => AccountStatusEnum, { nullable: true, description: "Only accounts in this status." })
   status?: AccountStatus | null;
 }

@@ -6,7 +6,7 @@
 
 import type { SqlClient } from "../../shared/db/database.ts";
 import type { AccountId } from "../../shared/ids.ts";
-import type { Position } from "../../shared/pagination.ts";
+import { pageSql, type PageRequest } from "../../shared/pagination.ts";
 import type { AccountStatus, AccountType } from "../domain/account.ts";
 import { inOrderOf } from "../../shared/db/in-order.ts";
 
@@ -83,22 +83,23 @@ export async function accountById(sql: SqlClient, id: string): Promise<AccountRe
   return row ? toAccount(row) : null;
 }
 
-/** A platform's connected accounts of the caller's mode, newest first, after `after`. */
+/** A page of a platform's connected accounts of the caller's mode (newest first; pageSql). */
 export async function listConnectedAccountRows(
   sql: SqlClient,
   scope: Scope,
   platformId: string,
-  page: { readonly take: number; readonly after: Position | undefined },
+  page: PageRequest,
   status: AccountStatus | undefined,
 ): Promise<AccountRecord[]> {
+  const window = pageSql(page, 5, "a");
   const rows = await sql.query<AccountRow>(
     `SELECT ${COLUMNS} FROM account a
       WHERE a.tenant_id = $1 AND a.livemode = $2 AND a.platform_id = $3
         AND ($4::text IS NULL OR a.status::text = $4)
-        AND ($5::timestamptz IS NULL OR (a.created_at, a.id) < ($5::timestamptz, $6::varchar))
-      ORDER BY a.created_at DESC, a.id DESC
-      LIMIT $7`,
-    [scope.tenantId, scope.livemode, platformId, status ?? null, page.after?.createdAt ?? null, page.after?.id ?? "", page.take],
+        AND ${window.where}
+      ORDER BY ${window.orderBy}
+      LIMIT ${window.limit}`,
+    [scope.tenantId, scope.livemode, platformId, status ?? null, ...window.params],
   );
   return rows.map(toAccount);
 }

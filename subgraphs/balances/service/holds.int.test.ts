@@ -25,6 +25,7 @@ import { createHold, type CreateHoldInput } from "./create-hold.ts";
 import { expireDueHolds } from "./expire-holds.ts";
 import { accountHolds, findHold, type HoldRecord } from "./hold-records.ts";
 import { releaseHold } from "./release-hold.ts";
+import { pageRequest } from "../../shared/pagination.ts";
 
 const USD = parseCurrency("USD")!;
 const DAY = 86_400_000;
@@ -193,7 +194,7 @@ describe("a hold's life", () => {
     const a = await hold(p, { accountId: account, amount: 1n });
     const b = await hold(p, { accountId: account, amount: 2n });
     await releaseHold(deps, p, a.id, randomUUID());
-    const page = { take: 10, size: 9, after: undefined };
+    const page = pageRequest({ first: 9 });
     expect((await accountHolds(deps.db.sql, p, account, page)).map((h) => h.id)).toEqual([b.id, a.id]);
     expect((await accountHolds(deps.db.sql, p, account, page, "RELEASED")).map((h) => h.id)).toEqual([a.id]);
     expect((await accountHolds(deps.db.sql, p, account, page, "ACTIVE")).map((h) => h.id)).toEqual([b.id]);

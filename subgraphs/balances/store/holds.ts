@@ -7,7 +7,7 @@ import type { SqlClient } from "../../shared/db/database.ts";
 import { inOrderOf } from "../../shared/db/in-order.ts";
 import type { AccountId, BalanceTransactionId, HoldId } from "../../shared/ids.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
-import type { PageRequest } from "../../shared/pagination.ts";
+import { pageSql, type PageRequest } from "../../shared/pagination.ts";
 import type { HoldStatus } from "../domain/holds.ts";
 
 export interface HoldScope {
@@ -148,7 +148,7 @@ export async function finishHolds(sql: SqlClient, outcomes: readonly HoldOutcome
   return new Set(rows.map((row) => row.id));
 }
 
-/** An account's holds, newest first, optionally of one status, strictly after the page's position. */
+/** A page of an account's holds (newest first; pageSql), optionally of one status. */
 export async function listHolds(
   sql: SqlClient,
   scope: HoldScope,
@@ -156,13 +156,14 @@ export async function listHolds(
   page: PageRequest,
   status?: HoldStatus,
 ): Promise<HoldRecord[]> {
+  const window = pageSql(page, 5, "h");
   const rows = await sql.query<HoldRow>(
     `SELECT ${COLUMNS} FROM hold h
       WHERE h.tenant_id = $1 AND h.livemode = $2 AND h.account_id = $3 AND ($4::"HoldStatus" IS NULL OR h.status = $4::"HoldStatus")
-        AND ($5::timestamptz IS NULL OR (h.created_at, h.id) < ($5::timestamptz, $6::varchar))
-      ORDER BY h.created_at DESC, h.id DESC
-      LIMIT $7`,
-    [scope.tenantId, scope.livemode, accountId, status ?? null, page.after?.createdAt ?? null, page.after?.id ?? null, page.take],
+        AND ${window.where}
+      ORDER BY ${window.orderBy}
+      LIMIT ${window.limit}`,
+    [scope.tenantId, scope.livemode, accountId, status ?? null, ...window.params],
   );
   return rows.map(toHold);
 }

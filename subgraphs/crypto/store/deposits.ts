@@ -3,9 +3,9 @@
 
 import type { SqlClient } from "../../shared/db/database.ts";
 import type { Currency } from "../../shared/money/currency.ts";
-import type { PageRequest } from "../../shared/pagination.ts";
+import { pageSql, type PageRequest } from "../../shared/pagination.ts";
 import type { Network } from "../domain/assets.ts";
-import { afterPositionSql, assetNetworkOf, type TenantScope } from "./rows.ts";
+import { assetNetworkOf, type TenantScope } from "./rows.ts";
 import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 import { inOrderOf } from "../../shared/db/in-order.ts";
 
@@ -78,14 +78,15 @@ export async function findDeposits(sql: SqlClient, scope: TenantScope, ids: read
   return inOrderOf(ids, rows, depositRecord);
 }
 
-/** A wallet's deposits, newest first, strictly after the page's position. */
+/** A page of a wallet's deposits (newest first; pageSql). */
 export async function listDeposits(sql: SqlClient, scope: TenantScope, walletId: string, page: PageRequest): Promise<DepositRecord[]> {
+  const window = pageSql(page, 4);
   const rows = await sql.query<DepositRow>(
     `SELECT ${COLUMNS} FROM crypto_deposit
-      WHERE wallet_id = $1 AND tenant_id = $2 AND livemode = $3 AND ${afterPositionSql(4)}
-      ORDER BY created_at DESC, id DESC
-      LIMIT $6`,
-    [walletId, scope.tenantId, scope.livemode, page.after?.createdAt ?? null, page.after?.id ?? null, page.take],
+      WHERE wallet_id = $1 AND tenant_id = $2 AND livemode = $3 AND ${window.where}
+      ORDER BY ${window.orderBy}
+      LIMIT ${window.limit}`,
+    [walletId, scope.tenantId, scope.livemode, ...window.params],
   );
   return rows.map(depositRecord);
 }

@@ -29,8 +29,3 @@ export function assetNetworkOf(id: string, asset: string, network: string): { as
   if (!currency || !isNetwork(network)) throw new Error(`${id} holds an unknown asset or network`);
   return { asset: currency, network };
 }
-
-/** The SQL condition "strictly after this page position" in (created_at desc, id desc), on parameters $n and $n+1. */
-export function afterPositionSql(n: number): string {
-  return `($${n}::timestamptz IS NULL OR (created_at, id) < ($${n}::timestamptz, $${n + 1}::varchar))`;
-}

@@ -5,10 +5,10 @@
 import type { SqlClient } from "../../shared/db/database.ts";
 import type { Claimed, DueRows } from "../../shared/lifecycle/advance.ts";
 import type { Currency } from "../../shared/money/currency.ts";
-import type { PageRequest } from "../../shared/pagination.ts";
+import { pageSql, type PageRequest } from "../../shared/pagination.ts";
 import type { Network } from "../domain/assets.ts";
 import { withdrawalLifecycle, type WithdrawalStatus } from "../domain/withdrawal.ts";
-import { afterPositionSql, assetNetworkOf, type TenantScope } from "./rows.ts";
+import { assetNetworkOf, type TenantScope } from "./rows.ts";
 import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 import { inOrderOf } from "../../shared/db/in-order.ts";
 
@@ -142,19 +142,20 @@ export async function findWithdrawals(sql: SqlClient, scope: TenantScope, ids: r
   return inOrderOf(ids, rows, withdrawalRecord);
 }
 
-/** A wallet's withdrawals, newest first, strictly after the page's position. */
+/** A page of a wallet's withdrawals (newest first; pageSql). */
 export async function listWithdrawals(
   sql: SqlClient,
   scope: TenantScope,
   walletId: string,
   page: PageRequest,
 ): Promise<WithdrawalRecord[]> {
+  const window = pageSql(page, 4);
   const rows = await sql.query<WithdrawalRow>(
     `SELECT ${COLUMNS} FROM crypto_withdrawal
-      WHERE wallet_id = $1 AND tenant_id = $2 AND livemode = $3 AND ${afterPositionSql(4)}
-      ORDER BY created_at DESC, id DESC
-      LIMIT $6`,
-    [walletId, scope.tenantId, scope.livemode, page.after?.createdAt ?? null, page.after?.id ?? null, page.take],
+      WHERE wallet_id = $1 AND tenant_id = $2 AND livemode = $3 AND ${window.where}
+      ORDER BY ${window.orderBy}
+      LIMIT ${window.limit}`,
+    [walletId, scope.tenantId, scope.livemode, ...window.params],
   );
   return rows.map(withdrawalRecord);
 }

@@ -4,7 +4,7 @@
 
 import type { SqlClient } from "../../shared/db/database.ts";
 import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
-import type { Position } from "../../shared/pagination.ts";
+import { pageSql, type PageRequest } from "../../shared/pagination.ts";
 import type { CreatedBounds } from "../../shared/created-range.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import type { BalanceTransactionType } from "../domain/ledger.ts";
@@ -63,39 +63,38 @@ export async function findBalanceTransactions(
 }
 
 /**
- * An account's history, newest first, after `after`, created within `created` if given. The
- * bounds are ANDed onto the (account_id, created_at desc, id desc) index's range, so a page costs
- * the same wherever in the history it falls.
+ * A page of an account's history (newest first; pageSql), created within `created` if given.
+ * The bounds are ANDed onto the (account_id, created_at desc, id desc) index's range, so a page
+ * costs the same wherever in the history it falls, in either direction.
  */
 export async function listBalanceTransactions(
   sql: SqlClient,
   scope: HistoryScope,
   accountId: string,
-  page: { readonly take: number; readonly after: Position | undefined },
+  page: PageRequest,
   created?: CreatedBounds,
 ): Promise<BalanceTransactionRecord[]> {
   const { from, to } = created ?? { from: undefined, to: undefined };
+  const window = pageSql(page, 8, "t");
   const rows = await sql.query<Row>(
     `SELECT ${COLUMNS} FROM balance_transaction t
       WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.account_id = $3
-        AND ($4::timestamptz IS NULL OR (t.created_at, t.id) < ($4::timestamptz, $5::varchar))
-        AND ($7::timestamptz IS NULL OR t.created_at >= $7::timestamptz)
-        AND ($8::timestamptz IS NULL OR t.created_at > $8::timestamptz)
-        AND ($9::timestamptz IS NULL OR t.created_at <= $9::timestamptz)
-        AND ($10::timestamptz IS NULL OR t.created_at < $10::timestamptz)
-      ORDER BY t.created_at DESC, t.id DESC
-      LIMIT $6`,
+        AND ($4::timestamptz IS NULL OR t.created_at >= $4::timestamptz)
+        AND ($5::timestamptz IS NULL OR t.created_at > $5::timestamptz)
+        AND ($6::timestamptz IS NULL OR t.created_at <= $6::timestamptz)
+        AND ($7::timestamptz IS NULL OR t.created_at < $7::timestamptz)
+        AND ${window.where}
+      ORDER BY ${window.orderBy}
+      LIMIT ${window.limit}`,
     [
       scope.tenantId,
       scope.livemode,
       accountId,
-      page.after?.createdAt ?? null,
-      page.after?.id ?? "",
-      page.take,
       from?.inclusive ? from.at : null,
       from && !from.inclusive ? from.at : null,
       to?.inclusive ? to.at : null,
       to && !to.inclusive ? to.at : null,
+      ...window.params,
     ],
   );
   return rows.map(toRecord);

@@ -10,6 +10,7 @@ import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
 import { newId } from "../../shared/ids.ts";
+import { pageRequest } from "../../shared/pagination.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import type { Posting } from "../domain/ledger.ts";
 import { post } from "../service/post.ts";
@@ -196,7 +197,7 @@ describe("a balance at a moment on a long history (Postgres)", () => {
       from: { at: new Date(Number(moments[1]!.micros / 1000n)), inclusive: true },
       to: { at: new Date(Number(moments[2]!.micros / 1000n)), inclusive: false },
     };
-    const page = { take: 21, after: undefined };
+    const page = pageRequest({ first: 20 });
     const rows = await listBalanceTransactions(deps.db.sql, scope, scope.tenantId, page, created);
     expect(rows).toHaveLength(21);
     for (const row of rows) expect(row.createdAt >= created.from.at && row.createdAt < created.to.at).toBe(true);
@@ -213,5 +214,26 @@ describe("a balance at a moment on a long history (Postgres)", () => {
     expect(scans).toHaveLength(1);
     expect(["Index Scan", "Bitmap Index Scan"]).toContain(scans[0]!.node["Node Type"]);
     expect(scans[0]!.node["Index Cond"]).toMatch(/created_at >= .*created_at < /);
+
+    // Paging back up from the range's oldest end (`last`): the same index, read the other way.
+    const backward = pageRequest({ last: 20 });
+    const oldest = await listBalanceTransactions(deps.db.sql, scope, scope.tenantId, backward, created);
+    expect(oldest).toHaveLength(21);
+    for (const row of oldest) expect(row.createdAt >= created.from.at && row.createdAt < created.to.at).toBe(true);
+    for (let i = 1; i < oldest.length; i++) expect(oldest[i]!.createdAt >= oldest[i - 1]!.createdAt).toBe(true);
+    const backwardPlans: unknown[] = [];
+    await listBalanceTransactions(
+      explaining(deps.db.sql, "ANALYZE, BUFFERS, FORMAT JSON", backwardPlans),
+      scope,
+      scope.tenantId,
+      backward,
+      created,
+    );
+    const [backwardJson] = backwardPlans[0] as [{ Plan: PlanNode }];
+    const backwardNodes = nodes(backwardJson.Plan);
+    expect(backwardNodes.filter(({ node }) => node["Node Type"] === "Seq Scan")).toEqual([]);
+    const backwardScans = backwardNodes.filter(({ node }) => node["Index Name"] === HISTORY_INDEX);
+    expect(backwardScans).toHaveLength(1);
+    expect(backwardScans[0]!.node["Index Cond"]).toMatch(/created_at >= .*created_at < /);
   });
 });

@@ -9,10 +9,20 @@ export * from "../pagination.ts";
 @Directive("@shareable")
 @ObjectType()
 export class PageInfo {
-  @Field(() => Boolean)
+  @Field(() => Boolean, {
+    description: "More items follow this page (older ones). With `before`, true: the item the cursor came from follows.",
+  })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => Boolean, {
+    description: "More items precede this page (newer ones). With `after`, true: the item the cursor came from precedes.",
+  })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: "The first item's cursor: `before` for the page above." })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The last item's cursor: `after` for the page below." })
   endCursor!: string | null;
 }
 
@@ -22,12 +32,17 @@ export interface Connection<T> {
 }
 
 export function toConnection<R extends Position, T>(rows: R[], request: PageRequest, map: (row: R) => T): Connection<T> {
+  const more = rows.length > request.size;
   const page = rows.slice(0, request.size);
+  // A backward page was read oldest first.
+  if (request.backward) page.reverse();
   const edges = page.map((row) => ({ cursor: encodeCursor(row), node: map(row) }));
   return {
     edges,
     pageInfo: Object.assign(new PageInfo(), {
-      hasNextPage: rows.length > request.size,
+      hasNextPage: request.backward ? request.before !== undefined : more,
+      hasPreviousPage: request.backward ? more : request.after !== undefined,
+      startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     }),
   };
@@ -35,7 +50,10 @@ export function toConnection<R extends Position, T>(rows: R[], request: PageRequ
 
 /** A connection with nothing in it (what the operator key reads of a platform's lists). */
 export function emptyConnection<T>(): Connection<T> {
-  return { edges: [], pageInfo: Object.assign(new PageInfo(), { hasNextPage: false, endCursor: null }) };
+  return {
+    edges: [],
+    pageInfo: Object.assign(new PageInfo(), { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }),
+  };
 }
 
 /** Declares `<Name>Connection` and `<Name>Edge` object types for a node type. */
