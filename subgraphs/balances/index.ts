@@ -11,7 +11,7 @@ import { BalancesAccount } from "./graphql/account.type.ts";
 import { BalanceEventResolver } from "./graphql/balance-event.resolver.ts";
 import { BalanceTransactionResolver, resolveBalanceTransactionReference } from "./graphql/balance-transaction.resolver.ts";
 import { LedgerProofResolver } from "./graphql/ledger-proof.resolver.ts";
-import { TopupResolver, TransferResolver } from "./graphql/money-movement.resolver.ts";
+import { MoneyMovementsAccountResolver, TopupResolver, TransferResolver } from "./graphql/money-movement.resolver.ts";
 import { HoldResolver, HoldsAccountResolver, resolveHoldReference } from "./graphql/hold.resolver.ts";
 
 export const balancesSubgraph: SubgraphDefinition = {
@@ -19,6 +19,7 @@ export const balancesSubgraph: SubgraphDefinition = {
   resolvers: [
     BalancesAccountResolver,
     HoldsAccountResolver,
+    MoneyMovementsAccountResolver,
     LedgerProofResolver,
     BalanceTransactionResolver,
     TopupResolver,

@@ -50,3 +50,26 @@ function stricter(a: CreatedBound | undefined, b: CreatedBound | undefined, dire
   if (diff !== 0) return diff > 0 ? a : b;
   return a.inclusive ? b : a;
 }
+
+/**
+ * The SQL of a `created` filter on `created_at` (`alias` qualifies it), on parameters $n to $n+3
+ * (`params`, in that order): a no-op without bounds. ANDed onto a list's (…, created_at desc, id
+ * desc) index range, it bounds the scan.
+ */
+export function createdSql(bounds: CreatedBounds | undefined, n: number, alias?: string): { where: string; params: unknown[] } {
+  const column = `${alias ? `${alias}.` : ""}created_at`;
+  const { from, to } = bounds ?? { from: undefined, to: undefined };
+  return {
+    where:
+      `($${n}::timestamptz IS NULL OR ${column} >= $${n}::timestamptz)` +
+      ` AND ($${n + 1}::timestamptz IS NULL OR ${column} > $${n + 1}::timestamptz)` +
+      ` AND ($${n + 2}::timestamptz IS NULL OR ${column} <= $${n + 2}::timestamptz)` +
+      ` AND ($${n + 3}::timestamptz IS NULL OR ${column} < $${n + 3}::timestamptz)`,
+    params: [
+      from?.inclusive ? from.at : null,
+      from && !from.inclusive ? from.at : null,
+      to?.inclusive ? to.at : null,
+      to && !to.inclusive ? to.at : null,
+    ],
+  };
+}

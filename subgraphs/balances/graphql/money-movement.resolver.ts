@@ -1,16 +1,22 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
-import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
+import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
+import { createdBounds } from "../../shared/created-range.ts";
+import { CreatedRange } from "../../shared/graphql/created-range.ts";
+import { PageArgs } from "../../shared/graphql/page-args.ts";
+import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
+import { parseId } from "../../shared/ids.ts";
 import { CurrencyScalar, MinorUnitsScalar } from "../../shared/graphql/scalars.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { createTopup } from "../service/create-topup.ts";
 import { createTransfer } from "../service/create-transfer.ts";
-import { findTopups } from "../service/topup-records.ts";
-import { findTransfers } from "../service/transfer-records.ts";
-import { idArgument, notFound } from "../../shared/errors.ts";
+import { accountTopups, findTopups } from "../service/topup-records.ts";
+import { accountTransfers, findTransfers } from "../service/transfer-records.ts";
+import { badInput, idArgument, notFound } from "../../shared/errors.ts";
 import { balanceTransactionLoader } from "./balance-transaction.resolver.ts";
 import { BalanceTransaction } from "./balance-transaction.type.ts";
-import { Topup } from "./topup.type.ts";
-import { Transfer } from "./transfer.type.ts";
+import { BalancesAccount } from "./account.type.ts";
+import { Topup, TopupConnection, TopupStatusEnum } from "./topup.type.ts";
+import { Transfer, TransferConnection } from "./transfer.type.ts";
 
 @InputType()
 class CreateTopupInput {
@@ -100,5 +106,65 @@ export class TransferResolver {
   @FieldResolver(() => BalanceTransaction, { description: "The connected account's side." })
   destinationBalanceTransaction(@Root() transfer: Transfer, @Ctx() context: SubgraphContext): Promise<BalanceTransaction> {
     return loadBalanceTransaction(context, transfer.destinationBalanceTransactionId);
+  }
+}
+
+@ArgsType()
+class TopupsArgs extends PageArgs {
+  @Field(() => TopupStatusEnum, { nullable: true })
+  status?: "PENDING" | "SUCCEEDED" | null;
+
+  @Field(() => CreatedRange, { nullable: true })
+  created?: CreatedRange | null;
+}
+
+@ArgsType()
+class TransfersArgs extends PageArgs {
+  @Field(() => ID, { nullable: true, description: "On the platform: only those to this connected account." })
+  destinationAccountId?: string | null;
+
+  @Field(() => CreatedRange, { nullable: true })
+  created?: CreatedRange | null;
+}
+
+// Its own resolver class for BalancesAccount, beside BalancesAccountResolver.
+@Resolver(() => BalancesAccount)
+export class MoneyMovementsAccountResolver {
+  @FieldResolver(() => TopupConnection, {
+    description: "The account's top-ups, newest first; optionally of one status, created in a range.",
+  })
+  async topups(
+    @Root() account: BalancesAccount,
+    @Args(() => TopupsArgs) args: TopupsArgs,
+    @Ctx() context: SubgraphContext,
+  ): Promise<TopupConnection> {
+    const created = args.created ? createdBounds(args.created) : undefined;
+    const page = pageRequest(args);
+    const principal = readerOf(context);
+    if (!principal) return emptyConnection();
+    const rows = await accountTopups(context.deps.db.sql, principal, account.id, page, { status: args.status ?? undefined, created });
+    return toConnection(rows, page, Topup.from);
+  }
+
+  @FieldResolver(() => TransferConnection, {
+    description:
+      "Newest first: on the platform, the transfers it sent (optionally to one connected account); on a connected account, those it received. Optionally created in a range.",
+  })
+  async transfers(
+    @Root() account: BalancesAccount,
+    @Args(() => TransfersArgs) args: TransfersArgs,
+    @Ctx() context: SubgraphContext,
+  ): Promise<TransferConnection> {
+    const created = args.created ? createdBounds(args.created) : undefined;
+    const page = pageRequest(args);
+    let destination: string | undefined;
+    if (args.destinationAccountId != null) {
+      destination = parseId("account", args.destinationAccountId);
+      if (!destination) throw badInput("destinationAccountId is not an account id", "destinationAccountId");
+    }
+    const principal = readerOf(context);
+    if (!principal) return emptyConnection();
+    const rows = await accountTransfers(context.deps.db.sql, principal, account.id, page, { destinationAccountId: destination, created });
+    return toConnection(rows, page, Transfer.from);
   }
 }

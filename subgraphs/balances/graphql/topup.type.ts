@@ -1,5 +1,6 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { MoneyType } from "../../shared/graphql/money.type.ts";
+import { ConnectionType } from "../../shared/graphql/pagination.ts";
 import { DateTimeScalar } from "../../shared/graphql/scalars.ts";
 import type { TopupRecord } from "../service/topup-records.ts";
 import { BalancesAccount } from "./account.type.ts";
@@ -46,3 +47,6 @@ export class Topup {
     });
   }
 }
+
+@ObjectType()
+export class TopupConnection extends ConnectionType("Topup", Topup) {}

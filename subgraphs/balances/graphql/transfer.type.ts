@@ -1,5 +1,6 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
 import { MoneyType } from "../../shared/graphql/money.type.ts";
+import { ConnectionType } from "../../shared/graphql/pagination.ts";
 import { DateTimeScalar } from "../../shared/graphql/scalars.ts";
 import type { TransferRecord } from "../service/transfer-records.ts";
 import { BalancesAccount } from "./account.type.ts";
@@ -41,3 +42,6 @@ export class Transfer {
     });
   }
 }
+
+@ObjectType()
+export class TransferConnection extends ConnectionType("Transfer", Transfer) {}

@@ -5,6 +5,8 @@ import type { SqlClient } from "../../shared/db/database.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 import { inOrderOf } from "../../shared/db/in-order.ts";
+import { createdSql, type CreatedBounds } from "../../shared/created-range.ts";
+import { pageSql, type PageRequest } from "../../shared/pagination.ts";
 
 export interface TopupScope {
   readonly tenantId: AccountId;
@@ -107,4 +109,25 @@ export async function markSettled(sql: SqlClient, ids: readonly string[], at: Da
 /** Moves a pending top-up's settlement to `until`. */
 export async function postponeSettlement(sql: SqlClient, id: string, until: Date): Promise<void> {
   await sql.query(`UPDATE topup SET settles_at = $2 WHERE id = $1 AND status = 'PENDING'`, [id, until]);
+}
+
+/** A page of an account's top-ups (newest first; pageSql), optionally of one status, created in a range. */
+export async function listTopups(
+  sql: SqlClient,
+  scope: TopupScope,
+  accountId: string,
+  page: PageRequest,
+  filter: { readonly status?: TopupRecord["status"] | undefined; readonly created?: CreatedBounds | undefined },
+): Promise<TopupRecord[]> {
+  const range = createdSql(filter.created, 5, "t");
+  const window = pageSql(page, 9, "t");
+  const rows = await sql.query<TopupRow>(
+    `SELECT ${COLUMNS} FROM topup t
+      WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.account_id = $3 AND ($4::"TopupStatus" IS NULL OR t.status = $4::"TopupStatus")
+        AND ${range.where} AND ${window.where}
+      ORDER BY ${window.orderBy}
+      LIMIT ${window.limit}`,
+    [scope.tenantId, scope.livemode, accountId, filter.status ?? null, ...range.params, ...window.params],
+  );
+  return rows.map(toTopup);
 }

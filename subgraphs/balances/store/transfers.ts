@@ -5,6 +5,8 @@ import type { SqlClient } from "../../shared/db/database.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 import { inOrderOf } from "../../shared/db/in-order.ts";
+import { createdSql, type CreatedBounds } from "../../shared/created-range.ts";
+import { pageSql, type PageRequest } from "../../shared/pagination.ts";
 
 export interface TransferScope {
   readonly tenantId: AccountId;
@@ -78,4 +80,31 @@ export async function insertTransfers(
       ),
     ],
   );
+}
+
+/**
+ * A page of an account's transfers (newest first; pageSql), created in a range if given: on the
+ * platform (`side` "source") those it sent, optionally to one connected account; on a connected
+ * account ("destination") those it received. Each side reads its own index.
+ */
+export async function listTransfers(
+  sql: SqlClient,
+  scope: TransferScope,
+  accountId: string,
+  side: "source" | "destination",
+  page: PageRequest,
+  filter: { readonly destinationAccountId?: string | undefined; readonly created?: CreatedBounds | undefined },
+): Promise<TransferRecord[]> {
+  const range = createdSql(filter.created, 5, "t");
+  const window = pageSql(page, 9, "t");
+  const rows = await sql.query<TransferRow>(
+    `SELECT ${COLUMNS} FROM transfer t
+      WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.${side}_account_id = $3
+        AND ($4::varchar IS NULL OR t.destination_account_id = $4::varchar)
+        AND ${range.where} AND ${window.where}
+      ORDER BY ${window.orderBy}
+      LIMIT ${window.limit}`,
+    [scope.tenantId, scope.livemode, accountId, filter.destinationAccountId ?? null, ...range.params, ...window.params],
+  );
+  return rows.map(toTransfer);
 }

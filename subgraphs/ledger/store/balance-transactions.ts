@@ -5,7 +5,7 @@
 import type { SqlClient } from "../../shared/db/database.ts";
 import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 import { pageSql, type PageRequest } from "../../shared/pagination.ts";
-import type { CreatedBounds } from "../../shared/created-range.ts";
+import { createdSql, type CreatedBounds } from "../../shared/created-range.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import type { BalanceTransactionType } from "../domain/ledger.ts";
 import { inOrderOf } from "../../shared/db/in-order.ts";
@@ -74,28 +74,14 @@ export async function listBalanceTransactions(
   page: PageRequest,
   created?: CreatedBounds,
 ): Promise<BalanceTransactionRecord[]> {
-  const { from, to } = created ?? { from: undefined, to: undefined };
+  const range = createdSql(created, 4, "t");
   const window = pageSql(page, 8, "t");
   const rows = await sql.query<Row>(
     `SELECT ${COLUMNS} FROM balance_transaction t
-      WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.account_id = $3
-        AND ($4::timestamptz IS NULL OR t.created_at >= $4::timestamptz)
-        AND ($5::timestamptz IS NULL OR t.created_at > $5::timestamptz)
-        AND ($6::timestamptz IS NULL OR t.created_at <= $6::timestamptz)
-        AND ($7::timestamptz IS NULL OR t.created_at < $7::timestamptz)
-        AND ${window.where}
+      WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.account_id = $3 AND ${range.where} AND ${window.where}
       ORDER BY ${window.orderBy}
       LIMIT ${window.limit}`,
-    [
-      scope.tenantId,
-      scope.livemode,
-      accountId,
-      from?.inclusive ? from.at : null,
-      from && !from.inclusive ? from.at : null,
-      to?.inclusive ? to.at : null,
-      to && !to.inclusive ? to.at : null,
-      ...window.params,
-    ],
+    [scope.tenantId, scope.livemode, accountId, ...range.params, ...window.params],
   );
   return rows.map(toRecord);
 }
