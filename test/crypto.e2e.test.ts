@@ -20,10 +20,14 @@ import {
   CryptoWithdrawalByIdDocument,
   ExecuteCryptoQuoteDocument,
   SimulateCryptoDepositDocument,
+  AccountCryptoConversionsDocument,
+  AccountCryptoQuotesDocument,
+  WalletWithdrawalsDocument,
 } from "./generated/graphql.ts";
 import { codes, newPlatform, ok, request, type TestTenant } from "./support/client.ts";
 import { testDatabase } from "./support/database.ts";
 import { insertConnectedAccount } from "./support/fixtures.ts";
+import { walkBothWays } from "./support/paging.ts";
 import { testPlatform } from "./support/platform.ts";
 
 const key = () => randomUUID();
@@ -326,6 +330,12 @@ describe("withdrawals", () => {
       { id: doomed.id, status: "FAILED" },
       { id: sent.id, status: "CONFIRMED" },
     ]);
+    const withdrawals = async (args: object) =>
+      (await ok(WalletWithdrawalsDocument, { id: eth.id, ...args }, platform.key)).cryptoWallet!.withdrawals;
+    expect(await walkBothWays(withdrawals, 1)).toEqual([doomed.id, sent.id]);
+    expect((await withdrawals({ status: "CONFIRMED" })).edges.map((e) => e.node.id)).toEqual([sent.id]);
+    expect((await withdrawals({ status: "FAILED" })).edges.map((e) => e.node.id)).toEqual([doomed.id]);
+    expect((await withdrawals({ status: "PENDING" })).edges).toEqual([]);
   });
 
   it.each([
@@ -357,5 +367,40 @@ describe("withdrawals", () => {
     expect(report.problems).toEqual([]);
     expect(report.transactionsChecked).toBeGreaterThan(10);
     expect((await verifyLedger(db.sql, { tenantId: other.accountId })).problems).toEqual([]);
+  });
+});
+
+describe("an account's quotes and conversions", () => {
+  it("lists them newest first both ways, quotes by status, within the caller's tenant", async () => {
+    const lister = await newPlatform("Crypto lister");
+    const eth = await wallet(lister.accountId, "ETH", undefined, lister.key);
+    await deposit(eth.id, "5000000000000000000", lister.key);
+    const quotes: string[] = [];
+    for (let i = 0; i < 5; i++) quotes.push((await quote(lister.accountId, "ETH", "USD", "100000000000000000", lister.key)).id);
+    const conversions: string[] = [];
+    for (const quoteId of [quotes[1]!, quotes[3]!]) {
+      conversions.push((await ok(ExecuteCryptoQuoteDocument, { quoteId, key: key() }, lister.key)).executeCryptoQuote.id);
+    }
+    const quotesOf = async (args: object, as = lister) =>
+      (await ok(AccountCryptoQuotesDocument, { id: lister.accountId, ...args }, as.key)).account!.cryptoQuotes;
+    expect(await walkBothWays(quotesOf, 2)).toEqual([...quotes].reverse());
+    const ids = async (status: "OPEN" | "EXECUTED" | "EXPIRED") => (await quotesOf({ status, first: 10 })).edges.map((e) => e.node);
+    expect(await ids("EXECUTED")).toEqual([quotes[3], quotes[1]].map((id) => ({ id, status: "EXECUTED", createdAt: expect.any(String) })));
+    expect((await ids("OPEN")).map((q) => q.id)).toEqual([quotes[4], quotes[2], quotes[0]]);
+    expect(await ids("EXPIRED")).toEqual([]);
+    const at = (await quotesOf({ first: 10 })).edges[2]!.node.createdAt as string;
+    expect((await quotesOf({ created: { gt: at }, first: 10 })).edges.map((e) => e.node.id)).toEqual([quotes[4], quotes[3]]);
+
+    const conversionsOf = async (args: object) =>
+      (await ok(AccountCryptoConversionsDocument, { id: lister.accountId, ...args }, lister.key)).account!.cryptoConversions;
+    expect(await walkBothWays(conversionsOf, 1)).toEqual([...conversions].reverse());
+    expect((await conversionsOf({ first: 5 })).edges.map((e) => e.node.quote.id)).toEqual([quotes[3], quotes[1]]);
+
+    for (const document of [AccountCryptoQuotesDocument, AccountCryptoConversionsDocument] as const) {
+      expect(codes(await request(document, { id: lister.accountId, first: 5 }, { key: other.key }))).toEqual(["NOT_FOUND"]);
+      const refused = await request(document, { id: lister.accountId, created: {} }, { key: lister.key });
+      expect(codes(refused)).toEqual(["BAD_USER_INPUT"]);
+      expect(refused.errors?.[0]?.extensions?.["argument"]).toBe("created");
+    }
   });
 });

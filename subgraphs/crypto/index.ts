@@ -3,6 +3,7 @@ import type { SubgraphDefinition } from "../shared/subgraph.ts";
 import {
   CryptoConversionResolver,
   CryptoQuoteResolver,
+  CryptoTradesAccountResolver,
   resolveConversionReference,
   resolveQuoteReference,
 } from "./graphql/quote.resolver.ts";
@@ -23,6 +24,7 @@ export const cryptoSubgraph: SubgraphDefinition = {
     CryptoWalletResolver,
     CryptoQuoteResolver,
     CryptoConversionResolver,
+    CryptoTradesAccountResolver,
     CryptoWithdrawalResolver,
     CryptoDepositResolver,
   ],

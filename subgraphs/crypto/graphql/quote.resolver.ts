@@ -1,12 +1,19 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
-import { platformOf, type SubgraphContext } from "../../shared/context.ts";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
+import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
+import { createdBounds } from "../../shared/created-range.ts";
+import { CreatedRange } from "../../shared/graphql/created-range.ts";
+import { PageArgs } from "../../shared/graphql/page-args.ts";
+import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
+import type { QuoteStatus } from "../domain/conversion.ts";
+import { accountConversions, accountQuotes } from "../service/read-crypto.ts";
 import { idArgument } from "../../shared/errors.ts";
 import { CurrencyScalar, MinorUnitsScalar } from "../../shared/graphql/scalars.ts";
 import type { Currency } from "../../shared/money/currency.ts";
 import { createCryptoQuote } from "../service/create-quote.ts";
 import { executeCryptoQuote } from "../service/execute-quote.ts";
 import { conversionLoader, mustLoad, quoteLoader } from "./loaders.ts";
-import { CryptoConversion, CryptoQuote } from "./quote.type.ts";
+import { CryptoConversion, CryptoConversionConnection, CryptoQuote, CryptoQuoteConnection, CryptoQuoteStatusEnum } from "./quote.type.ts";
+import { CryptoAccount } from "./references.type.ts";
 
 @InputType()
 class CreateCryptoQuoteInput {
@@ -78,5 +85,57 @@ export class CryptoConversionResolver {
   @FieldResolver(() => CryptoQuote)
   async quote(@Root() conversion: CryptoConversion, @Ctx() context: SubgraphContext): Promise<CryptoQuote> {
     return CryptoQuote.from(await mustLoad(quoteLoader(context).load(conversion.quoteId), "crypto quote", conversion.quoteId));
+  }
+}
+
+@ArgsType()
+class CryptoQuotesArgs extends PageArgs {
+  @Field(() => CryptoQuoteStatusEnum, { nullable: true, description: "As of the request: OPEN until expiresAt, then EXPIRED." })
+  status?: QuoteStatus | null;
+
+  @Field(() => CreatedRange, { nullable: true })
+  created?: CreatedRange | null;
+}
+
+@ArgsType()
+class CryptoConversionsArgs extends PageArgs {
+  @Field(() => CreatedRange, { nullable: true })
+  created?: CreatedRange | null;
+}
+
+// Its own resolver class for CryptoAccount, beside CryptoAccountResolver.
+@Resolver(() => CryptoAccount)
+export class CryptoTradesAccountResolver {
+  @FieldResolver(() => CryptoQuoteConnection, {
+    description: "The account's quotes, newest first; optionally of one status, created in a range.",
+  })
+  async cryptoQuotes(
+    @Root() account: CryptoAccount,
+    @Args(() => CryptoQuotesArgs) args: CryptoQuotesArgs,
+    @Ctx() context: SubgraphContext,
+  ): Promise<CryptoQuoteConnection> {
+    const created = args.created ? createdBounds(args.created) : undefined;
+    const page = pageRequest(args);
+    const principal = readerOf(context);
+    if (!principal) return emptyConnection();
+    // One instant for the filter and for each quote's status, so the two agree.
+    const now = new Date();
+    const rows = await accountQuotes(context.deps, principal, account.id, page, { status: args.status ?? undefined, created, now });
+    return toConnection(rows, page, (row) => CryptoQuote.from(row, now));
+  }
+
+  @FieldResolver(() => CryptoConversionConnection, {
+    description: "The account's conversions, newest first; optionally created in a range.",
+  })
+  async cryptoConversions(
+    @Root() account: CryptoAccount,
+    @Args(() => CryptoConversionsArgs) args: CryptoConversionsArgs,
+    @Ctx() context: SubgraphContext,
+  ): Promise<CryptoConversionConnection> {
+    const created = args.created ? createdBounds(args.created) : undefined;
+    const page = pageRequest(args);
+    const principal = readerOf(context);
+    if (!principal) return emptyConnection();
+    return toConnection(await accountConversions(context.deps, principal, account.id, page, created), page, CryptoConversion.from);
   }
 }

@@ -1,5 +1,6 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { MoneyType } from "../../shared/graphql/money.type.ts";
+import { ConnectionType } from "../../shared/graphql/pagination.ts";
 import { DateTimeScalar } from "../../shared/graphql/scalars.ts";
 import { quoteStatus, type QuoteStatus } from "../domain/conversion.ts";
 import { formatRational, type Rational } from "../../shared/money/rational.ts";
@@ -124,3 +125,9 @@ export class CryptoConversion {
     });
   }
 }
+
+@ObjectType()
+export class CryptoQuoteConnection extends ConnectionType("CryptoQuote", CryptoQuote) {}
+
+@ObjectType()
+export class CryptoConversionConnection extends ConnectionType("CryptoConversion", CryptoConversion) {}

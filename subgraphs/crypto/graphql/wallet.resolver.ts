@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root } from "type-graphql";
 import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
 import { idArgument } from "../../shared/errors.ts";
 import { parseId, type AccountId } from "../../shared/ids.ts";
@@ -13,7 +13,14 @@ import { accountsBalances, accountsWallets, walletDeposits, walletWithdrawals } 
 import { mustLoad, walletLoader } from "./loaders.ts";
 import { CryptoAccount } from "./references.type.ts";
 import { CryptoAsset, CryptoWallet } from "./wallet.type.ts";
-import { CryptoDeposit, CryptoDepositConnection, CryptoWithdrawal, CryptoWithdrawalConnection } from "./withdrawal.type.ts";
+import type { WithdrawalStatus } from "../domain/withdrawal.ts";
+import {
+  CryptoDeposit,
+  CryptoDepositConnection,
+  CryptoWithdrawal,
+  CryptoWithdrawalConnection,
+  CryptoWithdrawalStatusEnum,
+} from "./withdrawal.type.ts";
 
 @InputType()
 class CreateCryptoWalletInput {
@@ -25,6 +32,12 @@ class CreateCryptoWalletInput {
 
   @Field(() => String, { nullable: true, description: "bitcoin, ethereum or solana; the asset's default network when omitted." })
   network?: string | null;
+}
+
+@ArgsType()
+class WithdrawalsArgs extends PageArgs {
+  @Field(() => CryptoWithdrawalStatusEnum, { nullable: true })
+  status?: WithdrawalStatus | null;
 }
 
 export async function resolveWalletReference(reference: { id: string }, context: SubgraphContext): Promise<CryptoWallet | null> {
@@ -67,14 +80,15 @@ export class CryptoWalletResolver {
     return MoneyType.from({ amount: held?.available ?? 0n, currency: asset });
   }
 
-  @FieldResolver(() => CryptoWithdrawalConnection, { description: "Newest first." })
+  @FieldResolver(() => CryptoWithdrawalConnection, { description: "Newest first, optionally of one status." })
   async withdrawals(
     @Root() wallet: CryptoWallet,
-    @Args(() => PageArgs) args: PageArgs,
+    @Args(() => WithdrawalsArgs) args: WithdrawalsArgs,
     @Ctx() context: SubgraphContext,
   ): Promise<CryptoWithdrawalConnection> {
     const page = pageRequest(args);
-    return toConnection(await walletWithdrawals(context.deps, platformOf(context), wallet.id, page), page, CryptoWithdrawal.from);
+    const rows = await walletWithdrawals(context.deps, platformOf(context), wallet.id, page, args.status ?? undefined);
+    return toConnection(rows, page, CryptoWithdrawal.from);
   }
 
   @FieldResolver(() => CryptoDepositConnection, { description: "Newest first." })

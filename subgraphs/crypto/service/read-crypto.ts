@@ -8,7 +8,10 @@ import type { Dependencies } from "../../shared/context.ts";
 import type { AccountId } from "../../shared/ids.ts";
 import type { PageRequest } from "../../shared/pagination.ts";
 import { findDeposits, listDeposits, type DepositRecord } from "../store/deposits.ts";
-import { findConversions, findQuotes, type ConversionRecord, type QuoteRecord } from "../store/quotes.ts";
+import { findConversions, findQuotes, listConversions, listQuotes, type ConversionRecord, type QuoteRecord } from "../store/quotes.ts";
+import type { CreatedBounds } from "../../shared/created-range.ts";
+import type { QuoteStatus } from "../domain/conversion.ts";
+import type { WithdrawalStatus } from "../domain/withdrawal.ts";
 import { findWallets, walletsOfAccounts, type WalletRecord } from "../store/wallets.ts";
 import { findWithdrawals, listWithdrawals, type WithdrawalRecord } from "../store/withdrawals.ts";
 
@@ -29,14 +32,37 @@ export function accountsWallets(
   return walletsOfAccounts(deps.db.sql, principal, accountIds);
 }
 
-/** A wallet's withdrawals, newest first. */
+/** A wallet's withdrawals, newest first, optionally of one status. */
 export function walletWithdrawals(
   deps: Dependencies,
   principal: PlatformPrincipal,
   walletId: string,
   page: PageRequest,
+  status?: WithdrawalStatus,
 ): Promise<WithdrawalRecord[]> {
-  return listWithdrawals(deps.db.sql, principal, walletId, page);
+  return listWithdrawals(deps.db.sql, principal, walletId, page, status);
+}
+
+/** An account's quotes, newest first, optionally of one status (as of `now`), created in a range. */
+export function accountQuotes(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  accountId: string,
+  page: PageRequest,
+  filter: { readonly status?: QuoteStatus | undefined; readonly created?: CreatedBounds | undefined; readonly now: Date },
+): Promise<QuoteRecord[]> {
+  return listQuotes(deps.db.sql, principal, accountId, page, filter);
+}
+
+/** An account's conversions, newest first, created in a range if given. */
+export function accountConversions(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  accountId: string,
+  page: PageRequest,
+  created: CreatedBounds | undefined,
+): Promise<ConversionRecord[]> {
+  return listConversions(deps.db.sql, principal, accountId, page, created);
 }
 
 /** A wallet's deposits, newest first. */

@@ -8,6 +8,8 @@ import { rational, type Rational } from "../../shared/money/rational.ts";
 import { currencyOf, type TenantScope } from "./rows.ts";
 import type { AccountId, BalanceTransactionId } from "../../shared/ids.ts";
 import { inOrderOf } from "../../shared/db/in-order.ts";
+import { createdSql, type CreatedBounds } from "../../shared/created-range.ts";
+import { pageSql, type PageRequest } from "../../shared/pagination.ts";
 
 export interface QuoteRecord {
   readonly id: string;
@@ -190,4 +192,57 @@ export async function insertConversion(sql: SqlClient, scope: TenantScope, conve
     [conversion.id, conversion.quoteId],
   );
   if (marked.length !== 1) throw new Error(`quote ${conversion.quoteId} was executed twice`);
+}
+
+/**
+ * A page of an account's quotes (newest first; pageSql), created in a range, optionally of one
+ * status: EXECUTED has a conversion; OPEN and EXPIRED have none and expire after, or at or
+ * before, `now` (the clock quoteStatus reads).
+ */
+export async function listQuotes(
+  sql: SqlClient,
+  scope: TenantScope,
+  accountId: string,
+  page: PageRequest,
+  filter: {
+    readonly status?: "OPEN" | "EXECUTED" | "EXPIRED" | undefined;
+    readonly created?: CreatedBounds | undefined;
+    readonly now: Date;
+  },
+): Promise<QuoteRecord[]> {
+  const range = createdSql(filter.created, 6, "q");
+  const window = pageSql(page, 10, "q");
+  const rows = await sql.query<QuoteRow>(
+    `SELECT ${QUOTE_COLUMNS} FROM crypto_quote q
+      WHERE q.tenant_id = $1 AND q.livemode = $2 AND q.account_id = $3
+        AND CASE $4::text WHEN 'EXECUTED' THEN q.conversion_id IS NOT NULL
+                          WHEN 'OPEN' THEN q.conversion_id IS NULL AND q.expires_at > $5::timestamptz
+                          WHEN 'EXPIRED' THEN q.conversion_id IS NULL AND q.expires_at <= $5::timestamptz
+                          ELSE true END
+        AND ${range.where} AND ${window.where}
+      ORDER BY ${window.orderBy}
+      LIMIT ${window.limit}`,
+    [scope.tenantId, scope.livemode, accountId, filter.status ?? null, filter.now, ...range.params, ...window.params],
+  );
+  return rows.map(quoteRecord);
+}
+
+/** A page of an account's conversions (newest first; pageSql), created in a range if given. */
+export async function listConversions(
+  sql: SqlClient,
+  scope: TenantScope,
+  accountId: string,
+  page: PageRequest,
+  created: CreatedBounds | undefined,
+): Promise<ConversionRecord[]> {
+  const range = createdSql(created, 4, "c");
+  const window = pageSql(page, 8, "c");
+  const rows = await sql.query<ConversionRow>(
+    `SELECT ${CONVERSION_COLUMNS} FROM crypto_conversion c
+      WHERE c.tenant_id = $1 AND c.livemode = $2 AND c.account_id = $3 AND ${range.where} AND ${window.where}
+      ORDER BY ${window.orderBy}
+      LIMIT ${window.limit}`,
+    [scope.tenantId, scope.livemode, accountId, ...range.params, ...window.params],
+  );
+  return rows.map(conversionRecord);
 }

@@ -142,20 +142,22 @@ export async function findWithdrawals(sql: SqlClient, scope: TenantScope, ids: r
   return inOrderOf(ids, rows, withdrawalRecord);
 }
 
-/** A page of a wallet's withdrawals (newest first; pageSql). */
+/** A page of a wallet's withdrawals (newest first; pageSql), optionally of one status. */
 export async function listWithdrawals(
   sql: SqlClient,
   scope: TenantScope,
   walletId: string,
   page: PageRequest,
+  status?: WithdrawalStatus,
 ): Promise<WithdrawalRecord[]> {
-  const window = pageSql(page, 4);
+  const window = pageSql(page, 5);
   const rows = await sql.query<WithdrawalRow>(
     `SELECT ${COLUMNS} FROM crypto_withdrawal
-      WHERE wallet_id = $1 AND tenant_id = $2 AND livemode = $3 AND ${window.where}
+      WHERE wallet_id = $1 AND tenant_id = $2 AND livemode = $3
+        AND ($4::"CryptoWithdrawalStatus" IS NULL OR status = $4::"CryptoWithdrawalStatus") AND ${window.where}
       ORDER BY ${window.orderBy}
       LIMIT ${window.limit}`,
-    [walletId, scope.tenantId, scope.livemode, ...window.params],
+    [walletId, scope.tenantId, scope.livemode, status ?? null, ...window.params],
   );
   return rows.map(withdrawalRecord);
 }
