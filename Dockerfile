@@ -3,7 +3,8 @@
 # all-in-one; cmd/entrypoint.sh). Two stages: `build` installs every dependency from the
 # lockfile and generates the Prisma client (which needs the prisma CLI, a devDependency), then
 # compiles the entry points to JavaScript bundles (`npm run build`, scripts/build.ts: about a fifth of
-# the start-up CPU of running the TypeScript through tsx), then drops the devDependencies; the
+# the start-up CPU of running the TypeScript through tsx) and builds the dashboard into
+# dist/dashboard (Vite), then drops the devDependencies; the
 # runtime stage takes the pruned node_modules, the generated client, the bundles and the files
 # they read at run time (supergraph, migrations, the ledger's SQL), and runs as the unprivileged
 # `node` user (uid 1000).
@@ -29,6 +30,8 @@ COPY prisma/schema prisma/schema
 RUN npm run prisma:generate
 COPY tsconfig.json ./
 COPY scripts/build.ts scripts/build.ts
+COPY scripts/dashboard.ts scripts/dashboard.ts
+COPY dashboard dashboard
 COPY scripts/migrate.ts scripts/migrate.ts
 COPY cmd cmd
 COPY gateway gateway

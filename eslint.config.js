@@ -15,7 +15,18 @@ const IO_AND_FRAMEWORKS = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "prisma/generated/**", "test/generated/**", ".data/**", "coverage/**", "dist/**", ".dist-image-*/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "prisma/generated/**",
+      "test/generated/**",
+      "dashboard/src/gql/**",
+      ".data/**",
+      "coverage/**",
+      "dist/**",
+      ".dist-image-*/**",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     `  moneygraph is running (${storage}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     "",
     `  Explorer         ${gateway.url}   (GraphiQL; Apollo Sandbox one link away)`,
+    `  Dashboard        ${gateway.url.replace(/\/graphql$/, "/dashboard/")}   (sign in with a secret key)`,
   ];
   if (config.SEED_DEMO === "true") {
     const demo = await seedDemoPlatform(platform.deps!, config.DATA_DIR);

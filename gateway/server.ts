@@ -1,5 +1,6 @@
-// The gateway: one port, `/graphql` for HTTP and graphql-ws, the offline explorer on GET,
-// `/healthz`, `/readyz` and `/metrics` (metrics.ts; off with METRICS_ENABLED=false). Hive
+// The gateway: one port, `/graphql` for HTTP and graphql-ws, the offline explorer on GET, the
+// reference dashboard at `/dashboard/` (plugins/dashboard.ts), `/healthz`, `/readyz` and
+// `/metrics` (metrics.ts; off with METRICS_ENABLED=false). Hive
 // Gateway's runtime plans and executes (runtime.ts); API keys, signed principals, limits, rate
 // limits, strict scalars, error formatting, metrics, request ids and the access log are its
 // plugins; subscriptions are followed upstream by subscriptions/resumable.ts. Operations are
@@ -17,6 +18,7 @@ import { clientAddresses } from "./client-address.ts";
 import { landingPage } from "./landing-page.ts";
 import { queryLimitPlugins } from "./limits.ts";
 import { GatewayMetrics } from "./metrics.ts";
+import { useDashboard } from "./plugins/dashboard.ts";
 import { useApiKeys } from "./plugins/api-keys.ts";
 import { useAPQ } from "@graphql-yoga/plugin-apq";
 import { gatewayErrorFormatter, useErrorFormatting, useTypedRequestErrors } from "./plugins/errors.ts";
@@ -138,6 +140,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       requests.plugin(),
       // They see every request and operation, those the plugins below refuse too.
       ...(metrics ? metrics.plugins() : []),
+      // The reference dashboard's static files at /dashboard/ (nothing else reaches it).
+      useDashboard({ directory: config.DASHBOARD_DIR }),
       // Apollo Server's automatic persisted queries, which Apollo Client's link speaks; with
       // trusted documents, no registration: a listed text runs as its id instead.
       trusted ? useListedTextAsId(trusted) : useAPQ(),

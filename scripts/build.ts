@@ -19,6 +19,7 @@ import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
+import { buildDashboard } from "./dashboard.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -99,5 +100,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const outdir = resolve(ROOT, at > 0 ? process.argv[at + 1]! : "dist");
   const started = Date.now();
   await buildEntries(outdir);
-  console.log(`built ${ENTRY_POINTS.length} entry points into ${relative(ROOT, outdir) || "."} in ${Date.now() - started} ms`);
+  // The reference dashboard the gateway serves (DASHBOARD_DIR, default dist/dashboard).
+  await buildDashboard(resolve(outdir, "dashboard"));
+  console.log(
+    `built ${ENTRY_POINTS.length} entry points and the dashboard into ${relative(ROOT, outdir) || "."} in ${Date.now() - started} ms`,
+  );
 }

@@ -52,6 +52,8 @@ const schema = z.object({
   // persisted-documents.json, id -> document text). When set, the gateway runs only the operations
   // it lists, named by id or sent as their exact text, and registers no new ones (APQ is off).
   TRUSTED_DOCUMENTS: z.string().min(1).optional(),
+  // The reference dashboard's built files (npm run build:dashboard), served at /dashboard/.
+  DASHBOARD_DIR: z.string().min(1).default("dist/dashboard"),
   // Identical queries of one caller in flight at once share one execution (Hive's inbound
   // deduplication; mutations always run).
   DEDUPLICATE_INFLIGHT_QUERIES: z.enum(["true", "false"]).default("true"),

@@ -1,0 +1,68 @@
+// The platform's connected accounts, newest first, 25 to a page either way, by status.
+
+import { useQuery } from "@apollo/client/react";
+import { useState } from "react";
+import { describeError } from "../errors.ts";
+import { ConnectedAccountsPageDocument, type AccountStatus } from "../gql/graphql.ts";
+import { Pager, type PageArgs } from "./Pager.tsx";
+
+const SIZE = 25;
+const STATUSES: AccountStatus[] = ["PENDING_VERIFICATION", "ACTIVE", "RESTRICTED", "CLOSED"];
+
+export function ConnectedAccounts() {
+  const [status, setStatus] = useState<AccountStatus | "">("");
+  const [page, setPage] = useState<PageArgs>({ first: SIZE });
+  const { data, error, loading } = useQuery(ConnectedAccountsPageDocument, {
+    variables: { ...page, status: status || undefined },
+  });
+  const connection = data?.viewer.connectedAccounts;
+  return (
+    <div className="card">
+      <h1>Connected accounts</h1>
+      <label>
+        Status{" "}
+        <select
+          name="status"
+          value={status}
+          onChange={(event) => {
+            setStatus(event.target.value as AccountStatus | "");
+            setPage({ first: SIZE });
+          }}
+        >
+          <option value="">Any</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      {error && <p className="error">{describeError(error)}</p>}
+      <table aria-label="Connected accounts" aria-busy={loading}>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Status</th>
+            <th>Country</th>
+            <th>Currency</th>
+            <th>Payouts</th>
+            <th>Created</th>
+          </tr>
+        </thead>
+        <tbody>
+          {connection?.edges.map(({ node }) => (
+            <tr key={node.id} data-id={node.id}>
+              <td>{node.displayName}</td>
+              <td>{node.status}</td>
+              <td>{node.country}</td>
+              <td>{node.defaultCurrency}</td>
+              <td>{node.payoutsEnabled ? "enabled" : "—"}</td>
+              <td>{new Date(node.createdAt).toLocaleString()}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Pager pageInfo={connection?.pageInfo} size={SIZE} onPage={setPage} />
+    </div>
+  );
+}

@@ -1,0 +1,127 @@
+// The overview: the platform's balances, live through `balanceChanged`, and its available balance
+// over the last day (twelve point-in-time reads in one query, then every live event). After a
+// lost connection it subscribes again with `after` the last event it showed: nothing is missed.
+
+import { useQuery, useSubscription } from "@apollo/client/react";
+import { useMemo, useRef, useState } from "react";
+import { describeError } from "../errors.ts";
+import { BalanceChangedDocument, BalanceHistoryDocument, ViewerDocument, type BalancePartsFragment } from "../gql/graphql.ts";
+import { formatMinor } from "../money.ts";
+import { BalanceChart, type Point } from "./BalanceChart.tsx";
+
+type Amounts = Pick<BalancePartsFragment, "available" | "pending" | "held">;
+
+const HOURS = 24;
+const SAMPLES = 12;
+
+export function Overview() {
+  const viewer = useQuery(ViewerDocument);
+  const accountId = viewer.data?.viewer.id;
+  if (viewer.error) return <p className="error">{describeError(viewer.error)}</p>;
+  if (!accountId) return <p>Loading…</p>;
+  return <Balances accountId={accountId} name={viewer.data!.viewer.displayName} initial={viewer.data!.viewer.balances} />;
+}
+
+function Balances({ accountId, name, initial }: { accountId: string; name: string; initial: readonly BalancePartsFragment[] }) {
+  const [live, setLive] = useState<Record<string, Amounts>>({});
+  const [points, setPoints] = useState<Point[]>([]);
+  const [resumeAfter, setResumeAfter] = useState<string | undefined>();
+  const [reconnects, setReconnects] = useState(0);
+  const lastEvent = useRef<string | undefined>(undefined);
+
+  useSubscription(BalanceChangedDocument, {
+    // A new `after` (or a new attempt) subscribes again from there.
+    variables: { accountId, after: resumeAfter },
+    shouldResubscribe: true,
+    onData: ({ data }) => {
+      const event = data.data?.balanceChanged;
+      if (!event) return;
+      lastEvent.current = event.id;
+      setLive((previous) => ({ ...previous, [event.currency]: event }));
+      setPoints((previous) => [
+        ...previous,
+        { at: Date.parse(event.occurredAt), currency: event.currency, amount: BigInt(event.available.amount) },
+      ]);
+    },
+    onError: () => {
+      // The socket closed (a restart, a lost network): again in a moment, after the last event.
+      setTimeout(() => {
+        setResumeAfter(lastEvent.current);
+        setReconnects((n) => n + 1);
+      }, 1_000);
+    },
+  });
+
+  const moments = useMemo(() => {
+    const now = Date.now();
+    return Array.from({ length: SAMPLES }, (_, i) => new Date(now - ((SAMPLES - 1 - i) * HOURS * 3_600_000) / (SAMPLES - 1)).toISOString());
+  }, []);
+  const history = useQuery(BalanceHistoryDocument, {
+    variables: Object.fromEntries([["id", accountId], ...moments.map((at, i) => [`t${i}`, at])]) as never,
+  });
+  const sampled: Point[] = useMemo(() => {
+    const account = history.data?.account as Record<string, { currency: string; available: { amount: string } }[]> | undefined;
+    if (!account) return [];
+    // A currency absent at a moment had no balance yet: zero.
+    const currencies = new Set(moments.flatMap((_, i) => (account[`t${i}`] ?? []).map((balance) => balance.currency)));
+    return moments.flatMap((at, i) =>
+      [...currencies].map((currency) => ({
+        at: Date.parse(at),
+        currency,
+        amount: BigInt(account[`t${i}`]?.find((balance) => balance.currency === currency)?.available.amount ?? "0"),
+      })),
+    );
+  }, [history.data, moments]);
+
+  const rows = initial.map((balance) => ({ ...balance, ...live[balance.currency] }));
+  for (const [currency, amounts] of Object.entries(live))
+    if (!rows.some((row) => row.currency === currency)) rows.push({ currency, ...amounts });
+  const chartCurrency = rows[0]?.currency ?? "USD";
+
+  return (
+    <>
+      <div className="card">
+        <h1>{name}</h1>
+        <table aria-label="Balances">
+          <thead>
+            <tr>
+              <th>Currency</th>
+              <th className="amount">Available</th>
+              <th className="amount">Pending</th>
+              <th className="amount">Held</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.currency} data-currency={row.currency}>
+                <td>{row.currency}</td>
+                <td className="amount" data-testid={`available-${row.currency}`}>
+                  {formatMinor(row.available.amount, row.currency)}
+                </td>
+                <td className="amount">{formatMinor(row.pending.amount, row.currency)}</td>
+                <td className="amount">{formatMinor(row.held.amount, row.currency)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p>
+          <small data-testid="live-status">Live{reconnects > 0 ? ` (reconnected ${reconnects}×, resumed after the last event)` : ""}</small>
+        </p>
+      </div>
+      <div className="card">
+        <h2>
+          Available {chartCurrency}, last {HOURS} hours
+        </h2>
+        {history.error ? (
+          <p className="error">{describeError(history.error)}</p>
+        ) : (
+          <BalanceChart
+            points={[...sampled, ...points].filter((p) => p.currency === chartCurrency)}
+            currency={chartCurrency}
+            from={Date.parse(moments[0]!)}
+          />
+        )}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,139 @@
+// Sending a transfer, and the platform's transfers. Each submission carries its own idempotency
+// key, kept until the API gives a definite answer: a double click, or submitting again after a
+// lost or retryable answer, sends the same key, and the money moves once. Changing the form
+// starts a new submission (a new key).
+
+import { useMutation, useQuery } from "@apollo/client/react";
+import { useRef, useState, type FormEvent } from "react";
+import { describeError } from "../errors.ts";
+import { ConnectedAccountsPageDocument, CreateTransferDocument, RecentTransfersDocument } from "../gql/graphql.ts";
+import { toMinorUnits } from "../money.ts";
+import { Pager, type PageArgs } from "./Pager.tsx";
+
+const SIZE = 20;
+
+export function Transfers() {
+  const [page, setPage] = useState<PageArgs>({ first: SIZE });
+  const recent = useQuery(RecentTransfersDocument, { variables: page });
+  const connection = recent.data?.viewer.transfers;
+  return (
+    <>
+      <TransferForm onSent={() => void recent.refetch()} />
+      <div className="card">
+        <h2>Transfers</h2>
+        {recent.error && <p className="error">{describeError(recent.error)}</p>}
+        <table aria-label="Transfers">
+          <thead>
+            <tr>
+              <th>To</th>
+              <th className="amount">Amount</th>
+              <th>Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {connection?.edges.map(({ node }) => (
+              <tr key={node.id} data-id={node.id}>
+                <td>{node.destination.displayName}</td>
+                <td className="amount">
+                  {node.amount.decimal} {node.amount.currency}
+                </td>
+                <td>{new Date(node.createdAt).toLocaleString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <Pager pageInfo={connection?.pageInfo} size={SIZE} onPage={setPage} />
+      </div>
+    </>
+  );
+}
+
+function TransferForm({ onSent }: { onSent(): void }) {
+  const accounts = useQuery(ConnectedAccountsPageDocument, { variables: { first: 100 } });
+  const [destination, setDestination] = useState("");
+  const [amount, setAmount] = useState("");
+  const [currency, setCurrency] = useState("USD");
+  const [description, setDescription] = useState("");
+  // A ref, not state: a double click's second submit runs before React re-renders, and must see
+  // the key the first one took.
+  const submissionKey = useRef<string | undefined>(undefined);
+  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const [createTransfer, { loading }] = useMutation(CreateTransferDocument);
+
+  const edited =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      submissionKey.current = undefined;
+      setMessage(undefined);
+    };
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const minor = toMinorUnits(amount, currency);
+    if (!destination) return setMessage({ ok: false, text: "Choose the connected account to pay." });
+    if (!minor) return setMessage({ ok: false, text: `Enter a positive amount in ${currency}, e.g. 12.50.` });
+    // The same submission keeps its key until a definite answer.
+    const key = (submissionKey.current ??= crypto.randomUUID());
+    try {
+      const result = await createTransfer({
+        variables: {
+          input: { destinationAccountId: destination, amount: minor, currency, description: description || null },
+          idempotencyKey: key,
+        },
+      });
+      const transfer = result.data!.createTransfer;
+      setMessage({ ok: true, text: `Sent ${transfer.amount.decimal} ${transfer.amount.currency} to ${transfer.destination.displayName}.` });
+      submissionKey.current = undefined;
+      setAmount("");
+      onSent();
+    } catch (error) {
+      setMessage({ ok: false, text: describeError(error) });
+      // A definite refusal ends the submission; a retryable answer keeps its key for the retry.
+      if (!isRetryable(error)) submissionKey.current = undefined;
+    }
+  }
+
+  return (
+    <div className="card">
+      <h1>New transfer</h1>
+      <form onSubmit={submit} aria-label="New transfer">
+        <label>
+          To{" "}
+          <select name="destination" value={destination} onChange={(event) => edited(setDestination)(event.target.value)}>
+            <option value="">Choose a connected account…</option>
+            {accounts.data?.viewer.connectedAccounts.edges.map(({ node }) => (
+              <option key={node.id} value={node.id}>
+                {node.displayName} ({node.id})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Amount <input name="amount" inputMode="decimal" value={amount} onChange={(event) => edited(setAmount)(event.target.value)} />{" "}
+          <select name="currency" value={currency} onChange={(event) => edited(setCurrency)(event.target.value)}>
+            {["USD", "EUR", "GBP"].map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Description <input name="description" value={description} onChange={(event) => edited(setDescription)(event.target.value)} />
+        </label>
+        <button type="submit" disabled={loading}>
+          Send transfer
+        </button>
+        {message && (
+          <p className={message.ok ? "success" : "error"} role={message.ok ? "status" : "alert"}>
+            {message.text}
+          </p>
+        )}
+      </form>
+    </div>
+  );
+}
+
+function isRetryable(error: unknown): boolean {
+  const errors = (error as { errors?: { extensions?: { retryable?: unknown } }[] }).errors;
+  return !errors || errors.some((e) => e.extensions?.retryable === true);
+}

@@ -1,0 +1,199 @@
+// The reference dashboard in a real browser: Debian's Chromium driven by playwright-core, against
+// a gateway serving the dashboard built from dashboard/ for this run. Sign in, see the balance,
+// send a transfer from the form and watch another tab's balance change live, page through 60
+// connected accounts both ways, read a refused transfer's message, double-click submit and move
+// money once. Each page's screenshot is saved to dist/screenshots/ (docs/images/ holds copies).
+//
+// Needs /usr/bin/chromium (`apt-get install -y chromium`; CI installs it): without it every test
+// here fails, saying so.
+
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningGateway } from "../gateway/server.ts";
+import { buildDashboard } from "../scripts/dashboard.ts";
+import { AccountTopupsDocument, AccountTransfersDocument, CreateTopupDocument } from "./generated/graphql.ts";
+import { newConnectedAccount } from "./support/accounts.ts";
+import { newPlatform, ok, type TestTenant } from "./support/client.ts";
+import { testPlatform } from "./support/platform.ts";
+import { extraGateway } from "./support/subscriptions.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-sync",
+];
+const WAIT_MS = 45_000;
+const SCREENSHOTS = join(process.cwd(), "dist", "screenshots");
+
+const CHROMIUM_MISSING = existsSync(CHROMIUM)
+  ? undefined
+  : `Chromium is missing (${CHROMIUM}): the dashboard's browser tests need it. Install it with \`apt-get install -y chromium\` (CI's .ci/run does).`;
+
+let built: string;
+let gateway: RunningGateway;
+let browser: Browser | undefined;
+let tenant: TestTenant;
+const sellers: string[] = [];
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  const platform = await testPlatform();
+  built = mkdtempSync(join(os.tmpdir(), "moneygraph-dashboard-"));
+  await buildDashboard(built);
+  gateway = await extraGateway(platform, { DASHBOARD_DIR: built });
+  if (!CHROMIUM_MISSING) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, timeout: WAIT_MS });
+  tenant = await newPlatform("Dashboard Platform");
+  await ok(
+    CreateTopupDocument,
+    { input: { accountId: tenant.accountId, amount: "1000000", currency: "USD" }, key: randomUUID() },
+    tenant.key,
+  );
+  for (let i = 0; i < 60; i++) sellers.push(await newConnectedAccount(tenant, { displayName: `Seller ${String(i).padStart(2, "0")}` }));
+  // The top-up settles (SETTLEMENT_DELAY_MS=0 here) before any test reads the balance.
+  const deadline = Date.now() + WAIT_MS;
+  while ((await ok(AccountTopupsDocument, { id: tenant.accountId, status: "SUCCEEDED" }, tenant.key)).account!.topups.edges.length === 0) {
+    if (Date.now() > deadline) throw new Error("the top-up did not settle");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.allSettled(contexts.map((context) => context.close()));
+  await browser?.close();
+  await gateway?.stop();
+  if (built) rmSync(built, { recursive: true, force: true });
+});
+
+function launched(): Browser {
+  if (CHROMIUM_MISSING) throw new Error(CHROMIUM_MISSING);
+  if (!browser) throw new Error("Chromium did not start (see the beforeAll error)");
+  return browser;
+}
+
+const dashboardUrl = () => gateway.url.replace("//localhost:", "//127.0.0.1:").replace(/\/graphql$/, "/dashboard/");
+
+/** A new tab signed in with `key` (each tab keeps its key in its own session storage). */
+async function signedIn(key = tenant.key, context?: BrowserContext): Promise<Page> {
+  const ctx = context ?? (await launched().newContext());
+  if (!context) contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  const answer = await page.goto(dashboardUrl(), { timeout: WAIT_MS });
+  expect(answer?.status()).toBe(200);
+  expect(answer?.headers()["content-security-policy"]).toContain("default-src 'self'");
+  await page.getByLabel("Secret key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("table", { name: "Balances" }).waitFor();
+  expect(errors).toEqual([]);
+  return page;
+}
+
+const available = (page: Page) => page.getByTestId("available-USD").innerText();
+
+describe("the dashboard", () => {
+  it("signs in with a secret key, keeps it out of the URL and local storage, and shows the balance", async () => {
+    const page = await signedIn();
+    expect(await available(page)).toBe("10,000.00");
+    await page.getByRole("img", { name: "Available USD over time" }).waitFor();
+    expect(page.url()).not.toContain(tenant.key);
+    expect(await page.evaluate(() => Object.keys(localStorage).length)).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-balances.png"), fullPage: true });
+  });
+
+  it("refuses a wrong key with words", async () => {
+    const context = await launched().newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    await page.goto(dashboardUrl());
+    await page.getByLabel("Secret key").fill(`sk_test_${"x".repeat(32)}`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").innerText(), { timeout: WAIT_MS }).toMatch(/not valid/);
+  });
+
+  it("sends a transfer from the form, and another tab's balance changes live, without a reload", async () => {
+    const overview = await signedIn();
+    const before = await available(overview);
+    let reloads = 0;
+    overview.on("framenavigated", () => (reloads += 1));
+    const form = await signedIn(tenant.key, overview.context());
+    await form.goto(`${dashboardUrl()}#/transfers`);
+    await form.getByLabel("To").selectOption(sellers[7]!);
+    await form.getByLabel("Amount").fill("12.34");
+    await form.getByRole("button", { name: "Send transfer" }).click();
+    await expect.poll(() => form.getByRole("status").innerText(), { timeout: WAIT_MS }).toBe("Sent 12.34 USD to Seller 07.");
+    await form.getByRole("table", { name: "Transfers" }).getByText("Seller 07").waitFor();
+    const expected = (Number(before.replace(/,/g, "")) - 12.34).toLocaleString("en-US", { minimumFractionDigits: 2 });
+    await expect.poll(() => available(overview), { timeout: WAIT_MS }).toBe(expected);
+    expect(reloads).toBe(0);
+    await form.screenshot({ path: join(SCREENSHOTS, "dashboard-transfers.png"), fullPage: true });
+  });
+
+  it("pages through 60 connected accounts, 25 at a time, down and back up", async () => {
+    const page = await signedIn();
+    await page.goto(`${dashboardUrl()}#/accounts`);
+    const table = page.getByRole("table", { name: "Connected accounts" });
+    const names = async () => {
+      await expect.poll(() => table.getAttribute("aria-busy"), { timeout: WAIT_MS }).toBe("false");
+      return table.locator("tbody tr td:first-child").allInnerTexts();
+    };
+    await table.locator("tbody tr").first().waitFor();
+    const pages = [await names()];
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-accounts.png"), fullPage: true });
+    const older = page.getByRole("button", { name: "Older →" });
+    const newer = page.getByRole("button", { name: "← Newer" });
+    expect(await newer.isDisabled()).toBe(true);
+    for (let i = 0; i < 2; i++) {
+      const previousFirst = pages.at(-1)![0];
+      await older.click();
+      await expect.poll(async () => (await names())[0], { timeout: WAIT_MS }).not.toBe(previousFirst);
+      pages.push(await names());
+    }
+    expect(pages.map((p) => p.length)).toEqual([25, 25, 10]);
+    expect(await older.isDisabled()).toBe(true);
+    const all = pages.flat();
+    expect(new Set(all).size).toBe(60);
+    expect(all).toEqual(sellers.map((_, i) => `Seller ${String(59 - i).padStart(2, "0")}`));
+    await newer.click();
+    await expect.poll(async () => (await names())[0], { timeout: WAIT_MS }).toBe(pages[1]![0]);
+    expect(await names()).toEqual(pages[1]);
+  });
+
+  it("shows a refused transfer's reason in words, and moves nothing", async () => {
+    const page = await signedIn();
+    const before = await available(page);
+    await page.goto(`${dashboardUrl()}#/transfers`);
+    await page.getByLabel("To").selectOption(sellers[3]!);
+    await page.getByLabel("Amount").fill("20000000");
+    await page.getByRole("button", { name: "Send transfer" }).click();
+    await expect.poll(() => page.getByRole("alert").innerText(), { timeout: WAIT_MS }).toBe("Not enough available funds for this.");
+    const transfers = await ok(AccountTransfersDocument, { id: sellers[3]!, first: 10 }, tenant.key);
+    expect(transfers.account!.transfers.edges).toEqual([]);
+    await page.goto(dashboardUrl());
+    expect(await available(page)).toBe(before);
+  });
+
+  it("moves money once when submit is double-clicked", async () => {
+    const page = await signedIn();
+    await page.goto(`${dashboardUrl()}#/transfers`);
+    await page.getByLabel("To").selectOption(sellers[11]!);
+    await page.getByLabel("Amount").fill("1.01");
+    await page.getByRole("button", { name: "Send transfer" }).dblclick();
+    await expect.poll(() => page.getByRole("status").innerText(), { timeout: WAIT_MS }).toBe("Sent 1.01 USD to Seller 11.");
+    // Whatever the second click did (the same key again, or nothing) has finished by now.
+    await page.waitForLoadState("networkidle");
+    const received = await ok(AccountTransfersDocument, { id: sellers[11]!, first: 10 }, tenant.key);
+    expect(received.account!.transfers.edges.map((edge) => edge.node.amount.amount)).toEqual(["101"]);
+  });
+});
