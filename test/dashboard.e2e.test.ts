@@ -1,8 +1,9 @@
 // The reference dashboard in a real browser: Debian's Chromium driven by playwright-core, against
 // a gateway serving the dashboard built from dashboard/ for this run. Sign in, see the balance,
 // send a transfer from the form and watch another tab's balance change live, page through 60
-// connected accounts both ways, read a refused transfer's message, double-click submit and move
-// money once. Each page's screenshot is saved to dist/screenshots/ (docs/images/ holds copies).
+// connected accounts both ways, open an account's page, read a refused transfer's and a refused
+// payout's message, double-click submit and move money once (a transfer, a payout). Each page's
+// screenshot is saved to dist/screenshots/ (docs/images/ holds copies).
 //
 // Needs /usr/bin/chromium (`apt-get install -y chromium`; CI installs it): without it every test
 // here fails, saying so.
@@ -15,8 +16,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../gateway/server.ts";
 import { buildDashboard } from "../scripts/dashboard.ts";
-import { AccountTopupsDocument, AccountTransfersDocument, CreateTopupDocument } from "./generated/graphql.ts";
-import { newConnectedAccount } from "./support/accounts.ts";
+import { AccountPayoutsDocument, AccountTopupsDocument, AccountTransfersDocument, CreateTopupDocument } from "./generated/graphql.ts";
+import { newBankAccount, newConnectedAccount, TEST_ACCOUNT_NUMBERS } from "./support/accounts.ts";
 import { newPlatform, ok, type TestTenant } from "./support/client.ts";
 import { testPlatform } from "./support/platform.ts";
 import { extraGateway } from "./support/subscriptions.ts";
@@ -42,6 +43,8 @@ let gateway: RunningGateway;
 let browser: Browser | undefined;
 let tenant: TestTenant;
 const sellers: string[] = [];
+let platformBank: string;
+let sellerBank: string;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
@@ -57,6 +60,9 @@ beforeAll(async () => {
     tenant.key,
   );
   for (let i = 0; i < 60; i++) sellers.push(await newConnectedAccount(tenant, { displayName: `Seller ${String(i).padStart(2, "0")}` }));
+  platformBank = await newBankAccount(tenant, tenant.accountId);
+  // Seller 20 has a bank account but no verification: its payouts are refused.
+  sellerBank = await newBankAccount(tenant, sellers[20]!);
   // The top-up settles (SETTLEMENT_DELAY_MS=0 here) before any test reads the balance.
   const deadline = Date.now() + WAIT_MS;
   while ((await ok(AccountTopupsDocument, { id: tenant.accountId, status: "SUCCEEDED" }, tenant.key)).account!.topups.edges.length === 0) {
@@ -195,5 +201,53 @@ describe("the dashboard", () => {
     await page.waitForLoadState("networkidle");
     const received = await ok(AccountTransfersDocument, { id: sellers[11]!, first: 10 }, tenant.key);
     expect(received.account!.transfers.edges.map((edge) => edge.node.amount.amount)).toEqual(["101"]);
+  });
+
+  it("shows an account's page: what verification needs, its bank accounts, balances and history", async () => {
+    const page = await signedIn();
+    await page.goto(`${dashboardUrl()}#/accounts`);
+    await page.getByRole("link", { name: "Seller 59" }).click();
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).innerText(), { timeout: WAIT_MS }).toBe("Seller 59");
+    expect(page.url()).toContain(`#/account/${sellers[59]}`);
+    await page.goto(`${dashboardUrl()}#/account/${sellers[7]}`);
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).innerText(), { timeout: WAIT_MS }).toBe("Seller 07");
+    expect(await page.getByTestId("requirements").innerText()).toMatch(/^Verification needs: /);
+    // The transfer of the test above: its history and balance.
+    await page.getByRole("table", { name: "History" }).getByText("TRANSFER").waitFor();
+    expect(await page.getByRole("table", { name: "Account balances" }).innerText()).toContain("12.34");
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-account.png"), fullPage: true });
+    await page.goto(`${dashboardUrl()}#/account/${sellers[20]}`);
+    // Its bank account, by the last four digits of the test number it was added with.
+    await page.getByText(`••${TEST_ACCOUNT_NUMBERS.paid.slice(-4)} · US · USD`).waitFor();
+  });
+
+  it("shows a refused payout's reason in words, and pays nothing", async () => {
+    const page = await signedIn();
+    await page.goto(`${dashboardUrl()}#/payouts`);
+    await page.locator(`select[name="account"]`).selectOption(sellers[20]!);
+    await page.getByLabel("Bank account").locator(`option[value="${sellerBank}"]`).waitFor({ state: "attached" });
+    await page.getByLabel("Amount").fill("1.00");
+    await page.getByRole("button", { name: "Pay out" }).click();
+    await expect
+      .poll(() => page.getByRole("alert").innerText(), { timeout: WAIT_MS })
+      .toBe("Payouts are not enabled for this account: its verification is not complete.");
+    const payouts = await ok(AccountPayoutsDocument, { id: sellers[20]!, first: 10 }, tenant.key);
+    expect(payouts.account!.payouts.edges).toEqual([]);
+  });
+
+  it("pays out once when submit is double-clicked, and lists the payout", async () => {
+    const page = await signedIn();
+    await page.goto(`${dashboardUrl()}#/payouts`);
+    await page.getByLabel("Bank account").locator(`option[value="${platformBank}"]`).waitFor({ state: "attached" });
+    await page.getByLabel("Amount").fill("5.00");
+    await page.getByRole("button", { name: "Pay out" }).dblclick();
+    await expect
+      .poll(() => page.getByRole("status").innerText(), { timeout: WAIT_MS })
+      .toMatch(/^Paying out 5\.00 USD to the account ending \d{4}/);
+    await page.waitForLoadState("networkidle");
+    const payouts = await ok(AccountPayoutsDocument, { id: tenant.accountId, first: 10 }, tenant.key);
+    expect(payouts.account!.payouts.edges.map((edge) => edge.node.amount.amount)).toEqual(["500"]);
+    await expect.poll(() => page.getByRole("table", { name: "Payouts" }).locator("tbody tr").count(), { timeout: WAIT_MS }).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-payouts.png"), fullPage: true });
   });
 });

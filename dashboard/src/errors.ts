@@ -30,3 +30,9 @@ export function describeError(error: unknown): string {
   }
   return "The gateway could not be reached. Check the connection and try again.";
 }
+
+/** Whether an answer may not be definite: retryable codes, or no answer at all (a lost connection). */
+export function isRetryable(error: unknown): boolean {
+  if (!CombinedGraphQLErrors.is(error)) return true;
+  return error.errors.some((e) => e.extensions?.["retryable"] === true);
+}

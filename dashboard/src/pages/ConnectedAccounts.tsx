@@ -52,7 +52,9 @@ export function ConnectedAccounts() {
         <tbody>
           {connection?.edges.map(({ node }) => (
             <tr key={node.id} data-id={node.id}>
-              <td>{node.displayName}</td>
+              <td>
+                <a href={`#/account/${node.id}`}>{node.displayName}</a>
+              </td>
               <td>{node.status}</td>
               <td>{node.country}</td>
               <td>{node.defaultCurrency}</td>

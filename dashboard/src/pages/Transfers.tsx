@@ -1,13 +1,13 @@
 // Sending a transfer, and the platform's transfers. Each submission carries its own idempotency
-// key, kept until the API gives a definite answer: a double click, or submitting again after a
-// lost or retryable answer, sends the same key, and the money moves once. Changing the form
-// starts a new submission (a new key).
+// key (submission.ts): a double click, or sending again after a lost or retryable answer, moves
+// the money once; changing the form starts a new submission.
 
 import { useMutation, useQuery } from "@apollo/client/react";
-import { useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { describeError } from "../errors.ts";
 import { ConnectedAccountsPageDocument, CreateTransferDocument, RecentTransfersDocument } from "../gql/graphql.ts";
 import { toMinorUnits } from "../money.ts";
+import { useSubmission } from "../submission.ts";
 import { Pager, type PageArgs } from "./Pager.tsx";
 
 const SIZE = 20;
@@ -33,7 +33,9 @@ export function Transfers() {
           <tbody>
             {connection?.edges.map(({ node }) => (
               <tr key={node.id} data-id={node.id}>
-                <td>{node.destination.displayName}</td>
+                <td>
+                  <a href={`#/account/${node.destination.id}`}>{node.destination.displayName}</a>
+                </td>
                 <td className="amount">
                   {node.amount.decimal} {node.amount.currency}
                 </td>
@@ -54,17 +56,15 @@ function TransferForm({ onSent }: { onSent(): void }) {
   const [amount, setAmount] = useState("");
   const [currency, setCurrency] = useState("USD");
   const [description, setDescription] = useState("");
-  // A ref, not state: a double click's second submit runs before React re-renders, and must see
-  // the key the first one took.
-  const submissionKey = useRef<string | undefined>(undefined);
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [createTransfer, { loading }] = useMutation(CreateTransferDocument);
+  const submission = useSubmission();
 
   const edited =
     <T,>(set: (value: T) => void) =>
     (value: T) => {
       set(value);
-      submissionKey.current = undefined;
+      submission.reset();
       setMessage(undefined);
     };
 
@@ -73,24 +73,21 @@ function TransferForm({ onSent }: { onSent(): void }) {
     const minor = toMinorUnits(amount, currency);
     if (!destination) return setMessage({ ok: false, text: "Choose the connected account to pay." });
     if (!minor) return setMessage({ ok: false, text: `Enter a positive amount in ${currency}, e.g. 12.50.` });
-    // The same submission keeps its key until a definite answer.
-    const key = (submissionKey.current ??= crypto.randomUUID());
     try {
       const result = await createTransfer({
         variables: {
           input: { destinationAccountId: destination, amount: minor, currency, description: description || null },
-          idempotencyKey: key,
+          idempotencyKey: submission.key(),
         },
       });
+      submission.settle();
       const transfer = result.data!.createTransfer;
       setMessage({ ok: true, text: `Sent ${transfer.amount.decimal} ${transfer.amount.currency} to ${transfer.destination.displayName}.` });
-      submissionKey.current = undefined;
       setAmount("");
       onSent();
     } catch (error) {
+      submission.settle(error);
       setMessage({ ok: false, text: describeError(error) });
-      // A definite refusal ends the submission; a retryable answer keeps its key for the retry.
-      if (!isRetryable(error)) submissionKey.current = undefined;
     }
   }
 
@@ -131,9 +128,4 @@ function TransferForm({ onSent }: { onSent(): void }) {
       </form>
     </div>
   );
-}
-
-function isRetryable(error: unknown): boolean {
-  const errors = (error as { errors?: { extensions?: { retryable?: unknown } }[] }).errors;
-  return !errors || errors.some((e) => e.extensions?.retryable === true);
 }
