@@ -375,6 +375,38 @@ describe("connectedAccounts", () => {
     }
   });
 
+  it("searches by a part of the display name or email (case-insensitive, wildcards literal) or by exact id", async () => {
+    const platform = await newPlatform("Searcher");
+    const bakery = await newConnectedAccount(platform, { displayName: "Jane's Bakery", email: "jane@bakery.example" });
+    const florist = await newConnectedAccount(platform, { displayName: "Bloom 100% Florist", email: "shop@bloom.example" });
+    const garage = await newConnectedAccount(platform, { displayName: "Garage_One", email: "hello@garage.example" });
+    const other = await newPlatform("Other searcher");
+    const theirs = await newConnectedAccount(other, { displayName: "Jane's Other Bakery" });
+    const found = async (search: string, tenant = platform) =>
+      (await ok(ConnectedAccountsDocument, { search, first: 10 }, tenant.key)).viewer.connectedAccounts.edges.map((edge) => edge.node.id);
+    expect(await found("bakery")).toEqual([bakery]);
+    expect(await found("BLOOM.EXAMPLE")).toEqual([florist]);
+    expect(await found("  jane  ")).toEqual([bakery]);
+    expect(await found("%")).toEqual([florist]);
+    expect(await found("_")).toEqual([garage]);
+    expect(await found("e_o")).toEqual([garage]);
+    expect(await found(florist)).toEqual([florist]);
+    expect(await found("nothing like it")).toEqual([]);
+    // Another platform's account, by name or by id: not found.
+    expect(await found("Other Bakery")).toEqual([]);
+    expect(await found(theirs)).toEqual([]);
+    // With a status, and paged: the filters combine.
+    const page = (await ok(ConnectedAccountsDocument, { search: "example", status: "PENDING_VERIFICATION", first: 2 }, platform.key)).viewer
+      .connectedAccounts;
+    expect(page.edges.map((edge) => edge.node.id)).toEqual([garage, florist]);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    for (const search of ["", "   ", "x".repeat(101)]) {
+      const result = await request(ConnectedAccountsDocument, { search }, { key: platform.key });
+      expect(codes(result), JSON.stringify(search)).toEqual(["BAD_USER_INPUT"]);
+      expect(result.errors?.[0]?.extensions?.["argument"]).toBe("search");
+    }
+  });
+
   it("moves only inside the caller's own list: another platform's cursor shows none of its accounts", async () => {
     const other = await newPlatform("Other lister");
     const theirs = await newConnectedAccount(other);

@@ -174,6 +174,11 @@ describe("the dashboard", () => {
     await newer.click();
     await expect.poll(async () => (await names())[0], { timeout: WAIT_MS }).toBe(pages[1]![0]);
     expect(await names()).toEqual(pages[1]);
+    // Searching: "seller 4" is in Seller 40 to Seller 49 only.
+    await page.getByLabel("Search").fill("seller 4");
+    await expect.poll(async () => (await names()).length, { timeout: WAIT_MS }).toBe(10);
+    expect(await names()).toEqual(Array.from({ length: 10 }, (_, i) => `Seller ${49 - i}`));
+    expect(await older.isDisabled()).toBe(true);
   });
 
   it("shows a refused transfer's reason in words, and moves nothing", async () => {

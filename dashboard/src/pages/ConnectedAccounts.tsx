@@ -1,7 +1,7 @@
-// The platform's connected accounts, newest first, 25 to a page either way, by status.
+// The platform's connected accounts, newest first, 25 to a page either way, by status and search.
 
 import { useQuery } from "@apollo/client/react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { describeError } from "../errors.ts";
 import { ConnectedAccountsPageDocument, type AccountStatus } from "../gql/graphql.ts";
 import { Pager, type PageArgs } from "./Pager.tsx";
@@ -11,9 +11,19 @@ const STATUSES: AccountStatus[] = ["PENDING_VERIFICATION", "ACTIVE", "RESTRICTED
 
 export function ConnectedAccounts() {
   const [status, setStatus] = useState<AccountStatus | "">("");
+  const [typed, setTyped] = useState("");
+  const [search, setSearch] = useState("");
   const [page, setPage] = useState<PageArgs>({ first: SIZE });
+  // One query per pause in typing, not per key.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setSearch(typed.trim());
+      setPage({ first: SIZE });
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [typed]);
   const { data, error, loading } = useQuery(ConnectedAccountsPageDocument, {
-    variables: { ...page, status: status || undefined },
+    variables: { ...page, status: status || undefined, search: search || undefined },
   });
   const connection = data?.viewer.connectedAccounts;
   return (
@@ -36,6 +46,17 @@ export function ConnectedAccounts() {
             </option>
           ))}
         </select>
+      </label>
+      <label>
+        Search{" "}
+        <input
+          name="search"
+          type="search"
+          maxLength={100}
+          placeholder="Name, email or acct_…"
+          value={typed}
+          onChange={(event) => setTyped(event.target.value)}
+        />
       </label>
       {error && <p className="error">{describeError(error)}</p>}
       <table aria-label="Connected accounts" aria-busy={loading}>

@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
-import { notFound } from "../../shared/errors.ts";
+import { badInput, notFound } from "../../shared/errors.ts";
 import { PageArgs } from "../../shared/graphql/page-args.ts";
 import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import type { AccountStatus } from "../domain/account.ts";
@@ -12,6 +12,12 @@ import { Account, AccountConnection, AccountStatusEnum } from "./account.type.ts
 class ConnectedAccountsArgs extends PageArgs {
   @Field(() => AccountStatusEnum, { nullable: true, description: "Only accounts in this status." })
   status?: AccountStatus | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Only accounts whose id is this, or whose display name or email contains it (case-insensitive); 1..100 characters.",
+  })
+  search?: string | null;
 }
 
 @Resolver(() => Account)
@@ -53,7 +59,9 @@ export class AccountResolver {
     const reader = readerOf(context);
     if (!reader) return emptyConnection();
     const page = pageRequest(args);
-    const rows = await listConnectedAccounts(context.deps, reader, account.id, page, args.status ?? undefined);
+    const search = args.search == null ? undefined : args.search.trim();
+    if (search !== undefined && (search.length < 1 || search.length > 100)) throw badInput("search must be 1 to 100 characters", "search");
+    const rows = await listConnectedAccounts(context.deps, reader, account.id, page, { status: args.status ?? undefined, search });
     return toConnection(rows, page, Account.from);
   }
 }

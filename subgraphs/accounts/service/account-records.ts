@@ -52,9 +52,9 @@ export function listConnectedAccounts(
   principal: PlatformPrincipal,
   platformId: string,
   page: PageRequest,
-  status?: AccountStatus,
+  filter: { readonly status?: AccountStatus | undefined; readonly search?: string | undefined } = {},
 ): Promise<AccountRecord[]> {
-  return listConnectedAccountRows(deps.db.sql, principal, platformId, page, status);
+  return listConnectedAccountRows(deps.db.sql, principal, platformId, page, filter);
 }
 
 /**

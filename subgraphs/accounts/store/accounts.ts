@@ -83,23 +83,30 @@ export async function accountById(sql: SqlClient, id: string): Promise<AccountRe
   return row ? toAccount(row) : null;
 }
 
-/** A page of a platform's connected accounts of the caller's mode (newest first; pageSql). */
+/**
+ * A page of a platform's connected accounts of the caller's mode (newest first; pageSql),
+ * optionally of one status, and matching `search`: its exact id, or the text anywhere in the
+ * display name or email, case-insensitively (LIKE's wildcards in it are taken literally). The
+ * search scans the platform's accounts in index order, filtering as it goes.
+ */
 export async function listConnectedAccountRows(
   sql: SqlClient,
   scope: Scope,
   platformId: string,
   page: PageRequest,
-  status: AccountStatus | undefined,
+  filter: { readonly status?: AccountStatus | undefined; readonly search?: string | undefined },
 ): Promise<AccountRecord[]> {
-  const window = pageSql(page, 5, "a");
+  const window = pageSql(page, 7, "a");
+  const pattern = filter.search === undefined ? null : `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = await sql.query<AccountRow>(
     `SELECT ${COLUMNS} FROM account a
       WHERE a.tenant_id = $1 AND a.livemode = $2 AND a.platform_id = $3
         AND ($4::text IS NULL OR a.status::text = $4)
+        AND ($5::text IS NULL OR a.id = $6::text OR a.display_name ILIKE $5::text OR a.email ILIKE $5::text)
         AND ${window.where}
       ORDER BY ${window.orderBy}
       LIMIT ${window.limit}`,
-    [scope.tenantId, scope.livemode, platformId, status ?? null, ...window.params],
+    [scope.tenantId, scope.livemode, platformId, filter.status ?? null, pattern, filter.search ?? null, ...window.params],
   );
   return rows.map(toAccount);
 }
