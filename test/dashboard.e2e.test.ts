@@ -2,7 +2,8 @@
 // a gateway serving the dashboard built from dashboard/ for this run. Sign in, see the balance,
 // send a transfer from the form and watch another tab's balance change live, page through 60
 // connected accounts both ways, open an account's page, read a refused transfer's and a refused
-// payout's message, double-click submit and move money once (a transfer, a payout). Each page's
+// payout's message, double-click submit and move money once (a transfer, a payout, a crypto
+// conversion after its quote). Each page's
 // screenshot is saved to dist/screenshots/ (docs/images/ holds copies).
 //
 // Needs /usr/bin/chromium (`apt-get install -y chromium`; CI installs it): without it every test
@@ -16,7 +17,13 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "../gateway/server.ts";
 import { buildDashboard } from "../scripts/dashboard.ts";
-import { AccountPayoutsDocument, AccountTopupsDocument, AccountTransfersDocument, CreateTopupDocument } from "./generated/graphql.ts";
+import {
+  AccountCryptoConversionsDocument,
+  AccountPayoutsDocument,
+  AccountTopupsDocument,
+  AccountTransfersDocument,
+  CreateTopupDocument,
+} from "./generated/graphql.ts";
 import { newBankAccount, newConnectedAccount, TEST_ACCOUNT_NUMBERS } from "./support/accounts.ts";
 import { newPlatform, ok, type TestTenant } from "./support/client.ts";
 import { testPlatform } from "./support/platform.ts";
@@ -254,5 +261,27 @@ describe("the dashboard", () => {
     expect(payouts.account!.payouts.edges.map((edge) => edge.node.amount.amount)).toEqual(["500"]);
     await expect.poll(() => page.getByRole("table", { name: "Payouts" }).locator("tbody tr").count(), { timeout: WAIT_MS }).toBe(1);
     await page.screenshot({ path: join(SCREENSHOTS, "dashboard-payouts.png"), fullPage: true });
+  });
+
+  it("opens a wallet, quotes a conversion and converts once on a double click", async () => {
+    const page = await signedIn();
+    await page.goto(`${dashboardUrl()}#/crypto`);
+    await page.getByRole("button", { name: "Open a ETH wallet" }).click();
+    await expect.poll(() => page.getByTestId("wallet-ETH").innerText(), { timeout: WAIT_MS }).toBe("0.000000000000000000");
+    const before = await ok(AccountCryptoConversionsDocument, { id: tenant.accountId, first: 10 }, tenant.key);
+    expect(before.account!.cryptoConversions.edges).toEqual([]);
+    await page.getByLabel("Amount").fill("100");
+    await page.locator(`select[name="source"]`).selectOption("USD");
+    await page.locator(`select[name="destination"]`).selectOption("ETH");
+    await page.getByRole("button", { name: "Get a quote" }).click();
+    // 100.00 USD, 1% spread: 99.00 USD at 2,500 USD per ETH.
+    await expect.poll(() => page.getByTestId("quote").innerText(), { timeout: WAIT_MS }).toMatch(/gives 0\.0396 ?0* ETH/);
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-crypto.png"), fullPage: true });
+    await page.getByRole("button", { name: "Convert", exact: true }).dblclick();
+    await expect.poll(() => page.getByRole("status").innerText(), { timeout: WAIT_MS }).toMatch(/^Converted 100\.00 USD into 0\.0396/);
+    await expect.poll(() => page.getByTestId("wallet-ETH").innerText(), { timeout: WAIT_MS }).toBe("0.039600000000000000");
+    await page.waitForLoadState("networkidle");
+    const after = await ok(AccountCryptoConversionsDocument, { id: tenant.accountId, first: 10 }, tenant.key);
+    expect(after.account!.cryptoConversions.edges).toHaveLength(1);
   });
 });

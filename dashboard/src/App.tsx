@@ -1,5 +1,5 @@
 // The dashboard's shell: sign-in, then pages chosen by the URL's hash (#/, #/accounts,
-// #/account/<id>, #/transfers, #/payouts), so a reload stays where it was and the gateway serves
+// #/account/<id>, #/transfers, #/payouts, #/crypto), so a reload stays where it was and the gateway serves
 // nothing but static files.
 
 import { ApolloProvider } from "@apollo/client/react";
@@ -7,6 +7,7 @@ import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { createApollo } from "./apollo.ts";
 import { Account } from "./pages/Account.tsx";
 import { ConnectedAccounts } from "./pages/ConnectedAccounts.tsx";
+import { Crypto } from "./pages/Crypto.tsx";
 import { Overview } from "./pages/Overview.tsx";
 import { Payouts } from "./pages/Payouts.tsx";
 import { SignIn } from "./pages/SignIn.tsx";
@@ -18,6 +19,7 @@ const NAVIGATION = [
   ["#/accounts", "Connected accounts"],
   ["#/transfers", "Transfers"],
   ["#/payouts", "Payouts"],
+  ["#/crypto", "Crypto"],
 ] as const;
 
 /** The page a hash names (an unknown one: the overview), and the navigation entry it belongs to. */
@@ -31,6 +33,8 @@ function route(hash: string): { page: ReactNode; section: string } {
       return { page: <Transfers />, section: hash };
     case "#/payouts":
       return { page: <Payouts />, section: hash };
+    case "#/crypto":
+      return { page: <Crypto />, section: hash };
     default:
       return { page: <Overview />, section: "#/" };
   }
