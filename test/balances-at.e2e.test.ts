@@ -134,6 +134,14 @@ describe("Account.balanceTransactions(created:)", () => {
     const topupAt = (await history({ lte: at.afterTopup })).edges[0]!.node.createdAt as string;
     expect(await types({ lte: topupAt })).toEqual(["TOPUP"]);
     expect(await types({ lt: topupAt })).toEqual([]);
+    // And by type.
+    const ofType = async (type: "TOPUP" | "TRANSFER" | "PAYOUT") =>
+      (
+        await ok(HistoryCreatedDocument, { id: platform.accountId, created: { gte: at.before }, type }, platform.key)
+      ).account!.balanceTransactions.edges.map((e) => e.node.type);
+    expect(await ofType("TOPUP")).toEqual(["TOPUP"]);
+    expect(await ofType("TRANSFER")).toEqual(["TRANSFER"]);
+    expect(await ofType("PAYOUT")).toEqual([]);
   });
 
   it("pages newest first within the range", async () => {

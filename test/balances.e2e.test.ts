@@ -357,6 +357,10 @@ describe("holds", () => {
       2,
     );
     expect(walked.slice(0, 2)).toEqual([second.id, created.id]);
+    const createdIn = async (range: object) =>
+      (await ok(AccountHoldsDocument, { id: holder, created: range }, platform.key)).account!.holds.edges.map((e) => e.node.id);
+    expect(await createdIn({ gt: new Date(Date.now() + 60_000).toISOString() })).toEqual([]);
+    expect((await createdIn({ lte: new Date(Date.now() + 60_000).toISOString() })).slice(0, 2)).toEqual([second.id, created.id]);
   });
 
   // The bad-input matrix of transfers, for createHold.

@@ -240,6 +240,11 @@ describe("payouts through the gateway", () => {
       1,
     );
     expect(walked).toEqual([...ids].reverse());
+    // By when they were created: after the first one, the later two.
+    const firstAt = (await ok(AccountPayoutsDocument, { id: accountId, last: 1 }, acme.key)).account!.payouts.edges[0]!.node
+      .createdAt as string;
+    const later = (await ok(AccountPayoutsDocument, { id: accountId, first: 10, created: { gt: firstAt } }, acme.key)).account!.payouts;
+    expect(later.edges.map((e) => e.node.id)).toEqual([ids[2], ids[1]]);
     expect((await call(AccountPayoutsDocument, { id: accountId, first: 10 }, other.key)).data?.account ?? null).toBeNull();
   });
 

@@ -14,6 +14,7 @@ import type { SqlClient } from "../shared/db/database.ts";
 import type { Claimed, DueRows } from "../shared/lifecycle/advance.ts";
 import { parseCurrency, type Currency } from "../shared/money/currency.ts";
 import { pageSql, type PageRequest } from "../shared/pagination.ts";
+import { createdSql, type CreatedBounds } from "../shared/created-range.ts";
 import { payoutLifecycle, type PayoutStatus } from "./domain/lifecycle.ts";
 import type { PayoutMethod } from "./domain/pricing.ts";
 import type { AccountId, BalanceTransactionId, Id, PayoutId } from "../shared/ids.ts";
@@ -173,22 +174,24 @@ export async function lockPayout(sql: SqlClient, scope: TenantScope, id: string)
   return row ? payoutRecord(row) : null;
 }
 
-/** A page of an account's payouts (newest first; pageSql), optionally of one status. */
+/** A page of an account's payouts (newest first; pageSql), optionally of one status, created in a range. */
 export async function listPayouts(
   sql: SqlClient,
   scope: TenantScope,
   accountId: string,
   page: PageRequest,
   status?: PayoutStatus,
+  created?: CreatedBounds,
 ): Promise<PayoutRecord[]> {
-  const window = pageSql(page, 5);
+  const range = createdSql(created, 5);
+  const window = pageSql(page, 9);
   const rows = await sql.query<PayoutRow>(
     `SELECT ${COLUMNS} FROM payout
       WHERE tenant_id = $1 AND livemode = $2 AND account_id = $3 AND ($4::"PayoutStatus" IS NULL OR status = $4::"PayoutStatus")
-        AND ${window.where}
+        AND ${range.where} AND ${window.where}
       ORDER BY ${window.orderBy}
       LIMIT ${window.limit}`,
-    [scope.tenantId, scope.livemode, accountId, status ?? null, ...window.params],
+    [scope.tenantId, scope.livemode, accountId, status ?? null, ...range.params, ...window.params],
   );
   return rows.map(payoutRecord);
 }

@@ -6,12 +6,12 @@ import { CreatedRange } from "../../shared/graphql/created-range.ts";
 import { PageArgs } from "../../shared/graphql/page-args.ts";
 import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import { DateTimeScalar } from "../../shared/graphql/scalars.ts";
-import { readBalances } from "../../ledger/api.ts";
+import { readBalances, type BalanceTransactionType } from "../../ledger/api.ts";
 import { balancesAt, checkBalancesMoment } from "../service/balances-at.ts";
 import { listBalanceTransactions } from "../service/balance-transactions.ts";
 import { BalancesAccount } from "./account.type.ts";
 import { Balance } from "./balance.type.ts";
-import { BalanceTransaction, BalanceTransactionConnection } from "./balance-transaction.type.ts";
+import { BalanceTransaction, BalanceTransactionConnection, BalanceTransactionTypeEnum } from "./balance-transaction.type.ts";
 
 @Resolver(() => BalancesAccount)
 export class BalancesAccountResolver {
@@ -41,18 +41,21 @@ export class BalancesAccountResolver {
     return (await loader.load(accountId)).map(Balance.from);
   }
 
-  @FieldResolver(() => BalanceTransactionConnection, { description: "Newest first; with `created`, only those created in that range." })
+  @FieldResolver(() => BalanceTransactionConnection, {
+    description: "Newest first; with `created`, only those created in that range; with `type`, only those of that type.",
+  })
   async balanceTransactions(
     @Root() account: BalancesAccount,
     @Args(() => PageArgs) args: PageArgs,
     @Ctx() context: SubgraphContext,
     @Arg("created", () => CreatedRange, { nullable: true }) created?: CreatedRange | null,
+    @Arg("type", () => BalanceTransactionTypeEnum, { nullable: true }) type?: BalanceTransactionType | null,
   ): Promise<BalanceTransactionConnection> {
     const principal = readerOf(context);
     const bounds = created ? createdBounds(created) : undefined;
     if (!principal) return emptyConnection();
     const page = pageRequest(args);
-    const rows = await listBalanceTransactions(context.deps, principal, account.id, page, bounds);
+    const rows = await listBalanceTransactions(context.deps, principal, account.id, page, bounds, type ?? undefined);
     return toConnection(rows, page, BalanceTransaction.from);
   }
 }

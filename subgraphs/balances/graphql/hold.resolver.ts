@@ -2,6 +2,8 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, InputType, Mutation
 import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
 import { idArgument, notFound } from "../../shared/errors.ts";
 import { PageArgs } from "../../shared/graphql/page-args.ts";
+import { createdBounds } from "../../shared/created-range.ts";
+import { CreatedRange } from "../../shared/graphql/created-range.ts";
 import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import { CurrencyScalar, DateTimeScalar, MinorUnitsScalar } from "../../shared/graphql/scalars.ts";
 import type { Currency } from "../../shared/money/currency.ts";
@@ -38,6 +40,9 @@ class CreateHoldInput {
 class HoldsArgs extends PageArgs {
   @Field(() => HoldStatusEnum, { nullable: true })
   status?: HoldStatus | null;
+
+  @Field(() => CreatedRange, { nullable: true })
+  created?: CreatedRange | null;
 }
 
 export function holdLoader(context: SubgraphContext) {
@@ -102,16 +107,17 @@ export class HoldResolver {
 // Its own resolver class for BalancesAccount, beside BalancesAccountResolver.
 @Resolver(() => BalancesAccount)
 export class HoldsAccountResolver {
-  @FieldResolver(() => HoldConnection, { description: "The account's holds, newest first, optionally of one status." })
+  @FieldResolver(() => HoldConnection, { description: "The account's holds, newest first, optionally of one status, created in a range." })
   async holds(
     @Root() account: BalancesAccount,
     @Args(() => HoldsArgs) args: HoldsArgs,
     @Ctx() context: SubgraphContext,
   ): Promise<HoldConnection> {
+    const created = args.created ? createdBounds(args.created) : undefined;
     const principal = readerOf(context);
     if (!principal) return emptyConnection();
     const page = pageRequest(args);
-    const rows = await accountHolds(context.deps.db.sql, principal, account.id, page, args.status ?? undefined);
+    const rows = await accountHolds(context.deps.db.sql, principal, account.id, page, args.status ?? undefined, created);
     return toConnection(rows, page, Hold.from);
   }
 }

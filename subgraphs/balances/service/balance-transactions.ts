@@ -9,6 +9,7 @@ import {
   findBalanceTransactions as findInLedger,
   listBalanceTransactions as listInLedger,
   type BalanceTransactionRecord,
+  type BalanceTransactionType,
 } from "../../ledger/api.ts";
 
 export type { BalanceTransactionRecord } from "../../ledger/api.ts";
@@ -27,6 +28,7 @@ export function listBalanceTransactions(
   accountId: string,
   page: PageRequest,
   created?: CreatedBounds,
+  type?: BalanceTransactionType,
 ): Promise<BalanceTransactionRecord[]> {
-  return listInLedger(deps.db.sql, principal, accountId, page, created);
+  return listInLedger(deps.db.sql, principal, accountId, page, created, type);
 }

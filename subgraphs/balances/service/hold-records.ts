@@ -6,6 +6,7 @@ import { notFound } from "../../shared/errors.ts";
 import type { PageRequest } from "../../shared/pagination.ts";
 import type { HoldStatus } from "../domain/holds.ts";
 import { findHoldRows, listHolds, type HoldRecord } from "../store/holds.ts";
+import type { CreatedBounds } from "../../shared/created-range.ts";
 
 export type { HoldRecord } from "../store/holds.ts";
 
@@ -20,13 +21,14 @@ export async function findHold(sql: SqlClient, principal: PlatformPrincipal, id:
   return row;
 }
 
-/** An account's holds, newest first, optionally of one status. */
+/** An account's holds, newest first, optionally of one status, created in a range. */
 export function accountHolds(
   sql: SqlClient,
   principal: PlatformPrincipal,
   accountId: string,
   page: PageRequest,
   status?: HoldStatus,
+  created?: CreatedBounds,
 ): Promise<HoldRecord[]> {
-  return listHolds(sql, principal, accountId, page, status);
+  return listHolds(sql, principal, accountId, page, status, created);
 }

@@ -8,6 +8,7 @@ import { inOrderOf } from "../../shared/db/in-order.ts";
 import type { AccountId, BalanceTransactionId, HoldId } from "../../shared/ids.ts";
 import { parseCurrency, type Currency } from "../../shared/money/currency.ts";
 import { pageSql, type PageRequest } from "../../shared/pagination.ts";
+import { createdSql, type CreatedBounds } from "../../shared/created-range.ts";
 import type { HoldStatus } from "../domain/holds.ts";
 
 export interface HoldScope {
@@ -148,22 +149,24 @@ export async function finishHolds(sql: SqlClient, outcomes: readonly HoldOutcome
   return new Set(rows.map((row) => row.id));
 }
 
-/** A page of an account's holds (newest first; pageSql), optionally of one status. */
+/** A page of an account's holds (newest first; pageSql), optionally of one status, created in a range. */
 export async function listHolds(
   sql: SqlClient,
   scope: HoldScope,
   accountId: string,
   page: PageRequest,
   status?: HoldStatus,
+  created?: CreatedBounds,
 ): Promise<HoldRecord[]> {
-  const window = pageSql(page, 5, "h");
+  const range = createdSql(created, 5, "h");
+  const window = pageSql(page, 9, "h");
   const rows = await sql.query<HoldRow>(
     `SELECT ${COLUMNS} FROM hold h
       WHERE h.tenant_id = $1 AND h.livemode = $2 AND h.account_id = $3 AND ($4::"HoldStatus" IS NULL OR h.status = $4::"HoldStatus")
-        AND ${window.where}
+        AND ${range.where} AND ${window.where}
       ORDER BY ${window.orderBy}
       LIMIT ${window.limit}`,
-    [scope.tenantId, scope.livemode, accountId, status ?? null, ...window.params],
+    [scope.tenantId, scope.livemode, accountId, status ?? null, ...range.params, ...window.params],
   );
   return rows.map(toHold);
 }

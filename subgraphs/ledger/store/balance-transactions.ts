@@ -63,9 +63,10 @@ export async function findBalanceTransactions(
 }
 
 /**
- * A page of an account's history (newest first; pageSql), created within `created` if given.
- * The bounds are ANDed onto the (account_id, created_at desc, id desc) index's range, so a page
- * costs the same wherever in the history it falls, in either direction.
+ * A page of an account's history (newest first; pageSql), created within `created` and of one
+ * type if given. The bounds are ANDed onto the (account_id, created_at desc, id desc) index's
+ * range, so a page costs the same wherever in the history it falls, in either direction; a type
+ * filters the range as it is read.
  */
 export async function listBalanceTransactions(
   sql: SqlClient,
@@ -73,15 +74,17 @@ export async function listBalanceTransactions(
   accountId: string,
   page: PageRequest,
   created?: CreatedBounds,
+  type?: BalanceTransactionType,
 ): Promise<BalanceTransactionRecord[]> {
   const range = createdSql(created, 4, "t");
-  const window = pageSql(page, 8, "t");
+  const window = pageSql(page, 9, "t");
   const rows = await sql.query<Row>(
     `SELECT ${COLUMNS} FROM balance_transaction t
-      WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.account_id = $3 AND ${range.where} AND ${window.where}
+      WHERE t.tenant_id = $1 AND t.livemode = $2 AND t.account_id = $3 AND ${range.where}
+        AND ($8::"BalanceTransactionType" IS NULL OR t.type = $8::"BalanceTransactionType") AND ${window.where}
       ORDER BY ${window.orderBy}
       LIMIT ${window.limit}`,
-    [scope.tenantId, scope.livemode, accountId, ...range.params, ...window.params],
+    [scope.tenantId, scope.livemode, accountId, ...range.params, type ?? null, ...window.params],
   );
   return rows.map(toRecord);
 }

@@ -10,11 +10,16 @@ import type { PayoutStatus } from "../store.ts";
 import { CreatePayoutInput } from "./payout.input.ts";
 import { Payout, PayoutConnection, PayoutStatusEnum } from "./payout.type.ts";
 import { PayoutsAccount } from "./references.type.ts";
+import { createdBounds } from "../../shared/created-range.ts";
+import { CreatedRange } from "../../shared/graphql/created-range.ts";
 
 @ArgsType()
 class PayoutsArgs extends PageArgs {
   @Field(() => PayoutStatusEnum, { nullable: true })
   status?: PayoutStatus | null;
+
+  @Field(() => CreatedRange, { nullable: true })
+  created?: CreatedRange | null;
 }
 
 export function payoutLoader(context: SubgraphContext) {
@@ -65,16 +70,17 @@ export class PayoutResolver {
 
 @Resolver(() => PayoutsAccount)
 export class PayoutsAccountResolver {
-  @FieldResolver(() => PayoutConnection, { description: "Newest first, optionally of one status." })
+  @FieldResolver(() => PayoutConnection, { description: "Newest first, optionally of one status, created in a range." })
   async payouts(
     @Root() account: PayoutsAccount,
     @Args(() => PayoutsArgs) args: PayoutsArgs,
     @Ctx() context: SubgraphContext,
   ): Promise<PayoutConnection> {
+    const created = args.created ? createdBounds(args.created) : undefined;
     const principal = readerOf(context);
     if (!principal) return emptyConnection();
     const page = pageRequest(args);
-    const rows = await accountPayouts(context.deps, principal, account.id, page, args.status ?? undefined);
+    const rows = await accountPayouts(context.deps, principal, account.id, page, args.status ?? undefined, created);
     return toConnection(rows, page, Payout.from);
   }
 }

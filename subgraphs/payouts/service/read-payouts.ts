@@ -5,6 +5,7 @@ import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { notFound } from "../../shared/errors.ts";
 import type { PageRequest } from "../../shared/pagination.ts";
+import type { CreatedBounds } from "../../shared/created-range.ts";
 import { findPayouts, listPayouts, type PayoutRecord, type PayoutStatus } from "../store.ts";
 
 export function payoutsByIds(deps: Dependencies, principal: PlatformPrincipal, ids: readonly string[]): Promise<(PayoutRecord | null)[]> {
@@ -18,13 +19,14 @@ export async function findPayout(deps: Dependencies, principal: PlatformPrincipa
   return payout;
 }
 
-/** An account's payouts, newest first, optionally of one status. */
+/** An account's payouts, newest first, optionally of one status, created in a range. */
 export function accountPayouts(
   deps: Dependencies,
   principal: PlatformPrincipal,
   accountId: string,
   page: PageRequest,
   status?: PayoutStatus,
+  created?: CreatedBounds,
 ): Promise<PayoutRecord[]> {
-  return listPayouts(deps.db.sql, principal, accountId, page, status);
+  return listPayouts(deps.db.sql, principal, accountId, page, status, created);
 }
