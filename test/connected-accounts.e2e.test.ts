@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   CloseAccountDocument,
   ConnectedAccountDocument,
+  ConnectedAccountsCountDocument,
   ConnectedAccountsDocument,
   CreateConnectedAccountDocument,
   SubmitVerificationDocument,
@@ -405,6 +406,20 @@ describe("connectedAccounts", () => {
       expect(codes(result), JSON.stringify(search)).toEqual(["BAD_USER_INPUT"]);
       expect(result.errors?.[0]?.extensions?.["argument"]).toBe("search");
     }
+  });
+
+  it("counts the whole filtered list when totalCount is asked for, whatever the page size", async () => {
+    const platform = await newPlatform("Counter");
+    for (let i = 0; i < 7; i++) await newConnectedAccount(platform, { displayName: i < 3 ? `Baker ${i}` : `Florist ${i}` });
+    const count = async (variables: { status?: "ACTIVE"; search?: string; first?: number }) =>
+      (await ok(ConnectedAccountsCountDocument, variables, platform.key)).viewer.connectedAccounts;
+    expect(await count({ first: 2 })).toMatchObject({ totalCount: 7, edges: [{}, {}] });
+    expect((await count({ search: "baker", first: 1 })).totalCount).toBe(3);
+    expect((await count({ status: "ACTIVE" })).totalCount).toBe(0);
+    // Another platform's accounts are not counted.
+    expect(
+      (await ok(ConnectedAccountsCountDocument, {}, (await newPlatform("Empty counter")).key)).viewer.connectedAccounts.totalCount,
+    ).toBe(0);
   });
 
   it("moves only inside the caller's own list: another platform's cursor shows none of its accounts", async () => {

@@ -67,6 +67,8 @@ describe("a dashboard page", () => {
     expect(small.edges).toBe(5);
     expect(large.edges).toBe(50);
     expect(large.statements.length).toBe(small.statements.length);
+    // No count: DashboardPage does not ask for totalCount.
+    expect(large.statements.filter((sql) => /count\(\*\)/.test(sql))).toEqual([]);
     // The viewer, the accounts page, the balances of all of them at once, their bank accounts,
     // the history, the transfers and the transfers' destinations: one statement each.
     expect(large.statements.length).toBeLessThanOrEqual(7);

@@ -2,7 +2,7 @@
 // accounts, and the platform's API keys (and the gateway's key check).
 import type { SubgraphDefinition } from "../shared/subgraph.ts";
 import { resolveAccountReference } from "./graphql/account.reference.ts";
-import { AccountResolver } from "./graphql/account.resolver.ts";
+import { AccountConnectionResolver, AccountResolver } from "./graphql/account.resolver.ts";
 import { AccountApiKeysResolver, ApiKeyResolver } from "./graphql/api-key.resolver.ts";
 import { AuthenticationResolver } from "./graphql/authentication.resolver.ts";
 import { ConnectedAccountResolver } from "./graphql/connected-account.resolver.ts";
@@ -17,6 +17,7 @@ export const accountsSubgraph: SubgraphDefinition = {
   name: "accounts",
   resolvers: [
     AccountResolver,
+    AccountConnectionResolver,
     ConnectedAccountResolver,
     AccountExternalAccountsResolver,
     ExternalAccountResolver,

@@ -1,10 +1,10 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { platformOf, readerOf, type SubgraphContext } from "../../shared/context.ts";
 import { badInput, notFound } from "../../shared/errors.ts";
 import { PageArgs } from "../../shared/graphql/page-args.ts";
 import { emptyConnection, pageRequest, toConnection } from "../../shared/graphql/pagination.ts";
 import type { AccountStatus } from "../domain/account.ts";
-import { listConnectedAccounts } from "../service/account-records.ts";
+import { countConnectedAccounts, listConnectedAccounts } from "../service/account-records.ts";
 import { accountLoader } from "./account.loader.ts";
 import { Account, AccountConnection, AccountStatusEnum } from "./account.type.ts";
 
@@ -57,11 +57,25 @@ export class AccountResolver {
     @Ctx() context: SubgraphContext,
   ): Promise<AccountConnection> {
     const reader = readerOf(context);
-    if (!reader) return emptyConnection();
+    if (!reader) return Object.assign(emptyConnection<Account>(), { count: async () => 0 });
     const page = pageRequest(args);
     const search = args.search == null ? undefined : args.search.trim();
     if (search !== undefined && (search.length < 1 || search.length > 100)) throw badInput("search must be 1 to 100 characters", "search");
-    const rows = await listConnectedAccounts(context.deps, reader, account.id, page, { status: args.status ?? undefined, search });
-    return toConnection(rows, page, Account.from);
+    const filter = { status: args.status ?? undefined, search };
+    const rows = await listConnectedAccounts(context.deps, reader, account.id, page, filter);
+    return Object.assign(toConnection(rows, page, Account.from), {
+      count: () => countConnectedAccounts(context.deps, reader, account.id, filter),
+    });
+  }
+}
+
+@Resolver(() => AccountConnection)
+export class AccountConnectionResolver {
+  @FieldResolver(() => Int, {
+    description:
+      "How many connected accounts match the filters, on every page: one count over the platform's accounts, run only when asked for (its cost grows with the platform's size).",
+  })
+  totalCount(@Root() connection: AccountConnection): Promise<number> {
+    return connection.count();
   }
 }

@@ -98,4 +98,7 @@ export class Account {
 }
 
 @ObjectType()
-export class AccountConnection extends ConnectionType("Account", Account) {}
+export class AccountConnection extends ConnectionType("Account", Account) {
+  /** The whole filtered list's size, counted only when `totalCount` is asked for (set by the list's resolver). */
+  count!: () => Promise<number>;
+}

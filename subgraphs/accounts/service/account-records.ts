@@ -7,11 +7,12 @@ import type { SqlClient } from "../../shared/db/database.ts";
 import { notFound } from "../../shared/errors.ts";
 import type { AccountId } from "../../shared/ids.ts";
 import type { PageRequest } from "../../shared/pagination.ts";
-import type { AccountStatus } from "../domain/account.ts";
 import {
   accountFactsAcross,
   findAccounts as findAccountRows,
   listConnectedAccountRows,
+  countConnectedAccountRows,
+  type ConnectedAccountsFilter,
   lockAccountRow,
   type AccountFacts,
   type AccountRecord,
@@ -52,9 +53,19 @@ export function listConnectedAccounts(
   principal: PlatformPrincipal,
   platformId: string,
   page: PageRequest,
-  filter: { readonly status?: AccountStatus | undefined; readonly search?: string | undefined } = {},
+  filter: ConnectedAccountsFilter = {},
 ): Promise<AccountRecord[]> {
   return listConnectedAccountRows(deps.db.sql, principal, platformId, page, filter);
+}
+
+/** How many of a platform's connected accounts (of the caller's mode) match the filter, on every page. */
+export function countConnectedAccounts(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  platformId: string,
+  filter: ConnectedAccountsFilter = {},
+): Promise<number> {
+  return countConnectedAccountRows(deps.db.sql, principal, platformId, filter);
 }
 
 /**

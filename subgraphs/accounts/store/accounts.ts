@@ -94,21 +94,46 @@ export async function listConnectedAccountRows(
   scope: Scope,
   platformId: string,
   page: PageRequest,
-  filter: { readonly status?: AccountStatus | undefined; readonly search?: string | undefined },
+  filter: ConnectedAccountsFilter,
 ): Promise<AccountRecord[]> {
   const window = pageSql(page, 7, "a");
-  const pattern = filter.search === undefined ? null : `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = await sql.query<AccountRow>(
     `SELECT ${COLUMNS} FROM account a
-      WHERE a.tenant_id = $1 AND a.livemode = $2 AND a.platform_id = $3
-        AND ($4::text IS NULL OR a.status::text = $4)
-        AND ($5::text IS NULL OR a.id = $6::text OR a.display_name ILIKE $5::text OR a.email ILIKE $5::text)
-        AND ${window.where}
+      WHERE ${CONNECTED_ACCOUNTS_WHERE} AND ${window.where}
       ORDER BY ${window.orderBy}
       LIMIT ${window.limit}`,
-    [scope.tenantId, scope.livemode, platformId, filter.status ?? null, pattern, filter.search ?? null, ...window.params],
+    [...connectedAccountsParams(scope, platformId, filter), ...window.params],
   );
   return rows.map(toAccount);
+}
+
+/** How many connected accounts the filtered list holds (every page): one count over the platform's index range. */
+export async function countConnectedAccountRows(
+  sql: SqlClient,
+  scope: Scope,
+  platformId: string,
+  filter: ConnectedAccountsFilter,
+): Promise<number> {
+  const [row] = await sql.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM account a WHERE ${CONNECTED_ACCOUNTS_WHERE}`,
+    connectedAccountsParams(scope, platformId, filter),
+  );
+  return row?.count ?? 0;
+}
+
+export interface ConnectedAccountsFilter {
+  readonly status?: AccountStatus | undefined;
+  readonly search?: string | undefined;
+}
+
+/** A platform's connected accounts of the caller's mode, by status and search, on parameters $1 to $6. */
+const CONNECTED_ACCOUNTS_WHERE = `a.tenant_id = $1 AND a.livemode = $2 AND a.platform_id = $3
+  AND ($4::text IS NULL OR a.status::text = $4)
+  AND ($5::text IS NULL OR a.id = $6::text OR a.display_name ILIKE $5::text OR a.email ILIKE $5::text)`;
+
+function connectedAccountsParams(scope: Scope, platformId: string, filter: ConnectedAccountsFilter): unknown[] {
+  const pattern = filter.search === undefined ? null : `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return [scope.tenantId, scope.livemode, platformId, filter.status ?? null, pattern, filter.search ?? null];
 }
 
 export interface NewAccount {
