@@ -162,6 +162,7 @@ describe("the dashboard", () => {
       return table.locator("tbody tr td:first-child").allInnerTexts();
     };
     await table.locator("tbody tr").first().waitFor();
+    expect(await page.getByTestId("account-count").innerText()).toBe("60 accounts");
     const pages = [await names()];
     await page.screenshot({ path: join(SCREENSHOTS, "dashboard-accounts.png"), fullPage: true });
     const older = page.getByRole("button", { name: "Older →" });
@@ -184,6 +185,7 @@ describe("the dashboard", () => {
     // Searching: "seller 4" is in Seller 40 to Seller 49 only.
     await page.getByLabel("Search").fill("seller 4");
     await expect.poll(async () => (await names()).length, { timeout: WAIT_MS }).toBe(10);
+    expect(await page.getByTestId("account-count").innerText()).toBe("10 accounts match");
     expect(await names()).toEqual(Array.from({ length: 10 }, (_, i) => `Seller ${49 - i}`));
     expect(await older.isDisabled()).toBe(true);
   });

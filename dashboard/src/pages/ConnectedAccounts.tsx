@@ -29,6 +29,11 @@ export function ConnectedAccounts() {
   return (
     <div className="card">
       <h1>Connected accounts</h1>
+      <p data-testid="account-count">
+        {connection
+          ? `${connection.totalCount} ${connection.totalCount === 1 ? "account" : "accounts"}${search || status ? " match" : ""}`
+          : " "}
+      </p>
       <label>
         Status{" "}
         <select
