@@ -23,6 +23,7 @@ import {
   AccountTopupsDocument,
   AccountTransfersDocument,
   CreateTopupDocument,
+  CreateTransferDocument,
 } from "./generated/graphql.ts";
 import { newBankAccount, newConnectedAccount, TEST_ACCOUNT_NUMBERS } from "./support/accounts.ts";
 import { newPlatform, ok, type TestTenant } from "./support/client.ts";
@@ -285,5 +286,26 @@ describe("the dashboard", () => {
     await page.waitForLoadState("networkidle");
     const after = await ok(AccountCryptoConversionsDocument, { id: tenant.accountId, first: 10 }, tenant.key);
     expect(after.account!.cryptoConversions.edges).toHaveLength(1);
+  });
+
+  it("keeps the balance live across a gateway restart, resuming after the last event it showed", async () => {
+    const page = await signedIn();
+    const amountOf = async () => Number((await available(page)).replace(/,/g, ""));
+    const start = await amountOf();
+    const transfer = (amount: string) =>
+      ok(CreateTransferDocument, { input: { destinationAccountId: sellers[30]!, amount, currency: "USD" }, key: randomUUID() }, tenant.key);
+    await transfer("100");
+    await expect.poll(amountOf, { timeout: WAIT_MS }).toBe(start - 1);
+    // The gateway stops (its sockets closed with 1012); a transfer commits while it is down; a
+    // new gateway comes up on the same port.
+    const { port } = gateway;
+    await gateway.stop();
+    await transfer("250");
+    gateway = await extraGateway(await testPlatform(), { DASHBOARD_DIR: built }, { port });
+    await expect.poll(amountOf, { timeout: WAIT_MS }).toBe(start - 3.5);
+    expect(await page.getByTestId("live-status").innerText()).toMatch(/reconnected \d+×, resumed after the last event/);
+    // And live again afterwards.
+    await transfer("50");
+    await expect.poll(amountOf, { timeout: WAIT_MS }).toBe(start - 4);
   });
 });

@@ -5,7 +5,13 @@
 import { useQuery, useSubscription } from "@apollo/client/react";
 import { useMemo, useRef, useState } from "react";
 import { describeError } from "../errors.ts";
-import { BalanceChangedDocument, BalanceHistoryDocument, ViewerDocument, type BalancePartsFragment } from "../gql/graphql.ts";
+import {
+  BalanceChangedDocument,
+  BalanceHistoryDocument,
+  ViewerDocument,
+  type BalanceChangedSubscription,
+  type BalancePartsFragment,
+} from "../gql/graphql.ts";
 import { formatMinor } from "../money.ts";
 import { BalanceChart, type Point } from "./BalanceChart.tsx";
 
@@ -19,38 +25,81 @@ export function Overview() {
   const accountId = viewer.data?.viewer.id;
   if (viewer.error) return <p className="error">{describeError(viewer.error)}</p>;
   if (!accountId) return <p>Loading…</p>;
-  return <Balances accountId={accountId} name={viewer.data!.viewer.displayName} initial={viewer.data!.viewer.balances} />;
+  return (
+    <Balances
+      accountId={accountId}
+      name={viewer.data!.viewer.displayName}
+      initial={viewer.data!.viewer.balances}
+      refetch={() => void viewer.refetch()}
+    />
+  );
 }
 
-function Balances({ accountId, name, initial }: { accountId: string; name: string; initial: readonly BalancePartsFragment[] }) {
+/** One subscription attempt (remounted, by its key, for each new one): events in, its end out. */
+function LiveEvents({
+  accountId,
+  after,
+  onEvent,
+  onEnded,
+}: {
+  accountId: string;
+  after: string | undefined;
+  onEvent(event: BalanceChangedSubscription["balanceChanged"]): void;
+  onEnded(): void;
+}) {
+  // An error and a completion are one end of this attempt.
+  const ended = useRef(false);
+  const end = () => {
+    if (ended.current) return;
+    ended.current = true;
+    onEnded();
+  };
+  useSubscription(BalanceChangedDocument, {
+    variables: { accountId, after },
+    onData: ({ data }) => {
+      if (data.data) onEvent(data.data.balanceChanged);
+    },
+    onError: end,
+    onComplete: end,
+  });
+  return null;
+}
+
+function Balances({
+  accountId,
+  name,
+  initial,
+  refetch,
+}: {
+  accountId: string;
+  name: string;
+  initial: readonly BalancePartsFragment[];
+  refetch(): void;
+}) {
   const [live, setLive] = useState<Record<string, Amounts>>({});
   const [points, setPoints] = useState<Point[]>([]);
-  const [resumeAfter, setResumeAfter] = useState<string | undefined>();
-  const [reconnects, setReconnects] = useState(0);
+  const [attempt, setAttempt] = useState({ number: 0, after: undefined as string | undefined });
   const lastEvent = useRef<string | undefined>(undefined);
 
-  useSubscription(BalanceChangedDocument, {
-    // A new `after` (or a new attempt) subscribes again from there.
-    variables: { accountId, after: resumeAfter },
-    shouldResubscribe: true,
-    onData: ({ data }) => {
-      const event = data.data?.balanceChanged;
-      if (!event) return;
-      lastEvent.current = event.id;
-      setLive((previous) => ({ ...previous, [event.currency]: event }));
-      setPoints((previous) => [
-        ...previous,
-        { at: Date.parse(event.occurredAt), currency: event.currency, amount: BigInt(event.available.amount) },
-      ]);
-    },
-    onError: () => {
-      // The socket closed (a restart, a lost network): again in a moment, after the last event.
-      setTimeout(() => {
-        setResumeAfter(lastEvent.current);
-        setReconnects((n) => n + 1);
-      }, 1_000);
-    },
-  });
+  const onEvent = (event: BalanceChangedSubscription["balanceChanged"]) => {
+    lastEvent.current = event.id;
+    setLive((previous) => ({ ...previous, [event.currency]: event }));
+    setPoints((previous) => [
+      ...previous,
+      { at: Date.parse(event.occurredAt), currency: event.currency, amount: BigInt(event.available.amount) },
+    ]);
+  };
+  // The socket closed (a gateway restart, a lost network): again in a moment, after the last
+  // event shown, so that nothing committed meanwhile is missed. Before any event there is no
+  // position to resume from: subscribe from now and read the balances again.
+  const onEnded = () =>
+    setTimeout(() => {
+      if (!lastEvent.current) {
+        setLive({});
+        refetch();
+      }
+      setAttempt((previous) => ({ number: previous.number + 1, after: lastEvent.current }));
+    }, 1_000);
 
   const moments = useMemo(() => {
     const now = Date.now();
@@ -73,6 +122,7 @@ function Balances({ accountId, name, initial }: { accountId: string; name: strin
     );
   }, [history.data, moments]);
 
+  const reconnects = attempt.number;
   const rows = initial.map((balance) => ({ ...balance, ...live[balance.currency] }));
   for (const [currency, amounts] of Object.entries(live))
     if (!rows.some((row) => row.currency === currency)) rows.push({ currency, ...amounts });
@@ -80,6 +130,7 @@ function Balances({ accountId, name, initial }: { accountId: string; name: strin
 
   return (
     <>
+      <LiveEvents key={attempt.number} accountId={accountId} after={attempt.after} onEvent={onEvent} onEnded={onEnded} />
       <div className="card">
         <h1>{name}</h1>
         <table aria-label="Balances">
