@@ -7,7 +7,7 @@
 //   - Hashed assets (/dashboard/assets/…) are immutable for a year; index.html is revalidated,
 //     so a new build is picked up at the next load.
 //   - A strict Content-Security-Policy: scripts, styles and connections to this origin only
-//     (graphql-ws included), no framing.
+//     (graphql-ws included: CSP 3's 'self' covers ws: and wss: on the same host), no framing.
 //   - Not built: 404 saying how to build it, rather than an empty page.
 
 import { readFile, stat } from "node:fs/promises";
@@ -28,7 +28,7 @@ const TYPES: Readonly<Record<string, string>> = {
 
 const SECURITY_HEADERS = {
   "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
 };
