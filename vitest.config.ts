@@ -29,7 +29,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["subgraphs/**/*.test.ts", "gateway/**/*.test.ts", "scripts/**/*.test.ts", "test/deploy/**/*.test.ts"],
+          include: [
+            "subgraphs/**/*.test.ts",
+            "gateway/**/*.test.ts",
+            "scripts/**/*.test.ts",
+            "test/deploy/**/*.test.ts",
+            "dashboard/src/**/*.test.ts",
+          ],
           exclude: ["**/*.int.test.ts", "**/*.int-postgres.test.ts", "**/node_modules/**"],
         },
       },

@@ -1,23 +1,43 @@
-// One form submission's idempotency key: made when it is first sent, repeated by every send of
-// the same submission (a double click, a retry after a lost or retryable answer), dropped after a
-// definite answer or when the form changes. A ref, not state: a double click's second submit
-// runs before React renders again, and must see the key the first one took.
+// A money-moving form's state: its answer, and its submission's idempotency key, made when the
+// submission is first sent and repeated by every send of the same submission (a double click, a
+// retry after a lost or retryable answer), dropped after a definite answer or when the form
+// changes. The key is a ref, not state: a double click's second submit runs before React renders
+// again, and must see the key the first one took.
 
-import { useRef } from "react";
-import { isRetryable } from "./errors.ts";
+import { useRef, useState } from "react";
+import { describeError, isRetryable } from "./errors.ts";
+import type { FormAnswer } from "./pages/parts.tsx";
 
-export function useSubmission() {
+export function useMoneyForm() {
   const key = useRef<string | undefined>(undefined);
+  const [answer, setAnswer] = useState<FormAnswer>();
+  const reset = () => {
+    key.current = undefined;
+    setAnswer(undefined);
+  };
   return {
+    answer,
     /** This submission's key. */
     key: () => (key.current ??= crypto.randomUUID()),
-    /** The form changed: the next send is a new submission. */
-    reset: () => {
+    /** A setter that also starts a new submission: the form changed. */
+    edited:
+      <T>(set: (value: T) => void) =>
+      (value: T) => {
+        set(value);
+        reset();
+      },
+    reset,
+    /** A refusal before sending (the form's own check). */
+    refuse: (text: string) => setAnswer({ ok: false, text }),
+    /** Success: a new submission next time. */
+    succeeded: (text: string) => {
       key.current = undefined;
+      setAnswer({ ok: true, text });
     },
-    /** The answer came: a success or a definite refusal ends the submission; a retryable one keeps it. */
-    settle: (error?: unknown) => {
-      if (error === undefined || !isRetryable(error)) key.current = undefined;
+    /** An error: a definite refusal ends the submission; a retryable answer keeps its key. */
+    failed: (error: unknown) => {
+      if (!isRetryable(error)) key.current = undefined;
+      setAnswer({ ok: false, text: describeError(error) });
     },
   };
 }

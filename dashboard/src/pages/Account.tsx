@@ -8,6 +8,7 @@ import { AccountDetailDocument } from "../gql/graphql.ts";
 import { formatMinor } from "../money.ts";
 import { Pager, type PageArgs } from "./Pager.tsx";
 import { PayoutList } from "./Payouts.tsx";
+import { BalancesTable } from "./parts.tsx";
 
 const HISTORY = 20;
 
@@ -33,26 +34,7 @@ export function Account({ id }: { id: string }) {
             {account.requirements.disabledReason ? ` (${account.requirements.disabledReason})` : ""}
           </p>
         )}
-        <table aria-label="Account balances">
-          <thead>
-            <tr>
-              <th>Currency</th>
-              <th className="amount">Available</th>
-              <th className="amount">Pending</th>
-              <th className="amount">Held</th>
-            </tr>
-          </thead>
-          <tbody>
-            {account.balances.map((b) => (
-              <tr key={b.currency}>
-                <td>{b.currency}</td>
-                <td className="amount">{formatMinor(b.available.amount, b.currency)}</td>
-                <td className="amount">{formatMinor(b.pending.amount, b.currency)}</td>
-                <td className="amount">{formatMinor(b.held.amount, b.currency)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <BalancesTable label="Account balances" rows={account.balances} />
       </div>
       <div className="card">
         <h2>Bank accounts</h2>

@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import { describeError } from "../errors.ts";
 import { ConnectedAccountsPageDocument, type AccountStatus } from "../gql/graphql.ts";
 import { Pager, type PageArgs } from "./Pager.tsx";
+import { StatusFilter } from "./parts.tsx";
 
 const SIZE = 25;
 const STATUSES: AccountStatus[] = ["PENDING_VERIFICATION", "ACTIVE", "RESTRICTED", "CLOSED"];
@@ -34,24 +35,15 @@ export function ConnectedAccounts() {
           ? `${connection.totalCount} ${connection.totalCount === 1 ? "account" : "accounts"}${search || status ? " match" : ""}`
           : " "}
       </p>
-      <label>
-        Status{" "}
-        <select
-          name="status"
-          value={status}
-          onChange={(event) => {
-            setStatus(event.target.value as AccountStatus | "");
-            setPage({ first: SIZE });
-          }}
-        >
-          <option value="">Any</option>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </label>
+      <StatusFilter
+        name="status"
+        statuses={STATUSES}
+        value={status}
+        onChange={(chosen) => {
+          setStatus(chosen);
+          setPage({ first: SIZE });
+        }}
+      />
       <label>
         Search{" "}
         <input

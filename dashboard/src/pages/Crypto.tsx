@@ -14,7 +14,8 @@ import {
   type QuoteConversionMutation,
 } from "../gql/graphql.ts";
 import { toMinorUnits } from "../money.ts";
-import { useSubmission } from "../submission.ts";
+import { useMoneyForm } from "../submission.ts";
+import { Answer } from "./parts.tsx";
 
 const ASSETS = ["BTC", "ETH", "USDC"] as const;
 const CURRENCIES = ["USD", "EUR", ...ASSETS] as const;
@@ -123,26 +124,22 @@ function Convert({ accountId, onConverted }: { accountId: string; onConverted():
   const [destination, setDestination] = useState("ETH");
   const [amount, setAmount] = useState("");
   const [quote, setQuote] = useState<Quote>();
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [createQuote, quoting] = useMutation(QuoteConversionDocument);
   const [execute, executing] = useMutation(ExecuteConversionDocument);
-  const submission = useSubmission();
-
+  const form = useMoneyForm();
+  // Any change forgets the quote: it priced what the form said then.
   const edited =
     <T,>(set: (value: T) => void) =>
     (value: T) => {
-      set(value);
+      form.edited(set)(value);
       setQuote(undefined);
-      submission.reset();
-      setMessage(undefined);
     };
 
   async function askForQuote(event: FormEvent) {
     event.preventDefault();
     const minor = toMinorUnits(amount, source);
-    if (!minor) return setMessage({ ok: false, text: `Enter a positive amount in ${source}.` });
-    setMessage(undefined);
-    submission.reset();
+    if (!minor) return form.refuse(`Enter a positive amount in ${source}.`);
+    form.reset();
     try {
       const result = await createQuote({
         variables: { input: { accountId, sourceCurrency: source, destinationCurrency: destination, sourceAmount: minor } },
@@ -150,26 +147,23 @@ function Convert({ accountId, onConverted }: { accountId: string; onConverted():
       setQuote(result.data!.createCryptoQuote);
     } catch (error) {
       setQuote(undefined);
-      setMessage({ ok: false, text: describeError(error) });
+      form.failed(error);
     }
   }
 
   async function convert() {
     if (!quote) return;
     try {
-      const result = await execute({ variables: { quoteId: quote.id, idempotencyKey: submission.key() } });
-      submission.settle();
+      const result = await execute({ variables: { quoteId: quote.id, idempotencyKey: form.key() } });
       const done = result.data!.executeCryptoQuote;
-      setMessage({
-        ok: true,
-        text: `Converted ${done.sourceAmount.decimal} ${done.sourceAmount.currency} into ${done.destinationAmount.decimal} ${done.destinationAmount.currency}.`,
-      });
+      form.succeeded(
+        `Converted ${done.sourceAmount.decimal} ${done.sourceAmount.currency} into ${done.destinationAmount.decimal} ${done.destinationAmount.currency}.`,
+      );
       setQuote(undefined);
       setAmount("");
       onConverted();
     } catch (error) {
-      submission.settle(error);
-      setMessage({ ok: false, text: describeError(error) });
+      form.failed(error);
     }
   }
 
@@ -209,11 +203,7 @@ function Convert({ accountId, onConverted }: { accountId: string; onConverted():
           </button>
         </div>
       )}
-      {message && (
-        <p className={message.ok ? "success" : "error"} role={message.ok ? "status" : "alert"}>
-          {message.text}
-        </p>
-      )}
+      <Answer answer={form.answer} />
     </div>
   );
 }

@@ -12,8 +12,8 @@ import {
   type BalanceChangedSubscription,
   type BalancePartsFragment,
 } from "../gql/graphql.ts";
-import { formatMinor } from "../money.ts";
 import { BalanceChart, type Point } from "./BalanceChart.tsx";
+import { BalancesTable } from "./parts.tsx";
 
 type Amounts = Pick<BalancePartsFragment, "available" | "pending" | "held">;
 
@@ -133,28 +133,7 @@ function Balances({
       <LiveEvents key={attempt.number} accountId={accountId} after={attempt.after} onEvent={onEvent} onEnded={onEnded} />
       <div className="card">
         <h1>{name}</h1>
-        <table aria-label="Balances">
-          <thead>
-            <tr>
-              <th>Currency</th>
-              <th className="amount">Available</th>
-              <th className="amount">Pending</th>
-              <th className="amount">Held</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.currency} data-currency={row.currency}>
-                <td>{row.currency}</td>
-                <td className="amount" data-testid={`available-${row.currency}`}>
-                  {formatMinor(row.available.amount, row.currency)}
-                </td>
-                <td className="amount">{formatMinor(row.pending.amount, row.currency)}</td>
-                <td className="amount">{formatMinor(row.held.amount, row.currency)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <BalancesTable label="Balances" rows={rows} testIds />
         <p>
           <small data-testid="live-status">Live{reconnects > 0 ? ` (reconnected ${reconnects}×, resumed after the last event)` : ""}</small>
         </p>

@@ -15,8 +15,9 @@ import {
   type PayoutStatus,
 } from "../gql/graphql.ts";
 import { toMinorUnits } from "../money.ts";
-import { useSubmission } from "../submission.ts";
+import { useMoneyForm } from "../submission.ts";
 import { Pager, type PageArgs } from "./Pager.tsx";
+import { Answer, StatusFilter } from "./parts.tsx";
 
 const SIZE = 20;
 const STATUSES: PayoutStatus[] = ["PENDING", "IN_TRANSIT", "PAID", "FAILED", "CANCELED"];
@@ -56,41 +57,29 @@ function PayoutForm({ accountId }: { accountId: string }) {
   const [bankId, setBankId] = useState("");
   const [amount, setAmount] = useState("");
   const [method, setMethod] = useState<PayoutMethod>("STANDARD");
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [createPayout, { loading }] = useMutation(CreatePayoutDocument, { refetchQueries: [AccountPayoutsPageDocument] });
-  const submission = useSubmission();
+  const form = useMoneyForm();
   const bank = banks.find((b) => b.id === bankId) ?? banks[0];
-
-  const edited =
-    <T,>(set: (value: T) => void) =>
-    (value: T) => {
-      set(value);
-      submission.reset();
-      setMessage(undefined);
-    };
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (!bank) return setMessage({ ok: false, text: "This account has no bank account to pay out to." });
+    if (!bank) return form.refuse("This account has no bank account to pay out to.");
     const minor = toMinorUnits(amount, bank.currency);
-    if (!minor) return setMessage({ ok: false, text: `Enter a positive amount in ${bank.currency}, e.g. 12.50.` });
+    if (!minor) return form.refuse(`Enter a positive amount in ${bank.currency}, e.g. 12.50.`);
     try {
       const result = await createPayout({
         variables: {
           input: { accountId, amount: minor, currency: bank.currency, method, destinationId: bank.id },
-          idempotencyKey: submission.key(),
+          idempotencyKey: form.key(),
         },
       });
-      submission.settle();
       const payout = result.data!.createPayout;
-      setMessage({
-        ok: true,
-        text: `Paying out ${payout.amount.decimal} ${payout.amount.currency} to the account ending ${payout.destination.last4} (${payout.status}).`,
-      });
+      form.succeeded(
+        `Paying out ${payout.amount.decimal} ${payout.amount.currency} to the account ending ${payout.destination.last4} (${payout.status}).`,
+      );
       setAmount("");
     } catch (error) {
-      submission.settle(error);
-      setMessage({ ok: false, text: describeError(error) });
+      form.failed(error);
     }
   }
 
@@ -100,7 +89,7 @@ function PayoutForm({ accountId }: { accountId: string }) {
       <form onSubmit={submit} aria-label="New payout">
         <label>
           Bank account{" "}
-          <select name="bank" value={bank?.id ?? ""} onChange={(event) => edited(setBankId)(event.target.value)}>
+          <select name="bank" value={bank?.id ?? ""} onChange={(event) => form.edited(setBankId)(event.target.value)}>
             {banks.length === 0 && <option value="">None yet</option>}
             {banks.map((b) => (
               <option key={b.id} value={b.id}>
@@ -110,12 +99,12 @@ function PayoutForm({ accountId }: { accountId: string }) {
           </select>
         </label>
         <label>
-          Amount <input name="amount" inputMode="decimal" value={amount} onChange={(event) => edited(setAmount)(event.target.value)} />{" "}
+          Amount <input name="amount" inputMode="decimal" value={amount} onChange={(event) => form.edited(setAmount)(event.target.value)} />{" "}
           {bank?.currency}
         </label>
         <label>
           Speed{" "}
-          <select name="method" value={method} onChange={(event) => edited(setMethod)(event.target.value as PayoutMethod)}>
+          <select name="method" value={method} onChange={(event) => form.edited(setMethod)(event.target.value as PayoutMethod)}>
             <option value="STANDARD">Standard (free)</option>
             <option value="INSTANT">Instant (1% fee)</option>
           </select>
@@ -123,11 +112,7 @@ function PayoutForm({ accountId }: { accountId: string }) {
         <button type="submit" disabled={loading}>
           Pay out
         </button>
-        {message && (
-          <p className={message.ok ? "success" : "error"} role={message.ok ? "status" : "alert"}>
-            {message.text}
-          </p>
-        )}
+        <Answer answer={form.answer} />
       </form>
     </div>
   );
@@ -141,22 +126,15 @@ export function PayoutList({ accountId, title = "Payouts" }: { accountId: string
   return (
     <div className="card">
       <h2>{title}</h2>
-      <label>
-        Status{" "}
-        <select
-          name="payoutStatus"
-          value={status}
-          onChange={(event) => {
-            setStatus(event.target.value as PayoutStatus | "");
-            setPage({ first: SIZE });
-          }}
-        >
-          <option value="">Any</option>
-          {STATUSES.map((s) => (
-            <option key={s}>{s}</option>
-          ))}
-        </select>
-      </label>
+      <StatusFilter
+        name="payoutStatus"
+        statuses={STATUSES}
+        value={status}
+        onChange={(chosen) => {
+          setStatus(chosen);
+          setPage({ first: SIZE });
+        }}
+      />
       {error && <p className="error">{describeError(error)}</p>}
       <table aria-label={title}>
         <thead>

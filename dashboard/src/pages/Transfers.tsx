@@ -7,8 +7,9 @@ import { useState, type FormEvent } from "react";
 import { describeError } from "../errors.ts";
 import { ConnectedAccountsPageDocument, CreateTransferDocument, RecentTransfersDocument } from "../gql/graphql.ts";
 import { toMinorUnits } from "../money.ts";
-import { useSubmission } from "../submission.ts";
+import { useMoneyForm } from "../submission.ts";
 import { Pager, type PageArgs } from "./Pager.tsx";
+import { Answer } from "./parts.tsx";
 
 const SIZE = 20;
 
@@ -56,38 +57,27 @@ function TransferForm({ onSent }: { onSent(): void }) {
   const [amount, setAmount] = useState("");
   const [currency, setCurrency] = useState("USD");
   const [description, setDescription] = useState("");
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [createTransfer, { loading }] = useMutation(CreateTransferDocument);
-  const submission = useSubmission();
-
-  const edited =
-    <T,>(set: (value: T) => void) =>
-    (value: T) => {
-      set(value);
-      submission.reset();
-      setMessage(undefined);
-    };
+  const form = useMoneyForm();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const minor = toMinorUnits(amount, currency);
-    if (!destination) return setMessage({ ok: false, text: "Choose the connected account to pay." });
-    if (!minor) return setMessage({ ok: false, text: `Enter a positive amount in ${currency}, e.g. 12.50.` });
+    if (!destination) return form.refuse("Choose the connected account to pay.");
+    if (!minor) return form.refuse(`Enter a positive amount in ${currency}, e.g. 12.50.`);
     try {
       const result = await createTransfer({
         variables: {
           input: { destinationAccountId: destination, amount: minor, currency, description: description || null },
-          idempotencyKey: submission.key(),
+          idempotencyKey: form.key(),
         },
       });
-      submission.settle();
       const transfer = result.data!.createTransfer;
-      setMessage({ ok: true, text: `Sent ${transfer.amount.decimal} ${transfer.amount.currency} to ${transfer.destination.displayName}.` });
+      form.succeeded(`Sent ${transfer.amount.decimal} ${transfer.amount.currency} to ${transfer.destination.displayName}.`);
       setAmount("");
       onSent();
     } catch (error) {
-      submission.settle(error);
-      setMessage({ ok: false, text: describeError(error) });
+      form.failed(error);
     }
   }
 
@@ -97,7 +87,7 @@ function TransferForm({ onSent }: { onSent(): void }) {
       <form onSubmit={submit} aria-label="New transfer">
         <label>
           To{" "}
-          <select name="destination" value={destination} onChange={(event) => edited(setDestination)(event.target.value)}>
+          <select name="destination" value={destination} onChange={(event) => form.edited(setDestination)(event.target.value)}>
             <option value="">Choose a connected account…</option>
             {accounts.data?.viewer.connectedAccounts.edges.map(({ node }) => (
               <option key={node.id} value={node.id}>
@@ -107,24 +97,20 @@ function TransferForm({ onSent }: { onSent(): void }) {
           </select>
         </label>
         <label>
-          Amount <input name="amount" inputMode="decimal" value={amount} onChange={(event) => edited(setAmount)(event.target.value)} />{" "}
-          <select name="currency" value={currency} onChange={(event) => edited(setCurrency)(event.target.value)}>
+          Amount <input name="amount" inputMode="decimal" value={amount} onChange={(event) => form.edited(setAmount)(event.target.value)} />{" "}
+          <select name="currency" value={currency} onChange={(event) => form.edited(setCurrency)(event.target.value)}>
             {["USD", "EUR", "GBP"].map((c) => (
               <option key={c}>{c}</option>
             ))}
           </select>
         </label>
         <label>
-          Description <input name="description" value={description} onChange={(event) => edited(setDescription)(event.target.value)} />
+          Description <input name="description" value={description} onChange={(event) => form.edited(setDescription)(event.target.value)} />
         </label>
         <button type="submit" disabled={loading}>
           Send transfer
         </button>
-        {message && (
-          <p className={message.ok ? "success" : "error"} role={message.ok ? "status" : "alert"}>
-            {message.text}
-          </p>
-        )}
+        <Answer answer={form.answer} />
       </form>
     </div>
   );
