@@ -15,14 +15,16 @@ export function ConnectedAccounts() {
   const [typed, setTyped] = useState("");
   const [search, setSearch] = useState("");
   const [page, setPage] = useState<PageArgs>({ first: SIZE });
-  // One query per pause in typing, not per key.
+  // One query per pause in typing, not per key; only a changed search starts the list over.
   useEffect(() => {
+    const next = typed.trim();
+    if (next === search) return;
     const timer = setTimeout(() => {
-      setSearch(typed.trim());
+      setSearch(next);
       setPage({ first: SIZE });
     }, 250);
     return () => clearTimeout(timer);
-  }, [typed]);
+  }, [typed, search]);
   const { data, error, loading } = useQuery(ConnectedAccountsPageDocument, {
     variables: { ...page, status: status || undefined, search: search || undefined },
   });
