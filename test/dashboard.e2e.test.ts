@@ -152,6 +152,10 @@ describe("the dashboard", () => {
     await expect.poll(() => available(overview), { timeout: WAIT_MS }).toBe(expected);
     expect(reloads).toBe(0);
     await form.screenshot({ path: join(SCREENSHOTS, "dashboard-transfers.png"), fullPage: true });
+    // Back to the balances in the form's tab (no reload, the page it signed in on before): the new
+    // figure, not that earlier visit's cached one.
+    await form.getByRole("link", { name: "Balances" }).click();
+    await expect.poll(() => available(form), { timeout: WAIT_MS }).toBe(expected);
   });
 
   it("pages through 60 connected accounts, 25 at a time, down and back up", async () => {

@@ -25,7 +25,13 @@ export function createApollo(secretKey: string): { client: ApolloClient; dispose
     new GraphQLWsLink(sockets),
     http,
   );
-  const client = new ApolloClient({ link, cache: new InMemoryCache() });
+  const client = new ApolloClient({
+    link,
+    cache: new InMemoryCache(),
+    // Money changes behind any page's back (other tabs, other people, the API): a page shows what
+    // it has at once and always asks again, rather than trusting a cache from an earlier visit.
+    defaultOptions: { watchQuery: { fetchPolicy: "cache-and-network" } },
+  });
   return {
     client,
     dispose() {

@@ -135,7 +135,12 @@ function Balances({
         <h1>{name}</h1>
         <BalancesTable label="Balances" rows={rows} testIds />
         <p>
-          <small data-testid="live-status">Live{reconnects > 0 ? ` (reconnected ${reconnects}×, resumed after the last event)` : ""}</small>
+          <small data-testid="live-status">
+            Live
+            {reconnects > 0
+              ? ` (reconnected ${reconnects}×, ${attempt.after ? "resumed after the last event" : "balances read again"})`
+              : ""}
+          </small>
         </p>
       </div>
       <div className="card">
