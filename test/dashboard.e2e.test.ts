@@ -28,7 +28,7 @@ import {
 import { newBankAccount, newConnectedAccount, TEST_ACCOUNT_NUMBERS } from "./support/accounts.ts";
 import { newPlatform, ok, type TestTenant } from "./support/client.ts";
 import { testPlatform } from "./support/platform.ts";
-import { extraGateway } from "./support/subscriptions.ts";
+import { extraGateway, positioned } from "./support/subscriptions.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_FLAGS = [
@@ -137,7 +137,10 @@ describe("the dashboard", () => {
   });
 
   it("sends a transfer from the form, and another tab's balance changes live, without a reload", async () => {
+    // Its subscription has taken its position before anything moves (see docs/dashboard.md, "Not yet").
+    const ready = positioned(gateway);
     const overview = await signedIn();
+    await ready();
     const before = await available(overview);
     let reloads = 0;
     overview.on("framenavigated", () => (reloads += 1));
@@ -293,7 +296,9 @@ describe("the dashboard", () => {
   });
 
   it("keeps the balance live across a gateway restart, resuming after the last event it showed", async () => {
+    const ready = positioned(gateway);
     const page = await signedIn();
+    await ready();
     const amountOf = async () => Number((await available(page)).replace(/,/g, ""));
     const start = await amountOf();
     const transfer = (amount: string) =>
