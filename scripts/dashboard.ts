@@ -7,6 +7,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_DASHBOARD_DIR } from "../subgraphs/shared/config.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SOURCES = join(ROOT, "dashboard");
@@ -44,7 +45,7 @@ export async function buildDashboardIfStale(outDir: string): Promise<"built" | "
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes("--if-stale")) {
     // `npm start`: DASHBOARD_DIR as the gateway will read it (relative to the working directory).
-    const outDir = process.env["DASHBOARD_DIR"] ?? "dist/dashboard";
+    const outDir = process.env["DASHBOARD_DIR"] ?? DEFAULT_DASHBOARD_DIR;
     if ((await buildDashboardIfStale(outDir)) === "built") console.log(`dashboard built into ${outDir}`);
   } else {
     await buildDashboard();

@@ -9,6 +9,9 @@ import { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from "./money/rate
 const milliseconds = (fallback: number) => z.coerce.number().int().min(0).max(86_400_000).default(fallback);
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 
+/** Where `npm run build:dashboard` writes the dashboard, and the gateway serves it from by default. */
+export const DEFAULT_DASHBOARD_DIR = "dist/dashboard";
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -53,7 +56,7 @@ const schema = z.object({
   // it lists, named by id or sent as their exact text, and registers no new ones (APQ is off).
   TRUSTED_DOCUMENTS: z.string().min(1).optional(),
   // The reference dashboard's built files (npm run build:dashboard), served at /dashboard/.
-  DASHBOARD_DIR: z.string().min(1).default("dist/dashboard"),
+  DASHBOARD_DIR: z.string().min(1).default(DEFAULT_DASHBOARD_DIR),
   // Identical queries of one caller in flight at once share one execution (Hive's inbound
   // deduplication; mutations always run).
   DEDUPLICATE_INFLIGHT_QUERIES: z.enum(["true", "false"]).default("true"),
