@@ -119,7 +119,12 @@ describe("balances at any moment", () => {
     let hours = 0;
 
     const record = async (step: string) => {
-      moments.push({ step, micros: await dbMicros(deps), balances: await readBalances(deps.db, principal, accounts) });
+      const micros = await dbMicros(deps);
+      moments.push({ step, micros, balances: await readBalances(deps.db, principal, accounts) });
+      // The next step's entries must be stamped after this moment. PGlite's clock ticks in whole
+      // milliseconds: in-process, a step can be done within the millisecond it was recorded in
+      // (and then reads as part of it: a moment includes entries stamped at it).
+      while ((await dbMicros(deps)) <= micros) await new Promise((resolve) => setTimeout(resolve, 1));
     };
     const hold = (accountId: AccountId, currency: Currency, value: bigint, from: "AVAILABLE" | "HELD") =>
       post(deps.db.sql, principal, [
