@@ -15,6 +15,7 @@ import {
 import { PinoLogWriter } from "@graphql-hive/logger/writers/pino";
 import httpTransport from "@graphql-mesh/transport-http";
 import { unifiedGraphHandler } from "@graphql-hive/router-runtime";
+import type { Principal } from "../subgraphs/shared/auth/principal.ts";
 import type { Config } from "../subgraphs/shared/config.ts";
 import type { Logger as PinoLogger } from "../subgraphs/shared/logger.ts";
 import { signedWsTransport, type SubscriptionWrapper } from "./transport/ws.ts";
@@ -43,6 +44,12 @@ export interface RuntimeOptions {
 /** The names of a supergraph's subgraphs (its join__Graph values). */
 export function subgraphNamesOf(supergraphSdl: string): string[] {
   return [...supergraphSdl.matchAll(/@join__graph\(name:\s*"([^"]+)"/g)].map((match) => match[1]!);
+}
+
+/** Who a request is for, to share work only within one caller: its principal, with the key that made it. */
+function callerOf(principal: Principal | undefined): string {
+  if (!principal) return "anonymous";
+  return principal.kind === "platform" ? `platform:${principal.tenantId}:${principal.livemode}:${principal.keyId}` : principal.kind;
 }
 
 export function readSupergraph(config: Config): string {
@@ -80,8 +87,17 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
     },
     transportEntries: {
       ...locations(config, subgraphNamesOf(supergraph)),
-      // Subscriptions go to a subgraph over graphql-ws, on its own URL.
-      "*.http": { options: { subscriptions: { kind: "ws" } } },
+      "*.http": {
+        options: {
+          // Subscriptions go to a subgraph over graphql-ws, on its own URL.
+          subscriptions: { kind: "ws" },
+          // Never share one subgraph request between callers. The executor's sharing of identical
+          // requests in flight keys on the body alone (our signed principal is added after it, by
+          // plugins/signing.ts), and `viewer` is the same text for every platform: it answered
+          // platforms with each other's data (test/concurrent-tenancy.e2e.test.ts).
+          deduplicateInflightRequests: false,
+        },
+      },
     },
     // Errors are formatted by our own plugin (useErrorFormatting), which masks and logs once.
     maskedErrors: false,
@@ -97,8 +113,11 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
     // Identical queries in flight at once (same caller: every header counts, but a client's trace
     // context, which is different on every request it traces) share one execution.
     // Only queries: a mutation always runs (its idempotency key decides what repeats).
+    // The caller is its principal, named in the key whatever the headers say (over graphql-ws the
+    // key is in connectionParams, not in any header).
     inboundInflightRequestDeduplication: config.DEDUPLICATE_INFLIGHT_QUERIES === "true" && {
       enabled: (args) => getOperationAST(args.document, args.operationName)?.operation === "query",
+      getDeduplicationKeys: (args) => [callerOf((args.contextValue as { principal?: Principal }).principal)],
       shouldIncludeHeader: (name) => !TRACE_CONTEXT_HEADERS.has(name),
     },
     batching: false,
