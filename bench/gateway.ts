@@ -8,8 +8,8 @@
 //      are interleaved (every gateway once per round) so a busy moment costs each the same.
 //   2. The product itself through the all-in-one process on Postgres: the dashboard query
 //      (viewer, balances, 50 connected accounts with balances and bank accounts, 20 balance
-//      transactions) and createTransfer. With BENCH_BASELINE=<a checkout of another commit, with
-//      its node_modules>, that commit's all-in-one runs beside this one, rounds interleaved.
+//      transactions) and createTransfer (bench/product.ts). With BENCH_BASE=<commit>, that
+//      commit's all-in-one runs beside this tree's (bench/checkouts.ts), rounds interleaved.
 //
 // Every table also gives the CPU time (user + system, from /proc) the gateway process spent per
 // request, and the reference's divided by it: on a shared machine the rates swing with the load,
@@ -28,7 +28,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
 import { execSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,6 +37,17 @@ import { insertPlatform } from "../subgraphs/accounts/api.ts";
 import { loadConfig } from "../subgraphs/shared/config.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { BENCHMARK_QUERY, startSubgraphs } from "./federation/subgraphs.ts";
+import { checkoutsToCompare } from "./checkouts.ts";
+import {
+  closeConnections,
+  DASHBOARD_QUERY,
+  post,
+  seedPlatform,
+  startProduct,
+  TRANSFER_MUTATION,
+  type RunningProduct,
+  type SeededPlatform,
+} from "./product.ts";
 import { freshDatabase, load, machine, table, type LoadResult } from "./support.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -52,7 +62,6 @@ const rounds = numberOf("BENCH_ROUNDS", 3);
 const connections = numberOf("BENCH_CONNECTIONS", 50);
 const productConnections = numberOf("BENCH_PRODUCT_CONNECTIONS", 20);
 const parts = (process.env["BENCH_PARTS"] ?? "federation,product").split(",");
-const baseline = process.env["BENCH_BASELINE"];
 const dedupRuns = (process.env["BENCH_DEDUP"] ?? "off,on").split(",").map((each) => each === "on");
 const gatewayKinds = (process.env["BENCH_TARGETS"] ?? "apollo,hive-js,hive-rust,ours").split(",");
 const cpuProfile = process.env["BENCH_CPU_PROFILE"];
@@ -110,29 +119,6 @@ function start(args: string[], env: Record<string, string | undefined>, cwd = RO
       clearTimeout(force);
     },
   };
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
-/** One POST; resolves the body (rejects on a non-200 or a GraphQL error). */
-function post(port: number, body: string, headers: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port, path: "/graphql", method: "POST", agent, headers: { "content-type": "application/json", ...headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          if (res.statusCode !== 200 || text.includes('"errors"'))
-            reject(Object.assign(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`), { code: `HTTP_${res.statusCode}` }));
-          else resolve(text);
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 function row(name: string, result: LoadResult): Record<string, string | number> {
@@ -274,109 +260,27 @@ async function federation(dedup: boolean): Promise<void> {
   }
 }
 
-const DASHBOARD = `query Dashboard {
-  viewer {
-    id displayName
-    balances { currency available { amount decimal } pending { amount } }
-    connectedAccounts(first: 50) {
-      edges { node { id displayName status balances { currency available { amount } } externalAccounts { id last4 bankName currency } } }
-    }
-    balanceTransactions(first: 20) { edges { node { id type amount { amount currency } net { amount } createdAt } } }
-  }
-}`;
-const TRANSFER = `mutation Transfer($input: CreateTransferInput!, $key: String!) { createTransfer(input: $input, idempotencyKey: $key) { id } }`;
-
-/** A platform with 50 connected accounts, each with a bank account and a balance, through the API. */
-async function seed(port: number, adminKey: string): Promise<{ key: string; connected: string[] }> {
-  const call = async <T>(key: string, query: string, variables: Record<string, unknown>) =>
-    (JSON.parse(await post(port, JSON.stringify({ query, variables }), { authorization: `Bearer ${key}` })) as { data: T }).data;
-  const created = await call<{ createPlatform: { secretKey: string; account: { id: string } } }>(
-    adminKey,
-    `mutation($input: CreatePlatformInput!) { createPlatform(input: $input) { secretKey account { id } } }`,
-    { input: { displayName: "Bench Platform", country: "US", defaultCurrency: "USD" } },
-  );
-  const key = created.createPlatform.secretKey;
-  await call(key, `mutation($input: CreateTopupInput!, $key: String!) { createTopup(input: $input, idempotencyKey: $key) { id } }`, {
-    input: { accountId: created.createPlatform.account.id, amount: "1000000000000", currency: "USD" },
-    key: randomUUID(),
-  });
-  const connected: string[] = [];
-  for (let i = 0; i < 50; i++) {
-    const account = await call<{ createConnectedAccount: { id: string } }>(
-      key,
-      `mutation($input: CreateConnectedAccountInput!, $key: String!) { createConnectedAccount(input: $input, idempotencyKey: $key) { id } }`,
-      { input: { displayName: `Seller ${i}`, country: "US", defaultCurrency: "USD" }, key: randomUUID() },
-    );
-    const id = account.createConnectedAccount.id;
-    connected.push(id);
-    await call(
-      key,
-      `mutation($id: ID!, $input: AddExternalAccountInput!, $key: String!) { addExternalAccount(accountId: $id, input: $input, idempotencyKey: $key) { id } }`,
-      {
-        id,
-        input: {
-          country: "US",
-          currency: "USD",
-          accountHolderName: `Seller ${i}`,
-          routingNumber: "110000000",
-          accountNumber: "000123456789",
-        },
-        key: randomUUID(),
-      },
-    );
-    await call(key, TRANSFER, { input: { destinationAccountId: id, amount: "1000", currency: "USD" }, key: randomUUID() });
-  }
-  return { key, connected };
-}
-
 async function product(): Promise<void> {
-  const adminKey = `admin_${randomBytes(16).toString("hex")}`;
-  const head = execSync("git rev-parse --short HEAD", { cwd: ROOT }).toString().trim();
-  // This commit twice: as it runs by default, and without in-flight deduplication (every
-  // dashboard request then executes, as it did before).
-  const commits: { name: string; cwd: string; env?: Record<string, string> }[] = [
-    ...(baseline
-      ? [{ name: `baseline ${execSync("git rev-parse --short HEAD", { cwd: baseline }).toString().trim()}`, cwd: baseline }]
-      : []),
-    { name: `this ${head}`, cwd: ROOT },
-    { name: `this ${head}, no dedup`, cwd: ROOT, env: { DEDUPLICATE_INFLIGHT_QUERIES: "false" } },
+  // Each checkout (BENCH_BASE's, then this tree), and this tree again without in-flight
+  // deduplication (every dashboard request then executes).
+  const checkouts = checkoutsToCompare();
+  const head = checkouts.at(-1)!;
+  const variants = [
+    ...checkouts.map((checkout) => ({ name: checkout.label, checkout, env: {} })),
+    { name: `${head.label}, no dedup`, checkout: head, env: { DEDUPLICATE_INFLIGHT_QUERIES: "false" } },
   ];
-  const databases = [];
-  const children: Child[] = [];
+  const targets: (RunningProduct & SeededPlatform & { name: string })[] = [];
   try {
-    const targets = [];
-    for (const commit of commits) {
-      // Created here, migrated by the process itself (each commit its own migrations).
-      const database = await freshDatabase(serverUrl!, 1);
-      databases.push(database);
-      const child = start(
-        ["cmd/all-in-one.ts"],
-        {
-          DATABASE_URL: database.url,
-          PORT: "0",
-          HOST: "127.0.0.1",
-          SEED_DEMO: "false",
-          ADMIN_API_KEY: adminKey,
-          GATEWAY_SECRET: randomBytes(32).toString("hex"),
-          RATE_LIMIT_PER_SECOND: "0",
-          AUTH_FAILURES_PER_MINUTE: "0",
-          SETTLEMENT_DELAY_MS: "0",
-          LOG_LEVEL: "warn",
-          ...commit.env,
-        },
-        commit.cwd,
-      );
-      children.push(child);
-      const port = Number((await child.waitFor(/http:\/\/localhost:(\d+)\/graphql/))[1]);
-      const seeded = await seed(port, adminKey);
-      targets.push({ ...commit, port, pid: child.process.pid!, ...seeded });
+    for (const variant of variants) {
+      const running = await startProduct(variant.checkout, serverUrl!, variant.env);
+      targets.push({ ...running, ...(await seedPlatform(running.port, running.adminKey)), name: variant.name });
     }
     const dashboard = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]));
     const transfers = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]));
     for (let round = 1; round <= rounds; round++) {
       for (const target of targets) {
         const headers = { authorization: `Bearer ${target.key}` };
-        const body = JSON.stringify({ query: DASHBOARD });
+        const body = JSON.stringify({ query: DASHBOARD_QUERY });
         const read = await load(productConnections, seconds, async () => void (await post(target.port, body, headers)), target.pid);
         dashboard.get(target.name)!.push(read);
         console.log(JSON.stringify({ part: "dashboard", round, ...row(target.name, read) }));
@@ -388,7 +292,7 @@ async function product(): Promise<void> {
             await post(
               target.port,
               JSON.stringify({
-                query: TRANSFER,
+                query: TRANSFER_MUTATION,
                 variables: { input: { destinationAccountId: destination, amount: "1", currency: "USD" }, key: randomUUID() },
               }),
               headers,
@@ -408,8 +312,8 @@ async function product(): Promise<void> {
       `\ncreateTransfer, all-in-one on Postgres, ${productConnections} connections, ${rounds} rounds of ${seconds} s, interleaved\n${table(summary(transfers, [reference]))}\n`,
     );
   } finally {
-    await Promise.all(children.map((child) => child.stop()));
-    for (const database of databases) await database.drop();
+    for (const target of targets) await target.stop();
+    for (const checkout of checkouts) checkout.remove();
   }
 }
 
@@ -420,7 +324,7 @@ async function main(): Promise<void> {
   }
   if (parts.includes("product")) await product();
   console.log(`load average at end: ${execSync("uptime").toString().trim()}`);
-  agent.destroy();
+  closeConnections();
 }
 
 main().catch((error: unknown) => {

@@ -4,15 +4,15 @@
 // drift in its load. The figure to report is the ratio head / base of the medians.
 //
 // BENCH_BASE (required): the earlier commit, e.g. BENCH_BASE=19dc727. It is checked out in a
-// temporary git worktree sharing this tree's node_modules, with its own Prisma client, and runs
-// this tree's bench/ledger.ts (so both sides are driven by the same code). BENCH_ROUNDS
+// temporary git worktree (bench/checkouts.ts) and runs this tree's bench/ledger.ts (so both
+// sides are driven by the same code). BENCH_ROUNDS
 // (default 3) pairs of runs; BENCH_SECONDS and BENCH_WRITERS pass through. Needs DATABASE_URL.
 
-import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { checkoutOf, interleaved, median, thisCheckout } from "./checkouts.ts";
 import { machine, table } from "./support.ts";
 
 const base = process.env["BENCH_BASE"];
@@ -23,7 +23,6 @@ if (!base || !process.env["DATABASE_URL"]) {
   process.exit(2);
 }
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? 3);
-const head = fileURLToPath(new URL("..", import.meta.url));
 
 const LINE = /^(.+?) \/ (spread|hot): (\d+(?:\.\d+)?)\/s p50 ([\d.]+) ms p99 ([\d.]+) ms/;
 
@@ -55,29 +54,22 @@ function run(cwd: string): Promise<Figure[]> {
   });
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-
 async function main(): Promise<void> {
-  const baseTree = mkdtempSync(join(os.tmpdir(), "moneygraph-bench-base-"));
-  rmSync(baseTree, { recursive: true });
-  execFileSync("git", ["worktree", "add", "--detach", baseTree, base!], { cwd: head, stdio: "ignore" });
+  const baseTree = checkoutOf(base!);
+  const head = thisCheckout();
   try {
-    symlinkSync(join(head, "node_modules"), join(baseTree, "node_modules"));
-    for (const file of ["bench/ledger.ts", "bench/support.ts"]) copyFileSync(join(head, file), join(baseTree, file));
-    execFileSync(process.execPath, ["--import", "tsx", "scripts/prisma.ts", "generate"], { cwd: baseTree, stdio: "ignore" });
-
+    for (const file of ["bench/ledger.ts", "bench/support.ts"]) copyFileSync(join(head.root, file), join(baseTree.root, file));
+    const sides = [
+      { side: "base", root: baseTree.root },
+      { side: "head", root: head.root },
+    ] as const;
     const results = new Map<string, { base: number[]; head: number[] }>();
     const loads: string[] = [];
-    console.log(`machine: ${machine()}; base ${base}, head = working tree; ${rounds} rounds`);
+    console.log(`machine: ${machine()}; ${baseTree.label}, ${head.label}; ${rounds} rounds`);
     for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? (["base", "head"] as const) : (["head", "base"] as const);
-      for (const side of order) {
+      for (const { side, root } of interleaved(sides, round)) {
         loads.push(os.loadavg()[0]!.toFixed(1));
-        const figures = await run(side === "base" ? baseTree : head);
+        const figures = await run(root);
         for (const figure of figures) {
           let entry = results.get(figure.key);
           if (!entry) results.set(figure.key, (entry = { base: [], head: [] }));
@@ -96,7 +88,7 @@ async function main(): Promise<void> {
     }));
     console.log(`\n1-minute load average before each run: ${loads.join(", ")}\n\n${table(rows)}`);
   } finally {
-    execFileSync("git", ["worktree", "remove", "--force", baseTree], { cwd: head, stdio: "ignore" });
+    baseTree.remove();
   }
 }
 

@@ -54,14 +54,16 @@ export function spawnEntry(
   args: string[],
   env: Record<string, string | undefined>,
   nodeArgs: readonly string[] = [],
+  /** Where `entry` is, relative to: another checkout of the project, for a benchmark comparing two. */
+  cwd: string = ROOT,
 ): Spawned {
   // A bundle of `npm run build` (<outdir>/cmd/x.js, <outdir>/scripts/x.js) runs without tsx, with
   // the preload's bundle, <outdir>/cmd/exit-with-parent.js.
   const loader = entry.endsWith(".js")
-    ? ["--enable-source-maps", "--import", pathToFileURL(join(ROOT, dirname(dirname(entry)), "cmd", "exit-with-parent.js")).href]
+    ? ["--enable-source-maps", "--import", pathToFileURL(join(cwd, dirname(dirname(entry)), "cmd", "exit-with-parent.js")).href]
     : ["--import", "tsx", "--import", EXIT_WITH_PARENT];
   const child = spawn(process.execPath, [...nodeArgs, ...loader, entry, ...args], {
-    cwd: ROOT,
+    cwd,
     // GATEWAY_PLANNER: the suite's run on the JS planner starts its gateway processes on it too.
     env: {
       PATH: process.env["PATH"],
