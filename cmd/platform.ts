@@ -79,7 +79,16 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
       const urls = Object.fromEntries(subgraphs.map((subgraph) => [subgraph.name, subgraph.url]));
       config = { ...config, subgraphUrls: { ...config.subgraphUrls, ...urls } };
     }
-    const gateway = options.gateway ? await (await import("../gateway/server.ts")).startGateway({ config, logger }) : undefined;
+    // The subgraphs served here are the gateway's to call directly (SUBGRAPH_TRANSPORT).
+    const gateway = options.gateway
+      ? await (
+          await import("../gateway/server.ts")
+        ).startGateway({
+          config,
+          logger,
+          inProcessSubgraphs: new Map(subgraphs.map((subgraph) => [subgraph.name, subgraph])),
+        })
+      : undefined;
     // Background work runs beside the subgraph that owns it.
     const runs = (name: SubgraphName) => options.subgraphs.includes(name) && (options.workers ?? options.subgraphs).includes(name);
     const workers = deps

@@ -18,6 +18,7 @@ import { unifiedGraphHandler } from "@graphql-hive/router-runtime";
 import type { Principal } from "../subgraphs/shared/auth/principal.ts";
 import type { Config } from "../subgraphs/shared/config.ts";
 import type { Logger as PinoLogger } from "../subgraphs/shared/logger.ts";
+import { IN_PROCESS_KIND, inProcessTransport, type InProcessSubgraph } from "./transport/in-process.ts";
 import { signedWsTransport, type SubscriptionWrapper } from "./transport/ws.ts";
 
 export const DEFAULT_SUPERGRAPH_PATH = new URL("../schema/supergraph.graphql", import.meta.url);
@@ -39,6 +40,8 @@ export interface RuntimeOptions {
   readonly landingPage: () => string;
   /** Trusted documents (TRUSTED_DOCUMENTS): only the operations these list run. */
   readonly persistedDocuments?: GatewayConfigSupergraph["persistedDocuments"];
+  /** Subgraphs served by this process, reached without HTTP (transport/in-process.ts); others by their URL. */
+  readonly inProcess?: ReadonlyMap<string, InProcessSubgraph>;
 }
 
 /** The names of a supergraph's subgraphs (its join__Graph values). */
@@ -62,6 +65,8 @@ function locations(config: Config, names: readonly string[]): Record<string, { l
   return Object.fromEntries(names.filter((name) => overrides[name]).map((name) => [name, { location: overrides[name]! }]));
 }
 
+type TransportModule = NonNullable<Exclude<GatewayConfigSupergraph["transports"], (...args: never[]) => unknown>>[string];
+
 export function hiveLogger(logger: PinoLogger): Logger {
   const level =
     logger.level === "silent" || logger.level === "fatal" ? false : (logger.level as "trace" | "debug" | "info" | "warn" | "error");
@@ -83,10 +88,15 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
         keepAliveMs: config.WS_KEEPALIVE_MS,
         signatureMaxSkewMs: config.SIGNATURE_MAX_SKEW_MS,
         wrap: options.subscriptions,
-      }) as NonNullable<Exclude<GatewayConfigSupergraph["transports"], (...args: never[]) => unknown>>[string],
+      }) as TransportModule,
+      ...(options.inProcess ? { [IN_PROCESS_KIND]: inProcessTransport(options.inProcess) as TransportModule } : {}),
     },
     transportEntries: {
       ...locations(config, subgraphNamesOf(supergraph)),
+      // Subgraphs of this process: called directly (their URL still serves their subscriptions).
+      ...Object.fromEntries(
+        [...(options.inProcess?.keys() ?? [])].map((name) => [name, { kind: IN_PROCESS_KIND, ...locations(config, [name])[name] }]),
+      ),
       "*.http": {
         options: {
           // Subscriptions go to a subgraph over graphql-ws, on its own URL.

@@ -34,6 +34,7 @@ import { CLOSE_SLOW_CONSUMER } from "./subscriptions/close-codes.ts";
 import { useEventGuard } from "./subscriptions/event-guard.ts";
 import { resumableSubscriptions } from "./subscriptions/resumable.ts";
 import { SharedSubscriptions } from "./subscriptions/shared.ts";
+import type { InProcessSubgraph } from "./transport/in-process.ts";
 import { serveGatewaySockets } from "./subscriptions/ws-server.ts";
 import { persistedDocumentsOption, TrustedDocuments, useListedTextAsId } from "./trusted-documents.ts";
 import { tracingEnabled } from "../subgraphs/shared/tracing/setup.ts";
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   readonly authFailureWindowMs?: number;
   /** Where API keys are checked (default: the accounts subgraph's configured URL). */
   readonly authenticationUrl?: string;
+  /** Subgraphs served by the same process: with SUBGRAPH_TRANSPORT=in-process, called without HTTP. */
+  readonly inProcessSubgraphs?: ReadonlyMap<string, InProcessSubgraph>;
 }
 
 export interface SocketStats {
@@ -119,6 +122,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...(options.supergraphSdl ? { supergraphSdl: options.supergraphSdl } : {}),
     landingPage: () => explorer.render(),
     ...(trusted ? { persistedDocuments: persistedDocumentsOption(trusted) } : {}),
+    ...(options.inProcessSubgraphs?.size && config.SUBGRAPH_TRANSPORT === "in-process" ? { inProcess: options.inProcessSubgraphs } : {}),
     subscriptions: resumableSubscriptions({
       bufferEvents: config.SUBSCRIPTION_BUFFER_EVENTS,
       slowConsumerMs: config.SLOW_CONSUMER_TIMEOUT_MS,

@@ -202,6 +202,52 @@ describe("a query through the gateway", () => {
   });
 });
 
+describe("a query through a gateway calling its process's subgraphs directly (SUBGRAPH_TRANSPORT=in-process)", () => {
+  it("is one trace: each subgraph's operation inside the gateway's subgraph.execute, its statements inside the operation", async () => {
+    const inProcess = await privatePlatform({ SUBGRAPH_TRANSPORT: "in-process" });
+    try {
+      const client = traceparent();
+      const response = await fetch(inProcess.gateway!.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${tenant.key}`,
+          traceparent: `00-${client.traceId}-${client.spanId}-01`,
+        },
+        body: JSON.stringify({ query: print(ViewerDocument) }),
+      });
+      expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+      const trace = await traceWith(
+        () => client.traceId,
+        named(/^graphql\.operation (query|Viewer) \(accounts\)$/),
+        named(/^graphql\.operation (query|Viewer) \(balances\)$/),
+        isSql,
+      );
+      expectOneTree(trace, client.spanId);
+      // No HTTP in between: no fetch by the runtime, and the one request a subgraph receives is
+      // this new gateway's key check (its Authenticate operation), not a part of the query.
+      expect(trace.filter((span) => span.name === "http.fetch")).toEqual([]);
+      const overHttp = trace.filter(
+        (span) => span.name.startsWith("graphql.operation") && /^POST \/graphql \(/.test(parentOf(trace, span).name),
+      );
+      expect(overHttp.map((span) => span.name)).toEqual(["graphql.operation Authenticate (accounts)"]);
+      for (const subgraph of ["accounts", "balances"]) {
+        const operations = trace.filter((span) => span.name.startsWith("graphql.operation") && component(span) === subgraph);
+        expect(operations.length).toBeGreaterThan(0);
+        for (const operation of operations.filter((span) => !overHttp.includes(span)))
+          expect(parentOf(trace, operation).name).toBe(`subgraph.execute (${subgraph})`);
+      }
+      for (const statement of trace.filter(isSql)) {
+        let parent = parentOf(trace, statement);
+        while (parent.name === "transaction") parent = parentOf(trace, parent);
+        expect(parent.name).toMatch(/^graphql\.operation .* \((accounts|balances)\)$/);
+      }
+    } finally {
+      await inProcess.stop();
+    }
+  });
+});
+
 describe("a subscription over graphql-ws", () => {
   it("carries the client's trace (subscribe extensions, or connectionParams) to the balances subgraph and its SQL", async () => {
     const viaExtensions = traceparent();
@@ -437,7 +483,16 @@ describe("npm start with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
 
     const names = received.flatMap((batch) => batch.names);
     expect(new Set(received.map((batch) => batch.service))).toEqual(new Set(["moneygraph"]));
-    for (const name of ["POST /graphql", "subgraph.execute (accounts)", "POST /graphql (accounts)", "POST /graphql (balances)", "SELECT"])
+    // The accounts subgraph's HTTP request is the gateway's key check; the gateway calls the
+    // subgraphs of its own process directly (SUBGRAPH_TRANSPORT), so their operations are its children.
+    for (const name of [
+      "POST /graphql",
+      "subgraph.execute (accounts)",
+      "POST /graphql (accounts)",
+      "subgraph.execute (balances)",
+      "SELECT",
+    ])
       expect(names).toContain(name);
+    expect(names.some((name) => /^graphql\.operation (query|Viewer) \(balances\)$/.test(name))).toBe(true);
   }, 600_000);
 });

@@ -51,6 +51,10 @@ const schema = z.object({
       return parsed;
     }),
   GATEWAY_PLANNER: z.enum(["rust", "js"]).default("rust"),
+  // How a gateway reaches the subgraphs served by its own process (the all-in-one process):
+  // in-process (their Apollo Servers called directly, no HTTP) or http (signed, as a split
+  // deployment always does). Subscriptions take graphql-ws either way.
+  SUBGRAPH_TRANSPORT: z.enum(["in-process", "http"]).default("in-process"),
   // Trusted documents: the path of a persisted-documents manifest (GraphQL Code Generator's
   // persisted-documents.json, id -> document text). When set, the gateway runs only the operations
   // it lists, named by id or sent as their exact text, and registers no new ones (APQ is off).

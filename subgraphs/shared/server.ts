@@ -9,11 +9,17 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import type { GraphQLSchema } from "graphql";
-import { executesSignedOperation, postOnly, requireGatewaySignature } from "./auth/gateway-only.ts";
+import type { FormattedExecutionResult, GraphQLSchema } from "graphql";
+import { context } from "@opentelemetry/api";
+import { executesSignedOperation, markInProcess, postOnly, requireGatewaySignature } from "./auth/gateway-only.ts";
+import type { Principal } from "./auth/principal.ts";
 import { createContext, type Dependencies, type SubgraphContext } from "./context.ts";
 import { formatErrorWith } from "./graphql/errors.ts";
 import { requestLogging } from "./graphql/request-log.ts";
@@ -23,7 +29,19 @@ import { REQUEST_ID_HEADER, requestIdFrom, RequestScope } from "./request-id.ts"
 import { operationMetrics } from "./graphql/operation-metrics.ts";
 import { collectProcessMetrics, METRICS_CONTENT_TYPE, METRICS_PATH, processRegistry } from "./metrics.ts";
 import { serveSubscriptions } from "./subscriptions.ts";
+import { withScope } from "./tracing/context.ts";
 import { subgraphTracing } from "./tracing/subgraph.ts";
+
+/** An operation the gateway of the same process runs on the subgraph directly. */
+export interface InProcessOperation {
+  readonly query: string;
+  readonly operationName?: string | undefined;
+  readonly variables?: Record<string, unknown> | undefined;
+  /** The caller, authenticated by the gateway: a value, not a signed header. */
+  readonly principal: Principal;
+  /** The gateway's id for the request (a fresh one if missing or unsafe). */
+  readonly requestId?: string | undefined;
+}
 
 export interface RunningSubgraph {
   readonly name: string;
@@ -31,6 +49,12 @@ export interface RunningSubgraph {
   readonly port: number;
   /** The dependencies it serves with (its long-lived services among them). */
   readonly deps: Dependencies;
+  /**
+   * Runs a query or mutation as the HTTP door would after its signature check, without HTTP or
+   * JSON in between: for the gateway of the same process (gateway/transport/in-process.ts). The
+   * result is what the door would have serialized: formatted errors, serialized scalars.
+   */
+  execute(operation: InProcessOperation): Promise<FormattedExecutionResult>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +95,9 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
       ApolloServerPluginLandingPageDisabled(),
       // Traces are for Apollo's hosted studio, which these processes never report to.
       ApolloServerPluginInlineTraceDisabled(),
+      // Cache hints: no one reads them (the gateway caches no responses), and computing them
+      // wraps every field's resolver.
+      ApolloServerPluginCacheControlDisabled(),
       refuseMalformedText(),
       requests.plugin,
       ...(metrics ? [operationMetrics<SubgraphContext>(name)] : []),
@@ -133,6 +160,19 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
     url,
     port,
     deps,
+    async execute(operation) {
+      const contextValue = markInProcess(
+        createContext(operation.principal, deps, new RequestScope(requestIdFrom(operation.requestId), logger)),
+      );
+      const request = { query: operation.query, operationName: operation.operationName, variables: operation.variables };
+      // In a request scope of its own, as the door's middleware gives each HTTP request: the
+      // operation's span and its statements' continue the gateway's trace (tracing on only).
+      const response = await (tracing
+        ? withScope(context.active(), () => apollo.executeOperation(request, { contextValue }))
+        : apollo.executeOperation(request, { contextValue }));
+      if (response.body.kind !== "single") throw new Error("an in-process operation answered incrementally");
+      return response.body.singleResult;
+    },
     stop() {
       stopping ??= (async () => {
         draining = true;

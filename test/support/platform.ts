@@ -27,8 +27,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
       // Suites send wrong keys on purpose, all from 127.0.0.1; the budget has its own gateways
       // (auth-failures.e2e.test.ts).
       AUTH_FAILURES_PER_MINUTE: "0",
-      // CI runs the e2e suite once per query planner (.ci/run).
+      // CI runs the e2e suite once per query planner, and once with the gateway reaching its
+      // process's subgraphs over HTTP (.ci/run).
       ...(process.env["GATEWAY_PLANNER"] ? { GATEWAY_PLANNER: process.env["GATEWAY_PLANNER"] } : {}),
+      ...(process.env["SUBGRAPH_TRANSPORT"] ? { SUBGRAPH_TRANSPORT: process.env["SUBGRAPH_TRANSPORT"] } : {}),
       ...overrides,
     },
     { allowGeneratedSecret: false },

@@ -135,9 +135,14 @@ export async function extraGateway(
   return startGateway({ config, logger: createLogger(config.LOG_LEVEL, "test-gateway"), port: 0, ...options });
 }
 
-/** A platform of its own (gateway and four subgraphs) on the worker's database, for tests that break things. */
+/**
+ * A platform of its own (gateway and four subgraphs) on the worker's database, for tests that
+ * break things. Its gateway reaches the subgraphs over HTTP, as separate processes do: what these
+ * tests break (a subgraph stopped or restarted under the gateway) is what happens between
+ * processes; in one process a subgraph is never down while its gateway is up.
+ */
 export async function privatePlatform(overrides: Record<string, string> = {}): Promise<RunningPlatform> {
-  const config = testConfig(overrides);
+  const config = testConfig({ SUBGRAPH_TRANSPORT: "http", ...overrides });
   return startPlatform({
     config,
     logger: createLogger(config.LOG_LEVEL, "test-private"),

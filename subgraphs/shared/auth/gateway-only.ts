@@ -24,6 +24,23 @@ export interface GatewayOnlyOptions {
 
 const REFUSAL_MESSAGE = "Subgraphs are reachable only through the gateway";
 
+/**
+ * Marks the context of an operation the gateway of the same process runs directly on the
+ * subgraph (`RunningSubgraph.execute`): no request, so nothing to sign. A symbol private to this
+ * module's importers: no header, body or variable can set it, and the HTTP door builds its
+ * contexts without it.
+ */
+const IN_PROCESS = Symbol("in-process gateway operation");
+
+export function markInProcess<T extends object>(context: T): T {
+  // Enumerable: Apollo Server runs each operation on a shallow copy of the context it is given.
+  return Object.defineProperty(context, IN_PROCESS, { value: true, enumerable: true });
+}
+
+function isInProcess(context: object): boolean {
+  return (context as { [IN_PROCESS]?: boolean })[IN_PROCESS] === true;
+}
+
 function refuse(res: Response, status: number, message: string, code: string): void {
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
@@ -63,6 +80,8 @@ export function executesSignedOperation(options: Omit<GatewayOnlyOptions, "maxSk
     async requestDidStart() {
       return {
         async didResolveOperation({ request, source, contextValue }) {
+          // The gateway in this very process, which hands its principal over as a value (server.ts).
+          if (isInProcess(contextValue)) return;
           const headers = Object.fromEntries(request.http?.headers ?? []);
           const executed = { query: source, operationName: request.operationName, variables: request.variables };
           const verified = verifyPrincipal(headers, options.secret, Number.POSITIVE_INFINITY, executed);
