@@ -1,9 +1,9 @@
 // Two commits in one benchmark run. A figure from one run on a shared machine says little by
 // itself (the same commit measures 2–3× apart from one day to the next); the ratio of two commits
 // measured in the same run, rounds interleaved, is the figure to report. `checkoutOf(rev)` puts
-// an earlier commit in a temporary git worktree beside this tree, sharing its node_modules (so it
-// runs on this tree's dependencies: the benchmark says so when its lockfile differs) with a
-// Prisma client generated from its own schema.
+// an earlier commit in a temporary git worktree beside this tree: sharing this tree's
+// node_modules when its lockfile is the same (with a Prisma client generated from its own
+// schema), else with its own `npm ci` (a minute or two).
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -21,6 +21,15 @@ export interface Checkout {
 }
 
 const git = (args: string[], cwd = ROOT): string => execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
+
+function sameLockfile(commit: string): boolean {
+  try {
+    git(["diff", "--quiet", commit, "--", "package-lock.json"]);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** This working tree, as it is (uncommitted changes included). */
 export function thisCheckout(): Checkout {
@@ -43,16 +52,16 @@ export function checkoutOf(rev: string): Checkout {
     }
   };
   try {
-    symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"));
-    execFileSync(process.execPath, ["--import", "tsx", "scripts/prisma.ts", "generate"], { cwd: root, stdio: "ignore" });
+    if (sameLockfile(commit)) {
+      symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"));
+      execFileSync(process.execPath, ["--import", "tsx", "scripts/prisma.ts", "generate"], { cwd: root, stdio: "ignore" });
+    } else {
+      console.log(`${commit} has other dependencies: npm ci in its worktree`);
+      execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: root, stdio: "ignore" });
+    }
   } catch (error) {
     remove();
     throw error;
-  }
-  try {
-    git(["diff", "--quiet", commit, "--", "package-lock.json"]);
-  } catch {
-    console.warn(`note: ${commit}'s package-lock.json differs from this tree's; it runs on this tree's node_modules`);
   }
   return { label: `base ${commit}`, root, remove };
 }

@@ -177,6 +177,12 @@ async function main(): Promise<void> {
     );
     if (!report.ok) console.log(report.problems.slice(0, 10).join("\n"));
     console.log(`\n${table(rows)}`);
+    // The HTTP and GraphQL layers' cost: the same use case through the whole product, as a share of it called in-process.
+    for (const scenario of ["spread", "hot"]) {
+      const rate = (path: string) => Number(rows.find((row) => row["path"] === path && row["scenario"] === scenario)?.["transfers/s"]);
+      const ratio = rate("gateway: HTTP createTransfer") / rate("use case: createTransfer()");
+      if (Number.isFinite(ratio)) console.log(`gateway / use case, ${scenario}: ${ratio.toFixed(2)}×`);
+    }
   } finally {
     await bench.drop();
   }

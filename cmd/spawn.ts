@@ -8,6 +8,7 @@
 // (exit-with-parent.ts): even a test worker killed with a signal leaves nothing running.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -23,6 +24,22 @@ export interface Spawned {
 }
 
 const alive = new Set<Spawned>();
+
+let scripts: Record<string, string> | undefined;
+
+/**
+ * The V8 flags the npm script running `entry` (or the source of a bundle, dist/cmd/x.js) gives
+ * node, e.g. a gateway's --max-semi-space-size: package.json is their one place.
+ */
+function scriptFlags(entry: string): string[] {
+  scripts ??= (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const source = entry.replace(/^(?:.*\/)?((?:cmd|scripts)\/[^/]+)\.js$/, "$1.ts");
+  for (const script of Object.values(scripts)) {
+    const match = /node ((?:--[\w-]+=\S+ )*)--import tsx (\S+)$/.exec(script);
+    if (match?.[2] === source) return match[1]!.trim().split(" ").filter(Boolean);
+  }
+  return [];
+}
 const EXIT_WITH_PARENT = new URL("exit-with-parent.ts", import.meta.url).href;
 
 /** Stops every process spawned here that is still running (SIGTERM, then SIGKILL after 10 s). */
@@ -59,10 +76,11 @@ export function spawnEntry(
 ): Spawned {
   // A bundle of `npm run build` (<outdir>/cmd/x.js, <outdir>/scripts/x.js) runs without tsx, with
   // the preload's bundle, <outdir>/cmd/exit-with-parent.js.
+  const flags = scriptFlags(entry);
   const loader = entry.endsWith(".js")
     ? ["--enable-source-maps", "--import", pathToFileURL(join(cwd, dirname(dirname(entry)), "cmd", "exit-with-parent.js")).href]
     : ["--import", "tsx", "--import", EXIT_WITH_PARENT];
-  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry, ...args], {
+  const child = spawn(process.execPath, [...flags, ...nodeArgs, ...loader, entry, ...args], {
     cwd,
     // GATEWAY_PLANNER: the suite's run on the JS planner starts its gateway processes on it too.
     env: {

@@ -145,8 +145,11 @@ describe("Dockerfile", () => {
     const roles = entrypointRoles();
     expect([...roles.keys()].sort()).toEqual(Object.keys(ROLE_SCRIPTS).sort());
     for (const [role, command] of roles) {
-      const entry = packageJson.scripts[ROLE_SCRIPTS[role]!]!.split(" ").at(-1)!;
-      expect(command, role).toBe(`node --enable-source-maps dist/${entry.replace(/\.ts$/, ".js")}`);
+      const script = packageJson.scripts[ROLE_SCRIPTS[role]!]!;
+      const entry = script.split(" ").at(-1)!;
+      // The same V8 flags as the npm script gives node (those before its --import tsx).
+      const flags = /node ((?:--[\w-]+=\S+ )*)--import tsx/.exec(script)?.[1] ?? "";
+      expect(command, role).toBe(`node ${flags}--enable-source-maps dist/${entry.replace(/\.ts$/, ".js")}`);
       expect(ENTRY_POINTS, `${role}: npm run build does not compile ${entry}`).toContain(entry);
     }
     expect(
