@@ -1,6 +1,7 @@
 // `npm start`: the whole platform in one process. Embedded PGlite under DATA_DIR unless
 // DATABASE_URL is set; migrates, seeds a demo platform on first run, serves the four subgraphs
-// on loopback and the gateway on PORT.
+// on loopback (the gateway calls them in-process; their ports serve subscriptions, health and
+// metrics) and the gateway on PORT.
 
 import { SUBGRAPH_NAMES } from "../subgraphs/shared/config.ts";
 import { seedDemoPlatform } from "../subgraphs/accounts/api.ts";

@@ -2,7 +2,8 @@
 // BENCH_GATEWAY is `apollo` (stock @apollo/gateway on @apollo/server, as the public benchmark runs
 // it), `hive-js` / `hive-rust` (Hive Gateway's runtime as the public benchmark configures it, with
 // the pure-JS or the Rust query planner), or `ours` (this project's gateway, every plugin on).
-// DEDUPLICATE_INFLIGHT_QUERIES=false turns off inbound in-flight deduplication (Hive's and ours).
+// DEDUPLICATE_INFLIGHT_QUERIES=false turns off inbound in-flight deduplication (Hive's and ours);
+// UPSTREAM_DEDUP=false, Hive's sharing of identical subgraph requests (ours never shares them).
 // Prints `listening <port>` once it serves.
 
 import { createServer } from "node:http";
@@ -33,6 +34,11 @@ async function main(): Promise<number> {
       ...(kind === "hive-rust" ? { unifiedGraphHandler } : {}),
       // As the public benchmark configures Hive Gateway, unless BENCH_DEDUP=false.
       inboundInflightRequestDeduplication: process.env["DEDUPLICATE_INFLIGHT_QUERIES"] !== "false",
+      // Stock Hive Gateway shares identical subgraph requests in flight across callers; ours
+      // never does (runtime.ts says why). UPSTREAM_DEDUP=false turns it off here too.
+      ...(process.env["UPSTREAM_DEDUP"] === "false"
+        ? { transportEntries: { "*.http": { options: { deduplicateInflightRequests: false } } } }
+        : {}),
       logging: false,
     });
     const server = createServer(runtime);
