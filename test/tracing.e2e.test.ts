@@ -48,8 +48,9 @@ afterAll(async () => {
 async function post(
   body: unknown,
   headers: Record<string, string> = {},
+  url = platform!.gateway!.url,
 ): Promise<{ status: number; json: { data?: unknown; errors?: unknown[] } }> {
-  const response = await fetch(platform!.gateway!.url, {
+  const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${tenant.key}`, ...headers },
     body: JSON.stringify(body),
@@ -207,16 +208,12 @@ describe("a query through a gateway calling its process's subgraphs directly (SU
     const inProcess = await privatePlatform({ SUBGRAPH_TRANSPORT: "in-process" });
     try {
       const client = traceparent();
-      const response = await fetch(inProcess.gateway!.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          authorization: `Bearer ${tenant.key}`,
-          traceparent: `00-${client.traceId}-${client.spanId}-01`,
-        },
-        body: JSON.stringify({ query: print(ViewerDocument) }),
-      });
-      expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+      const result = await post(
+        { query: print(ViewerDocument) },
+        { traceparent: `00-${client.traceId}-${client.spanId}-01` },
+        inProcess.gateway!.url,
+      );
+      expect(result.json.errors).toBeUndefined();
       const trace = await traceWith(
         () => client.traceId,
         named(/^graphql\.operation (query|Viewer) \(accounts\)$/),
@@ -406,15 +403,9 @@ describe("identical queries in flight", () => {
     );
     try {
       const send = (client: { traceId: string; spanId: string }) =>
-        fetch(gateway.url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            authorization: `Bearer ${tenant.key}`,
-            traceparent: `00-${client.traceId}-${client.spanId}-01`,
-          },
-          body: JSON.stringify({ query: print(ViewerDocument) }),
-        }).then((response) => response.json() as Promise<{ data?: unknown; errors?: unknown }>);
+        post({ query: print(ViewerDocument) }, { traceparent: `00-${client.traceId}-${client.spanId}-01` }, gateway.url).then(
+          (result) => result.json,
+        );
       const [first, second] = [traceparent(), traceparent()];
       const firstResult = send(first);
       await until(() => arrived === 1, "the first query at the gate");
