@@ -55,6 +55,9 @@ const schema = z.object({
   // in-process (their Apollo Servers called directly, no HTTP) or http (signed, as a split
   // deployment always does). Subscriptions take graphql-ws either way.
   SUBGRAPH_TRANSPORT: z.enum(["in-process", "http"]).default("in-process"),
+  // How subgraphs execute queries and mutations: compiled (graphql-jit, each distinct operation
+  // compiled once) or graphql-js (its interpreter). Subscriptions always run on graphql-js.
+  SUBGRAPH_EXECUTOR: z.enum(["compiled", "graphql-js"]).default("compiled"),
   // Trusted documents: the path of a persisted-documents manifest (GraphQL Code Generator's
   // persisted-documents.json, id -> document text). When set, the gateway runs only the operations
   // it lists, named by id or sent as their exact text, and registers no new ones (APQ is off).

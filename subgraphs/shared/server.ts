@@ -21,6 +21,7 @@ import { context } from "@opentelemetry/api";
 import { executesSignedOperation, markInProcess, postOnly, requireGatewaySignature } from "./auth/gateway-only.ts";
 import type { Principal } from "./auth/principal.ts";
 import { createContext, type Dependencies, type SubgraphContext } from "./context.ts";
+import { compiledExecution } from "./graphql/compiled-execution.ts";
 import { formatErrorWith } from "./graphql/errors.ts";
 import { requestLogging } from "./graphql/request-log.ts";
 import { refuseMalformedText } from "./graphql/text-plugin.ts";
@@ -80,7 +81,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
   const tracing = subgraphTracing(name);
   const metrics = deps.config.METRICS_ENABLED === "true";
   const apollo = new ApolloServer<SubgraphContext>({
-    schema,
+    ...(deps.config.SUBGRAPH_EXECUTOR === "compiled" ? { gateway: compiledExecution(schema) } : { schema }),
     formatError: (formatted, error) => formatError(formatted, error, requests.requestOf(error)),
     includeStacktraceInErrorResponses: false,
     // Shutdown is ordered by cmd/platform.ts (gateway, subgraphs, database), not by each server.
