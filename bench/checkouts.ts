@@ -16,6 +16,8 @@ export interface Checkout {
   readonly label: string;
   /** The directory to run its entry points from. */
   readonly root: string;
+  /** Settings its processes run with (BENCH_VARIANT's), over the benchmark's own. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Removes the worktree (nothing, for this tree). */
   remove(): void;
 }
@@ -66,9 +68,19 @@ export function checkoutOf(rev: string): Checkout {
   return { label: `base ${commit}`, root, remove };
 }
 
-/** BENCH_BASE, if set, checked out beside this tree: [base, head]; else [head]. */
-export function checkoutsToCompare(base = process.env["BENCH_BASE"]): Checkout[] {
-  return base ? [checkoutOf(base), thisCheckout()] : [thisCheckout()];
+/**
+ * BENCH_BASE, if set, checked out beside this tree: [base, head]. Else BENCH_VARIANT
+ * (`NAME=VALUE;NAME=VALUE`), if set: this tree with those settings as the base, and as it is:
+ * the price of one setting, in one run. Else [head].
+ */
+export function checkoutsToCompare(base = process.env["BENCH_BASE"], variant = process.env["BENCH_VARIANT"]): Checkout[] {
+  if (base) return [checkoutOf(base), thisCheckout()];
+  if (variant) {
+    const head = thisCheckout();
+    const env = Object.fromEntries(variant.split(";").map((setting) => setting.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    return [{ ...head, label: `base ${head.label.slice("head ".length)} with ${variant}`, env }, head];
+  }
+  return [thisCheckout()];
 }
 
 /** Round `round`'s order: base, head, then head, base, … so neither always runs on a warmer machine. */

@@ -11,7 +11,8 @@
 // requests, identical too, with one subgraph request each).
 //
 // BENCH_BASE=<commit>: that commit runs beside this working tree (bench/checkouts.ts), rounds
-// interleaved, and the tables give head / base. BENCH_ROUNDS (3), BENCH_SECONDS (10, per
+// interleaved, and the tables give head / base. BENCH_VARIANT=NAME=VALUE;…: this tree with
+// those settings is the base instead (e.g. SUBGRAPH_EXECUTOR=graphql-js). BENCH_ROUNDS (3), BENCH_SECONDS (10, per
 // measurement), BENCH_CPU_PROFILE=<directory>: a V8 CPU profile of each checkout's process over
 // its measured rounds (not its start or seeding) is written there, and summarised by package at
 // the end (bench/profile.ts). Needs DATABASE_URL.

@@ -95,6 +95,7 @@ export async function startProduct(
         SETTLEMENT_DELAY_MS: "0",
         LOG_LEVEL: "warn",
         ...env,
+        ...checkout.env,
       },
       options.inspect ? ["--inspect=127.0.0.1:0"] : [],
       checkout.root,
