@@ -2,8 +2,10 @@
 // GET /metrics (the process's metrics, unsigned: they carry no secrets; off with
 // METRICS_ENABLED=false); and, when its schema has subscriptions, graphql-ws on the same /graphql
 // (see subscriptions.ts). Used both standalone (one process per subgraph) and by the all-in-one
-// process. With tracing on, its requests and operations are spans (tracing/subgraph.ts); off,
-// nothing of it is installed.
+// process, whose gateway calls `execute` instead of POSTing (gateway/transport/in-process.ts).
+// Queries and mutations run compiled (graphql/compiled-execution.ts) unless
+// SUBGRAPH_EXECUTOR=graphql-js. With tracing on, its requests and operations are spans
+// (tracing/subgraph.ts); off, nothing of it is installed.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
