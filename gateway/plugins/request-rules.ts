@@ -11,17 +11,12 @@
 import { GraphQLError, type DocumentNode, type ExecutionResult } from "graphql";
 import type { GatewayPlugin } from "@graphql-hive/gateway-runtime";
 import { OUTAGE_RETRY_AFTER_MS } from "../../subgraphs/shared/errors.ts";
-import { documentText, findMalformedIn, malformedTextError, type DocumentText } from "../../subgraphs/shared/graphql/text-input.ts";
+import { documentText, findMalformedIn, malformedTextError } from "../../subgraphs/shared/graphql/text-input.ts";
 import { retryAfterSecondsOf } from "../auth-failures.ts";
 
 export function useTextRule(): GatewayPlugin {
-  // Documents are parsed once per text (the runtime's cache): so is what their arguments hold.
-  const texts = new WeakMap<DocumentNode, DocumentText>();
-  const problemOf = (document: DocumentNode, variables: Readonly<Record<string, unknown>> | null | undefined) => {
-    let text = texts.get(document);
-    if (!text) texts.set(document, (text = documentText(document)));
-    return findMalformedIn(text, variables);
-  };
+  const problemOf = (document: DocumentNode, variables: Readonly<Record<string, unknown>> | null | undefined) =>
+    findMalformedIn(documentText(document), variables);
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const problem = problemOf(args.document, args.variableValues);

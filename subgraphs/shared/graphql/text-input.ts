@@ -18,7 +18,17 @@ export interface DocumentText {
   readonly uses: readonly { readonly variable: string; readonly path: string }[];
 }
 
+// Documents are parsed once per text (Apollo Server's and the gateway runtime's caches hand out
+// the same DocumentNode again): so is what their arguments hold.
+const texts = new WeakMap<DocumentNode, DocumentText>();
+
 export function documentText(document: DocumentNode): DocumentText {
+  let text = texts.get(document);
+  if (!text) texts.set(document, (text = readDocumentText(document)));
+  return text;
+}
+
+function readDocumentText(document: DocumentNode): DocumentText {
   let literal: TextProblem | undefined;
   const uses: { variable: string; path: string }[] = [];
   const inValue = (node: ValueNode, path: string): void => {
