@@ -5,8 +5,10 @@
 // The earlier commit (BENCH_BASE, required) is checked out beside this tree (bench/checkouts.ts)
 // with this tree's bench/ copied over it: both sides are driven by the same benchmark code, each
 // runs its own product. A benchmark takes part by printing one JSON line per result with a
-// `scenario` key (bench:subscriptions does); every numeric field is compared as the median over
-// BENCH_ROUNDS (3) runs per side, head / base. Other BENCH_* settings pass through.
+// `scenario` key (bench:subscriptions and bench:ledger do; `npm run bench:ledger:compare` is this
+// for bench:ledger without its gateway runs); every numeric field is compared as the median over
+// BENCH_ROUNDS (3) runs per side, head / base. A run that exits non-zero (bench:ledger's failed
+// integrity check) stops the comparison. Other BENCH_* settings pass through.
 
 import { cpSync } from "node:fs";
 import os from "node:os";

@@ -5,7 +5,8 @@
 //
 // Needs DATABASE_URL (a Postgres server): the run creates its own database and drops it.
 // BENCH_SECONDS (default 10) sets each run's measured time; BENCH_WRITERS (default 32);
-// BENCH_GATEWAY=false skips the gateway runs (bench/ledger-compare.ts compares the rest).
+// BENCH_GATEWAY=false skips the gateway runs (bench:ledger:compare compares the rest). Each result
+// is also a JSON line with a `scenario`, for bench/compare.ts; an integrity failure exits 1.
 
 import { randomUUID } from "node:crypto";
 import { insertPlatform as createPlatformWithKey } from "../subgraphs/accounts/api.ts";
@@ -158,6 +159,15 @@ async function main(): Promise<void> {
     console.log(
       `${path} / ${scenario}: ${result.perSecond}/s p50 ${result.p50ms} ms p99 ${result.p99ms} ms ${JSON.stringify(result.errors)}`,
     );
+    console.log(
+      JSON.stringify({
+        scenario: `${path} / ${scenario}`,
+        "transfers/s": result.perSecond,
+        "p50 ms": result.p50ms,
+        "p99 ms": result.p99ms,
+        errors: Object.values(result.errors).reduce((a, b) => a + b, 0),
+      }),
+    );
   };
   try {
     console.log(`machine: ${machine()}; ${writers} writers; ${seconds} s per run`);
@@ -175,7 +185,10 @@ async function main(): Promise<void> {
     console.log(
       `\nintegrity: ${report.ok ? "ok" : "FAILED"} (${report.transactionsChecked} transactions, ${report.ledgerAccountsChecked} ledger accounts)`,
     );
-    if (!report.ok) console.log(report.problems.slice(0, 10).join("\n"));
+    if (!report.ok) {
+      console.log(report.problems.slice(0, 10).join("\n"));
+      process.exitCode = 1;
+    }
     console.log(`\n${table(rows)}`);
     // The HTTP and GraphQL layers' cost: the same use case through the whole product, as a share of it called in-process.
     for (const scenario of ["spread", "hot"]) {
