@@ -4,7 +4,7 @@
 
 import { inject } from "vitest";
 import { migrate } from "../../prisma/migrate.ts";
-import { openDatabase, type Database } from "../../subgraphs/shared/db/database.ts";
+import { openDatabase, type Database, type SqlClient } from "../../subgraphs/shared/db/database.ts";
 
 let shared: Promise<Database> | undefined;
 
@@ -20,4 +20,19 @@ export function testDatabase(): Promise<Database> {
 
 export function usesPostgres(): boolean {
   return Boolean(inject("databaseUrl"));
+}
+
+/** The database's clock_timestamp(), in microseconds since the epoch. */
+export async function databaseMicros(sql: SqlClient): Promise<bigint> {
+  const [row] = await sql.query<{ micros: string }>(`SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text AS micros`);
+  return BigInt(row!.micros);
+}
+
+/**
+ * Waits until the database's clock has passed `micros`, so that what is written next is stamped
+ * after it. PGlite's clock ticks in whole milliseconds: in-process, the next statement can run
+ * within the millisecond of the last one and get the same stamp.
+ */
+export async function untilClockPasses(sql: SqlClient, micros: bigint): Promise<void> {
+  while ((await databaseMicros(sql)) <= micros) await new Promise((resolve) => setTimeout(resolve, 1));
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { insertPlatform, testDeps } from "../../../test/support/deps.ts";
+import { databaseMicros, untilClockPasses } from "../../../test/support/database.ts";
 import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
 import { addExternalAccount } from "../../accounts/api.ts";
 import { createTopup, createTransfer, settleDueTopups } from "../../balances/api.ts";
@@ -54,13 +55,6 @@ interface EntryRow {
   micros: string;
   /** The entry credits a failed payout back. */
   failure: boolean;
-}
-
-async function dbMicros(deps: Dependencies): Promise<bigint> {
-  const [row] = await deps.db.sql.query<{ micros: string }>(
-    `SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text AS micros`,
-  );
-  return BigInt(row!.micros);
 }
 
 /** The balances at `micros` recomputed from the entries alone, in readBalances' shape and order. */
@@ -119,12 +113,11 @@ describe("balances at any moment", () => {
     let hours = 0;
 
     const record = async (step: string) => {
-      const micros = await dbMicros(deps);
+      const micros = await databaseMicros(deps.db.sql);
       moments.push({ step, micros, balances: await readBalances(deps.db, principal, accounts) });
-      // The next step's entries must be stamped after this moment. PGlite's clock ticks in whole
-      // milliseconds: in-process, a step can be done within the millisecond it was recorded in
-      // (and then reads as part of it: a moment includes entries stamped at it).
-      while ((await dbMicros(deps)) <= micros) await new Promise((resolve) => setTimeout(resolve, 1));
+      // The next step's entries must be stamped after this moment (a moment includes entries
+      // stamped at it), on PGlite's millisecond clock too.
+      await untilClockPasses(deps.db.sql, micros);
     };
     const hold = (accountId: AccountId, currency: Currency, value: bigint, from: "AVAILABLE" | "HELD") =>
       post(deps.db.sql, principal, [

@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../../prisma/migrate.ts";
-import { usesPostgres } from "../../../test/support/database.ts";
+import { databaseMicros, untilClockPasses, usesPostgres } from "../../../test/support/database.ts";
 import { openPrivateDatabase } from "../../../test/support/private-database.ts";
 import { openDatabase, type Database, type SqlClient } from "../../shared/db/database.ts";
 import { newId, type AccountId } from "../../shared/ids.ts";
@@ -146,9 +146,15 @@ beforeAll(async () => {
   const tenantId = await insertAccount();
   scope = { tenantId, livemode: false };
   seller = await insertAccount(tenantId);
-  for (const amount of [100n, 200n, 300n, 400n]) await post(db.sql, scope, [credit(seller, amount)]);
-  await post(db.sql, scope, [hold(seller, 50n), credit(scope.tenantId, 1_000n)]);
-  await post(db.sql, scope, [credit(seller, 500n)]);
+  // Each posting stamped after the last, on PGlite's millisecond clock too: the tests move an
+  // entry's time by a microsecond and expect it to keep its place in its chain.
+  const postApart = async (postings: Posting[]) => {
+    await post(db.sql, scope, postings);
+    await untilClockPasses(db.sql, await databaseMicros(db.sql));
+  };
+  for (const amount of [100n, 200n, 300n, 400n]) await postApart([credit(seller, amount)]);
+  await postApart([hold(seller, 50n), credit(scope.tenantId, 1_000n)]);
+  await postApart([credit(seller, 500n)]);
 }, 120_000);
 
 afterAll(async () => {
