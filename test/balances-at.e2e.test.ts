@@ -12,7 +12,7 @@ import {
   HistoryCreatedDocument,
 } from "./generated/graphql.ts";
 import { codes, newPlatform, ok, request, type TestTenant } from "./support/client.ts";
-import { testDatabase } from "./support/database.ts";
+import { databaseMicros, testDatabase } from "./support/database.ts";
 import { insertConnectedAccount } from "./support/fixtures.ts";
 import { testPlatform } from "./support/platform.ts";
 import { walkBothWays } from "./support/paging.ts";
@@ -27,12 +27,7 @@ const key = () => randomUUID();
  */
 async function moment(): Promise<string> {
   const db = await testDatabase();
-  const now = async () => {
-    const [row] = await db.sql.query<{ micros: string }>(
-      `SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text AS micros`,
-    );
-    return BigInt(row!.micros);
-  };
+  const now = () => databaseMicros(db.sql);
   const ms = (await now()) / 1000n + 1n;
   await vi.waitFor(
     async () => {

@@ -5,6 +5,7 @@
 // the plan and its buffer counts are Postgres's.
 
 import { beforeAll, describe, expect, it } from "vitest";
+import { databaseMicros } from "../../../test/support/database.ts";
 import { insertPlatform, testDeps } from "../../../test/support/deps.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
@@ -87,11 +88,6 @@ function credits(scope: PlatformPrincipal, first: number, count: number, history
   };
 }
 
-async function dbMicros(sql: SqlClient): Promise<bigint> {
-  const [row] = await sql.query<{ micros: string }>(`SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text AS micros`);
-  return BigInt(row!.micros);
-}
-
 describe("a balance at a moment on a long history (Postgres)", () => {
   let deps: Dependencies;
   let scope: PlatformPrincipal;
@@ -141,9 +137,9 @@ describe("a balance at a moment on a long history (Postgres)", () => {
       );
       await deps.db.transaction((sql) => post(sql, scope, postings));
       const written = (call + 1) * PER_CALL;
-      if (written === 1_000) moments.push({ name: "early", micros: await dbMicros(deps.db.sql), entries: written });
-      if (written === ENTRIES / 2) moments.push({ name: "middle", micros: await dbMicros(deps.db.sql), entries: written });
-      if (written === ENTRIES - 1_000) moments.push({ name: "late", micros: await dbMicros(deps.db.sql), entries: written });
+      if (written === 1_000) moments.push({ name: "early", micros: await databaseMicros(deps.db.sql), entries: written });
+      if (written === ENTRIES / 2) moments.push({ name: "middle", micros: await databaseMicros(deps.db.sql), entries: written });
+      if (written === ENTRIES - 1_000) moments.push({ name: "late", micros: await databaseMicros(deps.db.sql), entries: written });
     }
     // The statistics autovacuum would have gathered by now on a live database.
     await deps.db.sql.query("ANALYZE ledger_entry, ledger_account, balance_transaction");
