@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       const product = await startProduct(
         checkout,
         serverUrl!,
-        { DEDUPLICATE_INFLIGHT_QUERIES: String(dedup) },
+        { DEDUPLICATE_INFLIGHT_QUERIES: String(dedup), DEDUPLICATE_SUBGRAPH_REQUESTS: String(dedup) },
         { inspect: Boolean(cpuProfile) },
       );
       const keys: string[] = [];

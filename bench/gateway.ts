@@ -4,8 +4,9 @@
 //      query over its four subgraphs (accounts, inventory, products, reviews; small memoized ones
 //      in bench/federation/), 50 connections, through stock @apollo/gateway, Hive Gateway with the
 //      JS planner, Hive Gateway with the Rust planner, and ours with every plugin on (API key,
-//      signed subgraph requests, limits, rate limit). Each gateway is a process of its own; rounds
-//      are interleaved (every gateway once per round) so a busy moment costs each the same.
+//      signed subgraph requests, limits, rate limit) and the V8 flags it ships with. Each gateway
+//      is a process of its own; rounds are interleaved (every gateway once per round) so a busy
+//      moment costs each the same.
 //   2. The product itself through the all-in-one process on Postgres: the dashboard query
 //      (viewer, balances, 50 connected accounts with balances and bank accounts, 20 balance
 //      transactions) and createTransfer (bench/product.ts). With BENCH_BASE=<commit>, that
@@ -33,6 +34,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startPlatform } from "../cmd/platform.ts";
+import { scriptFlags } from "../cmd/spawn.ts";
 import { insertPlatform } from "../subgraphs/accounts/api.ts";
 import { loadConfig } from "../subgraphs/shared/config.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
@@ -220,11 +222,15 @@ async function federation(dedup: boolean): Promise<void> {
     const running = [];
     for (const [index, target] of selected.entries()) {
       const profile = cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${join(cpuProfile, `${target.env.BENCH_GATEWAY}-${index}`)}`] : [];
+      // Ours runs with the V8 flags it ships with (`npm run start:gateway`'s, which the image's
+      // entry point also uses); the peers as the public benchmark runs them. To compare the
+      // engines alone, give a peer the same flags: `hive-rust:NODE_OPTIONS=--max-semi-space-size=64`.
+      const shipped = target.env.BENCH_GATEWAY === "ours" ? scriptFlags("cmd/gateway.ts") : [];
       const child = start(
         ["bench/federation/gateway-process.ts"],
         { ...target.env, SUPERGRAPH_PATH: supergraphPath, DEDUPLICATE_INFLIGHT_QUERIES: String(dedup) },
         ROOT,
-        profile,
+        [...shipped, ...profile],
       );
       children.push(child);
       const port = Number((await child.waitFor(/listening (\d+)/))[1]);

@@ -31,7 +31,7 @@ let scripts: Record<string, string> | undefined;
  * The V8 flags the npm script running `entry` (or the source of a bundle, dist/cmd/x.js) gives
  * node, e.g. a gateway's --max-semi-space-size: package.json is their one place.
  */
-function scriptFlags(entry: string): string[] {
+export function scriptFlags(entry: string): string[] {
   scripts ??= (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
   const source = entry.replace(/^(?:.*\/)?((?:cmd|scripts)\/[^/]+)\.js$/, "$1.ts");
   for (const script of Object.values(scripts)) {

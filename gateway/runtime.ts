@@ -13,11 +13,11 @@ import {
   type GatewayRuntime,
 } from "@graphql-hive/gateway-runtime";
 import { PinoLogWriter } from "@graphql-hive/logger/writers/pino";
-import httpTransport from "@graphql-mesh/transport-http";
 import { unifiedGraphHandler } from "@graphql-hive/router-runtime";
 import type { Principal } from "../subgraphs/shared/auth/principal.ts";
 import type { Config } from "../subgraphs/shared/config.ts";
 import type { Logger as PinoLogger } from "../subgraphs/shared/logger.ts";
+import { principalKeyedHttpTransport } from "./transport/http.ts";
 import { IN_PROCESS_KIND, inProcessTransport, type InProcessSubgraph } from "./transport/in-process.ts";
 import { signedWsTransport, type SubscriptionWrapper } from "./transport/ws.ts";
 
@@ -82,7 +82,7 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     logging: hiveLogger(options.logger),
     transports: {
-      http: httpTransport,
+      http: principalKeyedHttpTransport,
       ws: signedWsTransport({
         gatewaySecret: config.gatewaySecret,
         keepAliveMs: config.WS_KEEPALIVE_MS,
@@ -101,11 +101,9 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
         options: {
           // Subscriptions go to a subgraph over graphql-ws, on its own URL.
           subscriptions: { kind: "ws" },
-          // Never share one subgraph request between callers. The executor's sharing of identical
-          // requests in flight keys on the body alone (our signed principal is added after it, by
-          // plugins/signing.ts), and `viewer` is the same text for every platform: it answered
-          // platforms with each other's data (test/concurrent-tenancy.e2e.test.ts).
-          deduplicateInflightRequests: false,
+          // Identical subgraph requests in flight share one fetch, within one caller only
+          // (transport/http.ts puts the caller's principal in the executor's key).
+          deduplicateInflightRequests: config.DEDUPLICATE_SUBGRAPH_REQUESTS === "true",
         },
       },
     },

@@ -3,7 +3,8 @@
 // it), `hive-js` / `hive-rust` (Hive Gateway's runtime as the public benchmark configures it, with
 // the pure-JS or the Rust query planner), or `ours` (this project's gateway, every plugin on).
 // DEDUPLICATE_INFLIGHT_QUERIES=false turns off inbound in-flight deduplication (Hive's and ours);
-// UPSTREAM_DEDUP=false, Hive's sharing of identical subgraph requests (ours never shares them).
+// UPSTREAM_DEDUP=false, stock Hive's sharing of identical subgraph requests (keyed on the body alone;
+// ours keys it on the caller too, and DEDUPLICATE_SUBGRAPH_REQUESTS=false turns it off).
 // Prints `listening <port>` once it serves.
 
 import { createServer } from "node:http";
@@ -35,7 +36,7 @@ async function main(): Promise<number> {
       // As the public benchmark configures Hive Gateway, unless BENCH_DEDUP=false.
       inboundInflightRequestDeduplication: process.env["DEDUPLICATE_INFLIGHT_QUERIES"] !== "false",
       // Stock Hive Gateway shares identical subgraph requests in flight across callers; ours
-      // never does (runtime.ts says why). UPSTREAM_DEDUP=false turns it off here too.
+      // only within one (gateway/transport/http.ts says why). UPSTREAM_DEDUP=false turns it off.
       ...(process.env["UPSTREAM_DEDUP"] === "false"
         ? { transportEntries: { "*.http": { options: { deduplicateInflightRequests: false } } } }
         : {}),

@@ -67,6 +67,9 @@ const schema = z.object({
   // Identical queries of one caller in flight at once share one execution (Hive's inbound
   // deduplication; mutations always run).
   DEDUPLICATE_INFLIGHT_QUERIES: z.enum(["true", "false"]).default("true"),
+  // Identical subgraph requests over HTTP for one caller (the same signed principal) in flight at
+  // once share one fetch; never between callers.
+  DEDUPLICATE_SUBGRAPH_REQUESTS: z.enum(["true", "false"]).default("true"),
   AUTH_CACHE_TTL_MS: milliseconds(5_000),
   // Requests per second per tenant and mode at the gateway (HTTP requests and graphql-ws
   // operations; 0: no limit), counted in this process or, with RATE_LIMIT_REDIS_URL, across

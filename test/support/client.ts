@@ -29,10 +29,10 @@ export async function gatewayUrl(): Promise<string> {
 export async function request<T, V>(
   document: TypedDocumentNode<T, V> | DocumentNode | string,
   variables?: V,
-  options: { key?: string | undefined; headers?: Record<string, string> } = {},
+  options: { key?: string | undefined; headers?: Record<string, string>; url?: string } = {},
 ): Promise<Response<T>> {
   const query = typeof document === "string" ? document : print(document);
-  const response = await fetch(await gatewayUrl(), {
+  const response = await fetch(options.url ?? (await gatewayUrl()), {
     method: "POST",
     headers: {
       "content-type": "application/json",

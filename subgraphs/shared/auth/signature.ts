@@ -46,6 +46,22 @@ function mac(secret: string, timestamp: string, encodedPrincipal: string, digest
   return createHmac("sha256", secret).update(`v2.${timestamp}.${encodedPrincipal}.${digest}`).digest("hex");
 }
 
+const encoded = new WeakMap<Principal, string>();
+
+/**
+ * The principal header's value: the principal as base64url JSON. Remembered per principal object
+ * (the gateway's key cache hands out one object per key while it is cached, and a request's
+ * subgraph calls all encode it); principals are never changed once made.
+ */
+export function encodePrincipal(principal: Principal): string {
+  let value = encoded.get(principal);
+  if (value === undefined) {
+    value = Buffer.from(JSON.stringify(principal)).toString("base64url");
+    encoded.set(principal, value);
+  }
+  return value;
+}
+
 /** Signs `principal` for one operation (undefined: for a graphql-ws connection itself). */
 export function signPrincipal(
   principal: Principal,
@@ -53,12 +69,12 @@ export function signPrincipal(
   operation: SignedOperation | undefined,
   now = Date.now(),
 ): SignedHeaders {
-  const encoded = Buffer.from(JSON.stringify(principal)).toString("base64url");
+  const header = encodePrincipal(principal);
   const timestamp = String(now);
   return {
-    [PRINCIPAL_HEADER]: encoded,
+    [PRINCIPAL_HEADER]: header,
     [TIMESTAMP_HEADER]: timestamp,
-    [SIGNATURE_HEADER]: mac(secret, timestamp, encoded, operationDigest(operation)),
+    [SIGNATURE_HEADER]: mac(secret, timestamp, header, operationDigest(operation)),
   };
 }
 
