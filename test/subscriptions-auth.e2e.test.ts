@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningPlatform } from "../cmd/platform.ts";
 import type { RunningGateway } from "../gateway/server.ts";
 import { PRINCIPAL_EXTENSION, signPrincipal } from "../subgraphs/shared/auth/signature.ts";
-import { BalanceChangedIdsDocument, CreateApiKeyDocument, RevokeApiKeyDocument } from "./generated/graphql.ts";
+import {
+  BalanceChangedCurrentDocument,
+  BalanceChangedIdsDocument,
+  CreateApiKeyDocument,
+  RevokeApiKeyDocument,
+} from "./generated/graphql.ts";
 import { idempotencyKey } from "./support/accounts.ts";
 import { commitSeries } from "./support/balance-events.ts";
 import { newPlatform, ok, type TestTenant } from "./support/client.ts";
@@ -91,6 +96,14 @@ describe("tenancy", () => {
     await stream.ended();
     expect(codesOf(stream)).toEqual(["NOT_FOUND"]);
     expect(eventHub(platform).subscriberCount(bob.accountId)).toBe(0);
+  });
+
+  it("refuses another tenant's account asking for its balances (`current`), and shows none of them", async () => {
+    await commitSeries(platform.deps!.db, { tenantId: bob.accountId, accountId: bob.accountId }, 1);
+    const stream = new Recorder(client(alice.key).client, BalanceChangedCurrentDocument, { accountId: bob.accountId, current: true });
+    await stream.ended();
+    expect(codesOf(stream)).toEqual(["NOT_FOUND"]);
+    expect(stream.data).toEqual([]);
   });
 
   it("gives the operator key no subscription (FORBIDDEN)", async () => {

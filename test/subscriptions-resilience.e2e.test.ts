@@ -11,7 +11,13 @@ import type { RunningSubgraph } from "../subgraphs/shared/server.ts";
 import { randomUUID } from "node:crypto";
 import { createTransfer } from "../subgraphs/balances/service/create-transfer.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
-import { BalanceChangedDocument, BalanceChangedIdsDocument, CreateTopupDocument, CreateTransferDocument } from "./generated/graphql.ts";
+import {
+  BalanceChangedCurrentDocument,
+  BalanceChangedDocument,
+  BalanceChangedIdsDocument,
+  CreateTopupDocument,
+  CreateTransferDocument,
+} from "./generated/graphql.ts";
 import { commitBalanceChange, commitSeries, type EventTarget } from "./support/balance-events.ts";
 import { newPlatform, type TestTenant } from "./support/client.ts";
 import { insertConnectedAccount } from "./support/fixtures.ts";
@@ -118,6 +124,31 @@ describe("a balances subgraph restart under open subscriptions", () => {
     expect(socket.closes).toEqual([]);
     expect(stream.error).toBeUndefined();
     expect(stream.completed).toBe(false);
+  });
+
+  it("sends a `current` subscription's balances once: resumed, it continues after its last event", async () => {
+    const tenant = await newPlatform("Restart Current");
+    const ok = okThrough(platform.gateway!.url);
+    const topup = (amount: string) =>
+      ok(CreateTopupDocument, { input: { accountId: tenant.accountId, amount, currency: "USD" }, key: randomUUID() }, tenant.key);
+    await topup("1000");
+    const stream = new Recorder(client(platform.gateway!.url, tenant.key).client, BalanceChangedCurrentDocument, {
+      accountId: tenant.accountId,
+      current: true,
+    });
+    await stream.received(1);
+    await upstreamSubscribed(balancesNow(), tenant.accountId);
+    const balances = await restart(async () => {});
+    await upstreamSubscribed(balances, tenant.accountId);
+    await topup("200");
+    // Had the resumed subscription asked for the balances again, the first event would come twice.
+    const events = (await stream.received(3)).map((data) => data.balanceChanged);
+    expect(events.map((event) => [event.available.amount, event.pending.amount])).toEqual([
+      ["1000", "0"],
+      ["1000", "200"],
+      ["1200", "0"],
+    ]);
+    expect(new Set(events.map((event) => event.id)).size).toBe(3);
   });
 
   it("loses nothing even when the subscription had not received an event yet", async () => {

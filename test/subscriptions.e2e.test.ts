@@ -16,6 +16,8 @@ import {
   CreatePayoutDocument,
   BalanceChangedIdsDocument,
   BalanceChangedHeldDocument,
+  BalanceChangedCurrentDocument,
+  BalancesDocument,
   CaptureHoldDocument,
   CreateHoldDocument,
   ReleaseHoldDocument,
@@ -273,6 +275,90 @@ describe("driven by the ledger: top-ups and transfers", () => {
       second.createTransfer.destinationBalanceTransaction.id,
     ]);
     expect(sellerEvents.every((event) => event.account.id === seller && event.account.displayName.startsWith("Connected "))).toBe(true);
+  });
+
+  it("with `current: true`, starts with each currency's balance now, so nothing committed before subscribing is missed", async () => {
+    const tenant = await newPlatform("Current Balances Platform");
+    const seller = await insertConnectedAccount({ tenantId: tenant.accountId });
+    const topup = (amount: string, currency: string) =>
+      ok(CreateTopupDocument, { input: { accountId: tenant.accountId, amount, currency }, key: randomUUID() }, tenant.key);
+    await topup("10000", "USD");
+    await topup("500", "EUR");
+    // Read as a page would (tests settle top-ups at once: pending, then available).
+    const { account } = await ok(BalancesDocument, { id: tenant.accountId }, tenant.key);
+    expect(account!.balances.map((balance) => [balance.currency, balance.available.amount]).sort()).toEqual([
+      ["EUR", "500"],
+      ["USD", "10000"],
+    ]);
+    // A change committed after that read and before the subscription starts: the gap a separate read leaves.
+    await ok(
+      CreateTransferDocument,
+      { input: { destinationAccountId: seller, amount: "2500", currency: "USD" }, key: randomUUID() },
+      tenant.key,
+    );
+
+    const stream = new Recorder(client(tenant.key).client, BalanceChangedCurrentDocument, { accountId: tenant.accountId, current: true });
+    const current = (await stream.received(2)).map((data) => data.balanceChanged);
+    // Each currency's newest event, in commit order (EUR's settlement before the USD transfer).
+    expect(current.map((event) => [event.currency, event.available.amount, event.pending.amount])).toEqual([
+      ["EUR", "500", "0"],
+      ["USD", "7500", "0"],
+    ]);
+    await until(() => eventHub(platform).subscriberCount(tenant.accountId) > 0, "the subscription to reach the subgraph");
+    await ok(
+      CreateTransferDocument,
+      { input: { destinationAccountId: seller, amount: "500", currency: "USD" }, key: randomUUID() },
+      tenant.key,
+    );
+    const events = (await stream.received(3)).map((data) => data.balanceChanged);
+    expect(events[2]).toMatchObject({ currency: "USD", available: { amount: "7000" } });
+    expect(new Set(events.map((event) => event.id)).size).toBe(3);
+  });
+
+  it("with `current` and `after`, starts with the balances at that event, then every later change", async () => {
+    const tenant = await newPlatform("Current After Platform");
+    const seller = await insertConnectedAccount({ tenantId: tenant.accountId });
+    const socket = client(tenant.key).client;
+    const ready = positioned(platform);
+    const first = new Recorder(socket, BalanceChangedCurrentDocument, { accountId: tenant.accountId });
+    await ready();
+    await ok(
+      CreateTopupDocument,
+      { input: { accountId: tenant.accountId, amount: "9000", currency: "USD" }, key: randomUUID() },
+      tenant.key,
+    );
+    for (const amount of ["1000", "2000"])
+      await ok(CreateTransferDocument, { input: { destinationAccountId: seller, amount, currency: "USD" }, key: randomUUID() }, tenant.key);
+    // Top-up (pending), its settlement, two transfers.
+    const all = (await first.received(4)).map((data) => data.balanceChanged);
+    expect(all.map((event) => event.available.amount)).toEqual(["0", "9000", "8000", "6000"]);
+
+    const resumed = new Recorder(client(tenant.key).client, BalanceChangedCurrentDocument, {
+      accountId: tenant.accountId,
+      after: all[1]!.id,
+      current: true,
+    });
+    const ids = (await resumed.received(3)).map((data) => data.balanceChanged.id);
+    expect(ids).toEqual([all[1]!.id, all[2]!.id, all[3]!.id]);
+  });
+
+  it("gives a second `current` subscriber its own balances, not a running execution's next event", async () => {
+    const tenant = await newPlatform("Current Twice Platform");
+    await ok(
+      CreateTopupDocument,
+      { input: { accountId: tenant.accountId, amount: "300", currency: "USD" }, key: randomUUID() },
+      tenant.key,
+    );
+    const variables = { accountId: tenant.accountId, current: true };
+    const earlier = new Recorder(client(tenant.key).client, BalanceChangedCurrentDocument, variables);
+    const [snapshot] = (await earlier.received(1)).map((data) => data.balanceChanged);
+    // The same operation, key and variables: identical subscriptions share an execution, but
+    // this one asks for what came before it.
+    const later = new Recorder(client(tenant.key).client, BalanceChangedCurrentDocument, variables);
+    const [own] = (await later.received(1)).map((data) => data.balanceChanged);
+    expect(own!.currency).toBe("USD");
+    expect(BigInt(own!.available.amount) + BigInt(own!.pending.amount)).toBe(300n);
+    expect(snapshot!.currency).toBe("USD");
   });
 
   it("shows held money move on createHold, back on releaseHold, and out on captureHold, each event linked to its step", async () => {

@@ -94,6 +94,8 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
   private finished = false;
   private closed = false;
   private retryMs = RETRY_MIN_MS;
+  /** The client asked for its balances first, and no event has arrived yet (resume.ts). */
+  private current = false;
   private wake: (() => void) | undefined;
   private readonly variables: Record<string, unknown>;
 
@@ -174,9 +176,11 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
   private async start(): Promise<void> {
     // A client continuing on an execution of its own (subscriptions/shared.ts) starts after the
     // last event it was handed; anyone else where it asked.
-    const after =
-      (this.request.context as { mgStartAfter?: string } | undefined)?.mgStartAfter ?? this.resume.originalAfter(this.variables);
+    const continuing = (this.request.context as { mgStartAfter?: string } | undefined)?.mgStartAfter;
+    const after = continuing ?? this.resume.originalAfter(this.variables);
     if (after) this.position = { after };
+    // A client continuing after an event it was handed has had its balances already.
+    this.current = !continuing && this.resume.originalCurrent(this.variables);
     while (!this.position && !this.closed) {
       const query = this.resume.positionQuery(this.variables);
       try {
@@ -211,7 +215,7 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
       {
         query: this.resume.query,
         operationName: this.resume.operationName,
-        variables: this.resume.variables(this.variables, this.position!),
+        variables: this.resume.variables(this.variables, this.position!, this.current),
       },
       requestIdOf(this.request.context),
     );
@@ -248,6 +252,7 @@ class ResumableStream implements AsyncIterableIterator<ExecutionResult> {
     this.retryMs = RETRY_MIN_MS;
     // Taken on arrival, in order: whatever happens next starts after the last event received.
     this.position = { after: cursor };
+    this.current = false;
     this.buffer.push({ result, cursor });
     this.signal();
     if (this.buffer.length >= this.options.bufferEvents) this.pause();

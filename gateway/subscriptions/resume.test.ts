@@ -9,7 +9,7 @@ describe("the resumable primary fetch", () => {
     const primary = resumablePrimary("subscription S__balances__0($a:ID!$after:ID){balanceChanged(accountId:$a after:$after){currency}}")!;
     expect(normalized(primary.query)).toBe(
       normalized(
-        "subscription S__balances__0($a: ID!, $mgAfter: ID, $mgFromStart: Boolean) { balanceChanged(accountId: $a, after: $mgAfter, fromStart: $mgFromStart) { currency _mgCursor: id } }",
+        "subscription S__balances__0($a: ID!, $mgAfter: ID, $mgFromStart: Boolean, $mgCurrent: Boolean) { balanceChanged(accountId: $a, after: $mgAfter, fromStart: $mgFromStart, current: $mgCurrent) { currency _mgCursor: id } }",
       ),
     );
     expect(primary.operationName).toBe("S__balances__0");
@@ -22,7 +22,7 @@ describe("the resumable primary fetch", () => {
     )!;
     expect(normalized(primary.query)).toBe(
       normalized(
-        "subscription($a: ID!, $mgAfter: ID, $mgFromStart: Boolean) { balanceChanged(accountId: $a, after: $mgAfter, fromStart: $mgFromStart) { ...e _mgCursor: id } } fragment e on BalanceEvent { currency account { __typename id } }",
+        "subscription($a: ID!, $mgAfter: ID, $mgFromStart: Boolean, $mgCurrent: Boolean) { balanceChanged(accountId: $a, after: $mgAfter, fromStart: $mgFromStart, current: $mgCurrent) { ...e _mgCursor: id } } fragment e on BalanceEvent { currency account { __typename id } }",
       ),
     );
   });
@@ -43,8 +43,31 @@ describe("the resumable primary fetch", () => {
       a: "acct_1",
       mgAfter: "evt_5",
       mgFromStart: null,
+      mgCurrent: false,
     });
-    expect(primary.variables({ a: "acct_1" }, { fromStart: true })).toEqual({ a: "acct_1", mgAfter: null, mgFromStart: true });
+    expect(primary.variables({ a: "acct_1" }, { fromStart: true })).toEqual({
+      a: "acct_1",
+      mgAfter: null,
+      mgFromStart: true,
+      mgCurrent: false,
+    });
+  });
+
+  it("reads the client's `current` and sets it only when told (the first subscribe, resume.ts)", () => {
+    const primary = resumablePrimary("subscription($a:ID!$c:Boolean){balanceChanged(accountId:$a current:$c){id}}")!;
+    expect(primary.originalCurrent({ a: "acct_1", c: true })).toBe(true);
+    expect(primary.originalCurrent({ a: "acct_1", c: false })).toBe(false);
+    expect(primary.originalCurrent({ a: "acct_1" })).toBe(false);
+    // The client's variable fed only `current`: the gateway's own takes its place.
+    expect(primary.variables({ a: "acct_1", c: true }, { after: "evt_2" }, true)).toEqual({
+      a: "acct_1",
+      mgAfter: "evt_2",
+      mgFromStart: null,
+      mgCurrent: true,
+    });
+    const literal = resumablePrimary('subscription{balanceChanged(accountId:"acct_1" current:true){id}}')!;
+    expect(literal.originalCurrent({})).toBe(true);
+    expect(normalized(literal.query)).toContain("current: $mgCurrent");
   });
 
   it("asks the position query with the stream's key argument", () => {

@@ -5,12 +5,16 @@
 //   - always selects the cursor (`_mgCursor: id`), whatever the client asked for;
 //   - takes its position from gateway-owned variables: `after: $mgAfter` and, for a stream that
 //     has not seen an event yet and started before the account had any, the subgraph's
-//     @inaccessible `fromStart: $mgFromStart`.
+//     @inaccessible `fromStart: $mgFromStart`;
+//   - asks for the balances first (`current: $mgCurrent`) only on the first subscribe of a client
+//     that asked for them: a resumed stream continues after its last event, which those balances
+//     precede (the subgraph sends them in event order, so any not yet received come again after it).
 // On (re)subscribe the position is the last event received, or the start position taken when
 // the client subscribed: its own `after`, else the newest event at that moment (asked through
 // the subgraph's @inaccessible position query), else "from the start".
 
 import {
+  GraphQLBoolean,
   GraphQLID,
   Kind,
   parse,
@@ -20,6 +24,7 @@ import {
   type ArgumentNode,
   type DocumentNode,
   type FieldNode,
+  type GraphQLInputType,
   type OperationDefinitionNode,
   type ValueNode,
   type VariableDefinitionNode,
@@ -33,6 +38,9 @@ const RESUMABLE: Readonly<Record<string, { readonly positionQuery: string; reado
 export const CURSOR_ALIAS = "_mgCursor";
 const AFTER_VARIABLE = "mgAfter";
 const FROM_START_VARIABLE = "mgFromStart";
+const CURRENT_VARIABLE = "mgCurrent";
+/** Arguments the gateway sets itself (from the client's, on the first subscribe only for `current`). */
+const GATEWAY_ARGUMENTS = new Set(["after", "fromStart", "current"]);
 
 export type Position = { readonly after: string } | { readonly fromStart: true };
 
@@ -46,15 +54,17 @@ export interface ResumablePrimary {
   readonly responseName: string;
   /** The client's own `after`, if it gave one. */
   originalAfter(variables: Variables): string | null;
+  /** Whether the client asked for the balances first (`current: true`). */
+  originalCurrent(variables: Variables): boolean;
   /** The query for the newest event now: its text, variables, and the field that answers. */
   positionQuery(variables: Variables): { query: string; variables: Record<string, unknown>; field: string };
-  /** Variables for the primary fetch from this position. */
-  variables(clientVariables: Variables, position: Position): Record<string, unknown>;
+  /** Variables for the primary fetch from this position (with the balances first when `current`). */
+  variables(clientVariables: Variables, position: Position, current?: boolean): Record<string, unknown>;
 }
 
-function argumentValue(field: FieldNode, name: string, variables: Variables): unknown {
+function argumentValue(field: FieldNode, name: string, variables: Variables, type: GraphQLInputType = GraphQLID): unknown {
   const node = field.arguments?.find((argument) => argument.name.value === name)?.value;
-  return node ? valueFromAST(node, GraphQLID, variables as Record<string, unknown>) : undefined;
+  return node ? valueFromAST(node, type, variables as Record<string, unknown>) : undefined;
 }
 
 const variable = (name: string): ValueNode => ({ kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } });
@@ -80,9 +90,10 @@ export function resumablePrimary(operation: string): ResumablePrimary | undefine
   const field: FieldNode = {
     ...root,
     arguments: [
-      ...(root.arguments ?? []).filter((node) => node.name.value !== "after" && node.name.value !== "fromStart"),
+      ...(root.arguments ?? []).filter((node) => !GATEWAY_ARGUMENTS.has(node.name.value)),
       argument("after", variable(AFTER_VARIABLE)),
       argument("fromStart", variable(FROM_START_VARIABLE)),
+      argument("current", variable(CURRENT_VARIABLE)),
     ],
     selectionSet: {
       kind: Kind.SELECTION_SET,
@@ -99,6 +110,7 @@ export function resumablePrimary(operation: string): ResumablePrimary | undefine
       ...(original.variableDefinitions ?? []),
       definition(AFTER_VARIABLE, "ID"),
       definition(FROM_START_VARIABLE, "Boolean"),
+      definition(CURRENT_VARIABLE, "Boolean"),
     ],
   };
   // A client variable that only fed `after` is now unused, which GraphQL refuses: drop it.
@@ -110,7 +122,7 @@ export function resumablePrimary(operation: string): ResumablePrimary | undefine
   const query = print({ kind: Kind.DOCUMENT, definitions } satisfies DocumentNode);
   const forwarded = variableDefinitions
     .map((node) => node.variable.name.value)
-    .filter((name) => name !== AFTER_VARIABLE && name !== FROM_START_VARIABLE);
+    .filter((name) => name !== AFTER_VARIABLE && name !== FROM_START_VARIABLE && name !== CURRENT_VARIABLE);
 
   return {
     query,
@@ -120,6 +132,9 @@ export function resumablePrimary(operation: string): ResumablePrimary | undefine
       const after = argumentValue(root, "after", variables);
       return typeof after === "string" ? after : null;
     },
+    originalCurrent(variables) {
+      return argumentValue(root, "current", variables, GraphQLBoolean) === true;
+    },
     positionQuery(variables) {
       const key = argumentValue(root, spec.keyArgument, variables);
       return {
@@ -128,11 +143,12 @@ export function resumablePrimary(operation: string): ResumablePrimary | undefine
         field: spec.positionQuery,
       };
     },
-    variables(clientVariables, position) {
+    variables(clientVariables, position, current = false) {
       const variables: Record<string, unknown> = {};
       for (const name of forwarded) if (name in clientVariables) variables[name] = clientVariables[name];
       variables[AFTER_VARIABLE] = "after" in position ? position.after : null;
       variables[FROM_START_VARIABLE] = "fromStart" in position ? true : null;
+      variables[CURRENT_VARIABLE] = current;
       return variables;
     },
   };

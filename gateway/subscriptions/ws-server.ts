@@ -23,7 +23,7 @@ import {
   getOperationAST,
   getVariableValues,
   GraphQLError,
-  Kind,
+  valueFromASTUntyped,
   visit,
   type DocumentNode,
   type ExecutionArgs,
@@ -97,14 +97,19 @@ function requestError(message: string, reason: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: reason } });
 }
 
-/** Whether a subscription asks to start after an event (`after`: a literal, or a variable with a value). */
+/**
+ * Whether a subscription asks for more than what happens from now: to start after an event
+ * (`after`: a literal, or a variable with a value) or with the balances first (`current: true`).
+ * Such a subscription shares only an execution that has delivered nothing yet.
+ */
 function resumes(document: DocumentNode, variables: Readonly<Record<string, unknown>> | null | undefined): boolean {
   let found = false;
   visit(document, {
     Argument(node) {
-      if (node.name.value !== "after") return;
-      if (node.value.kind === Kind.VARIABLE) found ||= variables?.[node.value.name.value] != null;
-      else found ||= node.value.kind !== Kind.NULL;
+      const name = node.name.value;
+      if (name !== "after" && name !== "current") return;
+      const value = valueFromASTUntyped(node.value, variables ?? undefined);
+      found ||= name === "after" ? value != null : value === true;
     },
   });
   return found;

@@ -41,8 +41,9 @@ export {
   type HistoryScope,
 } from "./store/balance-transactions.ts";
 export {
+  currentEvents,
   findEventSeq,
-  latestEventId,
+  latestEvent,
   latestSeq,
   readEventRange,
   readNewEvents,

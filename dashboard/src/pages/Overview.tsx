@@ -1,6 +1,8 @@
 // The overview: the platform's balances, live through `balanceChanged`, and its available balance
-// over the last day (twelve point-in-time reads in one query, then every live event). After a
-// lost connection it subscribes again with `after` the last event it showed: nothing is missed.
+// over the last day (twelve point-in-time reads in one query, then every live event). The
+// subscription starts with the balances themselves (`current: true`: each currency's newest
+// event), so a change committed between the page's first read and the subscription is shown too.
+// After a lost connection it subscribes again with `after` the last event it showed: nothing is missed.
 
 import { useQuery, useSubscription } from "@apollo/client/react";
 import { useMemo, useRef, useState } from "react";
@@ -25,14 +27,7 @@ export function Overview() {
   const accountId = viewer.data?.viewer.id;
   if (viewer.error) return <p className="error">{describeError(viewer.error)}</p>;
   if (!accountId) return <p>Loading…</p>;
-  return (
-    <Balances
-      accountId={accountId}
-      name={viewer.data!.viewer.displayName}
-      initial={viewer.data!.viewer.balances}
-      refetch={() => void viewer.refetch()}
-    />
-  );
+  return <Balances accountId={accountId} name={viewer.data!.viewer.displayName} initial={viewer.data!.viewer.balances} />;
 }
 
 /** One subscription attempt (remounted, by its key, for each new one): events in, its end out. */
@@ -55,7 +50,8 @@ function LiveEvents({
     onEnded();
   };
   useSubscription(BalanceChangedDocument, {
-    variables: { accountId, after },
+    // Resuming after an event needs no balances first: every change since comes after it.
+    variables: { accountId, after, current: !after },
     onData: ({ data }) => {
       if (data.data) onEvent(data.data.balanceChanged);
     },
@@ -65,17 +61,7 @@ function LiveEvents({
   return null;
 }
 
-function Balances({
-  accountId,
-  name,
-  initial,
-  refetch,
-}: {
-  accountId: string;
-  name: string;
-  initial: readonly BalancePartsFragment[];
-  refetch(): void;
-}) {
+function Balances({ accountId, name, initial }: { accountId: string; name: string; initial: readonly BalancePartsFragment[] }) {
   const [live, setLive] = useState<Record<string, Amounts>>({});
   const [points, setPoints] = useState<Point[]>([]);
   const [attempt, setAttempt] = useState({ number: 0, after: undefined as string | undefined });
@@ -91,15 +77,8 @@ function Balances({
   };
   // The socket closed (a gateway restart, a lost network): again in a moment, after the last
   // event shown, so that nothing committed meanwhile is missed. Before any event there is no
-  // position to resume from: subscribe from now and read the balances again.
-  const onEnded = () =>
-    setTimeout(() => {
-      if (!lastEvent.current) {
-        setLive({});
-        refetch();
-      }
-      setAttempt((previous) => ({ number: previous.number + 1, after: lastEvent.current }));
-    }, 1_000);
+  // position to resume from: start again with the balances as they are then.
+  const onEnded = () => setTimeout(() => setAttempt((previous) => ({ number: previous.number + 1, after: lastEvent.current })), 1_000);
 
   const moments = useMemo(() => {
     const now = Date.now();

@@ -2,6 +2,7 @@
 // no duplicate at the seam.
 //
 //   1. join the hub: from now on it hands this subscriber every row after position J;
+//      (with `current`: first each currency's newest row at or before the start, J or the cursor);
 //   2. replay (start, J] from the table in pages (the rows the hub will never hand over);
 //   3. then live rows, skipping any at or before the last one sent;
 //   4. if the subscriber's inbox overflowed, back to 2 up to the newest row it let go.
@@ -10,7 +11,7 @@
 // the replay's "up to J" cover everything exactly once.
 
 import type { Database } from "../../shared/db/database.ts";
-import { readEventRange, type BalanceEventRow, type EventScope } from "../../ledger/api.ts";
+import { currentEvents, readEventRange, type BalanceEventRow, type EventScope } from "../../ledger/api.ts";
 import type { BalanceEventHub } from "./hub.ts";
 import { LAGGED, Subscriber } from "./subscriber.ts";
 
@@ -23,6 +24,11 @@ export interface StreamRequest {
   readonly accountId: string;
   /** Replay every row after this position first; "live" starts with the rows after joining. */
   readonly start: bigint | "live";
+  /**
+   * Begin with the account's balances at the start position: each currency's newest event at or
+   * before it (before any replayed or live row, so the stream is still in commit order per currency).
+   */
+  readonly current?: boolean;
   readonly bufferEvents: number;
 }
 
@@ -78,6 +84,7 @@ async function* produce(request: StreamRequest, subscriber: Subscriber): AsyncGe
   try {
     let upTo = await hub.join(subscriber);
     let last = request.start === "live" ? upTo : request.start;
+    if (request.current) for (const row of await currentEvents(db, scope, accountId, last)) yield row;
     for (;;) {
       // From the table: (last, upTo], the rows the inbox will not hand over.
       while (last < upTo) {

@@ -11,7 +11,8 @@ export class BalanceEventResolver {
   @Subscription(() => BalanceEvent, {
     description:
       "One event per committed change of the account's balance, in commit order. Without `after`: changes from now on. " +
-      "With `after` (an event id): every later event first, then live ones, none missed or repeated.",
+      "With `after` (an event id): every later event first, then live ones, none missed or repeated. " +
+      "With `current: true`: first the balances where it starts (each currency's newest event), so a live view needs no separate read.",
     subscribe: ({ args, context }) =>
       openBalanceEventStream(
         (context as SubgraphContext).deps,
@@ -36,6 +37,6 @@ export class BalanceEventResolver {
   @Directive("@inaccessible")
   @Query(() => ID, { nullable: true })
   async _latestBalanceEvent(@Arg("accountId", () => ID) accountId: string, @Ctx() context: SubgraphContext): Promise<string | null> {
-    return latestBalanceEvent(context.deps, platformOf(context), accountId);
+    return (await latestBalanceEvent(context.deps, platformOf(context), accountId))?.id ?? null;
   }
 }

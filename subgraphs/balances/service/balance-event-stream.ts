@@ -7,7 +7,7 @@ import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { AppError, badInput } from "../../shared/errors.ts";
 import { parseId } from "../../shared/ids.ts";
-import { findEventSeq, latestEventId, type BalanceEventRow } from "../../ledger/api.ts";
+import { findEventSeq, latestEvent, type BalanceEventRow } from "../../ledger/api.ts";
 import type { BalanceEventHub } from "../events/hub.ts";
 import { streamBalanceEvents } from "../events/stream.ts";
 import { assertAccountVisible } from "./account-scope.ts";
@@ -18,6 +18,8 @@ export interface BalanceEventStreamArgs {
   readonly after?: string | null | undefined;
   /** The gateway's resume of a stream that had no position yet: every event of the account. */
   readonly fromStart?: boolean | null | undefined;
+  /** Begin with each currency's newest event at the start position (the balances there). */
+  readonly current?: boolean | null | undefined;
 }
 
 export async function openBalanceEventStream(
@@ -42,6 +44,7 @@ export async function openBalanceEventStream(
     scope,
     accountId: args.accountId,
     start,
+    current: args.current === true,
     bufferEvents: deps.config.SUBSCRIPTION_BUFFER_EVENTS,
   });
 }
@@ -50,7 +53,11 @@ export async function openBalanceEventStream(
  * The newest event of an account (null when it has none): where a subscription without `after`
  * starts, so the gateway can resume it without loss even before it has seen an event.
  */
-export async function latestBalanceEvent(deps: Dependencies, principal: PlatformPrincipal, accountId: string): Promise<string | null> {
+export async function latestBalanceEvent(
+  deps: Dependencies,
+  principal: PlatformPrincipal,
+  accountId: string,
+): Promise<BalanceEventRow | null> {
   await assertAccountVisible(deps, principal, accountId);
-  return latestEventId(deps.db, { tenantId: principal.tenantId, livemode: principal.livemode }, accountId);
+  return latestEvent(deps.db, { tenantId: principal.tenantId, livemode: principal.livemode }, accountId);
 }

@@ -116,6 +116,29 @@ export async function latestSeq(db: Database, accountId: string): Promise<bigint
   return BigInt(row?.seq ?? 0);
 }
 
+/**
+ * The account's balances as events: for each currency it holds, its newest event at or before
+ * `upTo` (the balances after it), in seq order. One index walk back per currency (the account's
+ * currencies are its ledger accounts'), as far as that currency's newest event.
+ */
+export async function currentEvents(db: Database, scope: EventScope, accountId: string, upTo: bigint): Promise<BalanceEventRow[]> {
+  const rows = await db.sql.query<RawRow>(
+    `SELECT ${COLUMNS}
+       FROM (SELECT DISTINCT la.currency FROM ledger_account la
+              WHERE la.account_id = $1 AND la.tenant_id = $3 AND la.livemode = $4) c
+       CROSS JOIN LATERAL (
+         SELECT * FROM balance_event b
+          WHERE b.account_id = $1 AND b.seq <= $2 AND b.currency = c.currency
+            AND b.tenant_id = $3 AND b.livemode = $4
+          ORDER BY b.seq DESC
+          LIMIT 1
+       ) e
+      ORDER BY e.seq`,
+    [accountId, upTo.toString(), scope.tenantId, scope.livemode],
+  );
+  return rows.map(toRow);
+}
+
 /** The position of one event of this account in this scope, if it is one. */
 export async function findEventSeq(db: Database, scope: EventScope, accountId: string, eventId: string): Promise<bigint | undefined> {
   const [row] = await db.sql.query<{ seq: string }>(
@@ -126,14 +149,14 @@ export async function findEventSeq(db: Database, scope: EventScope, accountId: s
   return row ? BigInt(row.seq) : undefined;
 }
 
-/** The id of the account's newest event in this scope, if it has any. */
-export async function latestEventId(db: Database, scope: EventScope, accountId: string): Promise<string | null> {
-  const [row] = await db.sql.query<{ id: string }>(
-    `SELECT id FROM balance_event
-      WHERE account_id = $1 AND tenant_id = $2 AND livemode = $3
-      ORDER BY seq DESC
+/** The account's newest event in this scope, if it has any. */
+export async function latestEvent(db: Database, scope: EventScope, accountId: string): Promise<BalanceEventRow | null> {
+  const [row] = await db.sql.query<RawRow>(
+    `SELECT ${COLUMNS} FROM balance_event e
+      WHERE e.account_id = $1 AND e.tenant_id = $2 AND e.livemode = $3
+      ORDER BY e.seq DESC
       LIMIT 1`,
     [accountId, scope.tenantId, scope.livemode],
   );
-  return row?.id ?? null;
+  return row ? toRow(row) : null;
 }
