@@ -43,7 +43,7 @@ export {
 export {
   currentEvents,
   findEventSeq,
-  latestEvent,
+  latestEventId,
   latestSeq,
   readEventRange,
   readNewEvents,

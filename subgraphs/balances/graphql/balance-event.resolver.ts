@@ -37,6 +37,6 @@ export class BalanceEventResolver {
   @Directive("@inaccessible")
   @Query(() => ID, { nullable: true })
   async _latestBalanceEvent(@Arg("accountId", () => ID) accountId: string, @Ctx() context: SubgraphContext): Promise<string | null> {
-    return (await latestBalanceEvent(context.deps, platformOf(context), accountId))?.id ?? null;
+    return latestBalanceEvent(context.deps, platformOf(context), accountId);
   }
 }

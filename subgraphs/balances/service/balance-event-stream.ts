@@ -7,7 +7,7 @@ import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { Dependencies } from "../../shared/context.ts";
 import { AppError, badInput } from "../../shared/errors.ts";
 import { parseId } from "../../shared/ids.ts";
-import { findEventSeq, latestEvent, type BalanceEventRow } from "../../ledger/api.ts";
+import { findEventSeq, latestEventId, type BalanceEventRow } from "../../ledger/api.ts";
 import type { BalanceEventHub } from "../events/hub.ts";
 import { streamBalanceEvents } from "../events/stream.ts";
 import { assertAccountVisible } from "./account-scope.ts";
@@ -53,11 +53,7 @@ export async function openBalanceEventStream(
  * The newest event of an account (null when it has none): where a subscription without `after`
  * starts, so the gateway can resume it without loss even before it has seen an event.
  */
-export async function latestBalanceEvent(
-  deps: Dependencies,
-  principal: PlatformPrincipal,
-  accountId: string,
-): Promise<BalanceEventRow | null> {
+export async function latestBalanceEvent(deps: Dependencies, principal: PlatformPrincipal, accountId: string): Promise<string | null> {
   await assertAccountVisible(deps, principal, accountId);
-  return latestEvent(deps.db, { tenantId: principal.tenantId, livemode: principal.livemode }, accountId);
+  return latestEventId(deps.db, { tenantId: principal.tenantId, livemode: principal.livemode }, accountId);
 }

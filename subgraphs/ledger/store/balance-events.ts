@@ -149,14 +149,14 @@ export async function findEventSeq(db: Database, scope: EventScope, accountId: s
   return row ? BigInt(row.seq) : undefined;
 }
 
-/** The account's newest event in this scope, if it has any. */
-export async function latestEvent(db: Database, scope: EventScope, accountId: string): Promise<BalanceEventRow | null> {
-  const [row] = await db.sql.query<RawRow>(
-    `SELECT ${COLUMNS} FROM balance_event e
-      WHERE e.account_id = $1 AND e.tenant_id = $2 AND e.livemode = $3
-      ORDER BY e.seq DESC
+/** The id of the account's newest event in this scope, if it has any. */
+export async function latestEventId(db: Database, scope: EventScope, accountId: string): Promise<string | null> {
+  const [row] = await db.sql.query<{ id: string }>(
+    `SELECT id FROM balance_event
+      WHERE account_id = $1 AND tenant_id = $2 AND livemode = $3
+      ORDER BY seq DESC
       LIMIT 1`,
     [accountId, scope.tenantId, scope.livemode],
   );
-  return row ? toRow(row) : null;
+  return row?.id ?? null;
 }
