@@ -5,8 +5,10 @@
 //
 // Needs DATABASE_URL (a Postgres server): the run creates its own database and drops it.
 // BENCH_SECONDS (default 10) sets each run's measured time; BENCH_WRITERS (default 32);
-// BENCH_GATEWAY=false skips the gateway runs (bench:ledger:compare compares the rest). Each result
-// is also a JSON line with a `scenario`, for bench/compare.ts; an integrity failure exits 1.
+// BENCH_GATEWAY=false skips the gateway runs (bench:ledger:compare compares the rest);
+// BENCH_CPU_PROFILE=<directory>: the all-in-one process of the gateway runs writes a V8 CPU profile
+// there when it stops (`node --import tsx bench/profile.ts <directory>` sums it by package). Each
+// result is also a JSON line with a `scenario`, for bench/compare.ts; an integrity failure exits 1.
 
 import { randomUUID } from "node:crypto";
 import { insertPlatform as createPlatformWithKey } from "../subgraphs/accounts/api.ts";
@@ -30,6 +32,7 @@ if (!serverUrl) {
 const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
 const writers = Number(process.env["BENCH_WRITERS"] ?? 32);
 const viaGatewayToo = process.env["BENCH_GATEWAY"] !== "false";
+const cpuProfile = process.env["BENCH_CPU_PROFILE"];
 
 interface Platform {
   principal: PlatformPrincipal;
@@ -118,16 +121,21 @@ type RecordResult = (path: string, scenario: string, result: LoadResult) => void
 
 /** The same transfers through the whole product: the all-in-one process over HTTP. */
 async function gatewayRuns(databaseUrl: string, spread: Platform[], hot: Platform[], record: RecordResult): Promise<void> {
-  const server = spawnEntry("cmd/all-in-one.ts", [], {
-    DATABASE_URL: databaseUrl,
-    PORT: "0",
-    SEED_DEMO: "false",
-    LOG_LEVEL: "warn",
-    DATABASE_POOL_SIZE: String(writers + 8),
-    SETTLEMENT_DELAY_MS: "0",
-    // The benchmark measures the money path, not the per-tenant request limit.
-    RATE_LIMIT_PER_SECOND: "0",
-  });
+  const server = spawnEntry(
+    "cmd/all-in-one.ts",
+    [],
+    {
+      DATABASE_URL: databaseUrl,
+      PORT: "0",
+      SEED_DEMO: "false",
+      LOG_LEVEL: "warn",
+      DATABASE_POOL_SIZE: String(writers + 8),
+      SETTLEMENT_DELAY_MS: "0",
+      // The benchmark measures the money path, not the per-tenant request limit.
+      RATE_LIMIT_PER_SECOND: "0",
+    },
+    cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfile}`] : [],
+  );
   try {
     const [, port] = await server.waitFor(/Explorer\s+http:\/\/localhost:(\d+)\/graphql/);
     const url = `http://127.0.0.1:${port}/graphql`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newId, parseId } from "./ids.ts";
+import { newId, parseId, randomToken } from "./ids.ts";
 
 describe("ids", () => {
   it("are prefixed, random and unique", () => {
@@ -13,6 +13,16 @@ describe("ids", () => {
     const ascending = ids.filter((id, i) => i > 0 && id > ids[i - 1]!).length;
     expect(ascending).toBeGreaterThan(60);
     expect(ascending).toBeLessThan(140);
+  });
+
+  it("draw every character evenly, over many refills of the random pool", () => {
+    // 48,000 characters: a dozen pools of random bytes. Each of the 62 characters is expected
+    // about 774 times (standard deviation about 27); a quarter off would be a skewed draw.
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 2_000; i++) for (const char of randomToken(24)) counts.set(char, (counts.get(char) ?? 0) + 1);
+    expect(counts.size).toBe(62);
+    const expected = 48_000 / 62;
+    for (const count of counts.values()) expect(Math.abs(count - expected)).toBeLessThan(expected / 4);
   });
 
   it("parses only ids of the expected kind", () => {
