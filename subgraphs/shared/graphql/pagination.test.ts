@@ -33,6 +33,25 @@ describe("pagination", () => {
     expect(() => pageRequest({ last })).toThrowError(/last must be between 1 and 100/);
   });
 
+  it("encodes an edge's cursor only when it is read, once", () => {
+    let reads = 0;
+    const rows = [1, 2].map((n) => ({
+      get createdAt() {
+        reads += 1;
+        return new Date(n * 1000);
+      },
+      id: `x${n}`,
+    }));
+    const connection = toConnection(rows, pageRequest({ first: 5 }), (row) => row.id);
+    expect(reads).toBe(0);
+    const cursor = connection.edges[0]!.cursor;
+    expect(decodeCursor(cursor)).toEqual({ createdAt: new Date(1000), id: "x1" });
+    expect(connection.pageInfo.startCursor).toBe(cursor);
+    expect(reads).toBe(1);
+    expect(connection.pageInfo.endCursor).toBe(encodeCursor({ createdAt: new Date(2000), id: "x2" }));
+    expect(reads).toBe(2);
+  });
+
   it("refuses first and last together, and a hand-made before", () => {
     expect(() => pageRequest({ first: 1, last: 1 })).toThrowError(/first or last, not both/);
     try {

@@ -27,8 +27,26 @@ export class PageInfo {
 }
 
 export interface Connection<T> {
-  edges: { cursor: string; node: T }[];
+  edges: { readonly cursor: string; node: T }[];
   pageInfo: PageInfo;
+}
+
+/**
+ * One edge. Its cursor is encoded when a client asks for it (a field read), not for every row of
+ * every page: a dashboard's lists mostly go without (encoding was 1.5 % of the process's CPU
+ * serving its first page, which asks for none).
+ */
+class Edge<T> {
+  #cursor: string | undefined;
+
+  constructor(
+    private readonly position: Position,
+    readonly node: T,
+  ) {}
+
+  get cursor(): string {
+    return (this.#cursor ??= encodeCursor(this.position));
+  }
 }
 
 export function toConnection<R extends Position, T>(rows: R[], request: PageRequest, map: (row: R) => T): Connection<T> {
@@ -36,16 +54,17 @@ export function toConnection<R extends Position, T>(rows: R[], request: PageRequ
   const page = rows.slice(0, request.size);
   // A backward page was read oldest first.
   if (request.backward) page.reverse();
-  const edges = page.map((row) => ({ cursor: encodeCursor(row), node: map(row) }));
-  return {
-    edges,
-    pageInfo: Object.assign(new PageInfo(), {
-      hasNextPage: request.backward ? request.before !== undefined : more,
-      hasPreviousPage: request.backward ? more : request.after !== undefined,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    }),
-  };
+  const edges = page.map((row) => new Edge(row, map(row)));
+  const pageInfo = Object.assign(new PageInfo(), {
+    hasNextPage: request.backward ? request.before !== undefined : more,
+    hasPreviousPage: request.backward ? more : request.after !== undefined,
+  });
+  // The same for the page's own cursors.
+  Object.defineProperties(pageInfo, {
+    startCursor: { enumerable: true, get: () => edges[0]?.cursor ?? null },
+    endCursor: { enumerable: true, get: () => edges.at(-1)?.cursor ?? null },
+  });
+  return { edges, pageInfo };
 }
 
 /** A connection with nothing in it (what the operator key reads of a platform's lists). */

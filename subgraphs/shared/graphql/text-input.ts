@@ -15,6 +15,7 @@ import { findTextFault, textFault, textFaultMessage, type TextProblem } from "..
  */
 export interface DocumentText {
   readonly literal: TextProblem | undefined;
+  /** Each variable where it is first used (its path names it in a refusal). */
   readonly uses: readonly { readonly variable: string; readonly path: string }[];
 }
 
@@ -45,7 +46,8 @@ function readDocumentText(document: DocumentNode): DocumentText {
         for (const field of node.fields) inValue(field.value, `${path}.${field.name.value}`);
         return;
       case Kind.VARIABLE:
-        uses.push({ variable: node.name.value, path });
+        // A value is checked whole wherever it is used, so once is enough.
+        if (!uses.some((use) => use.variable === node.name.value)) uses.push({ variable: node.name.value, path });
         return;
       default:
         return;
@@ -77,7 +79,9 @@ export function findMalformedIn(
   }
   // Variables the document never uses are not executed, but they are stored nowhere either: a
   // request is refused for what it sends, so that no text check depends on where a value flows.
+  // (Those it uses were checked whole above: an entity fetch's representations once, not twice.)
   for (const [name, value] of Object.entries(variables)) {
+    if (text.uses.some((use) => use.variable === name)) continue;
     const problem = findTextFault(value, `$${name}`);
     if (problem) return problem;
   }
