@@ -39,8 +39,14 @@ export const CURSOR_ALIAS = "_mgCursor";
 const AFTER_VARIABLE = "mgAfter";
 const FROM_START_VARIABLE = "mgFromStart";
 const CURRENT_VARIABLE = "mgCurrent";
-/** Arguments the gateway sets itself (from the client's, on the first subscribe only for `current`). */
-const GATEWAY_ARGUMENTS = new Set(["after", "fromStart", "current"]);
+/** The arguments the gateway sets itself, each from a variable of its own (`current` from the client's on the first subscribe only). */
+const GATEWAY_SET = [
+  { argument: "after", variable: AFTER_VARIABLE, type: "ID" },
+  { argument: "fromStart", variable: FROM_START_VARIABLE, type: "Boolean" },
+  { argument: "current", variable: CURRENT_VARIABLE, type: "Boolean" },
+] as const;
+const GATEWAY_ARGUMENTS = new Set<string>(GATEWAY_SET.map((each) => each.argument));
+const GATEWAY_VARIABLES = new Set<string>(GATEWAY_SET.map((each) => each.variable));
 
 export type Position = { readonly after: string } | { readonly fromStart: true };
 
@@ -91,9 +97,7 @@ export function resumablePrimary(operation: string): ResumablePrimary | undefine
     ...root,
     arguments: [
       ...(root.arguments ?? []).filter((node) => !GATEWAY_ARGUMENTS.has(node.name.value)),
-      argument("after", variable(AFTER_VARIABLE)),
-      argument("fromStart", variable(FROM_START_VARIABLE)),
-      argument("current", variable(CURRENT_VARIABLE)),
+      ...GATEWAY_SET.map((each) => argument(each.argument, variable(each.variable))),
     ],
     selectionSet: {
       kind: Kind.SELECTION_SET,
@@ -106,12 +110,7 @@ export function resumablePrimary(operation: string): ResumablePrimary | undefine
   const rewritten: OperationDefinitionNode = {
     ...original,
     selectionSet: { ...original.selectionSet, selections: [field] },
-    variableDefinitions: [
-      ...(original.variableDefinitions ?? []),
-      definition(AFTER_VARIABLE, "ID"),
-      definition(FROM_START_VARIABLE, "Boolean"),
-      definition(CURRENT_VARIABLE, "Boolean"),
-    ],
+    variableDefinitions: [...(original.variableDefinitions ?? []), ...GATEWAY_SET.map((each) => definition(each.variable, each.type))],
   };
   // A client variable that only fed `after` is now unused, which GraphQL refuses: drop it.
   const used = new Set<string>();
@@ -120,9 +119,7 @@ export function resumablePrimary(operation: string): ResumablePrimary | undefine
   // Fragments (the planner names repeated selections) go along as they were.
   const definitions = document.definitions.map((node) => (node === original ? { ...rewritten, variableDefinitions } : node));
   const query = print({ kind: Kind.DOCUMENT, definitions } satisfies DocumentNode);
-  const forwarded = variableDefinitions
-    .map((node) => node.variable.name.value)
-    .filter((name) => name !== AFTER_VARIABLE && name !== FROM_START_VARIABLE && name !== CURRENT_VARIABLE);
+  const forwarded = variableDefinitions.map((node) => node.variable.name.value).filter((name) => !GATEWAY_VARIABLES.has(name));
 
   return {
     query,

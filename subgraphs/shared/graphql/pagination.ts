@@ -37,15 +37,18 @@ export interface Connection<T> {
  * serving its first page, which asks for none).
  */
 class Edge<T> {
+  readonly #position: Position;
   #cursor: string | undefined;
 
   constructor(
-    private readonly position: Position,
+    position: Position,
     readonly node: T,
-  ) {}
+  ) {
+    this.#position = position;
+  }
 
   get cursor(): string {
-    return (this.#cursor ??= encodeCursor(this.position));
+    return (this.#cursor ??= encodeCursor(this.#position));
   }
 }
 
