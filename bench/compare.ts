@@ -9,6 +9,11 @@
 // for bench:ledger without its gateway runs); every numeric field is compared as the median over
 // BENCH_ROUNDS (3) runs per side, head / base. A run that exits non-zero (bench:ledger's failed
 // integrity check) stops the comparison. Other BENCH_* settings pass through.
+//
+// BENCH_BASE_SCRIPT=own runs the base commit's own bench/<benchmark>.ts instead, for a base
+// older than the modules today's benchmark imports; a result line of its text output
+// (`<scenario>: <n>/s p50 <ms> ms p99 <ms> ms {errors}`, what bench:ledger has always printed)
+// counts like a JSON one.
 
 import { cpSync } from "node:fs";
 import os from "node:os";
@@ -40,11 +45,12 @@ function run(checkout: Checkout): Promise<Row[]> {
     child.on("error", reject);
     child.on("exit", (code) => {
       if (code !== 0) return reject(new Error(`bench/${benchmark}.ts in ${checkout.label} exited with ${code}:\n${output.slice(-3_000)}`));
-      const rows = output
-        .split("\n")
+      const lines = output.split("\n");
+      const json = lines
         .filter((line) => line.startsWith("{"))
         .map((line) => JSON.parse(line) as Row)
         .filter((row) => typeof row["scenario"] === "string");
+      const rows = json.length > 0 ? json : lines.flatMap(textResult);
       if (rows.length === 0)
         return reject(new Error(`bench/${benchmark}.ts printed no result line in ${checkout.label}:\n${output.slice(-3_000)}`));
       resolve(rows);
@@ -52,11 +58,21 @@ function run(checkout: Checkout): Promise<Row[]> {
   });
 }
 
+const TEXT_RESULT = /^(.+ \/ \S+): (\d+(?:\.\d+)?)\/s p50 ([\d.]+) ms p99 ([\d.]+) ms (\{.*\})$/;
+
+/** A result printed as text by an older benchmark, as the JSON line it prints now. */
+function textResult(line: string): Row[] {
+  const match = TEXT_RESULT.exec(line);
+  if (!match) return [];
+  const errors = Object.values(JSON.parse(match[5]!) as Record<string, number>).reduce((a, b) => a + b, 0);
+  return [{ scenario: match[1]!, "transfers/s": Number(match[2]), "p50 ms": Number(match[3]), "p99 ms": Number(match[4]), errors }];
+}
+
 async function main(): Promise<void> {
   const baseTree = checkoutOf(base!);
   const head = thisCheckout();
   try {
-    cpSync(join(head.root, "bench"), join(baseTree.root, "bench"), { recursive: true });
+    if (process.env["BENCH_BASE_SCRIPT"] !== "own") cpSync(join(head.root, "bench"), join(baseTree.root, "bench"), { recursive: true });
     const results = new Map<string, { base: Row[]; head: Row[] }>();
     const loads: string[] = [];
     console.log(`machine: ${machine()}; bench/${benchmark}.ts; ${baseTree.label}, ${head.label}; ${rounds} rounds`);

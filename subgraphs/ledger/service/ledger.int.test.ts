@@ -118,18 +118,21 @@ describe("opening ledger accounts", () => {
     const principal = await insertPlatform(deps);
     for (let round = 0; round < (usesPostgres() ? 300 : 10); round++) {
       const seller = await insertConnectedAccount({ tenantId: principal.tenantId });
+      // Each in its own transaction: on the autocommit client they would share one statement.
       await Promise.all(
         Array.from({ length: 8 }, () =>
-          post(deps.db.sql, principal, [
-            {
-              id: newId("ledgerTransaction"),
-              kind: "TEST",
-              entries: [
-                { accountId: principal.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -5n },
-                { accountId: seller, currency: USD, kind: "AVAILABLE", amount: 5n },
-              ],
-            },
-          ]),
+          deps.db.transaction((sql) =>
+            post(sql, principal, [
+              {
+                id: newId("ledgerTransaction"),
+                kind: "TEST",
+                entries: [
+                  { accountId: principal.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -5n },
+                  { accountId: seller, currency: USD, kind: "AVAILABLE", amount: 5n },
+                ],
+              },
+            ]),
+          ),
         ),
       );
       expect((await readBalances(deps.db, principal, [seller])).get(seller)).toEqual([

@@ -1,8 +1,9 @@
 // The ledger module's write API. Every movement of money in the platform goes through `post`,
 // inside the caller's database transaction (payouts and crypto call it in-process with their
-// own transaction, so their state change and its ledger transaction are one commit). It checks
-// the postings, writes them with one call of ledger_post (store/ledger-post.ts) and counts what
-// happened.
+// own transaction, so their state change and its ledger transaction are one commit), or on the
+// autocommit client for a posting that needs nothing else in its commit (then it shares a
+// statement and a commit with concurrent calls: group-commit.ts). It checks the postings, writes
+// them with one call of ledger_post (store/ledger-post.ts) and counts what happened.
 
 import { Counter, Histogram } from "prom-client";
 import type { SqlClient } from "../../shared/db/database.ts";
@@ -10,6 +11,7 @@ import { AppError } from "../../shared/errors.ts";
 import { processRegistry, secondsSince } from "../../shared/metrics.ts";
 import { checkPosting, type Posting } from "../domain/ledger.ts";
 import { sqlStateOf } from "../../shared/db/errors.ts";
+import { groupCommit } from "./group-commit.ts";
 import { callLedgerPost, ledgerPostPayload, type LedgerScope, type ScopedPosting } from "../store/ledger-post.ts";
 
 export type { LedgerScope, ScopedPosting } from "../store/ledger-post.ts";
@@ -30,7 +32,7 @@ type PostOutcome = "posted" | "insufficient_funds" | "invalid" | "error";
 
 const postingCount = new Counter({
   name: "moneygraph_ledger_postings_total",
-  help: "Ledger postings (balanced ledger transactions) by kind and outcome; a posting refused in a group commit and retried alone counts again",
+  help: "Ledger postings (balanced ledger transactions) by kind and the outcome their call got; a transfer batch split to isolate a refusal counts its postings again",
   labelNames: ["kind", "outcome"],
   registers: [processRegistry],
 });
@@ -43,8 +45,8 @@ const postDuration = new Histogram({
   registers: [processRegistry],
 });
 
-function recordPost(items: readonly ScopedPosting[], outcome: PostOutcome, startedMs?: number): void {
-  if (startedMs !== undefined) postDuration.observe({ outcome }, secondsSince(startedMs));
+/** Counts a call's postings by kind, once, with the outcome its caller got. */
+function recordPost(items: readonly ScopedPosting[], outcome: PostOutcome): void {
   const kinds = new Map<string, number>();
   for (const { posting } of items) kinds.set(posting.kind, (kinds.get(posting.kind) ?? 0) + 1);
   for (const [kind, count] of kinds) postingCount.inc({ kind, outcome }, count);
@@ -64,7 +66,9 @@ export async function post(sql: SqlClient, scope: LedgerScope, postings: readonl
 
 /**
  * `post` for postings of several tenants and modes at once: one statement, so that a group
- * commit can carry many platforms' postings. All or nothing, like `post`.
+ * commit can carry many platforms' postings. All or nothing, like `post`. On an autocommit
+ * client (`db.sql`) the call joins the ledger's group commit (group-commit.ts): concurrent calls
+ * share one statement and one commit, and each still succeeds or fails on its own postings.
  */
 export async function postScoped(sql: SqlClient, items: readonly ScopedPosting[]): Promise<void> {
   for (const { posting } of items) {
@@ -77,6 +81,17 @@ export async function postScoped(sql: SqlClient, items: readonly ScopedPosting[]
     }
   }
   if (items.length === 0) return;
+  try {
+    await (sql.autocommit ? groupCommit(sql, items, writePostings) : writePostings(sql, items));
+  } catch (error) {
+    recordPost(items, error instanceof AppError && error.code === "INSUFFICIENT_FUNDS" ? "insufficient_funds" : "error");
+    throw error;
+  }
+  recordPost(items, "posted");
+}
+
+/** One ledger_post statement for `items`, timed by outcome; MG001 becomes INSUFFICIENT_FUNDS. */
+async function writePostings(sql: SqlClient, items: readonly ScopedPosting[]): Promise<void> {
   // Subscribers hear of the change by a NOTIFY per touched account: after the commit where the
   // client can promise that (outside the transaction, so commits do not queue on Postgres's
   // notification lock), inside the transaction otherwise.
@@ -87,12 +102,12 @@ export async function postScoped(sql: SqlClient, items: readonly ScopedPosting[]
     await callLedgerPost(sql, payload);
   } catch (error) {
     if (sqlStateOf(error) === INSUFFICIENT_FUNDS_STATE) {
-      recordPost(items, "insufficient_funds", started);
+      postDuration.observe({ outcome: "insufficient_funds" }, secondsSince(started));
       throw new AppError("INSUFFICIENT_FUNDS", "Insufficient available funds for this operation");
     }
-    recordPost(items, "error", started);
+    postDuration.observe({ outcome: "error" }, secondsSince(started));
     throw error;
   }
-  recordPost(items, "posted", started);
+  postDuration.observe({ outcome: "posted" }, secondsSince(started));
   notifyAfterCommit?.(BALANCE_EVENTS_CHANNEL, [...new Set(payload.events.map((e) => e.account_id))]);
 }

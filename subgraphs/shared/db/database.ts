@@ -32,6 +32,12 @@ export interface SqlClient {
    * absent, notify inside the transaction instead.
    */
   notifyAfterCommit?(channel: string, payloads: readonly string[]): void;
+  /**
+   * True for the autocommit `db.sql` (each statement its own transaction, on any pooled
+   * connection): a caller may then share one statement among concurrent calls (the ledger's
+   * group commit, subgraphs/ledger/service/group-commit.ts).
+   */
+  readonly autocommit?: boolean;
 }
 
 const NOTIFY_SQL = "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p";
@@ -169,6 +175,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       query: (text, params) => observed(observers, text, async () => (await pool.query(text, params as unknown[] | undefined)).rows),
       exec: (script) => observed(observers, script, async () => void (await pool.query(script))),
       notifyAfterCommit: (channel, payloads) => notifier.notify(channel, payloads),
+      autocommit: true,
     },
     async session(fn) {
       const client = await pool.connect();
@@ -323,6 +330,7 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
       observed(observers, text, async () => (await lite.query(text, params as unknown[] | undefined)).rows as never[]),
     exec: (script) => observed(observers, script, async () => void (await lite.exec(script))),
     notifyAfterCommit: (channel, payloads) => notifier.notify(channel, payloads),
+    autocommit: true,
   };
   return {
     kind: "pglite",

@@ -1,0 +1,111 @@
+// Group commit for postings that need nothing else in their commit: `post` and `postScoped`
+// called on an autocommit client (`db.sql`). Each such call was one statement and one commit, so
+// a hot account committed one posting per WAL flush, its row lock held across the flush. Calls
+// that arrive while an earlier statement is in flight now wait for the next one and share it: up
+// to MAX_POSTINGS postings of any tenants in one `ledger_post` call (one statement, one commit),
+// each still its own ledger transaction, history rows and balance events (numbered as if they
+// had committed one at a time). At low load a batch is one call and nothing waits.
+//
+// A batch is all or nothing, so a batch the ledger refuses (one call short of funds: MG001, or
+// data no commit can hold) is split in two and each half tried again, until the call at fault
+// fails alone and every other call commits: one tenant's refusal never fails another's posting.
+// A database outage fails the whole batch at once (splitting cannot help). One group commit per
+// autocommit client (a WeakMap on the client), so per process.
+
+import { Counter, Histogram } from "prom-client";
+import type { SqlClient } from "../../shared/db/database.ts";
+import { isDatabaseUnavailable } from "../../shared/db/unavailable.ts";
+import { processRegistry } from "../../shared/metrics.ts";
+import type { ScopedPosting } from "../store/ledger-post.ts";
+
+/** Postings per statement, at most (a call is never split: one larger than this goes alone). */
+export const MAX_POSTINGS = 64;
+
+const batchCalls = new Histogram({
+  name: "moneygraph_ledger_group_commit_calls",
+  help: "Calls of post on an autocommit client per ledger_post statement, as taken from the queue (before any split)",
+  buckets: [1, 2, 4, 8, 16, 32, 64],
+  registers: [processRegistry],
+});
+
+const splits = new Counter({
+  name: "moneygraph_ledger_group_commit_splits_total",
+  help: "Group commits of postings the ledger refused as a whole and split in two to isolate the call at fault",
+  registers: [processRegistry],
+});
+
+/** Writes the postings in one statement, all or nothing (postScoped's write). */
+export type WritePostings = (sql: SqlClient, items: readonly ScopedPosting[]) => Promise<void>;
+
+interface Call {
+  readonly items: readonly ScopedPosting[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+class GroupCommit {
+  private readonly queue: Call[] = [];
+  private draining: Promise<void> | undefined;
+
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly write: WritePostings,
+  ) {}
+
+  submit(items: readonly ScopedPosting[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ items, resolve, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.take();
+        batchCalls.observe(batch.length);
+        const outcomes = await this.commit(batch);
+        batch.forEach((call, i) => {
+          const outcome = outcomes[i];
+          if (outcome) call.reject(outcome);
+          else call.resolve();
+        });
+      }
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  /** The calls at the head of the queue whose postings fit in one statement (at least one call). */
+  private take(): Call[] {
+    let postings = this.queue[0]!.items.length;
+    let calls = 1;
+    while (calls < this.queue.length && postings + this.queue[calls]!.items.length <= MAX_POSTINGS) {
+      postings += this.queue[calls]!.items.length;
+      calls += 1;
+    }
+    return this.queue.splice(0, calls);
+  }
+
+  /** What each call came to: undefined when committed, else the error its caller gets. */
+  private async commit(calls: readonly Call[]): Promise<(Error | undefined)[]> {
+    try {
+      await this.write(this.sql, calls.length === 1 ? calls[0]!.items : calls.flatMap((call) => call.items));
+      return calls.map(() => undefined);
+    } catch (error) {
+      if (calls.length === 1 || isDatabaseUnavailable(error)) return calls.map(() => error as Error);
+      splits.inc();
+      const half = Math.ceil(calls.length / 2);
+      return [...(await this.commit(calls.slice(0, half))), ...(await this.commit(calls.slice(half)))];
+    }
+  }
+}
+
+const groupCommits = new WeakMap<SqlClient, GroupCommit>();
+
+/** Commits `items` in the autocommit client's next shared statement; resolves once they committed. */
+export function groupCommit(sql: SqlClient, items: readonly ScopedPosting[], write: WritePostings): Promise<void> {
+  let commit = groupCommits.get(sql);
+  if (!commit) groupCommits.set(sql, (commit = new GroupCommit(sql, write)));
+  return commit.submit(items);
+}
