@@ -6,6 +6,9 @@
 // Needs DATABASE_URL (a Postgres server): the run creates its own database and drops it.
 // BENCH_SECONDS (default 10) sets each run's measured time; BENCH_WRITERS (default 32);
 // BENCH_GATEWAY=false skips the gateway runs (bench:ledger:compare compares the rest);
+// BENCH_POST=transaction runs each post() in a transaction of its own (one statement per commit,
+// as a caller posting inside its own transaction does) instead of on the autocommit client, where
+// concurrent calls share statements (the ledger's group commit);
 // BENCH_CPU_PROFILE=<directory>: the all-in-one process of the gateway runs writes a V8 CPU profile
 // there when it stops (`node --import tsx bench/profile.ts <directory>` sums it by package). Each
 // result is also a JSON line with a `scenario`, for bench/compare.ts; an integrity failure exits 1.
@@ -33,6 +36,7 @@ const seconds = Number(process.env["BENCH_SECONDS"] ?? 10);
 const writers = Number(process.env["BENCH_WRITERS"] ?? 32);
 const viaGatewayToo = process.env["BENCH_GATEWAY"] !== "false";
 const cpuProfile = process.env["BENCH_CPU_PROFILE"];
+const postInTransaction = process.env["BENCH_POST"] === "transaction";
 
 interface Platform {
   principal: PlatformPrincipal;
@@ -71,7 +75,7 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 function viaPost(deps: Dependencies, platforms: Platform[]) {
   return async () => {
     const platform = pick(platforms);
-    await post(deps.db.sql, platform.principal, [
+    const postings = [
       transferPosting({
         ledgerTransactionId: newId("ledgerTransaction"),
         transferId: newId("transfer"),
@@ -83,7 +87,9 @@ function viaPost(deps: Dependencies, platforms: Platform[]) {
         destinationBalanceTransactionId: newId("balanceTransaction"),
         at: new Date(),
       }),
-    ]);
+    ];
+    if (postInTransaction) await deps.db.transaction((sql) => post(sql, platform.principal, postings));
+    else await post(deps.db.sql, platform.principal, postings);
   };
 }
 

@@ -9,7 +9,7 @@ import { newId, type AccountId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import type { Posting } from "../domain/ledger.ts";
 import { verifyLedger } from "../store/integrity.ts";
-import { MAX_POSTINGS } from "./group-commit.ts";
+import { MAX_IN_FLIGHT, MAX_POSTINGS } from "./group-commit.ts";
 import { post } from "./post.ts";
 import { readBalances } from "./read-balances.ts";
 
@@ -66,7 +66,7 @@ describe("the ledger's group commit", () => {
         }),
       ),
     );
-    // The first call goes alone (nothing was in flight); the rest wait for it and share.
+    // The first calls go alone (nothing was in flight); the rest wait for a statement and share.
     expect(statements).toBeLessThan(calls);
     expect(statements).toBeGreaterThanOrEqual(1);
     const paid = (parity: number) =>
@@ -134,13 +134,15 @@ describe("the ledger's group commit", () => {
     const large = Array.from({ length: MAX_POSTINGS + 6 }, () => pay(scope, seller, 1n));
     const statements = await statementsDuring(deps, () =>
       Promise.all([
-        post(deps.db.sql, scope, [pay(scope, seller, 1n)]),
+        // These take every statement that may run at once; the rest queue behind them.
+        ...Array.from({ length: MAX_IN_FLIGHT }, () => post(deps.db.sql, scope, [pay(scope, seller, 1n)])),
         post(deps.db.sql, scope, large),
+        post(deps.db.sql, scope, [pay(scope, seller, 1n)]),
         post(deps.db.sql, scope, [pay(scope, seller, 1n)]),
       ]),
     );
-    // The first alone, the large one alone (nothing fits beside it), then the last.
-    expect(statements).toBe(3);
-    expect(await available(deps, scope, seller)).toBe(BigInt(MAX_POSTINGS + 8));
+    // The large call alone (nothing fits beside it), then the last two together.
+    expect(statements).toBe(MAX_IN_FLIGHT + 2);
+    expect(await available(deps, scope, seller)).toBe(BigInt(MAX_IN_FLIGHT + MAX_POSTINGS + 8));
   });
 });
