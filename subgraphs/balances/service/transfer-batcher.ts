@@ -18,7 +18,7 @@ import { Counter, Histogram } from "prom-client";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
 import type { CoreDependencies } from "../../shared/context.ts";
 import type { SqlClient } from "../../shared/db/database.ts";
-import { isDatabaseUnavailable } from "../../shared/db/unavailable.ts";
+import { commitSplittingOnFailure } from "../../shared/db/split-on-failure.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
 import { AppError, notFound, serviceUnavailable, refused } from "../../shared/errors.ts";
 import { Idempotency, idempotencyConflict } from "../../shared/idempotency/idempotency.ts";
@@ -94,19 +94,15 @@ export class TransferBatcher {
 
   /**
    * Commits the batch; if its transaction fails (after its retries) for something in the data,
-   * bisects so that a transfer no commit can hold fails alone and the others go through: one
-   * platform's bad input never fails another's transfers. A database outage fails them all at
-   * once (splitting cannot help). Nothing of a failed transaction happened, so a half may retry.
+   * splits it so that a transfer no commit can hold fails alone and the others go through
+   * (shared/db/split-on-failure.ts).
    */
-  private async commit(requests: TransferRequest[]): Promise<Outcome[]> {
-    try {
-      return await inTransaction(this.deps.db, (sql) => transact(sql, requests));
-    } catch (error) {
-      if (requests.length === 1 || isDatabaseUnavailable(error)) return requests.map(() => error as Error);
-      bisections.inc();
-      const half = Math.ceil(requests.length / 2);
-      return [...(await this.commit(requests.slice(0, half))), ...(await this.commit(requests.slice(half)))];
-    }
+  private commit(requests: readonly TransferRequest[]): Promise<Outcome[]> {
+    return commitSplittingOnFailure(
+      requests,
+      (part) => inTransaction(this.deps.db, (sql) => transact(sql, part)),
+      () => bisections.inc(),
+    );
   }
 
   private async drain(): Promise<void> {
@@ -137,7 +133,7 @@ export class TransferBatcher {
   }
 }
 
-async function transact(sql: SqlClient, requests: TransferRequest[]): Promise<Outcome[]> {
+async function transact(sql: SqlClient, requests: readonly TransferRequest[]): Promise<Outcome[]> {
   const outcomes: (Outcome | undefined)[] = requests.map(() => undefined);
 
   const destinations = await accountFactsAcross(

@@ -9,13 +9,13 @@
 //
 // A batch is all or nothing, so a batch the ledger refuses (one call short of funds: MG001, or
 // data no commit can hold) is split in two and each half tried again, until the call at fault
-// fails alone and every other call commits: one tenant's refusal never fails another's posting.
-// A database outage fails the whole batch at once (splitting cannot help). One group commit per
+// fails alone and every other call commits (shared/db/split-on-failure.ts, as the transfer
+// batcher does): one tenant's refusal never fails another's posting. One group commit per
 // autocommit client (a WeakMap on the client), so per process.
 
 import { Counter, Histogram } from "prom-client";
 import type { SqlClient } from "../../shared/db/database.ts";
-import { isDatabaseUnavailable } from "../../shared/db/unavailable.ts";
+import { commitSplittingOnFailure } from "../../shared/db/split-on-failure.ts";
 import { processRegistry } from "../../shared/metrics.ts";
 import type { ScopedPosting } from "../store/ledger-post.ts";
 
@@ -100,16 +100,15 @@ class GroupCommit {
   }
 
   /** What each call came to: undefined when committed, else the error its caller gets. */
-  private async commit(calls: readonly Call[]): Promise<(Error | undefined)[]> {
-    try {
-      await this.write(this.sql, calls.length === 1 ? calls[0]!.items : calls.flatMap((call) => call.items));
-      return calls.map(() => undefined);
-    } catch (error) {
-      if (calls.length === 1 || isDatabaseUnavailable(error)) return calls.map(() => error as Error);
-      splits.inc();
-      const half = Math.ceil(calls.length / 2);
-      return [...(await this.commit(calls.slice(0, half))), ...(await this.commit(calls.slice(half)))];
-    }
+  private commit(calls: readonly Call[]): Promise<(Error | undefined)[]> {
+    return commitSplittingOnFailure(
+      calls,
+      async (part) => {
+        await this.write(this.sql, part.length === 1 ? part[0]!.items : part.flatMap((call) => call.items));
+        return part.map(() => undefined);
+      },
+      () => splits.inc(),
+    );
   }
 }
 
