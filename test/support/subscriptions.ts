@@ -111,7 +111,7 @@ export function eventHub(platform: RunningPlatform | RunningSubgraph) {
 
 /** Waits until the balances subgraph streams the account upstream (to at least `count` subscribers). */
 export async function upstreamSubscribed(platform: RunningPlatform | RunningSubgraph, accountId: string, count = 1): Promise<void> {
-  await until(() => eventHub(platform).subscriberCount(accountId) >= count, `${count} upstream subscribers of ${accountId}`);
+  await until(() => eventHub(platform).subscriberCount(accountId, true) >= count, `${count} upstream subscribers of ${accountId}`);
 }
 
 /**

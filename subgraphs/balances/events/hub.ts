@@ -55,9 +55,15 @@ export class BalanceEventHub {
     return { accounts: this.feeds.size, subscribers };
   }
 
-  /** Subscribers attached to one account. */
-  subscriberCount(accountId: string): number {
-    return this.feeds.get(accountId)?.subscribers.size ?? 0;
+  /**
+   * Subscribers attached to one account; with `positioned`, only once the account's position is
+   * read, from when on every event committed reaches them (before it, one committed meanwhile may
+   * fall before their start).
+   */
+  subscriberCount(accountId: string, positioned = false): number {
+    const feed = this.feeds.get(accountId);
+    if (!feed || (positioned && feed.cursor === undefined)) return 0;
+    return feed.subscribers.size;
   }
 
   /**

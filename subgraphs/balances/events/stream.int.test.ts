@@ -68,7 +68,7 @@ async function take(stream: AsyncIterator<BalanceEventRow>, count: number, timeo
 
 async function joined(events: BalanceEventHub, accountId: string, count = 1) {
   const deadline = Date.now() + 10_000;
-  while (events.subscriberCount(accountId) < count) {
+  while (events.subscriberCount(accountId, true) < count) {
     if (Date.now() > deadline) throw new Error("the stream did not join the hub");
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -130,38 +130,34 @@ describe("transfers of several platforms sharing a commit", () => {
     const platforms = await Promise.all([0, 1].map(() => insertPlatform(deps)));
     const sellers = await Promise.all(platforms.map((p) => insertConnectedAccount({ tenantId: p.tenantId })));
     for (const p of platforms) await createTopup(deps, p, { accountId: p.tenantId, amount: 100n, currency: USD }, randomUUID());
-    // Claim the keys first, then hand all transfers over in one tick: the first starts a commit
-    // on its own, the others arrive while it is in flight and share the next one.
-    const requests = await Promise.all(
-      [0, 1, 0, 1, 0].map(async (p) => {
-        const principal = platforms[p]!;
-        const idempotencyKey = randomUUID();
-        const claim = await deps.idempotency.claim({
-          scope: principalScope(principal),
-          key: idempotencyKey,
-          operation: "test",
-          params: {},
-        });
-        if (claim.kind !== "claimed") throw new Error("not claimed");
-        return {
-          principal,
-          destinationAccountId: sellers[p]!,
-          money: { amount: 10n, currency: USD },
-          description: undefined,
-          idempotencyKey,
-          claimToken: claim.token,
-        };
-      }),
+    // All transfers in one tick: the first starts a commit on its own, the others arrive while
+    // it is in flight and share the next one. New keys need no statement before the batch.
+    const keys = [0, 1, 0, 1, 0].map(() => randomUUID());
+    const records = await Promise.all(
+      [0, 1, 0, 1, 0].map((p, i) =>
+        createTransfer(deps, platforms[p]!, { destinationAccountId: sellers[p]!, amount: 10n, currency: USD }, keys[i]!),
+      ),
     );
-    const batcher = deps.balances.transfers;
-    const records = await Promise.all(requests.map((request) => batcher.submit(request)));
-    const rows = await deps.db.sql.query<{ tenant_id: string; commit: string }>(
-      "SELECT tenant_id, xmin::text AS commit FROM transfer WHERE id = ANY($1::varchar[])",
+    const rows = await deps.db.sql.query<{ id: string; tenant_id: string; commit: string }>(
+      "SELECT id, tenant_id, xmin::text AS commit FROM transfer WHERE id = ANY($1::varchar[])",
       [records.map((r) => r.id)],
     );
     const commits = new Map<string, Set<string>>();
     for (const row of rows) commits.set(row.commit, (commits.get(row.commit) ?? new Set()).add(row.tenant_id));
     expect([...commits.values()].map((tenants) => tenants.size).sort()).toEqual([1, 2]);
+    // Each key was written, completed with its transfer, in that transfer's commit.
+    const written = await deps.db.sql.query<{ key: string; status: string; response: { transferId: string }; commit: string }>(
+      "SELECT key, status::text AS status, response, xmin::text AS commit FROM idempotency_key WHERE key = ANY($1::text[])",
+      [keys],
+    );
+    const commitOf = new Map(rows.map((row) => [row.id, row.commit]));
+    expect(written).toHaveLength(5);
+    for (const row of written) {
+      expect(row.status).toBe("COMPLETED");
+      const transfer = records[(keys as string[]).indexOf(row.key)]!;
+      expect(row.response).toEqual({ transferId: transfer.id });
+      expect(row.commit).toBe(commitOf.get(transfer.id));
+    }
     for (const p of platforms) expect((await readBalances(deps.db, p, [p.tenantId])).get(p.tenantId)?.[0]?.available).toBeLessThan(100n);
     for (const p of platforms) expect((await verifyLedger(deps.db.sql, { tenantId: p.tenantId })).problems).toEqual([]);
   });
@@ -183,10 +179,20 @@ describe("transfers of several platforms sharing a commit", () => {
       { p: 2, description: "fine too" },
       { p: 0, description: undefined },
     ];
+    // Every other key claimed before (the way back for a key found used), the rest new, the
+    // poisoned one among them: both kinds share the batches.
     const requests = await Promise.all(
-      plan.map(async ({ p, description }) => {
+      plan.map(async ({ p, description }, i) => {
         const principal = platforms[p]!;
         const idempotencyKey = randomUUID();
+        const transfer = {
+          principal,
+          destinationAccountId: sellers[p]!,
+          money: { amount: 100n, currency: USD },
+          description,
+          idempotencyKey,
+        };
+        if (i % 2 === 0) return { ...transfer, key: { fingerprint: "test" } };
         const claim = await deps.idempotency.claim({
           scope: principalScope(principal),
           key: idempotencyKey,
@@ -194,14 +200,7 @@ describe("transfers of several platforms sharing a commit", () => {
           params: {},
         });
         if (claim.kind !== "claimed") throw new Error("not claimed");
-        return {
-          principal,
-          destinationAccountId: sellers[p]!,
-          money: { amount: 100n, currency: USD },
-          description,
-          idempotencyKey,
-          claimToken: claim.token,
-        };
+        return { ...transfer, key: { claimToken: claim.token } };
       }),
     );
     // All in one tick: the first commits alone, the other six share the next commit.
@@ -243,6 +242,89 @@ describe("transfers of several platforms sharing a commit", () => {
   });
 });
 
+describe("idempotency keys written in the transfer's commit", () => {
+  it("replay the first transfer, refuse other parameters, and move the money once", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    const seller = await insertConnectedAccount({ tenantId: principal.tenantId });
+    await createTopup(deps, principal, { accountId: principal.tenantId, amount: 100n, currency: USD }, randomUUID());
+    const key = randomUUID();
+    const input = { destinationAccountId: seller, amount: 30n, currency: USD, description: "order 1" };
+    const first = await createTransfer(deps, principal, input, key);
+    const replay = await createTransfer(deps, principal, input, key);
+    expect(replay).toEqual(first);
+    const reused = await createTransfer(deps, principal, { ...input, amount: 31n }, key).catch((error: AppError) => error);
+    expect((reused as AppError).code).toBe("IDEMPOTENCY_KEY_REUSED");
+    const balances = await readBalances(deps.db, principal, [principal.tenantId, seller]);
+    expect(balances.get(principal.tenantId)?.[0]?.available).toBe(70n);
+    expect(balances.get(seller)?.[0]?.available).toBe(30n);
+  });
+
+  it("move the money once for concurrent duplicates, in one batch or two processes, and answer each the same transfer", async () => {
+    const deps = await testDeps();
+    const other = createDependencies(deps.db, deps.config, deps.logger);
+    try {
+      const principal = await insertPlatform(deps);
+      const sellers = await Promise.all([0, 1, 2].map(() => insertConnectedAccount({ tenantId: principal.tenantId })));
+      await createTopup(deps, principal, { accountId: principal.tenantId, amount: 1_000n, currency: USD }, randomUUID());
+      // Each key sent three times at once to one process and twice to the other, among the others.
+      const keys = sellers.map(() => randomUUID());
+      const sends = [0, 1, 2].flatMap((round) =>
+        sellers.map((seller, s) =>
+          createTransfer(round === 1 ? other : deps, principal, { destinationAccountId: seller, amount: 10n, currency: USD }, keys[s]!),
+        ),
+      );
+      const more = sellers.map((seller, s) =>
+        createTransfer(s === 1 ? other : deps, principal, { destinationAccountId: seller, amount: 10n, currency: USD }, keys[s]!),
+      );
+      const answers = await Promise.all([...sends, ...more]);
+      for (const [i, answer] of answers.entries()) expect(answer.id).toBe(answers[i % sellers.length]!.id);
+      const stored = await deps.db.sql.query("SELECT 1 FROM transfer WHERE tenant_id = $1", [principal.tenantId]);
+      expect(stored).toHaveLength(3);
+      const balances = await readBalances(deps.db, principal, [principal.tenantId]);
+      expect(balances.get(principal.tenantId)?.[0]?.available).toBe(970n);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it("take over a key past its 24 hours through a claim, completed with the new transfer", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    const seller = await insertConnectedAccount({ tenantId: principal.tenantId });
+    await createTopup(deps, principal, { accountId: principal.tenantId, amount: 100n, currency: USD }, randomUUID());
+    const key = randomUUID();
+    const dayAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
+    await deps.db.sql.query(
+      `INSERT INTO idempotency_key (scope, key, operation, fingerprint, status, response, claim_token, locked_until, created_at, expires_at)
+       VALUES ($1, $2, 'createPayout', 'old', 'COMPLETED', '{"payoutId": "po_old"}', 'old', $3, $3, $4)`,
+      [principalScope(principal), key, dayAgo, new Date(Date.now() - 60 * 60 * 1000)],
+    );
+    const transfer = await createTransfer(deps, principal, { destinationAccountId: seller, amount: 5n, currency: USD }, key);
+    const [row] = await deps.db.sql.query<{ operation: string; status: string; response: unknown }>(
+      "SELECT operation, status::text AS status, response FROM idempotency_key WHERE scope = $1 AND key = $2",
+      [principalScope(principal), key],
+    );
+    expect(row).toEqual({ operation: "createTransfer", status: "COMPLETED", response: { transferId: transfer.id } });
+  });
+
+  it("answer IDEMPOTENCY_KEY_IN_USE while another request holds the key, and move nothing", async () => {
+    const deps = await testDeps();
+    const principal = await insertPlatform(deps);
+    const seller = await insertConnectedAccount({ tenantId: principal.tenantId });
+    await createTopup(deps, principal, { accountId: principal.tenantId, amount: 100n, currency: USD }, randomUUID());
+    const key = randomUUID();
+    const input = { destinationAccountId: seller, amount: 5n, currency: USD };
+    // As if the first request were running in another process: its claim, fresh and unfinished.
+    const elsewhere = await deps.idempotency.claim({ scope: principalScope(principal), key, operation: "createTransfer", params: input });
+    expect(elsewhere.kind).toBe("claimed");
+    const answer = await createTransfer(deps, principal, input, key).catch((error: AppError) => error);
+    expect((answer as AppError).code).toBe("IDEMPOTENCY_KEY_IN_USE");
+    expect(await deps.db.sql.query("SELECT 1 FROM transfer WHERE tenant_id = $1", [principal.tenantId])).toEqual([]);
+    if (elsewhere.kind === "claimed") await deps.idempotency.release({ scope: principalScope(principal), key }, elsewhere.token);
+  });
+});
+
 describe("the transfer batcher's life", () => {
   it("is built with the dependencies and shared by their copies", async () => {
     const deps = await testDeps();
@@ -260,12 +342,9 @@ describe("the transfer batcher's life", () => {
     const sellers = await Promise.all([0, 1, 2].map(() => insertConnectedAccount({ tenantId: principal.tenantId })));
     await createTopup(deps, principal, { accountId: principal.tenantId, amount: 1_000n, currency: USD }, randomUUID());
 
-    // Claimed and queued, none committed yet when stop is called.
+    // Queued at once (a new key needs no statement first), none committed yet when stop is called.
     const submitted = [...sellers, ...sellers].map((destinationAccountId) =>
       createTransfer(deps, principal, { destinationAccountId, amount: 10n, currency: USD }, randomUUID()),
-    );
-    await until(
-      async () => (await deps.db.sql.query("SELECT 1 FROM idempotency_key WHERE scope = $1", [principalScope(principal)])).length >= 7,
     );
     await deps.stop();
     // Stopped means drained: every queued transfer has committed by now.
@@ -285,11 +364,3 @@ describe("the transfer batcher's life", () => {
     expect((await verifyLedger(deps.db.sql, { tenantId: principal.tenantId })).problems).toEqual([]);
   });
 });
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -6,13 +6,16 @@
 // ledger transaction, history rows and balance events. At low load a batch is one transfer and
 // nothing waits.
 //
-// In each batch's transaction: read the destinations, lock the platforms' balance rows (in
-// ledger account id order) and decide in arrival order which transfers each can afford (the
-// rest get INSUFFICIENT_FUNDS), complete the accepted keys, write the transfer rows, post the
-// postings in one ledger call. Refused transfers release their keys. A transfer whose data no
-// commit can hold (a bug, or input an edge check missed) fails alone: see commit(). One per
-// process (deps.balances.transfers, built by createDependencies): several processes each batch
-// their own share. Stopping it lets the queued transfers commit first.
+// In each batch's transaction: write the keys not used before, already completed (a transfer
+// whose key exists goes back to its caller, which claims it the usual way: createTransfer), read
+// the destinations, lock the platforms' balance rows (in ledger account id order) and decide in
+// arrival order which transfers each can afford (the rest get INSUFFICIENT_FUNDS), complete the
+// keys claimed before, delete the keys of refused transfers, write the transfer rows, post the
+// postings in one ledger call. So a transfer with a new key costs no statement or commit of its
+// own: its key commits with its money or not at all (Idempotency.insertCompleted). A transfer
+// whose data no commit can hold (a bug, or input an edge check missed) fails alone: see commit().
+// One per process (deps.balances.transfers, built by createDependencies): several processes each
+// batch their own share. Stopping it lets the queued transfers commit first.
 
 import { Counter, Histogram } from "prom-client";
 import { principalScope, type PlatformPrincipal } from "../../shared/auth/principal.ts";
@@ -22,7 +25,7 @@ import { commitSplittingOnFailure } from "../../shared/db/split-on-failure.ts";
 import { inTransaction } from "../../shared/db/transaction.ts";
 import { AppError, notFound, serviceUnavailable, refused } from "../../shared/errors.ts";
 import { Idempotency, idempotencyConflict } from "../../shared/idempotency/idempotency.ts";
-import { newId, type AccountId } from "../../shared/ids.ts";
+import { newId, randomToken, type AccountId } from "../../shared/ids.ts";
 import { processRegistry } from "../../shared/metrics.ts";
 import type { Money } from "../../shared/money/money.ts";
 import { accountFactsAcross } from "../../accounts/api.ts";
@@ -52,18 +55,28 @@ export interface TransferRequest {
   readonly money: Money;
   readonly description: string | undefined;
   readonly idempotencyKey: string;
-  /** The claim on the idempotency key, taken before queueing. */
-  readonly claimToken: string;
+  /**
+   * How the key is held: `fingerprint` (of the request, as Idempotency.claim computes it) for a
+   * key to write in the batch's transaction, the usual way; `claimToken` for a key claimed before
+   * queueing (the way back for a key found used).
+   */
+  readonly key: { readonly fingerprint: string } | { readonly claimToken: string };
 }
+
+/** The answer to a transfer whose new key was found used: claim it (Idempotency.claim) instead. */
+export const KEY_TAKEN = Symbol("key taken");
+export type KeyTaken = typeof KEY_TAKEN;
 
 interface Queued {
   readonly request: TransferRequest;
-  resolve(record: TransferRecord): void;
+  resolve(record: TransferRecord | KeyTaken): void;
   reject(error: unknown): void;
 }
 
-/** What each transfer of a batch came to: done, or the error its caller gets. */
-type Outcome = TransferRecord | Error;
+/** What each transfer of a batch came to: done, its key found used, or the error its caller gets. */
+type Outcome = TransferRecord | KeyTaken | Error;
+
+const claimTokenOf = (request: TransferRequest) => ("claimToken" in request.key ? request.key.claimToken : undefined);
 
 export class TransferBatcher {
   private readonly queue: Queued[] = [];
@@ -72,7 +85,7 @@ export class TransferBatcher {
 
   constructor(private readonly deps: Pick<CoreDependencies, "db" | "idempotency">) {}
 
-  submit(request: TransferRequest): Promise<TransferRecord> {
+  submit(request: TransferRequest): Promise<TransferRecord | KeyTaken> {
     if (this.stopped) return this.refuseStopped(request);
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
@@ -88,8 +101,15 @@ export class TransferBatcher {
 
   /** After stop (the process is shutting down): nothing ran, the key is free for a retry. */
   private async refuseStopped(request: TransferRequest): Promise<never> {
-    await this.deps.idempotency.release({ scope: principalScope(request.principal), key: request.idempotencyKey }, request.claimToken);
+    await this.release(request);
     throw serviceUnavailable();
+  }
+
+  /** Frees a key claimed before queueing whose transfer did not happen (a new key was never written). */
+  private async release(request: TransferRequest): Promise<void> {
+    const claimToken = claimTokenOf(request);
+    if (claimToken === undefined) return;
+    await this.deps.idempotency.release({ scope: principalScope(request.principal), key: request.idempotencyKey }, claimToken);
   }
 
   /**
@@ -114,15 +134,15 @@ export class TransferBatcher {
         await Promise.all(
           batch.map(async (item, i) => {
             const outcome = outcomes[i];
-            const { principal, idempotencyKey, claimToken } = item.request;
+            const claimToken = claimTokenOf(item.request);
             if (outcome && !(outcome instanceof Error)) {
-              this.deps.idempotency.finished(claimToken);
+              if (claimToken !== undefined) this.deps.idempotency.finished(claimToken);
               return item.resolve(outcome);
             }
             // Counted here, once, not in transact(): a bisected batch runs that again.
             if (outcome instanceof AppError && outcome.code === "IDEMPOTENCY_KEY_IN_USE")
               idempotencyConflict("createTransfer", outcome.code);
-            await this.deps.idempotency.release({ scope: principalScope(principal), key: idempotencyKey }, claimToken);
+            await this.release(item.request);
             item.reject(outcome);
           }),
         );
@@ -135,13 +155,47 @@ export class TransferBatcher {
 
 async function transact(sql: SqlClient, requests: readonly TransferRequest[]): Promise<Outcome[]> {
   const outcomes: (Outcome | undefined)[] = requests.map(() => undefined);
+  const now = new Date();
+  // Made first: a new key is written with its result, the transfer's id.
+  const records = requests.map((request): TransferRecord => ({
+    id: newId("transfer"),
+    sourceAccountId: request.principal.tenantId,
+    destinationAccountId: request.destinationAccountId,
+    amount: request.money.amount,
+    currency: request.money.currency,
+    description: request.description ?? null,
+    balanceTransactionId: newId("balanceTransaction"),
+    destinationBalanceTransactionId: newId("balanceTransaction"),
+    createdAt: now,
+  }));
 
+  // New keys first, before any balance lock (see Idempotency.insertCompleted).
+  const fresh = requests.flatMap((request, i) =>
+    "fingerprint" in request.key
+      ? [
+          {
+            i,
+            scope: principalScope(request.principal),
+            key: request.idempotencyKey,
+            operation: "createTransfer",
+            fingerprint: request.key.fingerprint,
+            token: randomToken(24),
+            response: { transferId: records[i]!.id },
+          },
+        ]
+      : [],
+  );
+  const written = await Idempotency.insertCompleted(sql, fresh, now);
+  for (const key of fresh) if (!written.has(key.token)) outcomes[key.i] = KEY_TAKEN;
+
+  const open = requests.flatMap((request, i) => (outcomes[i] ? [] : [i]));
   const destinations = await accountFactsAcross(
     sql,
-    requests.map((r) => ({ scope: r.principal, accountId: r.destinationAccountId })),
+    open.map((i) => ({ scope: requests[i]!.principal, accountId: requests[i]!.destinationAccountId })),
   );
-  requests.forEach((request, i) => {
-    const destination = destinations[i];
+  open.forEach((i, n) => {
+    const request = requests[i]!;
+    const destination = destinations[n];
     const problem = destination ? checkTransferDestination(destination, request.money) : undefined;
     if (!destination) outcomes[i] = notFound("account", request.destinationAccountId);
     else if (problem) outcomes[i] = refused(problem);
@@ -163,38 +217,32 @@ async function transact(sql: SqlClient, requests: readonly TransferRequest[]): P
     }
   });
 
-  const now = new Date();
-  const accepted = requests.flatMap((request, i) => {
-    if (outcomes[i]) return [];
-    const record: TransferRecord = {
-      id: newId("transfer"),
-      sourceAccountId: request.principal.tenantId,
-      destinationAccountId: request.destinationAccountId,
-      amount: request.money.amount,
-      currency: request.money.currency,
-      description: request.description ?? null,
-      balanceTransactionId: newId("balanceTransaction"),
-      destinationBalanceTransactionId: newId("balanceTransaction"),
-      createdAt: now,
-    };
-    return [{ i, request, record }];
+  // Keys claimed before queueing are completed now, if their claims still hold.
+  const claimed = requests.flatMap((request, i) => {
+    const token = claimTokenOf(request);
+    return token !== undefined && !outcomes[i] ? [{ i, request, token }] : [];
   });
-
   const completed = await Idempotency.completeMany(
     sql,
-    accepted.map(({ request, record }) => ({
+    claimed.map(({ i, request, token }) => ({
       scope: principalScope(request.principal),
       key: request.idempotencyKey,
-      token: request.claimToken,
-      response: { transferId: record.id },
+      token,
+      response: { transferId: records[i]!.id },
     })),
   );
-  const proceeding = accepted.filter(({ i, request }) => {
-    if (completed.has(`${principalScope(request.principal)}\u0000${request.idempotencyKey}`)) return true;
+  for (const { i, request } of claimed) {
+    if (completed.has(`${principalScope(request.principal)}\u0000${request.idempotencyKey}`)) continue;
     // The key's lease was taken over by a retry: that one will be the only execution.
     outcomes[i] = new AppError("IDEMPOTENCY_KEY_IN_USE", "This idempotency key is being used by another request");
-    return false;
-  });
+  }
+  // A refused transfer leaves its new key unused, for a corrected retry.
+  await Idempotency.discard(
+    sql,
+    fresh.filter((key) => written.has(key.token) && outcomes[key.i] instanceof Error),
+  );
+
+  const proceeding = requests.flatMap((request, i) => (outcomes[i] ? [] : [{ i, request, record: records[i]! }]));
   if (proceeding.length > 0) {
     await insertTransfers(
       sql,

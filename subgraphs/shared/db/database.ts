@@ -315,6 +315,14 @@ class PostgresListener {
   }
 }
 
+/**
+ * PGlite runs a statement synchronously, in WebAssembly, and answers it on the microtask queue:
+ * a loop of statements (the transfer batcher draining a busy queue) would never let timers or
+ * I/O run, and the workers' polls would starve. Each statement first waits for the event loop's
+ * next turn, as a statement over a socket does.
+ */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 async function openPGlite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const lite = await PGlite.create(dataDir ? { dataDir } : {});
@@ -327,7 +335,10 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
   });
   const sql: SqlClient = {
     query: (text, params) =>
-      observed(observers, text, async () => (await lite.query(text, params as unknown[] | undefined)).rows as never[]),
+      observed(observers, text, async () => {
+        await turn();
+        return (await lite.query(text, params as unknown[] | undefined)).rows as never[];
+      }),
     exec: (script) => observed(observers, script, async () => void (await lite.exec(script))),
     notifyAfterCommit: (channel, payloads) => notifier.notify(channel, payloads),
     autocommit: true,
@@ -345,7 +356,11 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
         let committed: ReturnType<typeof transactionClient> | undefined;
         const result = await lite.transaction(async (liteTx) => {
           const tx = transactionClient(
-            (text, params) => observed(observers, text, async () => (await liteTx.query(text, params as unknown[] | undefined)).rows),
+            (text, params) =>
+              observed(observers, text, async () => {
+                await turn();
+                return (await liteTx.query(text, params as unknown[] | undefined)).rows;
+              }),
             (script) => observed(observers, script, async () => void (await liteTx.exec(script))),
           );
           const value = await fn(tx.sql);

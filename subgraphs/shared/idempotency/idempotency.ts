@@ -16,6 +16,12 @@
 //   nothing happened, so a corrected retry with the same key may run. (Stripe keeps declines;
 //   we keep only what committed, which is never surprising to replay.)
 //
+// - createTransfer, the hottest mutation, skips the claim for a key it has not used before: the
+//   transfer batcher writes the key COMPLETED in the transfer's own commit (insertCompleted), one
+//   statement per batch, and only a key found used goes through `claim` as above. What a client
+//   sees is the same, except that a duplicate racing the first request waits for its commit
+//   instead of polling.
+//
 // `run` hands the operation the one kind of transaction there is (db/transaction.ts): raw SQL
 // on one connection, which the modules' stores take.
 
@@ -97,6 +103,21 @@ export function validateKey(key: string): void {
 }
 
 export type Claimed = { kind: "claimed"; token: string } | { kind: "replay"; response: Record<string, unknown> };
+
+/**
+ * A key its request has not used before, written COMPLETED with its result in the operation's
+ * own transaction (see insertCompleted).
+ */
+export interface FreshKey {
+  readonly scope: string;
+  readonly key: string;
+  readonly operation: string;
+  /** fingerprint(operation, params): what a later request with the key is compared against. */
+  readonly fingerprint: string;
+  /** Unique to this request: tells it apart from another in the same statement with the same key. */
+  readonly token: string;
+  readonly response: Record<string, string | number | boolean | null>;
+}
 
 /** A claimed key to complete as part of a batch (see completeMany). */
 export interface ClaimedKey {
@@ -268,6 +289,46 @@ export class Idempotency {
     return new Set(rows.map((row) => `${row.scope}\u0000${row.key}`));
   }
 
+  /**
+   * Writes keys as COMPLETED with their results in the caller's transaction, with no claim before
+   * it: the transfer batcher's way for keys its requests have not used before, so a request costs
+   * no statement or commit of its own. The row and the operation's effects commit together or not
+   * at all, so no claim is in progress, nor a lease to keep. A key that exists already (used
+   * before, in use, or another request of the same statement) is left as it is and its request
+   * is not among those answered: it goes the way of `claim`, which replays, refuses or waits as
+   * usual. A concurrent transaction writing the same key waits for this one to end (the unique
+   * index), then finds the key used. Rows go in (scope, key) order, so two batches writing the same
+   * keys wait for each other in one order, and the caller must write them before taking other
+   * locks (the ledger's) so that no batch waits for a key while holding a balance another needs.
+   * Answers the tokens of the keys written; a caller whose operation is then refused deletes its
+   * key again (discard) before it commits.
+   */
+  static async insertCompleted(sql: SqlClient, keys: readonly FreshKey[], now = new Date()): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const ordered = [...keys].sort((a, b) => compare(a.scope, b.scope) || compare(a.key, b.key));
+    const rows = await sql.query<{ claim_token: string }>(
+      `INSERT INTO idempotency_key (scope, key, operation, fingerprint, status, response, claim_token, locked_until, created_at, expires_at)
+       SELECT v.scope, v.key, v.operation, v.fingerprint, 'COMPLETED', v.response, v.token, $2, $2, $3
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
+                AS (scope text, key text, operation text, fingerprint text, token text, response jsonb))
+              WITH ORDINALITY AS v(scope, key, operation, fingerprint, token, response, position)
+        ORDER BY v.position
+       ON CONFLICT (scope, key) DO NOTHING RETURNING claim_token`,
+      [JSON.stringify(ordered), now, new Date(now.getTime() + KEY_TTL_MS)],
+    );
+    return new Set(rows.map((row) => row.claim_token));
+  }
+
+  /** Deletes keys insertCompleted wrote in this transaction whose operations were then refused. */
+  static async discard(sql: SqlClient, keys: readonly Pick<FreshKey, "scope" | "key" | "token">[]): Promise<void> {
+    if (keys.length === 0) return;
+    await sql.query(
+      `DELETE FROM idempotency_key k USING unnest($1::text[], $2::text[], $3::text[]) AS d(scope, key, token)
+        WHERE k.scope = d.scope AND k.key = d.key AND k.claim_token = d.token`,
+      [keys.map((k) => k.scope), keys.map((k) => k.key), keys.map((k) => k.token)],
+    );
+  }
+
   async claim(request: IdempotentRequest): Promise<Claimed> {
     validateKey(request.key);
     const print = fingerprint(request.operation, request.params);
@@ -346,3 +407,6 @@ export class Idempotency {
     return rows.length;
   }
 }
+
+/** Code-unit order: any one total order serves insertCompleted, as long as every batch uses it. */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
