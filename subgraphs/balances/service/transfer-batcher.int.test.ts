@@ -242,12 +242,18 @@ describe("transfers of several platforms sharing a commit", () => {
   });
 });
 
+/** A platform holding 100 USD, and one connected account of it. */
+async function fundedPlatform() {
+  const deps = await testDeps();
+  const principal = await insertPlatform(deps);
+  const seller = await insertConnectedAccount({ tenantId: principal.tenantId });
+  await createTopup(deps, principal, { accountId: principal.tenantId, amount: 100n, currency: USD }, randomUUID());
+  return { deps, principal, seller };
+}
+
 describe("idempotency keys written in the transfer's commit", () => {
   it("replay the first transfer, refuse other parameters, and move the money once", async () => {
-    const deps = await testDeps();
-    const principal = await insertPlatform(deps);
-    const seller = await insertConnectedAccount({ tenantId: principal.tenantId });
-    await createTopup(deps, principal, { accountId: principal.tenantId, amount: 100n, currency: USD }, randomUUID());
+    const { deps, principal, seller } = await fundedPlatform();
     const key = randomUUID();
     const input = { destinationAccountId: seller, amount: 30n, currency: USD, description: "order 1" };
     const first = await createTransfer(deps, principal, input, key);
@@ -289,10 +295,7 @@ describe("idempotency keys written in the transfer's commit", () => {
   });
 
   it("take over a key past its 24 hours through a claim, completed with the new transfer", async () => {
-    const deps = await testDeps();
-    const principal = await insertPlatform(deps);
-    const seller = await insertConnectedAccount({ tenantId: principal.tenantId });
-    await createTopup(deps, principal, { accountId: principal.tenantId, amount: 100n, currency: USD }, randomUUID());
+    const { deps, principal, seller } = await fundedPlatform();
     const key = randomUUID();
     const dayAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
     await deps.db.sql.query(
@@ -309,10 +312,7 @@ describe("idempotency keys written in the transfer's commit", () => {
   });
 
   it("answer IDEMPOTENCY_KEY_IN_USE while another request holds the key, and move nothing", async () => {
-    const deps = await testDeps();
-    const principal = await insertPlatform(deps);
-    const seller = await insertConnectedAccount({ tenantId: principal.tenantId });
-    await createTopup(deps, principal, { accountId: principal.tenantId, amount: 100n, currency: USD }, randomUUID());
+    const { deps, principal, seller } = await fundedPlatform();
     const key = randomUUID();
     const input = { destinationAccountId: seller, amount: 5n, currency: USD };
     // As if the first request were running in another process: its claim, fresh and unfinished.
