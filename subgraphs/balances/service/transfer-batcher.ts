@@ -38,7 +38,7 @@ export const MAX_BATCH = 64;
 
 const batchSize = new Histogram({
   name: "moneygraph_transfer_batch_size",
-  help: "Transfers per group commit, as taken from the queue (before any bisection)",
+  help: "Transfers per group commit, as taken from the queue (before any bisection; replays included: their keys are found used there)",
   buckets: [1, 2, 4, 8, 16, 32, 64],
   registers: [processRegistry],
 });
