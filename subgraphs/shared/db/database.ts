@@ -333,12 +333,15 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
   const notifier = new Notifier(async (channel, payloads) => {
     await lite.query(NOTIFY_SQL, [channel, payloads]);
   });
-  const sql: SqlClient = {
-    query: (text, params) =>
+  // Every statement, autocommit or in a transaction: observed, after a turn of the event loop.
+  const queryOn =
+    (target: { query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }> }) => (text: string, params?: readonly unknown[]) =>
       observed(observers, text, async () => {
         await turn();
-        return (await lite.query(text, params as unknown[] | undefined)).rows as never[];
-      }),
+        return (await target.query(text, params as unknown[] | undefined)).rows as never[];
+      });
+  const sql: SqlClient = {
+    query: queryOn(lite),
     exec: (script) => observed(observers, script, async () => void (await lite.exec(script))),
     notifyAfterCommit: (channel, payloads) => notifier.notify(channel, payloads),
     autocommit: true,
@@ -355,13 +358,8 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
       traceTransaction(async () => {
         let committed: ReturnType<typeof transactionClient> | undefined;
         const result = await lite.transaction(async (liteTx) => {
-          const tx = transactionClient(
-            (text, params) =>
-              observed(observers, text, async () => {
-                await turn();
-                return (await liteTx.query(text, params as unknown[] | undefined)).rows;
-              }),
-            (script) => observed(observers, script, async () => void (await liteTx.exec(script))),
+          const tx = transactionClient(queryOn(liteTx), (script) =>
+            observed(observers, script, async () => void (await liteTx.exec(script))),
           );
           const value = await fn(tx.sql);
           committed = tx;
