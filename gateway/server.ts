@@ -215,6 +215,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         // Sockets first: an open WebSocket would hold the HTTP drain until its grace period ends.
         await sockets.drain();
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        // close() ends the connections idle at this moment; one serving a request would stay
+        // open for keepAliveTimeout after its response, for a next request that is not coming (a
+        // browser keeps it that long). From now on such a connection ends once its response is
+        // done (within Node's one-second keep-alive buffer).
+        httpServer.keepAliveTimeout = 1;
         httpServer.closeIdleConnections();
         await closed;
         await runtime.dispose();

@@ -4,13 +4,18 @@
 // a pod's deletion (deploy/, docs/deploy.md); this covers a probe, or the gateway's own readiness
 // check of a subgraph, that lands during the drain.
 //
+// A connection kept alive after the request it carried during the drain is closed by the gateway
+// as soon as that request is answered, not after the keep-alive timeout.
+//
 // The drain is held open by a client that stops reading: its socket cannot acknowledge the close,
 // so the process waits out its close grace (a second) before cutting it off.
 
+import { Agent, request } from "node:http";
+import type { Socket } from "node:net";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningPlatform } from "../cmd/platform.ts";
-import { privatePlatform, wsUrl } from "./support/subscriptions.ts";
+import { extraGateway, privatePlatform, wsUrl } from "./support/subscriptions.ts";
 
 let platform: RunningPlatform;
 const sockets: WebSocket[] = [];
@@ -65,5 +70,54 @@ describe("readiness while draining", () => {
     expect(stopped).toBe(false);
     expect(during).toEqual({ status: 503, body: { status: "draining" } });
     await stopping;
+  });
+
+  it("a stopping gateway closes a kept-alive connection once the request it was serving is answered", async () => {
+    const gateway = await extraGateway(platform, {});
+    // Like a browser's, this agent keeps an idle connection open for as long as the server does.
+    const agent = new Agent({ keepAlive: true });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const body = JSON.stringify({ query: "{ __typename }" });
+      const received = new Promise((resolve) => gateway.httpServer.once("request", resolve));
+      let stopping: Promise<void> | undefined;
+      let socket: Socket | undefined;
+      const status = await new Promise<number>((resolve, reject) => {
+        const call = request(
+          {
+            host: "127.0.0.1",
+            port: gateway.port,
+            path: "/graphql",
+            method: "POST",
+            agent,
+            headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+          },
+          (response) => {
+            response.resume();
+            response.on("end", () => resolve(response.statusCode!));
+          },
+        );
+        call.on("socket", (assigned) => (socket = assigned));
+        call.on("error", reject);
+        // Part of the body now, so the request is in flight when stop() begins; the rest after.
+        call.write(body.slice(0, 5));
+        void received.then(() => {
+          stopping = gateway.stop();
+          call.end(body.slice(5));
+        });
+      });
+      expect(status).toBeGreaterThan(0);
+      // Far below the gateway's keep-alive timeout (65 s), which the connection waited out before.
+      const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the gateway did not stop within 30 s")), 30_000);
+      });
+      await Promise.race([stopping, late]);
+      // The server ended the connection, not the client.
+      await new Promise((resolve) => (socket!.destroyed ? resolve(undefined) : socket!.once("close", resolve)));
+    } finally {
+      clearTimeout(timer);
+      agent.destroy();
+      await gateway.stop();
+    }
   });
 });
