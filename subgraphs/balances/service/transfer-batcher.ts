@@ -169,7 +169,6 @@ async function transact(sql: SqlClient, requests: readonly TransferRequest[]): P
     createdAt: now,
   }));
 
-  // New keys first, before any balance lock (see Idempotency.insertCompleted).
   const fresh = requests.flatMap((request, i) =>
     "fingerprint" in request.key
       ? [
@@ -185,27 +184,32 @@ async function transact(sql: SqlClient, requests: readonly TransferRequest[]): P
         ]
       : [],
   );
-  const written = await Idempotency.insertCompleted(sql, fresh, now);
+  // Three statements in one round trip (issued together: SqlClient.query), in this order: the new
+  // keys, before any lock (see Idempotency.insertCompleted); the destinations, share-locked; the
+  // platforms' balances, locked for update. The last two are read for every transfer of the batch,
+  // a taken key's too (one more share lock, a balance locked that its platform's other transfers
+  // mostly lock anyway): waiting for the keys' answer first would cost a round trip per batch.
+  const [written, destinations, available] = await Promise.all([
+    Idempotency.insertCompleted(sql, fresh, now),
+    accountFactsAcross(
+      sql,
+      requests.map((request) => ({ scope: request.principal, accountId: request.destinationAccountId })),
+    ),
+    lockAvailable(
+      sql,
+      requests.map((r) => ({ principal: r.principal, currency: r.money.currency })),
+    ),
+  ]);
   for (const key of fresh) if (!written.has(key.token)) outcomes[key.i] = KEY_TAKEN;
-
-  const open = requests.flatMap((request, i) => (outcomes[i] ? [] : [i]));
-  const destinations = await accountFactsAcross(
-    sql,
-    open.map((i) => ({ scope: requests[i]!.principal, accountId: requests[i]!.destinationAccountId })),
-  );
-  open.forEach((i, n) => {
-    const request = requests[i]!;
-    const destination = destinations[n];
+  requests.forEach((request, i) => {
+    if (outcomes[i]) return;
+    const destination = destinations[i];
     const problem = destination ? checkTransferDestination(destination, request.money) : undefined;
     if (!destination) outcomes[i] = notFound("account", request.destinationAccountId);
     else if (problem) outcomes[i] = refused(problem);
   });
 
-  // Lock the platforms' balances and spend them in arrival order.
-  const available = await lockAvailable(
-    sql,
-    requests.filter((_, i) => !outcomes[i]).map((r) => ({ principal: r.principal, currency: r.money.currency })),
-  );
+  // Spend the platforms' balances in arrival order.
   requests.forEach((request, i) => {
     if (outcomes[i]) return;
     const balance = balanceKey(request.principal.tenantId, request.principal.livemode, request.money.currency);
@@ -236,19 +240,19 @@ async function transact(sql: SqlClient, requests: readonly TransferRequest[]): P
     // The key's lease was taken over by a retry: that one will be the only execution.
     outcomes[i] = new AppError("IDEMPOTENCY_KEY_IN_USE", "This idempotency key is being used by another request");
   }
-  // A refused transfer leaves its new key unused, for a corrected retry.
-  await Idempotency.discard(
-    sql,
-    fresh.filter((key) => written.has(key.token) && outcomes[key.i] instanceof Error),
-  );
-
+  // The rest in one round trip too: a refused transfer's new key deleted (left unused, for a
+  // corrected retry), the transfer rows, the postings.
   const proceeding = requests.flatMap((request, i) => (outcomes[i] ? [] : [{ i, request, record: records[i]! }]));
-  if (proceeding.length > 0) {
-    await insertTransfers(
+  await Promise.all([
+    Idempotency.discard(
+      sql,
+      fresh.filter((key) => written.has(key.token) && outcomes[key.i] instanceof Error),
+    ),
+    insertTransfers(
       sql,
       proceeding.map(({ request, record }) => ({ scope: request.principal, record })),
-    );
-    await postScoped(
+    ),
+    postScoped(
       sql,
       proceeding.map(({ request, record }) => ({
         scope: request.principal,
@@ -265,9 +269,9 @@ async function transact(sql: SqlClient, requests: readonly TransferRequest[]): P
           description: record.description ?? undefined,
         }),
       })),
-    );
-    for (const { i, record } of proceeding) outcomes[i] = record;
-  }
+    ),
+  ]);
+  for (const { i, record } of proceeding) outcomes[i] = record;
   return outcomes.map((outcome) => outcome!);
 }
 

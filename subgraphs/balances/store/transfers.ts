@@ -54,6 +54,7 @@ export async function insertTransfers(
   sql: SqlClient,
   transfers: readonly { readonly scope: TransferScope; readonly record: TransferRecord }[],
 ): Promise<void> {
+  if (transfers.length === 0) return;
   await sql.query(
     `INSERT INTO transfer (id, tenant_id, livemode, source_account_id, destination_account_id, currency, amount, description,
                            balance_transaction_id, destination_balance_transaction_id, created_at)

@@ -21,6 +21,13 @@ import { traceStatement, traceTransaction } from "./tracing.ts";
 export type { PrismaClient };
 
 export interface SqlClient {
+  /**
+   * Runs one statement. Statements a caller issues without waiting for the previous ones run in
+   * the order issued; in a transaction on Postgres they go to the server together (the driver's
+   * pipeline mode), so several statements cost one round trip, not one each. A statement that
+   * fails there fails those issued after it in the same transaction too (the transaction is
+   * aborted), and the caller sees the first failure first.
+   */
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a script of several statements (migrations). */
   exec(script: string): Promise<void>;
@@ -143,7 +150,12 @@ function assertChannel(channel: string): void {
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max });
+  // Pipeline mode: a connection sends a statement without waiting for the answers to those
+  // before it (each is still its own protocol message with its own Sync, run in order). Callers
+  // that await each statement see no difference; a transaction that issues several at once pays
+  // one round trip for them (SqlClient.query). On a busy process every round trip also waits for
+  // the event loop to read its answer, so this is where a transaction's time went.
+  const pool = new pg.Pool({ connectionString: url, max, pipeline: true });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   // Nor may a client between owners. The pool hands a client on from a finished query to a
@@ -195,12 +207,17 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         const lost = watchCheckedOut(client);
         let broken = false;
         try {
-          await client.query("BEGIN");
+          // Not awaited: the transaction's first statements follow BEGIN in the same round trip
+          // (pipeline mode). BEGIN fails only with its connection, and then so does every
+          // statement behind it; awaited below, before COMMIT, all the same.
+          const begun = client.query("BEGIN");
+          begun.catch(() => {});
           const tx = transactionClient(
             (text, params) => observed(observers, text, async () => (await client.query(text, params as unknown[] | undefined)).rows),
             (script) => observed(observers, script, async () => void (await client.query(script))),
           );
           const result = await fn(tx.sql);
+          await begun;
           await client.query("COMMIT");
           tx.afterCommit(notifier);
           return result;
@@ -333,6 +350,16 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
   const notifier = new Notifier(async (channel, payloads) => {
     await lite.query(NOTIFY_SQL, [channel, payloads]);
   });
+  // A transaction's statements, one at a time in the order issued (SqlClient.query): PGlite's
+  // transaction object does not queue statements sent to it before the previous one answered.
+  const inIssueOrder = (run: (text: string, params?: readonly unknown[]) => Promise<unknown[]>) => {
+    let previous: Promise<unknown> = Promise.resolve();
+    return (text: string, params?: readonly unknown[]) => {
+      const result = previous.then(() => run(text, params));
+      previous = result.catch(() => {});
+      return result;
+    };
+  };
   // Every statement, autocommit or in a transaction: observed, after a turn of the event loop.
   const queryOn =
     (target: { query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }> }) => (text: string, params?: readonly unknown[]) =>
@@ -358,7 +385,7 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
       traceTransaction(async () => {
         let committed: ReturnType<typeof transactionClient> | undefined;
         const result = await lite.transaction(async (liteTx) => {
-          const tx = transactionClient(queryOn(liteTx), (script) =>
+          const tx = transactionClient(inIssueOrder(queryOn(liteTx)), (script) =>
             observed(observers, script, async () => void (await liteTx.exec(script))),
           );
           const value = await fn(tx.sql);
