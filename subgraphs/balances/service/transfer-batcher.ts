@@ -240,10 +240,11 @@ async function transact(sql: SqlClient, requests: readonly TransferRequest[]): P
     // The key's lease was taken over by a retry: that one will be the only execution.
     outcomes[i] = new AppError("IDEMPOTENCY_KEY_IN_USE", "This idempotency key is being used by another request");
   }
-  // The rest in one round trip too: a refused transfer's new key deleted (left unused, for a
-  // corrected retry), the transfer rows, the postings.
+  // The rest in one round trip with COMMIT (commitAfter): a refused transfer's new key deleted
+  // (left unused, for a corrected retry), the transfer rows, the postings. Should one of them
+  // fail, nothing commits and the batch's transaction throws its error.
   const proceeding = requests.flatMap((request, i) => (outcomes[i] ? [] : [{ i, request, record: records[i]! }]));
-  await Promise.all([
+  const writes = Promise.all([
     Idempotency.discard(
       sql,
       fresh.filter((key) => written.has(key.token) && outcomes[key.i] instanceof Error),
@@ -271,6 +272,8 @@ async function transact(sql: SqlClient, requests: readonly TransferRequest[]): P
       })),
     ),
   ]);
+  if (sql.commitAfter) sql.commitAfter(writes);
+  else await writes;
   for (const { i, record } of proceeding) outcomes[i] = record;
   return outcomes.map((outcome) => outcome!);
 }

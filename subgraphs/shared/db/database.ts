@@ -45,24 +45,43 @@ export interface SqlClient {
    * group commit, subgraphs/ledger/service/group-commit.ts).
    */
   readonly autocommit?: boolean;
+  /**
+   * Present in a transaction (`db.transaction`): `last`, the promise of the transaction's final
+   * statements, issued and not yet answered, ends its work. The transaction's function may then
+   * return without awaiting it: COMMIT is sent behind those statements at once, in the same round
+   * trip on Postgres. If `last` rejects, nothing commits (Postgres ends a failed transaction's
+   * COMMIT as a rollback) and the transaction throws `last`'s error, as if awaited inside.
+   */
+  commitAfter?(last: Promise<unknown>): void;
 }
 
 const NOTIFY_SQL = "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p";
 
-/** The SqlClient of one transaction: its after-commit notifications wait for `afterCommit`. */
+/**
+ * The SqlClient of one transaction: its after-commit notifications wait for `afterCommit`; the
+ * statements handed to `commitAfter` are settled by `lastStatements` (their first error thrown).
+ */
 function transactionClient(
   run: (text: string, params?: readonly unknown[]) => Promise<unknown[]>,
   exec: (script: string) => Promise<void>,
-): { sql: SqlClient; afterCommit(notifier: Notifier): void } {
+): { sql: SqlClient; afterCommit(notifier: Notifier): void; lastStatements(): Promise<void> } {
   const held: [string, readonly string[]][] = [];
+  const last: Promise<unknown>[] = [];
   return {
     sql: {
       query: (text, params) => run(text, params) as never,
       exec,
       notifyAfterCommit: (channel, payloads) => void held.push([channel, payloads]),
+      commitAfter: (statements) => {
+        statements.catch(() => {});
+        last.push(statements);
+      },
     },
     afterCommit: (notifier) => {
       for (const [channel, payloads] of held) notifier.notify(channel, payloads);
+    },
+    lastStatements: async () => {
+      for (const outcome of await Promise.allSettled(last)) if (outcome.status === "rejected") throw outcome.reason;
     },
   };
 }
@@ -209,7 +228,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         try {
           // Not awaited: the transaction's first statements follow BEGIN in the same round trip
           // (pipeline mode). BEGIN fails only with its connection, and then so does every
-          // statement behind it; awaited below, before COMMIT, all the same.
+          // statement behind it, COMMIT included; its answer is awaited below all the same.
           const begun = client.query("BEGIN");
           begun.catch(() => {});
           const tx = transactionClient(
@@ -217,8 +236,16 @@ async function openPostgres(url: string, max: number): Promise<Database> {
             (script) => observed(observers, script, async () => void (await client.query(script))),
           );
           const result = await fn(tx.sql);
+          // Behind the statements handed to commitAfter, in their round trip (with BEGIN's too,
+          // when the function awaited nothing).
+          const committing = client.query("COMMIT");
+          committing.catch(() => {});
           await begun;
-          await client.query("COMMIT");
+          await tx.lastStatements();
+          // A COMMIT that ended a failed transaction answers ROLLBACK (a statement failed that
+          // its caller neither awaited nor handed to commitAfter).
+          if ((await committing).command !== "COMMIT")
+            throw new Error("the transaction was rolled back at COMMIT: one of its statements failed");
           tx.afterCommit(notifier);
           return result;
         } catch (error) {
@@ -389,6 +416,8 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
             observed(observers, script, async () => void (await liteTx.exec(script))),
           );
           const value = await fn(tx.sql);
+          // PGlite commits when this returns: its last statements first (no round trip to save).
+          await tx.lastStatements();
           committed = tx;
           return value;
         });
