@@ -125,13 +125,13 @@ describe("transfers of several platforms sharing a commit", () => {
     for (const p of platforms) expect((await verifyLedger(deps.db.sql, { tenantId: p.tenantId })).problems).toEqual([]);
   });
 
-  it("share one commit when they arrive while another is in flight", async () => {
+  it("share one commit when they arrive together", async () => {
     const deps = await testDeps();
     const platforms = await Promise.all([0, 1].map(() => insertPlatform(deps)));
     const sellers = await Promise.all(platforms.map((p) => insertConnectedAccount({ tenantId: p.tenantId })));
     for (const p of platforms) await createTopup(deps, p, { accountId: p.tenantId, amount: 100n, currency: USD }, randomUUID());
-    // All transfers in one tick: the first starts a commit on its own, the others arrive while
-    // it is in flight and share the next one. New keys need no statement before the batch.
+    // All transfers in one tick: the batch is taken a turn of the event loop after the first
+    // arrives, so all five share it. New keys need no statement before the batch.
     const keys = [0, 1, 0, 1, 0].map(() => randomUUID());
     const records = await Promise.all(
       [0, 1, 0, 1, 0].map((p, i) =>
@@ -144,7 +144,7 @@ describe("transfers of several platforms sharing a commit", () => {
     );
     const commits = new Map<string, Set<string>>();
     for (const row of rows) commits.set(row.commit, (commits.get(row.commit) ?? new Set()).add(row.tenant_id));
-    expect([...commits.values()].map((tenants) => tenants.size).sort()).toEqual([1, 2]);
+    expect([...commits.values()].map((tenants) => tenants.size)).toEqual([2]);
     // Each key was written, completed with its transfer, in that transfer's commit.
     const written = await deps.db.sql.query<{ key: string; status: string; response: { transferId: string }; commit: string }>(
       "SELECT key, status::text AS status, response, xmin::text AS commit FROM idempotency_key WHERE key = ANY($1::text[])",
@@ -160,6 +160,31 @@ describe("transfers of several platforms sharing a commit", () => {
     }
     for (const p of platforms) expect((await readBalances(deps.db, p, [p.tenantId])).get(p.tenantId)?.[0]?.available).toBeLessThan(100n);
     for (const p of platforms) expect((await verifyLedger(deps.db.sql, { tenantId: p.tenantId })).problems).toEqual([]);
+  });
+
+  it("keep sharing one commit when their callers send the next as soon as they are answered", async () => {
+    const deps = await testDeps();
+    const platform = await insertPlatform(deps);
+    const seller = await insertConnectedAccount({ tenantId: platform.tenantId });
+    await createTopup(deps, platform, { accountId: platform.tenantId, amount: 1_000n, currency: USD }, randomUUID());
+    // Eight callers, five transfers each, one after another. Were the batch taken the moment the
+    // first arrived, they would split into cohorts taking turns (one of 1 and one of 7 here),
+    // each commit carrying only part of them.
+    const ids = await Promise.all(
+      [0, 1, 2, 3, 4, 5, 6, 7].map(async () => {
+        const mine: string[] = [];
+        for (let round = 0; round < 5; round++) {
+          const transfer = await createTransfer(deps, platform, { destinationAccountId: seller, amount: 1n, currency: USD }, randomUUID());
+          mine.push(transfer.id);
+        }
+        return mine;
+      }),
+    );
+    const rows = await deps.db.sql.query<{ commit: string; transfers: number }>(
+      "SELECT xmin::text AS commit, count(*)::int AS transfers FROM transfer WHERE id = ANY($1::varchar[]) GROUP BY xmin::text",
+      [ids.flat()],
+    );
+    expect(rows.map((row) => row.transfers)).toEqual([8, 8, 8, 8, 8]);
   });
 
   it("fail alone when their data cannot be stored: one platform's poisoned transfer never fails another's", async () => {

@@ -127,7 +127,15 @@ export class TransferBatcher {
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
+      for (;;) {
+        // A turn of the event loop before each batch is taken: the callers the previous batch
+        // just answered, and whoever arrives with them, join this one. Taken at once, the batch
+        // would hold only the transfers queued while the previous one committed, and callers
+        // sending one transfer after another settle into cohorts that take turns: 32 callers in
+        // two of 16 (a mean batch size of exactly 16.0), twice the commits for the same
+        // transfers and each caller waiting for the other cohort's commit before its own.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.queue.length === 0) break;
         const batch = this.queue.splice(0, MAX_BATCH);
         batchSize.observe(batch.length);
         const outcomes = await this.commit(batch.map((item) => item.request));
