@@ -1,6 +1,7 @@
 // API-key authentication at the edge. The operator key is compared in constant time; platform
 // keys are resolved by the accounts subgraph (which owns them) and cached briefly, positive and
-// negative, so a burst of requests costs one lookup.
+// negative, so a burst of requests costs one lookup, concurrent requests with a key not yet
+// cached included.
 //
 // When the lookup cannot be made (the accounts subgraph or its database is away), every request
 // with an uncached key fails alike: that outage is logged here, once when it starts and once when
@@ -55,13 +56,18 @@ const AUTHENTICATE = `query Authenticate($secret: String!) { _authenticate(secre
 type Lookup = { principal: Principal | null };
 
 export class Authenticator {
-  private readonly cache: LRUCache<string, Lookup>;
+  /** Lookups by the key's digest; a fetch's context is the key itself. */
+  private readonly cache: LRUCache<string, Lookup, string>;
   private readonly adminDigest: Buffer | undefined;
   /** When lookups started failing, during an outage. */
   private unavailableSince: number | undefined;
 
   constructor(private readonly options: AuthenticatorOptions) {
-    this.cache = new LRUCache({ max: 50_000, ttl: Math.max(options.cacheTtlMs, 1) });
+    this.cache = new LRUCache<string, Lookup, string>({
+      max: 50_000,
+      ttl: Math.max(options.cacheTtlMs, 1),
+      fetchMethod: async (_digest, _stale, { context: secret }) => ({ principal: await this.lookup(secret) }),
+    });
     this.adminDigest = options.adminApiKey ? digest(options.adminApiKey) : undefined;
   }
 
@@ -75,13 +81,13 @@ export class Authenticator {
     if (this.adminDigest && timingSafeEqual(secretDigest, this.adminDigest)) return { kind: "operator" };
     if (!looksLikeSecretKey(secret)) throw unauthenticated("Invalid API key");
 
-    const cacheKey = secretDigest.toString("base64");
-    let lookup = this.options.cacheTtlMs > 0 ? this.cache.get(cacheKey) : undefined;
-    if (!lookup) {
-      lookup = { principal: await this.lookup(secret) };
-      if (this.options.cacheTtlMs > 0) this.cache.set(cacheKey, lookup);
-    }
-    if (!lookup.principal) throw unauthenticated("Invalid API key");
+    // Through the cache, requests with a key it does not hold share one lookup (lru-cache's fetch
+    // keeps the lookup in flight under the key); a failed lookup is not kept.
+    const lookup =
+      this.options.cacheTtlMs > 0
+        ? await this.cache.fetch(secretDigest.toString("base64"), { context: secret })
+        : { principal: await this.lookup(secret) };
+    if (!lookup?.principal) throw unauthenticated("Invalid API key");
     return lookup.principal;
   }
 
