@@ -1,8 +1,8 @@
 // A transaction's statements issued together go to Postgres together (SqlClient.query: the
 // driver's pipeline mode), still run in the order issued, and the first to fail is the one the
-// caller sees, with nothing committed; a transfer's batch costs two round trips. Counted on the wire: a proxy between the pool and
-// Postgres holds each answer back a moment and counts the client's turns to speak. Postgres
-// only: PGlite has no wire.
+// caller sees, with nothing committed; a transfer's batch costs two round trips. Counted on the
+// wire: a proxy between the pool and Postgres holds each answer back a moment and counts the
+// client's turns to speak. Postgres only: PGlite has no wire.
 
 import { randomBytes } from "node:crypto";
 import net from "node:net";
@@ -120,9 +120,9 @@ describe("a transfer's group commit", () => {
   it("is two round trips: BEGIN with its reads and locks, then its writes with COMMIT", async () => {
     const proxy = await countingProxy(25);
     const db = await openDatabase({ url: proxy.url, poolSize: 1 });
+    const config = testConfig();
+    const deps = createDependencies(db, config, createLogger(config.LOG_LEVEL, "test"));
     try {
-      const config = testConfig();
-      const deps = createDependencies(db, config, createLogger(config.LOG_LEVEL, "test"));
       const setup = await testDeps();
       const principal = await insertPlatform(setup);
       const destination = await insertConnectedAccount({ tenantId: principal.tenantId });
@@ -142,8 +142,8 @@ describe("a transfer's group commit", () => {
       // round trip was seven.
       expect(proxy.turns()).toBeGreaterThanOrEqual(2);
       expect(proxy.turns()).toBeLessThanOrEqual(3);
-      await deps.stop();
     } finally {
+      await deps.stop();
       await db.close();
       proxy.close();
     }
