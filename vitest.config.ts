@@ -37,6 +37,10 @@ export default defineConfig({
             "dashboard/src/**/*.test.ts",
           ],
           exclude: ["**/*.int.test.ts", "**/*.int-postgres.test.ts", "**/node_modules/**"],
+          // Generous, for a busy machine: a few unit tests start a tool (ESLint's first lint loads
+          // its parser and plugins: 2-6 s while the other suites run beside it; kubectl).
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {
