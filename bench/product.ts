@@ -30,7 +30,19 @@ export function closeConnections(): void {
   agent.destroy();
 }
 
-/** One POST to /graphql; resolves the body, rejects on a non-200 or a GraphQL error (its `code`: HTTP_<status>). */
+/** The first GraphQL error's code in an answer's body, if it has one. */
+function graphqlErrorCode(text: string): string | undefined {
+  try {
+    return (JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One POST to /graphql; resolves the body, rejects on a non-200 or a GraphQL error (its `code`:
+ * the first error's code, else HTTP_<status>).
+ */
 export function post(port: number, body: string, headers: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -41,7 +53,11 @@ export function post(port: number, body: string, headers: Record<string, string>
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           if (res.statusCode !== 200 || text.includes('"errors"'))
-            reject(Object.assign(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`), { code: `HTTP_${res.statusCode}` }));
+            reject(
+              Object.assign(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`), {
+                code: graphqlErrorCode(text) ?? `HTTP_${res.statusCode}`,
+              }),
+            );
           else resolve(text);
         });
       },
