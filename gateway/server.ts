@@ -212,8 +212,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       stopping ??= (async () => {
         // Not ready from now on (/readyz answers 503), so no new traffic is sent here meanwhile.
         draining = true;
+        const started = performance.now();
+        const elapsed = () => Math.round(performance.now() - started);
         // Sockets first: an open WebSocket would hold the HTTP drain until its grace period ends.
+        const openSockets = sockets.connections;
         await sockets.drain();
+        const socketsMs = elapsed();
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         // close() ends the connections idle at this moment; one serving a request would stay
         // open for keepAliveTimeout after its response, for a next request that is not coming (a
@@ -221,10 +225,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         // done (within Node's one-second keep-alive buffer).
         httpServer.keepAliveTimeout = 1;
         httpServer.closeIdleConnections();
+        // A request still unanswered after the grace (a client that sent half of one and went
+        // quiet would otherwise hold the stop until headersTimeout) is cut off.
+        const cutOff = setTimeout(() => {
+          logger.warn({ graceMs: config.SHUTDOWN_GRACE_MS }, "stopping: connections still open after the grace are cut off");
+          httpServer.closeAllConnections();
+        }, config.SHUTDOWN_GRACE_MS);
         await closed;
+        clearTimeout(cutOff);
+        const httpMs = elapsed();
         await runtime.dispose();
         await rateLimiter.close();
         await authFailures.close();
+        logger.info({ openSockets, socketsMs, httpMs, totalMs: elapsed() }, "gateway stopped");
       })();
       return stopping;
     },

@@ -116,10 +116,14 @@ async function signedIn(key = tenant.key, context?: BrowserContext): Promise<Pag
 const available = (page: Page) => page.getByTestId("available-USD").innerText();
 
 /** `step`, or a failure naming it once WAIT_MS has passed (the test's own time limit names nothing). */
-async function withinWait<T>(step: Promise<T>, what: string): Promise<T> {
+/** `step` within WAIT_MS; when late, the error names `what` and, if given, the state `describe` finds. */
+async function withinWait<T>(step: Promise<T>, what: string, describe?: () => Promise<string>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`waited ${WAIT_MS} ms for ${what}`)), WAIT_MS);
+    timer = setTimeout(() => {
+      const state = describe ? describe().catch((error: unknown) => `(could not describe: ${String(error)})`) : Promise.resolve("");
+      void state.then((found) => reject(new Error(`waited ${WAIT_MS} ms for ${what}${found ? `: ${found}` : ""}`)));
+    }, WAIT_MS);
   });
   try {
     return await Promise.race([step, late]);
@@ -327,7 +331,14 @@ describe("the dashboard", () => {
       // The gateway stops (its sockets closed with 1012); a transfer commits while it is down; a
       // new gateway comes up on the same port.
       const { port } = gateway;
-      await withinWait(gateway.stop(), "the gateway to stop");
+      const stopping = gateway;
+      // Where a stop that hangs is held (it did once in CI): sockets, HTTP connections, or neither.
+      await withinWait(gateway.stop(), "the gateway to stop", async () => {
+        const connections = await new Promise<number>((resolve, reject) =>
+          stopping.httpServer.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+        );
+        return `${JSON.stringify(stopping.socketStats())}, ${connections} TCP connections open`;
+      });
       await transfer("250");
       gateway = await extraGateway(await testPlatform(), { DASHBOARD_DIR: built }, { port });
       try {

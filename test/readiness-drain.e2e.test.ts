@@ -8,10 +8,13 @@
 // as soon as that request is answered, not after the keep-alive timeout.
 //
 // The drain is held open by a client that stops reading: its socket cannot acknowledge the close,
-// so the process waits out its close grace (a second) before cutting it off.
+// so the process waits out its close grace (a second) before cutting it off. A WebSocket that
+// opens meanwhile is refused (503, Retry-After), so a client that reconnects at once goes
+// elsewhere instead of holding the stop; a client that sent half a request and went quiet is cut
+// off after SHUTDOWN_GRACE_MS.
 
 import { Agent, request } from "node:http";
-import type { Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningPlatform } from "../cmd/platform.ts";
@@ -40,6 +43,22 @@ async function stalledSocket(httpUrl: string): Promise<void> {
   (socket as unknown as { _socket: { pause(): void } })._socket.pause();
 }
 
+/** How the server answers a WebSocket opened now: its HTTP status when it refuses, else "open". */
+async function upgradeAnswer(httpUrl: string): Promise<{ status: number | "open"; retryAfter?: string; body?: string }> {
+  const socket = new WebSocket(wsUrl(httpUrl), "graphql-transport-ws");
+  sockets.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once("open", () => resolve({ status: "open" }));
+    socket.once("unexpected-response", (_request, response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode!, retryAfter: response.headers["retry-after"], body }));
+    });
+    socket.once("error", reject);
+  });
+}
+
 async function readiness(httpUrl: string): Promise<{ status: number; body: { status: string } }> {
   const response = await fetch(httpUrl.replace(/\/graphql$/, "/readyz"), { signal: AbortSignal.timeout(5_000) });
   return { status: response.status, body: (await response.json()) as { status: string } };
@@ -49,26 +68,34 @@ describe("readiness while draining", () => {
   it("a stopping gateway answers /readyz with 503 draining before its sockets have closed", async () => {
     const gateway = platform.gateway!;
     expect((await readiness(gateway.url)).status).toBe(200);
+    expect(await upgradeAnswer(gateway.url)).toEqual({ status: "open" });
     await stalledSocket(gateway.url);
 
     let stopped = false;
     const stopping = gateway.stop().then(() => (stopped = true));
-    const during = await readiness(gateway.url);
+    // Both at once: the stalled socket holds the drain for its close grace (a second) only.
+    const [during, upgrade] = await Promise.all([readiness(gateway.url), upgradeAnswer(gateway.url)]);
     expect(stopped).toBe(false);
     expect(during).toEqual({ status: 503, body: { status: "draining" } });
+    // Refused, where it used to open a socket the drain had already counted out.
+    expect(upgrade).toEqual({ status: 503, retryAfter: "1", body: '{"status":"draining"}' });
     await stopping;
   });
 
   it("a stopping subgraph answers /readyz with 503 draining before its sockets have closed", async () => {
     const balances = platform.subgraphs.find((subgraph) => subgraph.name === "balances")!;
     expect((await readiness(balances.url)).status).toBe(200);
+    expect(await upgradeAnswer(balances.url)).toEqual({ status: "open" });
     await stalledSocket(balances.url);
 
     let stopped = false;
     const stopping = balances.stop().then(() => (stopped = true));
-    const during = await readiness(balances.url);
+    // Both at once: the stalled socket holds the drain for its close grace (a second) only.
+    const [during, upgrade] = await Promise.all([readiness(balances.url), upgradeAnswer(balances.url)]);
     expect(stopped).toBe(false);
     expect(during).toEqual({ status: 503, body: { status: "draining" } });
+    // Refused, where it used to open a socket the drain had already counted out.
+    expect(upgrade).toEqual({ status: 503, retryAfter: "1", body: '{"status":"draining"}' });
     await stopping;
   });
 
@@ -117,6 +144,29 @@ describe("readiness while draining", () => {
     } finally {
       clearTimeout(timer);
       agent.destroy();
+      await gateway.stop();
+    }
+  });
+
+  it("a stopping gateway cuts off a connection holding half a request once SHUTDOWN_GRACE_MS has passed", async () => {
+    const gateway = await extraGateway(platform, { SHUTDOWN_GRACE_MS: 500 });
+    const client = connect(gateway.port, "127.0.0.1");
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const arrived = new Promise((resolve) => gateway.httpServer.once("connection", resolve));
+      await new Promise((resolve, reject) => client.once("connect", resolve).once("error", reject));
+      await arrived;
+      // Headers begun, never finished: not idle, so close() alone would wait for headersTimeout (66 s).
+      client.write("POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n");
+      const clientClosed = new Promise((resolve) => client.once("close", resolve));
+      const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the gateway did not stop within 30 s")), 30_000);
+      });
+      await Promise.race([gateway.stop(), late]);
+      await Promise.race([clientClosed, late]);
+    } finally {
+      clearTimeout(timer);
+      client.destroy();
       await gateway.stop();
     }
   });

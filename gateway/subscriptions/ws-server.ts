@@ -33,9 +33,9 @@ import {
 } from "graphql";
 import type { FormattedExecutionResult } from "graphql-ws";
 import { useServer, type Extra as WsExtra } from "graphql-ws/use/ws";
-import { WebSocketServer, type WebSocket } from "ws";
 import type { Config } from "../../subgraphs/shared/config.ts";
 import type { Logger } from "../../subgraphs/shared/logger.ts";
+import { webSocketDoor } from "../../subgraphs/shared/websocket-door.ts";
 import { extensionRequestId, requestIdFrom, RequestScope, socketOperationEnding } from "../../subgraphs/shared/request-id.ts";
 import type { AuthFailures } from "../auth-failures.ts";
 import type { Authenticator } from "../authenticate.ts";
@@ -90,8 +90,6 @@ class SocketOperation extends RequestScope {
 
 // A type alias, not an interface: graphql-ws wants an index-signature-compatible record.
 type Extra = WsExtra & { connection?: Connection; operations?: Map<string, SocketOperation> } & Record<PropertyKey, unknown>;
-
-const CLOSE_GRACE_MS = 1_000;
 
 function requestError(message: string, reason: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: reason } });
@@ -210,7 +208,7 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
     return { subscription: true, resumes: resumes(document, payload.variables) };
   }
 
-  const wss = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: config.MAX_QUERY_BYTES });
+  const door = webSocketDoor(options.httpServer, { path: "/graphql", maxPayload: config.MAX_QUERY_BYTES });
   const server = useServer<Record<string, unknown> | undefined, Extra>(
     {
       async onConnect(ctx) {
@@ -308,7 +306,7 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
         ended(ctx.extra, id, socketOperationEnding(ctx.extra.operations?.get(id)?.subscriptions, ctx.subscriptions, id));
       },
     },
-    wss,
+    door.wss,
     config.WS_KEEPALIVE_MS,
   );
 
@@ -318,20 +316,7 @@ export function serveGatewaySockets(options: GatewaySocketsOptions): GatewaySock
     },
     async drain() {
       connections.stop();
-      const sockets = [...wss.clients];
-      const closed = sockets.map(closedPromise);
-      for (const socket of sockets) socket.close(CLOSE_SERVICE_RESTART, "Gateway restarting: reconnect and resume with `after`");
-      const grace = setTimeout(() => sockets.forEach((socket) => socket.terminate()), CLOSE_GRACE_MS);
-      await Promise.all(closed);
-      clearTimeout(grace);
-      await server.dispose();
+      await door.drain(CLOSE_SERVICE_RESTART, "Gateway restarting: reconnect and resume with `after`", () => server.dispose());
     },
   };
-}
-
-function closedPromise(socket: WebSocket): Promise<void> {
-  return new Promise((resolve) => {
-    if (socket.readyState === socket.CLOSED) resolve();
-    else socket.once("close", () => resolve());
-  });
 }

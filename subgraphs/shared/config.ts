@@ -137,6 +137,8 @@ const schema = z.object({
   SLOW_CONSUMER_TIMEOUT_MS: milliseconds(30_000),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(100),
   SUBSCRIPTION_AUTH_RECHECK_MS: milliseconds(30_000),
+  /** How long a stopping process waits for its HTTP requests in flight, once its sockets have closed, before cutting them off. */
+  SHUTDOWN_GRACE_MS: milliseconds(20_000),
   BALANCE_EVENTS_POLL_MS: milliseconds(5_000),
   /** How often the balances worker checkpoints the ledger's hash chains (0: never; `npm run ledger:checkpoint` on demand). */
   LEDGER_CHECKPOINT_INTERVAL_MS: milliseconds(60_000),

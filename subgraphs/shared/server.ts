@@ -94,7 +94,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
       // First: its span is the operation's whole life, the other plugins' hooks included.
       ...(tracing ? [tracing.plugin] : []),
       executesSignedOperation({ secret: deps.config.gatewaySecret, logger }),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.config.SHUTDOWN_GRACE_MS }),
       ApolloServerPluginLandingPageDisabled(),
       // Traces are for Apollo's hosted studio, which these processes never report to.
       ApolloServerPluginInlineTraceDisabled(),

@@ -33,7 +33,7 @@ import {
 } from "graphql";
 import type { FormattedExecutionResult } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer, type WebSocket } from "ws";
+import type { WebSocket } from "ws";
 import { PRINCIPAL_EXTENSION, verifyPrincipal } from "./auth/signature.ts";
 import { createContext, type Dependencies, type SubgraphContext } from "./context.ts";
 import type { FormatError } from "./graphql/errors.ts";
@@ -41,6 +41,7 @@ import { findMalformedArgument, malformedTextError } from "./graphql/text-input.
 import type { Logger } from "./logger.ts";
 import { extensionRequestId, requestIdFrom, RequestScope, socketOperationEnding } from "./request-id.ts";
 import type { SocketOperationSpan, SubgraphTracing } from "./tracing/subgraph.ts";
+import { webSocketDoor } from "./websocket-door.ts";
 
 export interface SubscriptionServerOptions {
   readonly httpServer: Server;
@@ -60,8 +61,6 @@ export interface SubscriptionServer {
 const CLOSE_SERVICE_RESTART = 1012;
 /** graphql-ws's "Forbidden": a socket that is not (or no longer) the gateway's. */
 const CLOSE_FORBIDDEN = 4403;
-/** How long a draining server waits for peers to acknowledge the close before cutting them off. */
-const CLOSE_GRACE_MS = 1_000;
 
 function signedHeaders(value: unknown): Record<string, string> {
   if (!value || typeof value !== "object") return {};
@@ -146,7 +145,7 @@ function inSpanOf<R>(spans: WeakMap<object, SocketOperationSpan>, run: (args: Ex
 export function serveSubscriptions(options: SubscriptionServerOptions): SubscriptionServer {
   const { deps, schema, logger, tracing } = options;
   const { gatewaySecret, SIGNATURE_MAX_SKEW_MS: maxSkew } = deps.config;
-  const wss = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: 2 * 1024 * 1024 });
+  const door = webSocketDoor(options.httpServer, { path: "/graphql", maxPayload: 2 * 1024 * 1024 });
 
   const format = (errors: readonly GraphQLError[], operation: Operation | undefined) =>
     errors.map((error) => options.formatError(error.toJSON(), error, operation?.scope));
@@ -249,26 +248,11 @@ export function serveSubscriptions(options: SubscriptionServerOptions): Subscrip
         end(ctx.extra, id, socketOperationEnding(ctx.extra.operations?.get(id)?.subscriptions, ctx.subscriptions, id));
       },
     },
-    wss,
+    door.wss,
     deps.config.WS_KEEPALIVE_MS,
   );
 
   return {
-    async drain() {
-      const sockets = [...wss.clients];
-      const closed = sockets.map((socket) => closedPromise(socket));
-      for (const socket of sockets) socket.close(CLOSE_SERVICE_RESTART, "Service restart");
-      const grace = setTimeout(() => sockets.forEach((socket) => socket.terminate()), CLOSE_GRACE_MS);
-      await Promise.all(closed);
-      clearTimeout(grace);
-      await server.dispose();
-    },
+    drain: () => door.drain(CLOSE_SERVICE_RESTART, "Service restart", () => server.dispose()),
   };
-}
-
-function closedPromise(socket: WebSocket): Promise<void> {
-  return new Promise((resolve) => {
-    if (socket.readyState === socket.CLOSED) resolve();
-    else socket.once("close", () => resolve());
-  });
 }
