@@ -15,7 +15,7 @@
 // there when it stops (`node --import tsx bench/profile.ts <directory>` sums it by package). Each
 // result is also a JSON line with a `scenario`, for bench/compare.ts; an integrity failure exits 1.
 
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { insertPlatform as createPlatformWithKey } from "../subgraphs/accounts/api.ts";
 import { transferPosting, createTopup, createTransfer } from "../subgraphs/balances/api.ts";
 import { verifyLedger, post } from "../subgraphs/ledger/api.ts";
@@ -41,6 +41,13 @@ const viaGatewayToo = process.env["BENCH_GATEWAY"] !== "false";
 const warmupSeconds = Number(process.env["BENCH_GATEWAY_WARMUP"] ?? 10);
 const cpuProfile = process.env["BENCH_CPU_PROFILE"];
 const postInTransaction = process.env["BENCH_POST"] === "transaction";
+// The all-in-one process runs in production mode, as a deployment does (and bench:dashboard and
+// bench:gateway): libraries check NODE_ENV (graphql-js's type checks take a slower path outside
+// production). Its keys are this process's too, so the API keys made here authenticate there.
+const secrets = {
+  ENCRYPTION_KEYS: `bench:${randomBytes(32).toString("base64")}`,
+  FINGERPRINT_KEY: randomBytes(32).toString("base64"),
+};
 
 interface Platform {
   principal: PlatformPrincipal;
@@ -134,6 +141,8 @@ async function gatewayRuns(databaseUrl: string, spread: Platform[], hot: Platfor
     "cmd/all-in-one.ts",
     [],
     {
+      NODE_ENV: "production",
+      ...secrets,
       DATABASE_URL: databaseUrl,
       PORT: "0",
       SEED_DEMO: "false",
@@ -164,7 +173,7 @@ async function gatewayRuns(databaseUrl: string, spread: Platform[], hot: Platfor
 async function main(): Promise<void> {
   const bench = await freshDatabase(serverUrl!, writers + 8);
   const config = loadConfig(
-    { SETTLEMENT_DELAY_MS: "0", LOG_LEVEL: "warn", DATABASE_POOL_SIZE: String(writers + 8) },
+    { SETTLEMENT_DELAY_MS: "0", LOG_LEVEL: "warn", DATABASE_POOL_SIZE: String(writers + 8), ...secrets },
     { allowGeneratedSecret: true },
   );
   const deps = createDependencies(bench.db, config, createLogger("warn", "bench"));
