@@ -1,7 +1,8 @@
 // `npm run bench:ledger`: transfers per second and p50/p99 latency with 32 concurrent writers,
 // (a) spread over 1,000 connected accounts of 100 platforms, (b) all from one hot platform to
 // its 1,000 connected accounts; through the ledger module (its `post`, and the whole
-// createTransfer use case with idempotency) and through the gateway over HTTP.
+// createTransfer use case with idempotency) and through the gateway over HTTP, each use case run
+// followed at once by its gateway run (the ratio of the two, printed at the end, is the figure).
 //
 // Needs DATABASE_URL (a Postgres server): the run creates its own database and drops it.
 // BENCH_SECONDS (default 10) sets each run's measured time; BENCH_WRITERS (default 32);
@@ -14,6 +15,9 @@
 // BENCH_CPU_PROFILE=<directory>: the all-in-one process of the gateway runs writes a V8 CPU profile
 // there when it stops (`node --import tsx bench/profile.ts <directory>` sums it by package). Each
 // result is also a JSON line with a `scenario`, for bench/compare.ts; an integrity failure exits 1.
+// Each result names the CPU time per transfer of the serving process (this one for post() and the
+// use case, the all-in-one through the gateway; the gateway's clients are not in it) and of the
+// machine's Postgres processes.
 
 import { randomBytes, randomUUID } from "node:crypto";
 import { insertPlatform as createPlatformWithKey } from "../subgraphs/accounts/api.ts";
@@ -135,8 +139,14 @@ function viaGateway(port: number, platforms: Platform[]) {
 
 type RecordResult = (path: string, scenario: string, result: LoadResult) => void;
 
-/** The same transfers through the whole product: the all-in-one process over HTTP. */
-async function gatewayRuns(databaseUrl: string, spread: Platform[], hot: Platform[], record: RecordResult): Promise<void> {
+interface AllInOne {
+  readonly port: number;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** The whole product: the all-in-one process, reached over HTTP, warmed on both scenarios. */
+async function startAllInOne(databaseUrl: string, spread: Platform[], hot: Platform[]): Promise<AllInOne> {
   const server = spawnEntry(
     "cmd/all-in-one.ts",
     [],
@@ -154,19 +164,22 @@ async function gatewayRuns(databaseUrl: string, spread: Platform[], hot: Platfor
     },
     cpuProfile ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfile}`] : [],
   );
+  const stop = async () => {
+    closeConnections();
+    await server.stop("SIGTERM");
+  };
   try {
-    const [, port] = await server.waitFor(/Explorer\s+http:\/\/localhost:(\d+)\/graphql/);
+    const port = Number((await server.waitFor(/Explorer\s+http:\/\/localhost:(\d+)\/graphql/))[1]);
     // A process serving for hours, not one just started: V8 keeps compiling the request path for
     // its first half minute or so (one run measured 141, 191 and then 267 transfers/s spread in
     // consecutive 6 s runs of one process, p99 1.6 s, then 0.3 s), while the in-process runs
-    // above go through code the benchmark process has been running since its setup.
-    await load(writers, warmupSeconds, viaGateway(Number(port), spread));
-    await load(writers, warmupSeconds, viaGateway(Number(port), hot));
-    record("gateway: HTTP createTransfer", "spread", await load(writers, seconds, viaGateway(Number(port), spread)));
-    record("gateway: HTTP createTransfer", "hot", await load(writers, seconds, viaGateway(Number(port), hot)));
-  } finally {
-    closeConnections();
-    await server.stop("SIGTERM");
+    // go through code the benchmark process has been running since its setup.
+    await load(writers, warmupSeconds, viaGateway(port, spread));
+    await load(writers, warmupSeconds, viaGateway(port, hot));
+    return { port, pid: server.child.pid!, stop };
+  } catch (error) {
+    await stop();
+    throw error;
   }
 }
 
@@ -185,6 +198,9 @@ async function main(): Promise<void> {
       "transfers/s": result.perSecond,
       "p50 ms": result.p50ms,
       "p99 ms": result.p99ms,
+      // The serving process: this one for post() and the use case, the all-in-one through the gateway.
+      "CPU ms/op": result.cpuMsPerOperation ?? "",
+      "Postgres CPU ms/op": result.postgresCpuMsPerOperation ?? "",
       ops: result.operations,
       errors: JSON.stringify(result.errors),
     });
@@ -197,6 +213,8 @@ async function main(): Promise<void> {
         "transfers/s": result.perSecond,
         "p50 ms": result.p50ms,
         "p99 ms": result.p99ms,
+        ...(result.cpuMsPerOperation === undefined ? {} : { "CPU ms/op": result.cpuMsPerOperation }),
+        ...(result.postgresCpuMsPerOperation === undefined ? {} : { "Postgres CPU ms/op": result.postgresCpuMsPerOperation }),
         errors: Object.values(result.errors).reduce((a, b) => a + b, 0),
       }),
     );
@@ -206,12 +224,28 @@ async function main(): Promise<void> {
     const spread = await setup(deps, 100, 10);
     const hot = await setup(deps, 1, 1_000);
 
-    record("ledger module: post()", "spread", await load(writers, seconds, viaPost(deps, spread)));
-    record("ledger module: post()", "hot", await load(writers, seconds, viaPost(deps, hot)));
-    record("use case: createTransfer()", "spread", await load(writers, seconds, viaUseCase(deps, spread)));
-    record("use case: createTransfer()", "hot", await load(writers, seconds, viaUseCase(deps, hot)));
-
-    if (viaGatewayToo) await gatewayRuns(bench.url, spread, hot, record);
+    record("ledger module: post()", "spread", await load(writers, seconds, viaPost(deps, spread), process.pid, true));
+    record("ledger module: post()", "hot", await load(writers, seconds, viaPost(deps, hot), process.pid, true));
+    // Each use case run right before the same transfers through the gateway, so that the ratio
+    // of the two compares runs a few seconds apart: the database's speed drifts (the use case
+    // alone has measured 930 and 1,800 transfers/s spread within one hour on this machine).
+    const product = viaGatewayToo ? await startAllInOne(bench.url, spread, hot) : undefined;
+    try {
+      for (const [scenario, platforms] of [
+        ["spread", spread],
+        ["hot", hot],
+      ] as const) {
+        record("use case: createTransfer()", scenario, await load(writers, seconds, viaUseCase(deps, platforms), process.pid, true));
+        if (product)
+          record(
+            "gateway: HTTP createTransfer",
+            scenario,
+            await load(writers, seconds, viaGateway(product.port, platforms), product.pid, true),
+          );
+      }
+    } finally {
+      await product?.stop();
+    }
 
     const report = await verifyLedger(bench.db.sql);
     console.log(

@@ -4,7 +4,7 @@
 
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import pg from "pg";
 import { migrate } from "../prisma/migrate.ts";
@@ -48,6 +48,8 @@ export interface LoadResult {
   readonly p99ms: number;
   /** CPU time (user + system) the measured process spent per operation, when one was given. */
   readonly cpuMsPerOperation?: number;
+  /** CPU time of the machine's Postgres processes per operation, when asked for. */
+  readonly postgresCpuMsPerOperation?: number;
 }
 
 let clockTicks: number | undefined;
@@ -63,14 +65,44 @@ export function processCpuMs(pid: number): number {
 }
 
 /**
+ * CPU time (user + system) each process named `postgres` on this machine (a local server's
+ * postmaster and backends) has used so far, in ms, by process id.
+ */
+export function postgresCpuMs(): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "postgres") used.set(Number(entry), processCpuMs(Number(entry)));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return used;
+}
+
+/** Postgres's CPU time between two readings; a backend that exited in between is not counted. */
+function postgresCpuBetween(start: Map<number, number>, end: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of end) {
+    const before = start.get(pid) ?? 0;
+    // Less than before: the id went to a new backend meanwhile.
+    total += ms >= before ? ms - before : ms;
+  }
+  return total;
+}
+
+/**
  * Runs `operation` from `concurrency` loops for `seconds` (after a short warm-up). With `cpuOf`
- * (a process id), also the CPU time that process spent per operation over the measured part.
+ * (a process id), also the CPU time that process spent per operation over the measured part;
+ * with `postgres`, the local Postgres server's too (postgresCpuMs).
  */
 export async function load(
   concurrency: number,
   seconds: number,
   operation: (worker: number, n: number) => Promise<void>,
   cpuOf?: number,
+  postgres = false,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
@@ -78,7 +110,14 @@ export async function load(
   const end = warmupEnd + seconds * 1_000;
   let measuredStart = 0;
   let cpuAtStart = 0;
-  const cpuTimer = cpuOf === undefined ? undefined : setTimeout(() => (cpuAtStart = processCpuMs(cpuOf)), 1_000);
+  let postgresAtStart: Map<number, number> | undefined;
+  const cpuTimer =
+    cpuOf === undefined && !postgres
+      ? undefined
+      : setTimeout(() => {
+          if (cpuOf !== undefined) cpuAtStart = processCpuMs(cpuOf);
+          if (postgres) postgresAtStart = postgresCpuMs();
+        }, 1_000);
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
       for (let n = 0; Date.now() < end; n++) {
@@ -96,6 +135,7 @@ export async function load(
   );
   clearTimeout(cpuTimer);
   const cpuMs = cpuOf === undefined || !cpuAtStart ? undefined : processCpuMs(cpuOf) - cpuAtStart;
+  const postgresMs = postgresAtStart?.size ? postgresCpuBetween(postgresAtStart, postgresCpuMs()) : undefined;
   const elapsed = (Date.now() - (measuredStart || warmupEnd)) / 1_000;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
@@ -107,6 +147,9 @@ export async function load(
     p50ms: Number(at(0.5).toFixed(2)),
     p99ms: Number(at(0.99).toFixed(2)),
     ...(cpuMs === undefined || latencies.length === 0 ? {} : { cpuMsPerOperation: Number((cpuMs / latencies.length).toFixed(3)) }),
+    ...(postgresMs === undefined || latencies.length === 0
+      ? {}
+      : { postgresCpuMsPerOperation: Number((postgresMs / latencies.length).toFixed(3)) }),
   };
 }
 

@@ -69,6 +69,10 @@ async function readinessOf(subgraphUrls: Readonly<Record<string, string>>): Prom
  * The body as UTF-8 text, decoded from its Content-Encoding, at most `max` bytes once decoded
  * (reading stops there); a refusal says what the client got wrong.
  */
+function tooLarge(max: number): BodyRefusal {
+  return new BodyRefusal(413, `Request body larger than ${max} bytes`, "BODY_TOO_LARGE");
+}
+
 async function readBody(request: Request, max: number): Promise<string> {
   const charset = /;\s*charset=("?)([^";]+)\1/i.exec(request.headers.get("content-type") ?? "")?.[2]?.toLowerCase();
   if (charset && charset !== "utf-8" && charset !== "utf8")
@@ -76,9 +80,8 @@ async function readBody(request: Request, max: number): Promise<string> {
   const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   if (!(encoding in DECODERS))
     throw new BodyRefusal(415, "Unsupported Content-Encoding: use gzip, deflate or br, or none", "UNSUPPORTED_ENCODING");
-  const tooLarge = () => new BodyRefusal(413, `Request body larger than ${max} bytes`, "BODY_TOO_LARGE");
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (encoding === "identity" && declared > max) throw tooLarge();
+  if (encoding === "identity" && declared > max) throw tooLarge(max);
   // The common case, a plain body of a declared length within bounds: read it whole.
   if (encoding === "identity" && declared <= max) return request.text();
   if (!request.body) return "";
@@ -90,7 +93,7 @@ async function readBody(request: Request, max: number): Promise<string> {
   try {
     for await (const chunk of stream) {
       size += chunk.byteLength;
-      if (size > max) throw tooLarge();
+      if (size > max) throw tooLarge(max);
       chunks.push(chunk);
     }
   } catch (error) {

@@ -66,26 +66,40 @@ export function createContext(
   deps: Dependencies,
   scope: RequestScope = new RequestScope(randomUUID(), deps.logger),
 ): SubgraphContext {
-  const loaders = new Map<string, DataLoader<unknown, unknown>>();
-  return {
-    principal,
-    deps,
-    scope,
-    get requestId() {
-      return scope.requestId;
-    },
-    get logger() {
-      return scope.logger;
-    },
-    loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>) {
-      let loader = loaders.get(name) as DataLoader<K, V> | undefined;
-      if (!loader) {
-        loader = new DataLoader(batch, { maxBatchSize: 500 });
-        loaders.set(name, loader as DataLoader<unknown, unknown>);
-      }
-      return loader;
-    },
-  };
+  return new RequestContext(principal, deps, scope);
+}
+
+/**
+ * A class, not an object literal with getters: Apollo Server runs each operation on a shallow
+ * copy of its context (Object.assign), which reads every own getter (binding a child logger per
+ * request that nothing may log to) and copies an object of accessors slowly; here the getters and
+ * `loader` live on the prototype the copy keeps, and only four fields are copied.
+ */
+class RequestContext implements SubgraphContext {
+  private readonly loaders = new Map<string, DataLoader<unknown, unknown>>();
+
+  constructor(
+    readonly principal: Principal,
+    readonly deps: Dependencies,
+    readonly scope: RequestScope,
+  ) {}
+
+  get requestId(): string {
+    return this.scope.requestId;
+  }
+
+  get logger(): Logger {
+    return this.scope.logger;
+  }
+
+  loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>): DataLoader<K, V> {
+    let loader = this.loaders.get(name) as DataLoader<K, V> | undefined;
+    if (!loader) {
+      loader = new DataLoader(batch, { maxBatchSize: 500 });
+      this.loaders.set(name, loader as DataLoader<unknown, unknown>);
+    }
+    return loader;
+  }
 }
 
 /** The platform behind the request; the operator key may only create platforms. */
