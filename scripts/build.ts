@@ -49,6 +49,21 @@ export const EXTERNAL_PACKAGES = [
   "thread-stream",
 ];
 
+/** Packages whose bundled form misbehaves, and what the bundles hold instead (scripts/bundle/). */
+export const BUNDLE_SUBSTITUTES: Readonly<Record<string, string>> = {
+  "@apollo/utils.createhash": resolve(ROOT, "scripts/bundle/apollo-createhash.ts"),
+};
+
+function substitutes(): Plugin {
+  const names = Object.keys(BUNDLE_SUBSTITUTES).map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return {
+    name: "substitutes",
+    setup(esbuild) {
+      esbuild.onResolve({ filter: new RegExp(`^(${names.join("|")})$`) }, (args) => ({ path: BUNDLE_SUBSTITUTES[args.path]! }));
+    },
+  };
+}
+
 /** `import.meta.url` of every file of ours becomes its source location, relative to the bundle that holds it. */
 function sourceLocations(outdir: string): Plugin {
   return {
@@ -90,7 +105,7 @@ export async function buildEntries(outdir = resolve(ROOT, "dist")): Promise<void
     // type-graphql's metadata comes from explicit type functions (@Field(() => X)): esbuild,
     // like tsx, emits no decorator metadata.
     tsconfig: resolve(ROOT, "tsconfig.json"),
-    plugins: [sourceLocations(outdir)],
+    plugins: [substitutes(), sourceLocations(outdir)],
     logLevel: "warning",
   });
 }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { createRequire, isBuiltin } from "node:module";
-import { buildEntries, ENTRY_POINTS, EXTERNAL_PACKAGES, ROOT } from "../scripts/build.ts";
+import { BUNDLE_SUBSTITUTES, buildEntries, ENTRY_POINTS, EXTERNAL_PACKAGES, ROOT } from "../scripts/build.ts";
 import { spawnEntry, stopSpawned, viewerThrough } from "./support/processes.ts";
 
 // Inside the repository, so that the bundles' package imports resolve from its node_modules.
@@ -56,6 +56,15 @@ describe("the bundles of npm run build", () => {
     // And what is imported resolves from the repository's node_modules, as in the image.
     const require = createRequire(join(ROOT, "package.json"));
     for (const specifier of packages) expect(() => require.resolve(specifier), specifier).not.toThrow();
+  });
+
+  it("hash operations with Node's crypto: Apollo's createHash is substituted, not bundled with its JavaScript SHA-256", () => {
+    const files = readdirSync(outdir, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".js"));
+    const texts = files.map((file) => readFileSync(join(outdir, file), "utf8"));
+    // esbuild heads each module it bundles with a comment naming its path.
+    expect(texts.filter((text) => /^\/\/ node_modules\/(?:.*\/)?sha\.js\//m.test(text))).toEqual([]);
+    expect(texts.some((text) => text.includes("// scripts/bundle/apollo-createhash.ts"))).toBe(true);
+    expect(Object.keys(BUNDLE_SUBSTITUTES)).toContain("@apollo/utils.createhash");
   });
 
   it("migrate, then the all-in-one process serves the API and stops cleanly on Ctrl-C", async () => {
