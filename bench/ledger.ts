@@ -12,6 +12,8 @@
 // BENCH_POST=transaction runs each post() in a transaction of its own (one statement per commit,
 // as a caller posting inside its own transaction does) instead of on the autocommit client, where
 // concurrent calls share statements (the ledger's group commit);
+// BENCH_BUNDLES=true: the all-in-one process runs the bundle `npm run build` makes (built first,
+// into dist/), as the image does, instead of its TypeScript through tsx (as `npm start` does);
 // BENCH_CPU_PROFILE=<directory>: the all-in-one process of the gateway runs writes a V8 CPU profile
 // there when it stops (`node --import tsx bench/profile.ts <directory>` sums it by package). Each
 // result is also a JSON line with a `scenario`, for bench/compare.ts; an integrity failure exits 1.
@@ -30,6 +32,7 @@ import { newId, type AccountId } from "../subgraphs/shared/ids.ts";
 import { createLogger } from "../subgraphs/shared/logger.ts";
 import { parseCurrency } from "../subgraphs/shared/money/currency.ts";
 import { spawnEntry } from "../cmd/spawn.ts";
+import { buildEntries } from "../scripts/build.ts";
 import { closeConnections, post as postGraphQL, TRANSFER_MUTATION } from "./product.ts";
 import { freshDatabase, load, machine, table, type LoadResult } from "./support.ts";
 
@@ -45,6 +48,7 @@ const viaGatewayToo = process.env["BENCH_GATEWAY"] !== "false";
 const warmupSeconds = Number(process.env["BENCH_GATEWAY_WARMUP"] ?? 10);
 const cpuProfile = process.env["BENCH_CPU_PROFILE"];
 const postInTransaction = process.env["BENCH_POST"] === "transaction";
+const bundles = process.env["BENCH_BUNDLES"] === "true";
 // The all-in-one process runs in production mode, as a deployment does (and bench:dashboard and
 // bench:gateway): libraries check NODE_ENV (graphql-js's type checks take a slower path outside
 // production). Its keys are this process's too, so the API keys made here authenticate there.
@@ -147,8 +151,9 @@ interface AllInOne {
 
 /** The whole product: the all-in-one process, reached over HTTP, warmed on both scenarios. */
 async function startAllInOne(databaseUrl: string, spread: Platform[], hot: Platform[]): Promise<AllInOne> {
+  if (bundles) await buildEntries();
   const server = spawnEntry(
-    "cmd/all-in-one.ts",
+    bundles ? "dist/cmd/all-in-one.js" : "cmd/all-in-one.ts",
     [],
     {
       NODE_ENV: "production",
@@ -220,7 +225,9 @@ async function main(): Promise<void> {
     );
   };
   try {
-    console.log(`machine: ${machine()}; ${writers} writers; ${seconds} s per run`);
+    console.log(
+      `machine: ${machine()}; ${writers} writers; ${seconds} s per run; the all-in-one from ${bundles ? "the bundles (dist/)" : "TypeScript through tsx"}`,
+    );
     const spread = await setup(deps, 100, 10);
     const hot = await setup(deps, 1, 1_000);
 
