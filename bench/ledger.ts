@@ -235,7 +235,7 @@ async function main(): Promise<void> {
     record("ledger module: post()", "hot", await load(writers, seconds, viaPost(deps, hot), process.pid, true));
     // Each use case run right before the same transfers through the gateway, so that the ratio
     // of the two compares runs a few seconds apart: the database's speed drifts (the use case
-    // alone has measured 930 and 1,800 transfers/s spread within one hour on this machine).
+    // alone has measured from 740 to about 1,800 transfers/s spread within a morning on this machine).
     const product = viaGatewayToo ? await startAllInOne(bench.url, spread, hot) : undefined;
     try {
       for (const [scenario, platforms] of [

@@ -65,14 +65,14 @@ async function readinessOf(subgraphUrls: Readonly<Record<string, string>>): Prom
   return json(200, { status: every ? "ready" : "degraded", supergraph: "loaded", subgraphs: Object.fromEntries(checks) });
 }
 
-/**
- * The body as UTF-8 text, decoded from its Content-Encoding, at most `max` bytes once decoded
- * (reading stops there); a refusal says what the client got wrong.
- */
 function tooLarge(max: number): BodyRefusal {
   return new BodyRefusal(413, `Request body larger than ${max} bytes`, "BODY_TOO_LARGE");
 }
 
+/**
+ * The body as UTF-8 text, decoded from its Content-Encoding, at most `max` bytes once decoded
+ * (reading stops there); a refusal says what the client got wrong.
+ */
 async function readBody(request: Request, max: number): Promise<string> {
   const charset = /;\s*charset=("?)([^";]+)\1/i.exec(request.headers.get("content-type") ?? "")?.[2]?.toLowerCase();
   if (charset && charset !== "utf-8" && charset !== "utf8")
