@@ -115,8 +115,10 @@ async function signedIn(key = tenant.key, context?: BrowserContext): Promise<Pag
 
 const available = (page: Page) => page.getByTestId("available-USD").innerText();
 
-/** `step`, or a failure naming it once WAIT_MS has passed (the test's own time limit names nothing). */
-/** `step` within WAIT_MS; when late, the error names `what` and, if given, the state `describe` finds. */
+/**
+ * `step`, or a failure naming it once WAIT_MS has passed (the test's own time limit names
+ * nothing), with the state `describe`, if given, finds then.
+ */
 async function withinWait<T>(step: Promise<T>, what: string, describe?: () => Promise<string>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {

@@ -153,11 +153,16 @@ describe("readiness while draining", () => {
     const client = connect(gateway.port, "127.0.0.1");
     let timer: NodeJS.Timeout | undefined;
     try {
-      const arrived = new Promise((resolve) => gateway.httpServer.once("connection", resolve));
+      const arrived = new Promise<Socket>((resolve) => gateway.httpServer.once("connection", resolve));
       await new Promise((resolve, reject) => client.once("connect", resolve).once("error", reject));
-      await arrived;
+      const serverSide = await arrived;
       // Headers begun, never finished: not idle, so close() alone would wait for headersTimeout (66 s).
       client.write("POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n");
+      // Read by the server before it stops (else the connection is idle and closed at once).
+      for (let waited = 0; serverSide.bytesRead === 0; waited += 10) {
+        if (waited > 30_000) throw new Error("the gateway did not read the request's first bytes within 30 s");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       const clientClosed = new Promise((resolve) => client.once("close", resolve));
       const late = new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error("the gateway did not stop within 30 s")), 30_000);
