@@ -18,7 +18,7 @@ import { connect, type Socket } from "node:net";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningPlatform } from "../cmd/platform.ts";
-import { extraGateway, privatePlatform, wsUrl } from "./support/subscriptions.ts";
+import { extraGateway, privatePlatform, until, wsUrl } from "./support/subscriptions.ts";
 
 let platform: RunningPlatform;
 const sockets: WebSocket[] = [];
@@ -159,10 +159,7 @@ describe("readiness while draining", () => {
       // Headers begun, never finished: not idle, so close() alone would wait for headersTimeout (66 s).
       client.write("POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n");
       // Read by the server before it stops (else the connection is idle and closed at once).
-      for (let waited = 0; serverSide.bytesRead === 0; waited += 10) {
-        if (waited > 30_000) throw new Error("the gateway did not read the request's first bytes within 30 s");
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await until(() => serverSide.bytesRead > 0, "the gateway to read the request's first bytes", 30_000);
       const clientClosed = new Promise((resolve) => client.once("close", resolve));
       const late = new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error("the gateway did not stop within 30 s")), 30_000);
