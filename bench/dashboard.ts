@@ -4,7 +4,8 @@
 //
 // Per checkout and round: the page's latency one request at a time (serial), and its throughput
 // at BENCH_CLIENTS (20) concurrent clients, each with the process's CPU time per page (from
-// /proc: the figure that moves least with the machine's load). Each client reads a platform of
+// /proc: the figure that moves least with the machine's load) and the local Postgres server's
+// (all its processes, the other checkout's idle polling included). Each client reads a platform of
 // its own (BENCH_CLIENTS platforms are seeded), and in-flight deduplication is off (BENCH_DEDUP=on
 // keeps it): twenty dashboards open at once are twenty platforms' in production, not one
 // platform's twenty copies, which the gateway would answer with one execution (and its upstream
@@ -93,8 +94,8 @@ async function main(): Promise<void> {
         const mine = figures.get(product.checkout.label)!;
         const load1 = loadAverage();
         const measure = async () => {
-          const serial = await load(1, seconds, page, product.pid);
-          return { serial, concurrent: await load(clients, seconds, page, product.pid) };
+          const serial = await load(1, seconds, page, product.pid, true);
+          return { serial, concurrent: await load(clients, seconds, page, product.pid, true) };
         };
         const { serial, concurrent } =
           cpuProfile && product.inspectorUrl
@@ -107,8 +108,9 @@ async function main(): Promise<void> {
         mine.serial.push(serial);
         mine.concurrent.push(concurrent);
         console.log(
-          `round ${round + 1} ${product.checkout.label} (load ${load1}): serial p50 ${serial.p50ms} ms, ${serial.cpuMsPerOperation} CPU ms/page; ` +
-            `${clients} clients ${concurrent.perSecond}/s p50 ${concurrent.p50ms} ms p99 ${concurrent.p99ms} ms, ${concurrent.cpuMsPerOperation} CPU ms/page` +
+          `round ${round + 1} ${product.checkout.label} (load ${load1}): serial p50 ${serial.p50ms} ms, ${serial.cpuMsPerOperation} CPU ms/page ` +
+            `(Postgres ${serial.postgresCpuMsPerOperation}); ${clients} clients ${concurrent.perSecond}/s p50 ${concurrent.p50ms} ms ` +
+            `p99 ${concurrent.p99ms} ms, ${concurrent.cpuMsPerOperation} CPU ms/page (Postgres ${concurrent.postgresCpuMsPerOperation})` +
             (Object.keys({ ...serial.errors, ...concurrent.errors }).length
               ? `, errors ${JSON.stringify({ ...serial.errors, ...concurrent.errors })}`
               : ""),
@@ -125,6 +127,7 @@ async function main(): Promise<void> {
       "p50 ms": summary(concurrent, (r) => r.p50ms),
       "p99 ms": summary(concurrent, (r) => r.p99ms),
       "CPU ms/page": summary(concurrent, (r) => r.cpuMsPerOperation),
+      "Postgres CPU ms/page": summary(concurrent, (r) => r.postgresCpuMsPerOperation),
       "pages/s (rounds)": concurrent.map((r) => r.perSecond).join(" "),
       errors: [...serial, ...concurrent].reduce((sum, r) => sum + Object.values(r.errors).reduce((a, b) => a + b, 0), 0),
     }));
@@ -136,7 +139,8 @@ async function main(): Promise<void> {
       const ratio = (column: string) => (Number(head[column]) / Number(base[column])).toFixed(2);
       console.log(
         `\nhead / base: serial latency p50 ${ratio("serial p50 ms")}×, ${clients}-client throughput ${ratio(`${clients} clients pages/s`)}×, ` +
-          `CPU per page ${ratio("CPU ms/page")}× (concurrent), ${ratio("serial CPU ms/page")}× (serial)`,
+          `CPU per page ${ratio("CPU ms/page")}× (concurrent), ${ratio("serial CPU ms/page")}× (serial), ` +
+          `Postgres CPU per page ${ratio("Postgres CPU ms/page")}× (concurrent)`,
       );
     }
   } finally {

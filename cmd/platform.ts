@@ -23,6 +23,7 @@ export async function openMigratedDatabase(config: Config, logger: Logger): Prom
     url: config.DATABASE_URL,
     dataDir: join(config.DATA_DIR, "pglite"),
     poolSize: config.DATABASE_POOL_SIZE,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS === "true",
   });
   const applied = await db.session((sql) => migrate(sql));
   if (applied.length > 0) logger.info({ applied }, "database migrated");

@@ -21,6 +21,7 @@ const schema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  DATABASE_PREPARED_STATEMENTS: z.enum(["true", "false"]).default("true"),
   GATEWAY_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SIGNATURE_MAX_SKEW_MS: milliseconds(60_000),
   ADMIN_API_KEY: z.string().min(24, "must be at least 24 characters").optional(),

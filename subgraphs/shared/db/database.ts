@@ -16,6 +16,7 @@ import { Gauge } from "prom-client";
 import { processRegistry } from "../metrics.ts";
 import { Notifier } from "./notifier.ts";
 import { observeAdapter, StatementObservers, type StatementListener } from "./observe.ts";
+import { PreparedStatements } from "./prepared.ts";
 import { traceStatement, traceTransaction } from "./tracing.ts";
 
 export type { PrismaClient };
@@ -123,10 +124,12 @@ export interface DatabaseOptions {
   /** PGlite data directory; omit for an in-memory database. */
   readonly dataDir?: string | undefined;
   readonly poolSize?: number;
+  /** Postgres: send statements with parameters as named prepared statements (prepared.ts). Default true. */
+  readonly preparedStatements?: boolean;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 20) : openPGlite(options.dataDir);
+  return options.url ? openPostgres(options.url, options.poolSize ?? 20, options.preparedStatements ?? true) : openPGlite(options.dataDir);
 }
 
 // The connection pools of the databases open in this process, read when metrics are scraped
@@ -168,7 +171,7 @@ function assertChannel(channel: string): void {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+async function openPostgres(url: string, max: number, preparedStatements: boolean): Promise<Database> {
   // Pipeline mode: a connection sends a statement without waiting for the answers to those
   // before it (each is still its own protocol message with its own Sync, run in order). Callers
   // that await each statement see no difference; a transaction that issues several at once pays
@@ -195,6 +198,17 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const observers = new StatementObservers();
   const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPg(pool), observers) });
   const listeners = new Set<PostgresListener>();
+  const prepared = new PreparedStatements(preparedStatements);
+  // On a checked-out connection (a session, a transaction): a stale plan is renamed and thrown,
+  // and inTransaction runs the transaction again (isRetryableConflict).
+  const onClient = async (client: pg.PoolClient, text: string, params: readonly unknown[] | undefined) => {
+    try {
+      return (await client.query(prepared.query(text, params))).rows;
+    } catch (error) {
+      prepared.renewIfStale(text, error);
+      throw error;
+    }
+  };
   const notifier = new Notifier(async (channel, payloads) => {
     await pool.query(NOTIFY_SQL, [channel, payloads]);
   });
@@ -203,7 +217,16 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     prisma,
     observeStatements: (listener) => observers.add(listener),
     sql: {
-      query: (text, params) => observed(observers, text, async () => (await pool.query(text, params as unknown[] | undefined)).rows),
+      query: (text, params) =>
+        observed(observers, text, async () => {
+          try {
+            return (await pool.query(prepared.query(text, params))).rows;
+          } catch (error) {
+            // A stale plan (its tables changed shape): once more, under the statement's new name.
+            if (!prepared.renewIfStale(text, error)) throw error;
+            return (await pool.query(prepared.query(text, params))).rows;
+          }
+        }),
       exec: (script) => observed(observers, script, async () => void (await pool.query(script))),
       notifyAfterCommit: (channel, payloads) => notifier.notify(channel, payloads),
       autocommit: true,
@@ -213,7 +236,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       const lost = watchCheckedOut(client);
       try {
         return await fn({
-          query: (text, params) => observed(observers, text, async () => (await client.query(text, params as unknown[] | undefined)).rows),
+          query: (text, params) => observed(observers, text, () => onClient(client, text, params)),
           exec: (script) => observed(observers, script, async () => void (await client.query(script))),
         });
       } finally {
@@ -232,7 +255,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
           const begun = client.query("BEGIN");
           begun.catch(() => {});
           const tx = transactionClient(
-            (text, params) => observed(observers, text, async () => (await client.query(text, params as unknown[] | undefined)).rows),
+            (text, params) => observed(observers, text, () => onClient(client, text, params)),
             (script) => observed(observers, script, async () => void (await client.query(script))),
           );
           const result = await fn(tx.sql);

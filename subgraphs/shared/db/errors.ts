@@ -22,10 +22,13 @@ export function sqlStateOf(error: unknown): string | undefined {
   return visit(error);
 }
 
-/** Errors worth retrying the whole transaction for: serialization failure, deadlock. */
+/**
+ * Errors worth retrying the whole transaction for: serialization failure, deadlock, and a
+ * prepared statement whose tables changed shape under it (renamed by then, see prepared.ts).
+ */
 export function isRetryableConflict(error: unknown): boolean {
   const state = sqlStateOf(error);
-  if (state === "40001" || state === "40P01") return true;
+  if (state === "40001" || state === "40P01" || isStalePlan(error)) return true;
   // Prisma's own name for a write conflict or deadlock.
   return (error as { code?: unknown } | null)?.code === "P2034";
 }
@@ -38,6 +41,11 @@ export function isUnstorableText(error: unknown): boolean {
   const state = sqlStateOf(error);
   if (state === "22021" || state === "22P05") return true;
   return state === "22P02" && /type json/.test(messageOf(error));
+}
+
+/** Postgres refused a prepared statement whose result's shape changed since it was prepared. */
+export function isStalePlan(error: unknown): boolean {
+  return sqlStateOf(error) === "0A000" && /cached plan must not change result type/.test(messageOf(error));
 }
 
 function messageOf(error: unknown): string {
