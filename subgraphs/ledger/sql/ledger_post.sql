@@ -243,18 +243,21 @@ BEGIN
     )
     INSERT INTO balance_event (id, tenant_id, livemode, account_id, currency, available, pending, held, balance_transaction_id)
     SELECT e.id, e.tenant_id, e.livemode, e.account_id, e.currency,
-           now_.available - later.available, now_.pending - later.pending, now_.held - later.held,
+           -- The account's three customer balances now, each a primary-key lookup, as in the
+           -- branch above. (Joined to the three kinds instead, the generic plan, made while the
+           -- table was small, hashed them and scanned all of ledger_balance for every event.)
+           coalesce((SELECT lb.balance FROM ledger_balance lb
+                      WHERE lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, 'AVAILABLE', e.livemode) AND lb.slot = 0), 0)
+             - later.available,
+           coalesce((SELECT lb.balance FROM ledger_balance lb
+                      WHERE lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, 'PENDING', e.livemode) AND lb.slot = 0), 0)
+             - later.pending,
+           coalesce((SELECT lb.balance FROM ledger_balance lb
+                      WHERE lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, 'HELD', e.livemode) AND lb.slot = 0), 0)
+             - later.held,
            e.balance_transaction_id
       FROM jsonb_to_recordset(p->'events')
         AS e(id text, tenant_id text, livemode boolean, account_id text, currency text, balance_transaction_id text, posting int)
-           -- The account's three customer balances now: primary-key lookups, one index scan.
-           CROSS JOIN LATERAL (
-             SELECT coalesce(sum(lb.balance) FILTER (WHERE la.kind = 'AVAILABLE'), 0) AS available,
-                    coalesce(sum(lb.balance) FILTER (WHERE la.kind = 'PENDING'), 0) AS pending,
-                    coalesce(sum(lb.balance) FILTER (WHERE la.kind = 'HELD'), 0) AS held
-               FROM unnest(ARRAY['AVAILABLE', 'PENDING', 'HELD']) AS la(kind)
-               JOIN ledger_balance lb ON lb.ledger_account_id = ledger_account_id(e.account_id, e.currency, la.kind, e.livemode) AND lb.slot = 0
-           ) now_
            -- What this call's later postings moved on them.
            CROSS JOIN LATERAL (
              SELECT coalesce(sum(m.amount) FILTER (WHERE m.kind = 'AVAILABLE'), 0) AS available,
