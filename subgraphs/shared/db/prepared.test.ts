@@ -2,7 +2,14 @@
 // does with them is prepared.int-postgres.test.ts's.
 
 import { describe, expect, it } from "vitest";
+import { processRegistry } from "../metrics.ts";
 import { PreparedStatements } from "./prepared.ts";
+
+/** A counter's value in the process's registry. */
+async function counted(name: string): Promise<number> {
+  const metric = processRegistry.getSingleMetric(name);
+  return (await metric!.get()).values[0]?.value ?? 0;
+}
 
 const stale = Object.assign(new Error("cached plan must not change result type"), { code: "0A000" });
 
@@ -16,11 +23,13 @@ describe("PreparedStatements", () => {
     expect(statements.query("COMMIT", undefined)).toEqual({ text: "COMMIT", values: undefined });
   });
 
-  it("names no more texts than its bound, and keeps naming those it has", () => {
+  it("names no more texts than its bound, keeps naming those it has, and counts what went unnamed", async () => {
     const statements = new PreparedStatements(true, 2);
     const a = statements.query("SELECT $1::int AS a", [1]).name;
     statements.query("SELECT $1::int AS b", [1]);
+    const before = await counted("moneygraph_db_unnamed_statements_total");
     expect(statements.query("SELECT $1::int AS c", [1]).name).toBeUndefined();
+    expect(await counted("moneygraph_db_unnamed_statements_total")).toBe(before + 1);
     expect(statements.query("SELECT $1::int AS a", [1]).name).toBe(a);
     expect(statements.size).toBe(2);
   });
@@ -29,12 +38,14 @@ describe("PreparedStatements", () => {
     expect(new PreparedStatements(false).query("SELECT $1::int", [1]).name).toBeUndefined();
   });
 
-  it("renames a statement whose plan went stale, and only for that error", () => {
+  it("renames a statement whose plan went stale, and only for that error, and counts it", async () => {
     const statements = new PreparedStatements(true);
     const before = statements.query("SELECT $1::int", [1]).name;
+    const stales = await counted("moneygraph_db_stale_plans_total");
     expect(statements.renewIfStale("SELECT $1::int", new Error("deadlock detected"))).toBe(false);
     expect(statements.query("SELECT $1::int", [1]).name).toBe(before);
     expect(statements.renewIfStale("SELECT $1::int", stale)).toBe(true);
+    expect(await counted("moneygraph_db_stale_plans_total")).toBe(stales + 1);
     const after = statements.query("SELECT $1::int", [1]).name;
     expect(after).not.toBe(before);
     expect(statements.renewIfStale("SELECT $1::int", stale)).toBe(true);

@@ -17,10 +17,24 @@
 
 import { createHash } from "node:crypto";
 import type pg from "pg";
+import { Counter } from "prom-client";
+import { processRegistry } from "../metrics.ts";
 import { isStalePlan } from "./errors.ts";
 
 /** Most statement texts one process names; later ones run unnamed. */
 export const MAX_NAMED = 1_000;
+
+const unnamedStatements = new Counter({
+  name: "moneygraph_db_unnamed_statements_total",
+  help: "Statements with parameters sent unnamed because the process already names MAX_NAMED statement texts",
+  registers: [processRegistry],
+});
+
+const stalePlans = new Counter({
+  name: "moneygraph_db_stale_plans_total",
+  help: "Prepared statements Postgres refused as stale (a migration changed their result), renamed and run again",
+  registers: [processRegistry],
+});
 
 export class PreparedStatements {
   private readonly names = new Map<string, string>();
@@ -37,7 +51,10 @@ export class PreparedStatements {
     if (!this.enabled || !values) return { text, values };
     let name = this.names.get(text);
     if (name === undefined) {
-      if (this.names.size >= this.max) return { text, values };
+      if (this.names.size >= this.max) {
+        unnamedStatements.inc();
+        return { text, values };
+      }
       name = `mg_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
       this.names.set(text, name);
     }
@@ -50,6 +67,7 @@ export class PreparedStatements {
    */
   renewIfStale(text: string, error: unknown): boolean {
     if (!isStalePlan(error)) return false;
+    stalePlans.inc();
     const name = this.names.get(text);
     if (name !== undefined) this.names.set(text, `${name.slice(0, 27)}_${++this.renamed}`);
     return true;
