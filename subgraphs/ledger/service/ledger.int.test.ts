@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { usesPostgres } from "../../../test/support/database.ts";
 import { testDeps, insertPlatform } from "../../../test/support/deps.ts";
 import { insertConnectedAccount } from "../../../test/support/fixtures.ts";
+import { creditWithHistory } from "../../../test/support/postings.ts";
 import { newId, type AccountId } from "../../shared/ids.ts";
 import { parseCurrency } from "../../shared/money/currency.ts";
 import { reversal, type Posting } from "../domain/ledger.ts";
@@ -191,26 +192,7 @@ describe("postings of several tenants and modes in one call", () => {
     const a = await insertPlatform(deps);
     const b = await insertPlatform(deps);
     const aLive = { ...a, livemode: true };
-    const credit = (accountId: AccountId, amount: bigint, btAccount = accountId): Posting => ({
-      id: newId("ledgerTransaction"),
-      kind: "TEST",
-      entries: [
-        { accountId, currency: USD, kind: "TOPUP_CLEARING", amount: -amount },
-        { accountId, currency: USD, kind: "AVAILABLE", amount },
-      ],
-      balanceTransactions: [
-        {
-          id: newId("balanceTransaction"),
-          accountId: btAccount,
-          type: "ADJUSTMENT",
-          currency: USD,
-          amount,
-          fee: 0n,
-          status: "AVAILABLE",
-          availableOn: new Date(),
-        },
-      ],
-    });
+    const credit = creditWithHistory;
     await postScoped(deps.db.sql, [
       { scope: a, posting: credit(a.tenantId, 100n) },
       { scope: b, posting: credit(b.tenantId, 20n) },

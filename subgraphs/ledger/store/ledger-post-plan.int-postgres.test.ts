@@ -11,41 +11,15 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertPlatform } from "../../../test/support/deps.ts";
 import { testConfig } from "../../../test/support/platform.ts";
+import { creditWithHistory } from "../../../test/support/postings.ts";
 import { openPrivateDatabase, type PrivateDatabase } from "../../../test/support/private-database.ts";
 import { createDependencies } from "../../dependencies.ts";
 import type { PlatformPrincipal } from "../../shared/auth/principal.ts";
-import { newId } from "../../shared/ids.ts";
 import { createLogger } from "../../shared/logger.ts";
-import { parseCurrency } from "../../shared/money/currency.ts";
-import type { Posting } from "../domain/ledger.ts";
 import { ledgerPostPayload, type ScopedPosting } from "./ledger-post.ts";
 
-const USD = parseCurrency("USD")!;
-
-/** A top-up like posting: the platform's clearing account to its available balance, with its history line. */
-function credit(scope: PlatformPrincipal, amount: bigint): ScopedPosting {
-  const posting: Posting = {
-    id: newId("ledgerTransaction"),
-    kind: "TEST",
-    entries: [
-      { accountId: scope.tenantId, currency: USD, kind: "TOPUP_CLEARING", amount: -amount },
-      { accountId: scope.tenantId, currency: USD, kind: "AVAILABLE", amount },
-    ],
-    balanceTransactions: [
-      {
-        id: newId("balanceTransaction"),
-        accountId: scope.tenantId,
-        type: "ADJUSTMENT",
-        currency: USD,
-        amount,
-        fee: 0n,
-        status: "AVAILABLE",
-        availableOn: new Date(),
-      },
-    ],
-  };
-  return { scope, posting };
-}
+/** A top-up-like credit of the platform's own balance, with its history line. */
+const credit = (scope: PlatformPrincipal, amount: bigint): ScopedPosting => ({ scope, posting: creditWithHistory(scope.tenantId, amount) });
 
 describe("ledger_post's plans (Postgres)", () => {
   let database: PrivateDatabase;
