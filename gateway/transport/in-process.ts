@@ -1,8 +1,9 @@
 // The gateway's transport to subgraphs served by the same process (the all-in-one process of
-// `npm start`): a plan's query or mutation for such a subgraph runs on the subgraph's Apollo
-// Server directly (`RunningSubgraph.execute`), with the caller's principal handed over as a
-// value. No HTTP request, no JSON either way, no signature to make and check: in one process
-// there is no wire for anyone to forge or replay on. Measured with `npm run bench:dashboard`
+// `npm start`): a plan's query or mutation for such a subgraph runs on the subgraph directly
+// (`RunningSubgraph.execute`: its schema and executor, Apollo Server's pipeline only for what that
+// refuses before executing), with the caller's principal handed over as a value. No HTTP request,
+// no JSON either way, no signature to make and check: in one process there is no wire for anyone
+// to forge or replay on. Measured with `npm run bench:dashboard` and `npm run bench:ledger`
 // (docs/performance.md).
 //
 // Subscriptions still go over the signed graphql-ws transport (transport/ws.ts), as in a split

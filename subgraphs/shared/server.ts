@@ -2,7 +2,8 @@
 // GET /metrics (the process's metrics, unsigned: they carry no secrets; off with
 // METRICS_ENABLED=false); and, when its schema has subscriptions, graphql-ws on the same /graphql
 // (see subscriptions.ts). Used both standalone (one process per subgraph) and by the all-in-one
-// process, whose gateway calls `execute` instead of POSTing (gateway/transport/in-process.ts).
+// process, whose gateway calls `execute` instead of POSTing (gateway/transport/in-process.ts),
+// without Apollo Server's per-request pipeline where nothing needs it (graphql/in-process-execution.ts).
 // Queries and mutations run compiled (graphql/compiled-execution.ts) unless
 // SUBGRAPH_EXECUTOR=graphql-js. With tracing on, its requests and operations are spans
 // (tracing/subgraph.ts); off, nothing of it is installed.
@@ -23,13 +24,14 @@ import { context } from "@opentelemetry/api";
 import { executesSignedOperation, markInProcess, postOnly, requireGatewaySignature } from "./auth/gateway-only.ts";
 import type { Principal } from "./auth/principal.ts";
 import { createContext, type Dependencies, type SubgraphContext } from "./context.ts";
-import { compiledExecution } from "./graphql/compiled-execution.ts";
+import { compiledExecution, compiledOperations, interpretedOperations } from "./graphql/compiled-execution.ts";
+import { inProcessExecution, type InProcessRequest } from "./graphql/in-process-execution.ts";
 import { formatErrorWith } from "./graphql/errors.ts";
 import { requestLogging } from "./graphql/request-log.ts";
 import { refuseMalformedText } from "./graphql/text-plugin.ts";
 import { jsonBodyErrors, jsonInternalErrors } from "./http-errors.ts";
 import { REQUEST_ID_HEADER, requestIdFrom, RequestScope } from "./request-id.ts";
-import { operationMetrics } from "./graphql/operation-metrics.ts";
+import { operationMetrics, recordOperation } from "./graphql/operation-metrics.ts";
 import { collectProcessMetrics, METRICS_CONTENT_TYPE, METRICS_PATH, processRegistry } from "./metrics.ts";
 import { serveSubscriptions } from "./subscriptions.ts";
 import { withScope } from "./tracing/context.ts";
@@ -82,8 +84,10 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
   const requests = requestLogging(logger);
   const tracing = subgraphTracing(name);
   const metrics = deps.config.METRICS_ENABLED === "true";
+  const compiled = deps.config.SUBGRAPH_EXECUTOR === "compiled" ? compiledOperations(schema) : undefined;
+  const run = compiled ?? interpretedOperations(schema);
   const apollo = new ApolloServer<SubgraphContext>({
-    ...(deps.config.SUBGRAPH_EXECUTOR === "compiled" ? { gateway: compiledExecution(schema) } : { schema }),
+    ...(compiled ? { gateway: compiledExecution(schema, compiled) } : { schema }),
     formatError: (formatted, error) => formatError(formatted, error, requests.requestOf(error)),
     includeStacktraceInErrorResponses: false,
     // Shutdown is ordered by cmd/platform.ts (gateway, subgraphs, database), not by each server.
@@ -107,6 +111,21 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
     ],
   });
   await apollo.start();
+  /** An in-process operation through Apollo Server's pipeline, as the HTTP door runs it. */
+  const throughApollo = async (request: InProcessRequest, contextValue: SubgraphContext): Promise<FormattedExecutionResult> => {
+    const response = await apollo.executeOperation(request, { contextValue });
+    if (response.body.kind !== "single") throw new Error("an in-process operation answered incrementally");
+    return response.body.singleResult;
+  };
+  // The same, without the pipeline where nothing needs it (graphql/in-process-execution.ts).
+  const direct = inProcessExecution<SubgraphContext>({
+    schema,
+    run,
+    formatError,
+    requests,
+    record: metrics ? (type, failed, started) => recordOperation(name, type, failed, started) : undefined,
+    fallback: throughApollo,
+  });
   const subscriptions = schema.getSubscriptionType()
     ? serveSubscriptions({ httpServer, schema, deps, logger, formatError, tracing })
     : undefined;
@@ -163,18 +182,14 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
     url,
     port,
     deps,
-    async execute(operation) {
+    execute(operation) {
       const contextValue = markInProcess(
         createContext(operation.principal, deps, new RequestScope(requestIdFrom(operation.requestId), logger)),
       );
       const request = { query: operation.query, operationName: operation.operationName, variables: operation.variables };
       // In a request scope of its own, as the door's middleware gives each HTTP request: the
       // operation's span and its statements' continue the gateway's trace (tracing on only).
-      const response = await (tracing
-        ? withScope(context.active(), () => apollo.executeOperation(request, { contextValue }))
-        : apollo.executeOperation(request, { contextValue }));
-      if (response.body.kind !== "single") throw new Error("an in-process operation answered incrementally");
-      return response.body.singleResult;
+      return tracing ? withScope(context.active(), () => throughApollo(request, contextValue)) : direct(request, contextValue);
     },
     stop() {
       stopping ??= (async () => {

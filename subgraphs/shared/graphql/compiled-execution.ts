@@ -32,6 +32,7 @@ import {
   visit,
   visitWithTypeInfo,
   type DocumentNode,
+  type ExecutionResult,
   type GraphQLSchema,
 } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
@@ -77,7 +78,23 @@ function asGraphQLError(error: GraphQLError): GraphQLError {
   });
 }
 
-export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
+/** Runs one operation of a subgraph: its document, a key naming that document, and the request's values. */
+export type OperationRunner = (
+  document: DocumentNode,
+  key: string,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+  context: unknown,
+) => Promise<ExecutionResult>;
+
+/** graphql-js's interpreter as an OperationRunner (SUBGRAPH_EXECUTOR=graphql-js). */
+export function interpretedOperations(schema: GraphQLSchema): OperationRunner {
+  return async (document, _key, operationName, variables, context) =>
+    execute({ schema, document, contextValue: context, variableValues: variables, operationName });
+}
+
+/** Each distinct operation (by key) compiled once, or interpreted where graphql-jit would differ. */
+export function compiledOperations(schema: GraphQLSchema): OperationRunner & { clear(): void } {
   /** Per operation: its compiled form, or "interpret" where graphql-js runs it. */
   const operations = new Map<string, CompiledQuery | "interpret">();
   const prepare = (document: DocumentNode, operationName: string | undefined): CompiledQuery | "interpret" => {
@@ -89,22 +106,26 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
       return "interpret";
     }
   };
-  const executor: GatewayExecutor = async (request) => {
-    const operationName = request.operationName ?? undefined;
-    const key = `${request.queryHash}\u0000${operationName ?? ""}`;
-    let operation = operations.get(key);
+  const run: OperationRunner = async (document, key, operationName, variables, context) => {
+    const cacheKey = `${key}\u0000${operationName ?? ""}`;
+    let operation = operations.get(cacheKey);
     if (!operation) {
-      operation = prepare(request.document, operationName);
+      operation = prepare(document, operationName);
       // Oldest first out: a Map iterates in insertion order.
       if (operations.size >= MAX_OPERATIONS) operations.delete(operations.keys().next().value!);
-      operations.set(key, operation);
+      operations.set(cacheKey, operation);
     }
-    const variables = request.request.variables ?? {};
-    if (operation === "interpret")
-      return execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName });
-    const result = await operation.query(undefined, request.context, variables);
+    if (operation === "interpret") return execute({ schema, document, contextValue: context, variableValues: variables, operationName });
+    const result = await operation.query(undefined, context, variables);
     return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
   };
+  return Object.assign(run, { clear: () => operations.clear() });
+}
+
+/** Apollo Server's executor interface over `run` (server.ts shares it with the in-process path). */
+export function compiledExecution(schema: GraphQLSchema, run = compiledOperations(schema)): GatewayInterface {
+  const executor: GatewayExecutor = (request) =>
+    run(request.document, request.queryHash, request.operationName ?? undefined, request.request.variables ?? {}, request.context);
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: "" });
@@ -114,7 +135,7 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
       return { executor };
     },
     async stop() {
-      operations.clear();
+      run.clear();
     },
   };
 }

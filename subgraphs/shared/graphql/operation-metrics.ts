@@ -21,6 +21,12 @@ const duration = new Histogram({
   registers: [processRegistry],
 });
 
+/** One operation answered: its type ("unknown" when refused before one was found), whether the answer held errors, when it began. */
+export function recordOperation(subgraph: string, type: string, failed: boolean, started: number): void {
+  operations.inc({ subgraph, type, outcome: failed ? "error" : "ok" });
+  duration.observe({ subgraph, type }, secondsSince(started));
+}
+
 export function operationMetrics<T extends object>(subgraph: string): ApolloServerPlugin<T> {
   return {
     async requestDidStart(): Promise<GraphQLRequestListener<T>> {
@@ -28,10 +34,8 @@ export function operationMetrics<T extends object>(subgraph: string): ApolloServ
       return {
         async willSendResponse({ operation, response }) {
           // "unknown": refused before an operation was found (unparsable, unsigned for what it holds).
-          const type = operation?.operation ?? "unknown";
           const failed = response.body.kind === "single" && !!response.body.singleResult.errors?.length;
-          operations.inc({ subgraph, type, outcome: failed ? "error" : "ok" });
-          duration.observe({ subgraph, type }, secondsSince(started));
+          recordOperation(subgraph, operation?.operation ?? "unknown", failed, started);
         },
       };
     },

@@ -5,6 +5,7 @@
 // The gateway's access log has the request at info level already.
 
 import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLFormattedError } from "graphql";
 import type { SubgraphContext } from "../context.ts";
 import type { Logger } from "../logger.ts";
 import type { ErrorRequest } from "./errors.ts";
@@ -13,31 +14,49 @@ export interface RequestLogging {
   readonly plugin: ApolloServerPlugin<SubgraphContext>;
   /** The request an error (as Apollo hands it to formatError) was raised in, if known. */
   requestOf(error: unknown): ErrorRequest | undefined;
+  /** When a request began, if its line will be logged (debug level); for `answered`. */
+  started(): number | undefined;
+  /** The request's one line, at debug level (nothing unless `started` gave a time). */
+  answered(
+    request: ErrorRequest,
+    line: { operationName: string | null | undefined; status: number; errors: readonly GraphQLFormattedError[] | undefined },
+    startedAt: number | undefined,
+  ): void;
 }
 
 export function requestLogging(logger: Logger): RequestLogging {
   const owners = new WeakMap<object, ErrorRequest>();
+  const started = () => (logger.isLevelEnabled("debug") ? performance.now() : undefined);
+  const answered: RequestLogging["answered"] = (request, { operationName, status, errors }, startedAt) => {
+    if (startedAt === undefined) return;
+    request.logger.debug(
+      {
+        operationName,
+        status,
+        durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+        ...(errors?.length ? { errorCodes: errors.map((error) => error.extensions?.["code"]) } : {}),
+      },
+      "subgraph request",
+    );
+  };
   return {
     requestOf: (error) => (error && typeof error === "object" ? owners.get(error) : undefined),
+    started,
+    answered,
     plugin: {
       async requestDidStart() {
-        const startedAt = logger.isLevelEnabled("debug") ? performance.now() : undefined;
+        const startedAt = started();
         return {
           // Called with the very errors formatError gets next.
           async didEncounterErrors({ contextValue, errors }) {
             for (const error of errors) owners.set(error, contextValue);
           },
           async willSendResponse({ contextValue, operationName, request, response }) {
-            if (startedAt === undefined) return;
             const errors = response.body.kind === "single" ? response.body.singleResult.errors : undefined;
-            contextValue.logger.debug(
-              {
-                operationName: operationName ?? request.operationName,
-                status: response.http.status ?? 200,
-                durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
-                ...(errors?.length ? { errorCodes: errors.map((error) => error.extensions?.["code"]) } : {}),
-              },
-              "subgraph request",
+            answered(
+              contextValue,
+              { operationName: operationName ?? request.operationName, status: response.http.status ?? 200, errors },
+              startedAt,
             );
           },
         };
