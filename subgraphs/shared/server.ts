@@ -189,7 +189,9 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
       const request = { query: operation.query, operationName: operation.operationName, variables: operation.variables };
       // In a request scope of its own, as the door's middleware gives each HTTP request: the
       // operation's span and its statements' continue the gateway's trace (tracing on only).
-      return tracing ? withScope(context.active(), () => throughApollo(request, contextValue)) : direct(request, contextValue);
+      if (tracing) return withScope(context.active(), () => throughApollo(request, contextValue));
+      // A stopping subgraph answers as Apollo Server does once it is told to stop.
+      return draining ? throughApollo(request, contextValue) : direct(request, contextValue);
     },
     stop() {
       stopping ??= (async () => {

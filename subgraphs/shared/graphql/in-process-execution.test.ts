@@ -3,7 +3,7 @@
 // and text rule) and the two answers must be equal. The ones Apollo Server refuses before
 // executing must be handed to it; the others must not be.
 
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { buildSchema, type FormattedExecutionResult } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError, notFound } from "../errors.ts";
@@ -33,7 +33,7 @@ const item = (id: string) => ({
 Object.assign(schema.getQueryType()!.getFields()["item"]!, {
   resolve: (_: unknown, { id }: { id: string }) => {
     if (id === "missing") throw notFound("item", id);
-    if (id === "conflict") throw new AppError("CONFLICT", "It moved", { id });
+    if (id === "conflict") throw new AppError("INVALID_STATE", "It moved", { id });
     return item(id);
   },
 });
@@ -49,21 +49,21 @@ const CASES: Record<string, InProcessRequest & { readonly handedOver?: true }> =
   "a query with variables": { query: "query Q($id: ID!) { item(id: $id) { id label } }", variables: { id: "7" } },
   "a list": { query: "{ items(first: 3) { id label } }" },
   "a mutation": { query: "mutation M($id: ID!, $l: String!) { rename(id: $id, label: $l) { id label } }", variables: { id: "1", l: "x" } },
-  "a typed error": { query: "{ item(id: \"missing\") { id } }" },
-  "a typed error with details": { query: "{ item(id: \"conflict\") { id } }" },
-  "a bug, masked": { query: "{ item(id: \"3\") { id broken } }" },
+  "a typed error": { query: '{ item(id: "missing") { id } }' },
+  "a typed error with details": { query: '{ item(id: "conflict") { id } }' },
+  "a bug, masked": { query: '{ item(id: "3") { id broken } }' },
   "a variable that does not coerce": { query: "query Q($n: Int!) { items(first: $n) { id } }", variables: { n: "many" } },
   "a missing variable": { query: "query Q($n: Int!) { items(first: $n) { id } }" },
   "two operations, one named": {
-    query: "query A { items(first: 1) { id } } query B { item(id: \"2\") { label } }",
+    query: 'query A { items(first: 1) { id } } query B { item(id: "2") { label } }',
     operationName: "B",
   },
   "a document that does not parse": { query: "{ items(first: ", handedOver: true },
   "a document that does not validate": { query: "{ nothing }", handedOver: true },
   "an operation name the document lacks": { query: "query A { items(first: 1) { id } }", operationName: "Z", handedOver: true },
-  "two operations, none named": { query: "query A { echo(text: \"a\") } query B { echo(text: \"b\") }", handedOver: true },
+  "two operations, none named": { query: 'query A { echo(text: "a") } query B { echo(text: "b") }', handedOver: true },
   "a NUL in a variable": { query: "query Q($t: String!) { echo(text: $t) }", variables: { t: "a\u0000b" }, handedOver: true },
-  "a lone surrogate in a literal": { query: "{ echo(text: \"\\uD800\") }", handedOver: true },
+  "a lone surrogate in a literal": { query: '{ echo(text: "\\uD800") }', handedOver: true },
 };
 
 const logger = createLogger("silent", "test");
@@ -81,7 +81,8 @@ describe.each([
     ...(compiled ? { gateway: compiledExecution(schema, compiledOperations(schema)) } : { schema }),
     formatError: (formatted, error) => formatError(formatted, error, requests.requestOf(error)),
     includeStacktraceInErrorResponses: false,
-    plugins: [refuseMalformedText(), requests.plugin],
+    // The request log reads only the context's logger.
+    plugins: [refuseMalformedText(), requests.plugin as unknown as ApolloServerPlugin<typeof context>],
   });
   const throughApollo = async (request: InProcessRequest): Promise<FormattedExecutionResult> => {
     const response = await apollo.executeOperation(request, { contextValue: context });

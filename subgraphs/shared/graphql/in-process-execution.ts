@@ -81,7 +81,10 @@ function normalized(error: GraphQLError): { formatted: GraphQLFormattedError; er
         extensions: { ...error.extensions, code: ApolloServerErrorCode.BAD_USER_INPUT },
       })
     : error;
-  const { http: _http, ...extensions } = { ...raised.extensions, code: raised.extensions.code ?? ApolloServerErrorCode.INTERNAL_SERVER_ERROR };
+  const { http: _http, ...extensions } = {
+    ...raised.extensions,
+    code: raised.extensions.code ?? ApolloServerErrorCode.INTERNAL_SERVER_ERROR,
+  };
   return { formatted: { ...raised.toJSON(), extensions }, error: raised };
 }
 
