@@ -123,6 +123,18 @@ describe("compiled execution", () => {
     expect((error!.originalError as { code?: string }).code).toBe("NOT_FOUND");
   });
 
+  it.each([
+    ["of the wrong type", { n: "many" }],
+    ["missing", {}],
+  ])("answers a variable %s as graphql-js does, naming its definition (Apollo Server's BAD_USER_INPUT)", async (_, variables) => {
+    const query = `query ($n: Int!) { items(first: $n) { id } }`;
+    const result = await (await executorFor(testSchema()))(request(query, variables));
+    expect(result.data).toBeUndefined();
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]!.nodes?.[0]?.kind).toBe(Kind.VARIABLE_DEFINITION);
+    expect(result.errors![0]!.message).toMatch(/^Variable "\$n" /);
+  });
+
   it("runs each request with its own context, the compiled operation shared", async () => {
     const execute = await executorFor(testSchema());
     const [a, b] = await Promise.all([

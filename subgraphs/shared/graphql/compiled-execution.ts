@@ -18,6 +18,8 @@
 //     its prototype instead of being a key: compiled-execution.test.ts). Variables are coerced
 //     at run time, exactly.
 //   - Anything else it refuses to compile.
+//   - Variables it cannot coerce (nothing has run then): graphql-js's errors say which, as Apollo
+//     Server expects of a caller's mistake.
 
 import type { GatewayExecutor, GatewayInterface } from "@apollo/server-gateway-interface";
 import {
@@ -117,6 +119,11 @@ export function compiledOperations(schema: GraphQLSchema): OperationRunner & { c
     }
     if (operation === "interpret") return execute({ schema, document, contextValue: context, variableValues: variables, operationName });
     const result = await operation.query(undefined, context, variables);
+    // Variables graphql-jit could not coerce: nothing has run (no `data`), and graphql-js answers
+    // with its own errors, which name the variable's definition: what Apollo Server needs to see
+    // the caller's mistake (BAD_USER_INPUT) rather than a fault of ours.
+    if (result.errors && !("data" in result))
+      return execute({ schema, document, contextValue: context, variableValues: variables, operationName });
     return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
   };
   return Object.assign(run, { clear: () => operations.clear() });
