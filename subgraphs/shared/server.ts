@@ -182,7 +182,7 @@ export async function serveSubgraph(options: ServeOptions): Promise<RunningSubgr
     url,
     port,
     deps,
-    execute(operation) {
+    async execute(operation) {
       const contextValue = markInProcess(
         createContext(operation.principal, deps, new RequestScope(requestIdFrom(operation.requestId), logger)),
       );

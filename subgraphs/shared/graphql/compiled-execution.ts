@@ -97,6 +97,7 @@ export function interpretedOperations(schema: GraphQLSchema): OperationRunner {
 
 /** Each distinct operation (by key) compiled once, or interpreted where graphql-jit would differ. */
 export function compiledOperations(schema: GraphQLSchema): OperationRunner & { clear(): void } {
+  const interpret = interpretedOperations(schema);
   /** Per operation: its compiled form, or "interpret" where graphql-js runs it. */
   const operations = new Map<string, CompiledQuery | "interpret">();
   const prepare = (document: DocumentNode, operationName: string | undefined): CompiledQuery | "interpret" => {
@@ -117,13 +118,12 @@ export function compiledOperations(schema: GraphQLSchema): OperationRunner & { c
       if (operations.size >= MAX_OPERATIONS) operations.delete(operations.keys().next().value!);
       operations.set(cacheKey, operation);
     }
-    if (operation === "interpret") return execute({ schema, document, contextValue: context, variableValues: variables, operationName });
+    if (operation === "interpret") return interpret(document, key, operationName, variables, context);
     const result = await operation.query(undefined, context, variables);
     // Variables graphql-jit could not coerce: nothing has run (no `data`), and graphql-js answers
     // with its own errors, which name the variable's definition: what Apollo Server needs to see
     // the caller's mistake (BAD_USER_INPUT) rather than a fault of ours.
-    if (result.errors && !("data" in result))
-      return execute({ schema, document, contextValue: context, variableValues: variables, operationName });
+    if (result.errors && !("data" in result)) return interpret(document, key, operationName, variables, context);
     return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
   };
   return Object.assign(run, { clear: () => operations.clear() });
