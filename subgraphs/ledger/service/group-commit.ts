@@ -1,8 +1,8 @@
 // Group commit for postings that need nothing else in their commit: `post` and `postScoped`
 // called on an autocommit client (`db.sql`). Each such call was one statement and one commit, so
 // a hot account committed one posting per WAL flush, its row lock held across the flush. Now up
-// to MAX_IN_FLIGHT statements run at once, and calls that arrive while they do wait for the next
-// free one and share it: up to MAX_POSTINGS postings of any tenants in one `ledger_post` call
+// to MAX_IN_FLIGHT (two) statements run at once, and calls that arrive while they do wait for the
+// next free one and share it: up to MAX_POSTINGS postings of any tenants in one `ledger_post` call
 // (one statement, one commit), each still its own ledger transaction, history rows and balance
 // events (numbered as if they had committed one at a time). At low load a batch is one call and
 // nothing waits.
@@ -24,11 +24,14 @@ export const MAX_POSTINGS = 64;
 
 /**
  * Statements in flight at once. One at a time left the second core idle on postings of many
- * accounts (0.7x the rate of a statement per call); on one hot account the later statements
- * wait for its row lock and go as soon as the earlier commit. Locks are taken in the global
- * ledger account order, so statements in flight never deadlock.
+ * accounts (0.7x the rate of a statement per call; one large statement of every caller measured
+ * 0.74x spread, 0.58x hot against four). Four made small statements (about two calls each at 32
+ * callers): against four, two measured 1.05x and 1.27x the postings per second spread, 1.22x and
+ * 1.25x hot, with 0.68–0.82x the Postgres CPU per posting (two runs, docs/performance.md). On one hot account the later
+ * statement waits for its row lock and goes as soon as the earlier commits. Locks are taken in
+ * the global ledger account order, so statements in flight never deadlock.
  */
-export const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 2;
 
 const batchCalls = new Histogram({
   name: "moneygraph_ledger_group_commit_calls",
