@@ -20,6 +20,7 @@ import type { Logger as PinoLogger } from "../subgraphs/shared/logger.ts";
 import { principalKeyedHttpTransport } from "./transport/http.ts";
 import { IN_PROCESS_KIND, inProcessTransport, type InProcessSubgraph } from "./transport/in-process.ts";
 import { signedWsTransport, type SubscriptionWrapper } from "./transport/ws.ts";
+import { LiteralPathnamePattern } from "./url-pattern.ts";
 
 export const DEFAULT_SUPERGRAPH_PATH = new URL("../schema/supergraph.graphql", import.meta.url);
 export const GRAPHQL_ENDPOINT = "/graphql";
@@ -112,6 +113,9 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
     // Our own readiness (the gateway's, naming each subgraph's state) is served by the edge plugin on /readyz.
     healthCheckEndpoint: "/healthcheck",
     readinessCheckEndpoint: "/readiness",
+    // The runtime's readiness check tests every request's path against a URLPattern: matched by
+    // comparison, not the polyfill's regular expressions (url-pattern.ts).
+    fetchAPI: { URLPattern: LiteralPathnamePattern as unknown as typeof URLPattern },
     landingPage: false,
     graphiql: true,
     renderGraphiQL: options.landingPage,

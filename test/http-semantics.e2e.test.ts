@@ -77,6 +77,18 @@ describe("client mistakes: 4xx with BAD_USER_INPUT, never 5xx", () => {
   });
 });
 
+describe("the runtime's probe", () => {
+  // Hive Gateway's runtime answers its readiness check on /readiness, matched through the
+  // URLPattern the gateway gives it (gateway/url-pattern.ts): that path and no other.
+  it("answers /readiness, and not a path that only resembles it", async () => {
+    const base = (await gatewayUrl()).replace(/\/graphql$/, "");
+    const status = async (path: string) => (await fetch(`${base}${path}`)).status;
+    expect(await status("/readiness")).toBe(200);
+    expect(await status("/readiness?probe=1")).toBe(200);
+    for (const path of ["/Readiness", "/readiness/", "/%72eadiness", "/readiness/x"]) expect(await status(path), path).toBe(404);
+  });
+});
+
 describe("introspection", () => {
   it("answers every field the schema advertises, isOneOf included, without a key", async () => {
     const response = await fetch(await gatewayUrl(), {
