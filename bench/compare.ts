@@ -94,12 +94,14 @@ async function main(): Promise<void> {
       const rows = fields.map((field) => {
         const values = (rows: Row[]) => rows.map((row) => Number(row[field]));
         const [b, h] = [median(values(sides.base)), median(values(sides.head))];
+        // A figure the base does not report (an older benchmark's own script): "-", not NaN.
+        const shown = (value: number) => (Number.isFinite(value) ? value : "-");
         return {
           figure: field,
-          "base (median)": b,
+          "base (median)": shown(b),
           "head (median)": h,
-          "head / base": b === 0 ? "-" : (h / b).toFixed(2),
-          "base runs": values(sides.base).join(" "),
+          "head / base": b === 0 || !Number.isFinite(b) ? "-" : (h / b).toFixed(2),
+          "base runs": values(sides.base).map(shown).join(" "),
           "head runs": values(sides.head).join(" "),
         };
       });
