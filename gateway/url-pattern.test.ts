@@ -70,6 +70,19 @@ describe("LiteralPathnamePattern", () => {
     expect(matcher).toHaveBeenCalledTimes(1);
   });
 
+  it("leaves a pattern with a base URL or options to the polyfill, options included", () => {
+    const options = { ignoreCase: true } as unknown as string;
+    for (const url of ["http://localhost/Readiness", "http://localhost/readiness", "http://localhost/graphql"]) {
+      expect(new LiteralPathnamePattern({ pathname: "/readiness" }, options).test(new URL(url)), url).toBe(
+        new Polyfill({ pathname: "/readiness" }, options).test(url),
+      );
+      expect(new LiteralPathnamePattern("/readiness", "http://localhost").test(new URL(url)), url).toBe(
+        new Polyfill("/readiness", "http://localhost").test(url),
+      );
+    }
+    expect(new LiteralPathnamePattern({ pathname: "/readiness" }, options).test(new URL("http://localhost/Readiness"))).toBe(true);
+  });
+
   it("keeps the pattern's parts readable, as the polyfill gives them", () => {
     const ours = new LiteralPathnamePattern({ pathname: "/readiness" });
     const theirs = new Polyfill({ pathname: "/readiness" });

@@ -21,8 +21,8 @@ const Base: typeof Polyfill = (globalThis as { URLPattern?: typeof Polyfill }).U
 /** Characters with a meaning in a pathname pattern; a pathname without them matches only itself. */
 const PATTERN_SYNTAX = /[:*(){}?+\\]/;
 
-function literalPathname(input: URLPatternInput | undefined, baseURL: string | undefined): string | undefined {
-  if (baseURL !== undefined || typeof input !== "object" || input === null) return undefined;
+function literalPathname(input: URLPatternInput | undefined): string | undefined {
+  if (typeof input !== "object" || input === null) return undefined;
   const keys = Object.keys(input);
   const pathname = (input as { pathname?: unknown }).pathname;
   if (keys.length !== 1 || typeof pathname !== "string" || PATTERN_SYNTAX.test(pathname)) return undefined;
@@ -34,9 +34,10 @@ function literalPathname(input: URLPatternInput | undefined, baseURL: string | u
 export class LiteralPathnamePattern extends Base {
   readonly #literal: string | undefined;
 
-  constructor(input?: URLPatternInput, baseURL?: string) {
-    super(input, baseURL);
-    this.#literal = literalPathname(input, baseURL);
+  /** As URLPattern's: a base URL or options (ignoreCase) after the input make it the base class's to match. */
+  constructor(input?: URLPatternInput, ...rest: unknown[]) {
+    super(input, ...(rest as [string?]));
+    this.#literal = rest.length === 0 ? literalPathname(input) : undefined;
   }
 
   override test(input?: URLPatternInput | URL, baseURL?: string): boolean {
