@@ -19,7 +19,9 @@
 // result is also a JSON line with a `scenario`, for bench/compare.ts; an integrity failure exits 1.
 // Each result names the CPU time per transfer of the serving process (this one for post() and the
 // use case, the all-in-one through the gateway; the gateway's clients are not in it) and of the
-// machine's Postgres processes.
+// machine's Postgres processes, and how many shared each commit ("per commit", from the serving
+// process's own histograms over the run: post() calls per ledger_post statement of the ledger's
+// group commit, transfers per batch of the transfer batcher).
 
 import { randomBytes, randomUUID } from "node:crypto";
 import { insertPlatform as createPlatformWithKey } from "../subgraphs/accounts/api.ts";
@@ -35,6 +37,7 @@ import { spawnEntry } from "../cmd/spawn.ts";
 import { buildEntries } from "../scripts/build.ts";
 import { closeConnections, post as postGraphQL, TRANSFER_MUTATION } from "./product.ts";
 import { freshDatabase, load, machine, table, type LoadResult } from "./support.ts";
+import { processRegistry } from "../subgraphs/shared/metrics.ts";
 
 const USD = parseCurrency("USD")!;
 const serverUrl = process.env["DATABASE_URL"];
@@ -141,7 +144,39 @@ function viaGateway(port: number, platforms: Platform[]) {
   };
 }
 
-type RecordResult = (path: string, scenario: string, result: LoadResult) => void;
+/** What a commit carried, summed: a histogram's _sum and _count, from Prometheus's text. */
+interface Shared {
+  readonly sum: number;
+  readonly count: number;
+}
+
+/** The group commit's and the transfer batcher's histograms in a process's metrics text. */
+function sharedIn(text: string): { postings: Shared; transfers: Shared } {
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  const histogram = (name: string): Shared => ({ sum: value(`${name}_sum`), count: value(`${name}_count`) });
+  return { postings: histogram("moneygraph_ledger_group_commit_calls"), transfers: histogram("moneygraph_transfer_batch_size") };
+}
+
+/** This process's, or the all-in-one's at `port` (its gateway serves the process's metrics). */
+async function readShared(port?: number): Promise<{ postings: Shared; transfers: Shared }> {
+  if (port === undefined) return sharedIn(await processRegistry.metrics());
+  return sharedIn(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+}
+
+/** Runs `run` and answers with its result and the mean of what each commit of `which` carried meanwhile. */
+async function measured(
+  which: "postings" | "transfers",
+  run: () => Promise<LoadResult>,
+  port?: number,
+): Promise<LoadResult & { perCommit?: number }> {
+  const before = (await readShared(port))[which];
+  const result = await run();
+  const after = (await readShared(port))[which];
+  const commits = after.count - before.count;
+  return commits > 0 ? { ...result, perCommit: Number(((after.sum - before.sum) / commits).toFixed(1)) } : result;
+}
+
+type RecordResult = (path: string, scenario: string, result: LoadResult & { perCommit?: number }) => void;
 
 interface AllInOne {
   readonly port: number;
@@ -206,6 +241,7 @@ async function main(): Promise<void> {
       // The serving process: this one for post() and the use case, the all-in-one through the gateway.
       "CPU ms/op": result.cpuMsPerOperation ?? "",
       "Postgres CPU ms/op": result.postgresCpuMsPerOperation ?? "",
+      "per commit": result.perCommit ?? "",
       ops: result.operations,
       errors: JSON.stringify(result.errors),
     });
@@ -220,6 +256,7 @@ async function main(): Promise<void> {
         "p99 ms": result.p99ms,
         ...(result.cpuMsPerOperation === undefined ? {} : { "CPU ms/op": result.cpuMsPerOperation }),
         ...(result.postgresCpuMsPerOperation === undefined ? {} : { "Postgres CPU ms/op": result.postgresCpuMsPerOperation }),
+        ...(result.perCommit === undefined ? {} : { "per commit": result.perCommit }),
         errors: Object.values(result.errors).reduce((a, b) => a + b, 0),
       }),
     );
@@ -231,8 +268,15 @@ async function main(): Promise<void> {
     const spread = await setup(deps, 100, 10);
     const hot = await setup(deps, 1, 1_000);
 
-    record("ledger module: post()", "spread", await load(writers, seconds, viaPost(deps, spread), process.pid, true));
-    record("ledger module: post()", "hot", await load(writers, seconds, viaPost(deps, hot), process.pid, true));
+    for (const [scenario, platforms] of [
+      ["spread", spread],
+      ["hot", hot],
+    ] as const)
+      record(
+        "ledger module: post()",
+        scenario,
+        await measured("postings", () => load(writers, seconds, viaPost(deps, platforms), process.pid, true)),
+      );
     // Each use case run right before the same transfers through the gateway, so that the ratio
     // of the two compares runs a few seconds apart: the database's speed drifts (the use case
     // alone has measured from 740 to about 1,800 transfers/s spread within a morning on this machine).
@@ -242,12 +286,16 @@ async function main(): Promise<void> {
         ["spread", spread],
         ["hot", hot],
       ] as const) {
-        record("use case: createTransfer()", scenario, await load(writers, seconds, viaUseCase(deps, platforms), process.pid, true));
+        record(
+          "use case: createTransfer()",
+          scenario,
+          await measured("transfers", () => load(writers, seconds, viaUseCase(deps, platforms), process.pid, true)),
+        );
         if (product)
           record(
             "gateway: HTTP createTransfer",
             scenario,
-            await load(writers, seconds, viaGateway(product.port, platforms), product.pid, true),
+            await measured("transfers", () => load(writers, seconds, viaGateway(product.port, platforms), product.pid, true), product.port),
           );
       }
     } finally {

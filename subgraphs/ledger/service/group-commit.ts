@@ -25,10 +25,10 @@ export const MAX_POSTINGS = 64;
 /**
  * Statements in flight at once. One at a time left the second core idle on postings of many
  * accounts (0.7x the rate of a statement per call; one large statement of every caller measured
- * 0.74x spread, 0.58x hot against four). Four made small statements (about two calls each at 32
- * callers): against four, two measured 1.05x and 1.27x the postings per second spread, 1.22x
- * and 1.25x hot, with 0.68–0.82x the Postgres CPU per posting (two runs, docs/performance.md).
- * On one hot account the later statement waits for its row lock and goes as soon as the earlier
+ * 0.74x spread, 0.58x hot against four). At 32 callers four carried 3.8 calls a statement spread
+ * and 5.3 hot, two carry 6.7 and 8.4: against four, two measured 0.90–1.27x the postings per
+ * second spread and 1.08–1.25x hot in three runs, with 0.68–1.00x the Postgres CPU per posting
+ * (docs/performance.md). On one hot account the later statement waits for its row lock and goes as soon as the earlier
  * commits. Locks are taken in the global ledger account order, so statements in flight never
  * deadlock.
  */
