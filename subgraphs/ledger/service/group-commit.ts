@@ -28,9 +28,9 @@ export const MAX_POSTINGS = 64;
  * 0.74x spread, 0.58x hot against four). At 32 callers four carried 3.8 calls a statement spread
  * and 5.3 hot, two carry 6.7 and 8.4: against four, two measured 0.90–1.27x the postings per
  * second spread and 1.08–1.25x hot in three runs, with 0.68–1.00x the Postgres CPU per posting
- * (docs/performance.md). On one hot account the later statement waits for its row lock and goes as soon as the earlier
- * commits. Locks are taken in the global ledger account order, so statements in flight never
- * deadlock.
+ * (docs/performance.md). On one hot account the later statement waits for its row lock and goes
+ * as soon as the earlier commits. Locks are taken in the global ledger account order, so
+ * statements in flight never deadlock.
  */
 export const MAX_IN_FLIGHT = 2;
 
